@@ -1,0 +1,6 @@
+// Package rules is corsguard's shared vocabulary: the CORS policy model that
+// every front end (nginx, Apache, HCL, live observation) produces, the rule
+// catalog, and the checks that turn a Policy into Findings. It does no I/O.
+// The browser's own CORS logic lives in rules/spec; the attack-origin
+// generator and regex witness search live in rules/attack.
+package rules

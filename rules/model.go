@@ -1,0 +1,273 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Range is a span of source text. Lines and columns are 1-based; a zero
+// column means the front end only knows the line (nginx-go-crossplane gives
+// lines only).
+type Range struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col,omitempty"`
+	EndLine int    `json:"endLine,omitempty"`
+	EndCol  int    `json:"endCol,omitempty"`
+}
+
+// String renders the range the way compilers do: file:line:col.
+func (r Range) String() string {
+	if r.Col > 0 {
+		return fmt.Sprintf("%s:%d:%d", r.File, r.Line, r.Col)
+	}
+	return fmt.Sprintf("%s:%d", r.File, r.Line)
+}
+
+// Evidence ties a fact to the directive or attribute it came from.
+type Evidence struct {
+	Range Range  `json:"range"`
+	Text  string `json:"text,omitempty"` // the directive as written, on one line
+}
+
+// State is the tri-state every configured fact has: a config may set a
+// value, leave it out, or set it from something the linter cannot resolve.
+type State uint8
+
+const (
+	Absent  State = iota // the config does not set it
+	Known                // the value is known exactly
+	Unknown              // set, but from something the linter cannot resolve (Reason says what)
+)
+
+func (s State) String() string {
+	switch s {
+	case Known:
+		return "known"
+	case Unknown:
+		return "unknown"
+	default:
+		return "absent"
+	}
+}
+
+// Value is one configured header value.
+type Value struct {
+	State State `json:"state"`
+	// Literal is the exact value sent, when State is Known and Reflects is empty.
+	Literal string `json:"literal,omitempty"`
+	// Reflects names the request header whose value is echoed unchanged
+	// ("Origin", "Access-Control-Request-Headers", "Access-Control-Request-Method").
+	Reflects string `json:"reflects,omitempty"`
+	// Reason says why the value is unknown (e.g. `variable $cors set by a Lua block`).
+	Reason string `json:"reason,omitempty"`
+}
+
+// LiteralValue is a known, fixed header value.
+func LiteralValue(s string) Value { return Value{State: Known, Literal: s} }
+
+// ReflectedValue echoes a request header.
+func ReflectedValue(requestHeader string) Value {
+	return Value{State: Known, Reflects: requestHeader}
+}
+
+// UnknownValue is a value the linter cannot resolve, with the reason.
+func UnknownValue(reason string) Value { return Value{State: Unknown, Reason: reason} }
+
+func (v Value) String() string {
+	switch {
+	case v.State == Unknown:
+		return "unknown (" + v.Reason + ")"
+	case v.State == Absent:
+		return "absent"
+	case v.Reflects != "":
+		return "reflects request " + v.Reflects
+	default:
+		return fmt.Sprintf("%q", v.Literal)
+	}
+}
+
+// Header is one response header the scope sends (add_header, Header set,
+// a Terraform attribute...). ACAO headers appear here too, as configured;
+// how the origin is chosen is described separately by OriginRule.
+type Header struct {
+	Name  string `json:"name"` // canonical form, e.g. Access-Control-Allow-Origin
+	Value Value  `json:"value"`
+	// Always is true when the header is also sent on 4xx/5xx responses
+	// (nginx `always`, Apache `Header always`, cloud services).
+	Always bool `json:"always"`
+	// Condition is a human-readable guard ("$request_method = OPTIONS");
+	// empty means unconditional.
+	Condition string   `json:"condition,omitempty"`
+	Evidence  Evidence `json:"evidence"`
+}
+
+// OriginKind says how a response's Access-Control-Allow-Origin is chosen.
+type OriginKind uint8
+
+const (
+	// OriginAny: a literal `*`.
+	OriginAny OriginKind = iota
+	// OriginReflect: the request Origin is echoed without any validation.
+	OriginReflect
+	// OriginList: exact origins. Echo tells whether the value sent is the
+	// request's Origin (after an exact comparison) or the literal itself.
+	OriginList
+	// OriginPattern: the request Origin is echoed when it matches Pattern.
+	OriginPattern
+	// OriginUnknown: the value comes from something the linter cannot resolve.
+	OriginUnknown
+)
+
+func (k OriginKind) String() string {
+	return [...]string{"any", "reflect", "list", "pattern", "unknown"}[k]
+}
+
+// Dialect is the regular-expression or glob language of a Pattern.
+type Dialect uint8
+
+const (
+	PCRE Dialect = iota // nginx, Apache
+	RE2                 // Go
+	Glob                // `*` wildcards as cloud APIs and rs/cors use them
+)
+
+func (d Dialect) String() string { return [...]string{"pcre", "re2", "glob"}[d] }
+
+// Pattern is an origin pattern as the server evaluates it against the raw
+// request Origin header (a regex search, not a full match, unless anchored).
+type Pattern struct {
+	Expr            string   `json:"expr"`
+	Dialect         Dialect  `json:"dialect"`
+	CaseInsensitive bool     `json:"caseInsensitive,omitempty"`
+	Evidence        Evidence `json:"evidence"`
+}
+
+// OriginRule is one way an origin can be granted.
+type OriginRule struct {
+	Kind OriginKind `json:"kind"`
+	// Values are the exact origins for OriginList, as written (they may be
+	// invalid: a trailing slash, upper case...). `null` appears here too.
+	Values  []string `json:"values,omitempty"`
+	Pattern *Pattern `json:"pattern,omitempty"`
+	// Echo is true when the response carries the request's Origin rather
+	// than a literal (OriginList via a map, OriginPattern always).
+	Echo     bool       `json:"echo,omitempty"`
+	Reason   string     `json:"reason,omitempty"` // OriginUnknown: why
+	Evidence []Evidence `json:"evidence"`
+}
+
+// Grant is what one kind of response (actual, or preflight) carries.
+type Grant struct {
+	Origins []OriginRule `json:"origins,omitempty"`
+	Headers []Header     `json:"headers,omitempty"`
+}
+
+// Find returns the headers with the given (case-insensitive) name.
+func (g Grant) Find(name string) []Header {
+	var out []Header
+	for _, h := range g.Headers {
+		if strings.EqualFold(h.Name, name) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// HasCORS reports whether the grant sends any Access-Control-Allow-* header.
+func (g Grant) HasCORS() bool {
+	if len(g.Origins) > 0 {
+		return true
+	}
+	for _, h := range g.Headers {
+		if strings.HasPrefix(strings.ToLower(h.Name), "access-control-allow-") {
+			return true
+		}
+	}
+	return false
+}
+
+// PreflightKind says how OPTIONS requests are answered.
+type PreflightKind uint8
+
+const (
+	PreflightUnknown  PreflightKind = iota // cannot tell from the config
+	PreflightAnswered                      // 2xx from the server itself, Grant carries the headers
+	PreflightToApp                         // passed on (proxy_pass, app): the app decides
+	PreflightRejected                      // non-2xx status (405, 404, 403...)
+	PreflightRedirect                      // 3xx
+	PreflightAuth                          // requires credentials (auth_basic, Require valid-user)
+)
+
+func (k PreflightKind) String() string {
+	return [...]string{"unknown", "answered", "to-app", "rejected", "redirect", "auth"}[k]
+}
+
+// Preflight describes the answer to a CORS preflight (OPTIONS with
+// Access-Control-Request-Method).
+type Preflight struct {
+	Kind     PreflightKind `json:"kind"`
+	Status   int           `json:"status,omitempty"`
+	Grant    Grant         `json:"grant"`
+	Reason   string        `json:"reason,omitempty"`
+	Evidence []Evidence    `json:"evidence,omitempty"`
+}
+
+// Dropped records a CORS header that an outer scope sets and a nested scope
+// silently discards (nginx add_header inheritance, Apache merge order).
+type Dropped struct {
+	Header    string   `json:"header"`
+	Inherited Evidence `json:"inherited"` // where the outer scope sets it
+	DroppedBy Evidence `json:"droppedBy"` // the directive in the nested scope that causes the drop
+}
+
+// Scope says where a policy applies.
+type Scope struct {
+	// Name is a human path: `server api.example.com > location /v1`.
+	Name  string `json:"name"`
+	Range Range  `json:"range"`
+}
+
+// Policy is the CORS behaviour of one scope: an nginx location, an Apache
+// directory, a Terraform resource, or one live endpoint.
+type Policy struct {
+	Format string `json:"format"` // nginx, apache, terraform, live
+	Scope  Scope  `json:"scope"`
+	// Hosts are the names the site answers to (server_name, ServerName),
+	// used to derive trusted origins when the user declares none.
+	Hosts []string `json:"hosts,omitempty"`
+	// HTTPS is Known(true) when the site is served over TLS only.
+	HTTPS State `json:"https"`
+
+	Actual    Grant     `json:"actual"`
+	Preflight Preflight `json:"preflight"`
+	Dropped   []Dropped `json:"dropped,omitempty"`
+
+	// Notes carry front-end facts that do not fit elsewhere (e.g. the
+	// service rejects this combination at deploy time).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Diagnostic is an error in the input: file:line and what is wrong.
+type Diagnostic struct {
+	Range   Range  `json:"range"`
+	Message string `json:"message"`
+}
+
+func (d Diagnostic) Error() string { return d.Range.String() + ": " + d.Message }
+
+// Errorf builds a Diagnostic.
+func Errorf(r Range, format string, args ...any) Diagnostic {
+	return Diagnostic{Range: r, Message: fmt.Sprintf(format, args...)}
+}
+
+// ParseResult is what a format front end (lint/nginx, lint/apache,
+// lint/hcl) returns for one entry file.
+type ParseResult struct {
+	Policies    []Policy     `json:"policies"`
+	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
+	// Files lists every file read, the entry file and its includes, as
+	// cleaned paths, so that the walker does not lint an included snippet a
+	// second time on its own.
+	Files []string `json:"files"`
+}
