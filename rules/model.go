@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/corsguard/corsguard/rules/attack"
 )
 
 // Range is a span of source text. Lines and columns are 1-based; a zero
@@ -123,16 +125,16 @@ func (k OriginKind) String() string {
 	return [...]string{"any", "reflect", "list", "pattern", "unknown"}[k]
 }
 
-// Dialect is the regular-expression or glob language of a Pattern.
-type Dialect uint8
+// Dialect is the regular-expression or glob language of a Pattern; it is
+// defined next to the matcher that runs it.
+type Dialect = attack.Dialect
 
+// The dialects, re-exported so front ends only import rules.
 const (
-	PCRE Dialect = iota // nginx, Apache
-	RE2                 // Go
-	Glob                // `*` wildcards as cloud APIs and rs/cors use them
+	PCRE = attack.PCRE
+	RE2  = attack.RE2
+	Glob = attack.Glob
 )
-
-func (d Dialect) String() string { return [...]string{"pcre", "re2", "glob"}[d] }
 
 // Pattern is an origin pattern as the server evaluates it against the raw
 // request Origin header (a regex search, not a full match, unless anchored).
