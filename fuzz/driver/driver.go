@@ -1,0 +1,611 @@
+package driver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Redacted replaces every secret value in recorded evidence.
+const Redacted = "REDACTED"
+
+// Defaults used when a Config field is zero.
+const (
+	DefaultTimeout      = 10 * time.Second
+	DefaultBodyCap      = 4 << 10
+	DefaultMaxBackoff   = 30 * time.Second
+	DefaultMaxRedirects = 5
+	DefaultConns        = 64
+)
+
+// Config says how to talk to the targets. The zero value of every field
+// except Scope is usable.
+type Config struct {
+	// Rate is the request budget per host per second; 0 turns the limit off.
+	Rate float64
+	// Burst is how many requests may go at once before Rate applies (default 1).
+	Burst int
+	// Timeout bounds one attempt, connection and headers and body included.
+	Timeout time.Duration
+	// Retries is how many times a 429/503 answer or a transient network
+	// error is retried (with exponential backoff, or the server's Retry-After).
+	Retries int
+	// MaxBackoff caps one wait between attempts, Retry-After included, so a
+	// server cannot park the fuzzer for an hour.
+	MaxBackoff time.Duration
+	// BodyCap is how many body bytes are read before the connection is
+	// dropped: CORS lives in headers, bodies are only drained for keep-alive.
+	BodyCap int64
+	// MaxRedirects bounds same-host redirects followed on actual requests.
+	// Redirects to another host are never followed, they are recorded.
+	MaxRedirects int
+	// Resolve entries are "host:port:addr" or "host:port:addr:port2": connect
+	// to addr (and port2) while keeping host in the URL, Host header and SNI.
+	Resolve []string
+	// Proxy is an explicit proxy URL (http, https or socks5). The
+	// environment's proxy settings are ignored: only what the user names is used.
+	Proxy string
+	// Insecure skips TLS certificate verification (staging certificates).
+	Insecure bool
+	// Header holds the user's authentication headers, sent on credentialed
+	// requests only and redacted in every record.
+	Header http.Header
+	// Cookies are "name=value" pairs sent on credentialed requests, redacted.
+	Cookies []string
+	// Secret names further request headers whose values must be redacted.
+	Secret []string
+	// Scope lists the host names requests may go to (case-insensitive, no
+	// port). A request to any other host is refused before it is sent.
+	Scope []string
+	// Conns bounds idle keep-alive connections kept per host.
+	Conns int
+	// UserAgent is sent on every request.
+	UserAgent string
+	// Transport replaces the built transport (tests); Resolve, Proxy and
+	// Insecure are then ignored.
+	Transport http.RoundTripper
+}
+
+// Request is one request to send.
+type Request struct {
+	Method string `json:"method"`
+	URL    string `json:"url"`
+	// Header is sent as is. An "Origin" key with an empty value sends an
+	// empty Origin header; no key sends none.
+	Header http.Header `json:"header,omitempty"`
+	// Credentials attaches the user's authentication headers and cookies,
+	// as a browser does for credentials mode "include". Preflights never do.
+	Credentials bool `json:"credentials,omitempty"`
+}
+
+// Sent is the request as recorded: secrets redacted.
+type Sent struct {
+	Method      string      `json:"method"`
+	URL         string      `json:"url"`
+	Header      http.Header `json:"header,omitempty"`
+	Credentials bool        `json:"credentials,omitempty"`
+}
+
+// Received is the response as recorded: status and headers, secrets
+// (Set-Cookie values) redacted, the body only counted.
+type Received struct {
+	Status    int         `json:"status"`
+	Proto     string      `json:"proto,omitempty"`
+	Header    http.Header `json:"header"`
+	BodyBytes int64       `json:"bodyBytes"`
+	Truncated bool        `json:"truncated,omitempty"`
+}
+
+// Exchange is one request and what came back. Network failures are
+// observations, not errors: they land in Error.
+type Exchange struct {
+	Request  Sent      `json:"request"`
+	Response *Received `json:"response,omitempty"`
+	// Hops lists same-host redirects followed, in order.
+	Hops []string `json:"hops,omitempty"`
+	// BlockedRedirect is a Location on another host that was not followed.
+	BlockedRedirect string        `json:"blockedRedirect,omitempty"`
+	Attempts        int           `json:"attempts"`
+	Elapsed         time.Duration `json:"elapsed"`
+	Error           string        `json:"error,omitempty"`
+	// Curl reproduces the request (secrets as REDACTED placeholders); the
+	// caller fills it for exchanges that become evidence (Client.Curl).
+	Curl string `json:"curl,omitempty"`
+}
+
+// ErrOutOfScope is returned for a request to a host the user did not name.
+var ErrOutOfScope = errors.New("host not in scope")
+
+// Client sends requests under one Config. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	http     *http.Client
+	scope    map[string]bool
+	resolve  map[string]string // "host:port" → "addr:port"
+	secret   map[string]bool   // canonical header names to redact
+	limiters sync.Map          // host → *rate.Limiter
+	sent     atomic.Int64
+	sleep    func(context.Context, time.Duration) error
+}
+
+// New builds a Client. It fails on malformed Resolve entries, proxy URLs
+// or an empty scope.
+func New(cfg Config) (*Client, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.BodyCap <= 0 {
+		cfg.BodyCap = DefaultBodyCap
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = DefaultMaxBackoff
+	}
+	if cfg.MaxRedirects < 0 {
+		cfg.MaxRedirects = 0
+	} else if cfg.MaxRedirects == 0 {
+		cfg.MaxRedirects = DefaultMaxRedirects
+	}
+	if cfg.Conns <= 0 {
+		cfg.Conns = DefaultConns
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 1
+	}
+	if len(cfg.Scope) == 0 {
+		return nil, errors.New("driver: empty scope: name at least one target host")
+	}
+	c := &Client{
+		cfg:     cfg,
+		scope:   map[string]bool{},
+		resolve: map[string]string{},
+		secret:  map[string]bool{"Cookie": true, "Authorization": true, "Proxy-Authorization": true},
+		sleep:   sleepCtx,
+	}
+	for _, h := range cfg.Scope {
+		c.scope[normHost(h)] = true
+	}
+	for name := range cfg.Header {
+		c.secret[http.CanonicalHeaderKey(name)] = true
+	}
+	for _, name := range cfg.Secret {
+		c.secret[http.CanonicalHeaderKey(name)] = true
+	}
+	for _, r := range cfg.Resolve {
+		from, to, err := ParseResolve(r)
+		if err != nil {
+			return nil, err
+		}
+		c.resolve[from] = to
+	}
+	rt := cfg.Transport
+	if rt == nil {
+		t, err := c.transport()
+		if err != nil {
+			return nil, err
+		}
+		rt = t
+	}
+	c.http = &http.Client{
+		Transport: rt,
+		Timeout:   cfg.Timeout,
+		// Redirects are walked by Send itself, so that every hop passes the
+		// scope check and the rate limit.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c, nil
+}
+
+// ParseResolve reads "host:port:addr" or "host:port:addr:port2" (IPv6 addr
+// in brackets) and returns the dial key "host:port" and the address to dial.
+func ParseResolve(s string) (from, to string, err error) {
+	parts := strings.SplitN(s, ":", 3)
+	if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
+		return "", "", fmt.Errorf("--resolve %q: want host:port:addr[:port]", s)
+	}
+	port, err := strconv.Atoi(parts[1])
+	if err != nil || port <= 0 || port > 65535 {
+		return "", "", fmt.Errorf("--resolve %q: bad port %q", s, parts[1])
+	}
+	from = net.JoinHostPort(normHost(parts[0]), parts[1])
+	addr, port2 := parts[2], parts[1]
+	switch {
+	case strings.HasPrefix(addr, "["):
+		end := strings.Index(addr, "]")
+		if end < 0 {
+			return "", "", fmt.Errorf("--resolve %q: unclosed [ in address", s)
+		}
+		if rest := addr[end+1:]; rest != "" {
+			if !strings.HasPrefix(rest, ":") {
+				return "", "", fmt.Errorf("--resolve %q: junk after address", s)
+			}
+			port2 = rest[1:]
+		}
+		addr = addr[1:end]
+	case strings.Count(addr, ":") == 1:
+		addr, port2, _ = strings.Cut(addr, ":")
+	}
+	if p, err := strconv.Atoi(port2); err != nil || p <= 0 || p > 65535 || addr == "" {
+		return "", "", fmt.Errorf("--resolve %q: want host:port:addr[:port]", s)
+	}
+	return from, net.JoinHostPort(addr, port2), nil
+}
+
+func (c *Client) transport() (*http.Transport, error) {
+	dialer := &net.Dialer{Timeout: c.cfg.Timeout, KeepAlive: 30 * time.Second}
+	t := &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if to, ok := c.resolve[strings.ToLower(addr)]; ok {
+				addr = to
+			}
+			return dialer.DialContext(ctx, network, addr)
+		},
+		MaxIdleConns:          c.cfg.Conns * 4,
+		MaxIdleConnsPerHost:   c.cfg.Conns,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   c.cfg.Timeout,
+		ResponseHeaderTimeout: c.cfg.Timeout,
+		// CORS headers must be seen exactly as sent; no transparent gzip.
+		DisableCompression: true,
+		ForceAttemptHTTP2:  true,
+		Proxy:              nil,
+	}
+	if c.cfg.Insecure {
+		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for it (--insecure)
+	}
+	if c.cfg.Proxy != "" {
+		u, err := url.Parse(c.cfg.Proxy)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("--proxy %q: not a proxy URL", c.cfg.Proxy)
+		}
+		t.Proxy = http.ProxyURL(u)
+	}
+	return t, nil
+}
+
+// Sent returns how many HTTP requests went out (retries and hops included).
+func (c *Client) Sent() int64 { return c.sent.Load() }
+
+// InScope reports whether a URL's host is one the user named.
+func (c *Client) InScope(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("bad URL %q: %w", rawURL, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("bad URL %q: scheme must be http or https", rawURL)
+	}
+	if !c.scope[normHost(u.Hostname())] {
+		return fmt.Errorf("%w: %s", ErrOutOfScope, u.Hostname())
+	}
+	return nil
+}
+
+func normHost(h string) string { return strings.TrimSuffix(strings.ToLower(h), ".") }
+
+// Send performs one request: scope check, rate limit, retries, same-host
+// redirects, and returns the recorded exchange. The error is non-nil only
+// when nothing could be attempted (bad URL, out of scope, cancelled).
+func (c *Client) Send(ctx context.Context, r Request) (Exchange, error) {
+	start := time.Now()
+	ex := Exchange{Request: c.record(r)}
+	if err := c.InScope(r.URL); err != nil {
+		return ex, err
+	}
+	cur := r
+	for hop := 0; ; hop++ {
+		resp, attempts, err := c.attempt(ctx, cur)
+		ex.Attempts += attempts
+		if err != nil {
+			if ctx.Err() != nil {
+				return ex, ctx.Err()
+			}
+			ex.Error = err.Error()
+			break
+		}
+		ex.Response = resp
+		loc := resp.Header.Get("Location")
+		if resp.Status < 300 || resp.Status > 399 || loc == "" || cur.Method == http.MethodOptions {
+			break
+		}
+		next, err := resolveRef(cur.URL, loc)
+		if err != nil {
+			ex.BlockedRedirect = loc
+			break
+		}
+		if c.InScope(next) != nil || !sameHost(cur.URL, next) || hop >= c.cfg.MaxRedirects {
+			ex.BlockedRedirect = next
+			break
+		}
+		ex.Hops = append(ex.Hops, next)
+		cur.URL = next
+		if resp.Status != http.StatusTemporaryRedirect && resp.Status != http.StatusPermanentRedirect &&
+			cur.Method != http.MethodGet && cur.Method != http.MethodHead {
+			cur.Method = http.MethodGet
+		}
+	}
+	ex.Elapsed = time.Since(start)
+	return ex, nil
+}
+
+func resolveRef(base, ref string) (string, error) {
+	b, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return "", err
+	}
+	return b.ResolveReference(r).String(), nil
+}
+
+func sameHost(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && normHost(ua.Hostname()) == normHost(ub.Hostname())
+}
+
+// attempt sends one request, retrying 429/503 and transient network errors.
+func (c *Client) attempt(ctx context.Context, r Request) (*Received, int, error) {
+	var lastErr error
+	for i := 0; ; i++ {
+		if err := c.wait(ctx, r.URL); err != nil {
+			return nil, i, err
+		}
+		resp, retryAfter, err := c.once(ctx, r)
+		retryable := err != nil && isTransient(err) ||
+			err == nil && (resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable)
+		if !retryable || i >= c.cfg.Retries {
+			return resp, i + 1, err
+		}
+		lastErr = err
+		d := backoff(i)
+		if retryAfter > 0 {
+			d = retryAfter
+		}
+		if d > c.cfg.MaxBackoff {
+			d = c.cfg.MaxBackoff
+		}
+		if err := c.sleep(ctx, d); err != nil {
+			if lastErr == nil {
+				lastErr = err
+			}
+			return resp, i + 1, lastErr
+		}
+	}
+}
+
+// backoff is deterministic (no jitter) so that runs are reproducible.
+func backoff(i int) time.Duration { return 250 * time.Millisecond << min(i, 6) }
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func isTransient(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		strings.Contains(err.Error(), "connection reset")
+}
+
+func (c *Client) wait(ctx context.Context, rawURL string) error {
+	if c.cfg.Rate <= 0 {
+		return ctx.Err()
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return err
+	}
+	host := normHost(u.Hostname())
+	l, ok := c.limiters.Load(host)
+	if !ok {
+		l, _ = c.limiters.LoadOrStore(host, rate.NewLimiter(rate.Limit(c.cfg.Rate), c.cfg.Burst))
+	}
+	return l.(*rate.Limiter).Wait(ctx)
+}
+
+// ParseRetryAfter reads a Retry-After value: delta seconds or an HTTP date.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	for k, vs := range r.Header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
+	if c.cfg.UserAgent != "" && req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
+	}
+	if r.Credentials {
+		for k, vs := range c.cfg.Header {
+			req.Header[http.CanonicalHeaderKey(k)] = vs
+		}
+		if len(c.cfg.Cookies) > 0 {
+			req.Header.Set("Cookie", strings.Join(c.cfg.Cookies, "; "))
+		}
+	}
+	c.sent.Add(1)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	// CORS lives in the headers: read at most BodyCap bytes (enough to keep
+	// small keep-alive responses reusable), then let go.
+	n, copyErr := io.CopyN(io.Discard, resp.Body, c.cfg.BodyCap+1)
+	_ = resp.Body.Close()
+	rec := &Received{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header, BodyBytes: n}
+	if n > c.cfg.BodyCap {
+		rec.BodyBytes, rec.Truncated = c.cfg.BodyCap, true
+	} else if copyErr != nil && copyErr != io.EOF {
+		rec.Truncated = true
+	}
+	if sc := rec.Header["Set-Cookie"]; len(sc) > 0 {
+		red := make([]string, len(sc))
+		for i, v := range sc {
+			name, _, _ := strings.Cut(v, "=")
+			red[i] = name + "=" + Redacted
+		}
+		rec.Header["Set-Cookie"] = red
+	}
+	var ra time.Duration
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		ra = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return rec, ra, nil
+}
+
+// record is the request as it will appear in evidence.
+func (c *Client) record(r Request) Sent {
+	s := Sent{Method: r.Method, URL: r.URL, Credentials: r.Credentials, Header: http.Header{}}
+	for k, vs := range r.Header {
+		ck := http.CanonicalHeaderKey(k)
+		if c.secret[ck] {
+			s.Header[ck] = []string{Redacted}
+			continue
+		}
+		s.Header[ck] = append([]string(nil), vs...)
+	}
+	if r.Credentials {
+		for k := range c.cfg.Header {
+			s.Header[http.CanonicalHeaderKey(k)] = []string{Redacted}
+		}
+		if len(c.cfg.Cookies) > 0 {
+			s.Header["Cookie"] = []string{Redacted}
+		}
+	}
+	return s
+}
+
+// Unredact fills REDACTED placeholders of a recorded request from the
+// client's current secrets, so that --replay can resend a finding's request
+// with the credentials given on its own command line.
+func (c *Client) Unredact(s Sent) Request {
+	r := Request{Method: s.Method, URL: s.URL, Credentials: s.Credentials, Header: http.Header{}}
+	for k, vs := range s.Header {
+		ck := http.CanonicalHeaderKey(k)
+		if s.Credentials && (ck == "Cookie" || c.cfg.Header[ck] != nil) {
+			continue // added back by Send from the current configuration
+		}
+		if len(vs) == 1 && vs[0] == Redacted {
+			continue // a secret we no longer have: do not send a placeholder
+		}
+		r.Header[ck] = vs
+	}
+	return r
+}
+
+// Curl renders a recorded request as a curl command line. Redacted values
+// stay redacted: the user substitutes their own.
+func (c *Client) Curl(s Sent) string {
+	var b strings.Builder
+	b.WriteString("curl -sS -o /dev/null -D -")
+	switch s.Method {
+	case http.MethodGet:
+	case http.MethodHead:
+		b.WriteString(" --head")
+	default:
+		b.WriteString(" -X " + shellQuote(s.Method))
+	}
+	if u, err := url.Parse(s.URL); err == nil {
+		port := u.Port()
+		if port == "" {
+			port = "443"
+			if u.Scheme == "http" {
+				port = "80"
+			}
+		}
+		key := net.JoinHostPort(normHost(u.Hostname()), port)
+		if to, ok := c.resolve[key]; ok {
+			h, p, _ := net.SplitHostPort(to)
+			if strings.Contains(h, ":") {
+				h = "[" + h + "]"
+			}
+			b.WriteString(" --connect-to " + shellQuote(u.Hostname()+":"+port+":"+h+":"+p))
+		}
+	}
+	if c.cfg.Proxy != "" {
+		b.WriteString(" --proxy " + shellQuote(redactURL(c.cfg.Proxy)))
+	}
+	if c.cfg.Insecure {
+		b.WriteString(" -k")
+	}
+	keys := make([]string, 0, len(s.Header))
+	for k := range s.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range s.Header[k] {
+			if v == "" {
+				// curl drops "Name:" (it removes the header); "Name;" sends it empty.
+				b.WriteString(" -H " + shellQuote(k+";"))
+				continue
+			}
+			b.WriteString(" -H " + shellQuote(k+": "+v))
+		}
+	}
+	b.WriteString(" " + shellQuote(s.URL))
+	return b.String()
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = url.User(Redacted)
+	return u.String()
+}
+
+// shellQuote quotes for POSIX shells: single quotes, each embedded quote
+// closed, backslash-escaped and reopened.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
