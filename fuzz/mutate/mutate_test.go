@@ -76,4 +76,3 @@ func TestMethodsAndHeaders(t *testing.T) {
 		t.Fatal("no seeds must give no origins")
 	}
 }
-
