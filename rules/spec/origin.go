@@ -108,6 +108,9 @@ func ParseOrigin(s string) (Origin, error) {
 	}
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok || scheme == "" {
+		if sch, _, found := strings.Cut(s, ":"); found && isOpaqueScheme(strings.ToLower(sch)) {
+			return Origin{}, fmt.Errorf("%q: %s: documents have an opaque origin, serialised as \"null\"", s, sch)
+		}
 		return Origin{}, fmt.Errorf("%q: missing scheme (want scheme://host)", s)
 	}
 	if err := checkScheme(scheme); err != nil {

@@ -119,8 +119,9 @@ func hasUnsafeByte(v string) bool {
 // request-header" test for one header. The value is first normalised the way
 // fetch()'s Headers normalises it (leading and trailing HTTP whitespace
 // removed); names compare case-insensitively. Only Accept, Accept-Language,
-// Content-Language, Content-Type and Range can be safelisted. (WPT also
-// probes Last-Event-ID, which the standard does not safelist; neither do we.)
+// Content-Language, Content-Type and Range can be safelisted. WPT also
+// probes Last-Event-ID, whose safelisting is still a proposal
+// (whatwg/fetch#1788); until the standard takes it, neither do we.
 func IsSafelistedRequestHeader(name, value string) bool {
 	v := trimHTTPWhitespace(value)
 	if len(v) > 128 {
