@@ -1,0 +1,248 @@
+package attack
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/corsguard/corsguard/corpus/origins"
+	"golang.org/x/net/idna"
+)
+
+// Candidate is one attack origin and where it came from.
+type Candidate struct {
+	Origin string // the Origin header value to send ("" is an empty header)
+	Class  Class
+	From   string // the trusted origin or literal it was derived from; "" for seeds
+}
+
+// Attacker is the attacker's domain. .test is reserved (RFC 2606), so no
+// real site is ever probed or named by accident.
+const Attacker = "evil.test"
+
+// MaxSources bounds Generate: at most this many trusted origins and
+// literals (trusted first) are expanded. Each source yields at most about
+// 70 candidates (the host's dots add one unescaped-dot candidate each, and
+// hosts are at most 253 bytes), plus one fixed set of seed candidates
+// (arbitrary, null, shared hosting, localhost, IP literals; about 100), so
+// Generate returns at most a few thousand candidates.
+const MaxSources = 32
+
+// specialChars follow the trusted name in special-chars candidates. All
+// browsers send `_` in hosts; Safari also sends the others (PortSwigger's
+// "Exploiting CORS misconfigurations" and Corsy's list); %60 is the
+// percent-encoded backtick some parsers decode.
+var specialChars = []string{"`", "_", "{", "}", "!", "~", "$", "+", "=", "|", "%60", "&", "'", "(", ")", "*", ",", ";", "^"}
+
+// specialLabels are whole labels made of characters sloppy label classes
+// such as [^.]+ or \S+ accept.
+var specialLabels = []string{"$", "_", "!", "~"}
+
+// homoglyphs maps Latin letters to Cyrillic look-alikes.
+var homoglyphs = map[rune]rune{'a': 'а', 'e': 'е', 'o': 'о', 'p': 'р', 'c': 'с', 'x': 'х', 'y': 'у', 'i': 'і'}
+
+// ipLiterals are loopback addresses in the spellings URL parsers disagree
+// on; only http://[::1] and http://[::ffff:7f00:1] are what a browser sends.
+var ipLiterals = []string{
+	"http://[::1]", "http://[::ffff:7f00:1]", "http://[0:0:0:0:0:0:0:1]", "http://[::ffff:127.0.0.1]",
+	"http://2130706433", "http://0x7f000001", "http://0177.0.0.1", "http://127.1", "http://0",
+}
+
+// Generate derives every class from each trusted origin (serialised, like
+// https://app.example.com) and from each host-like literal ("example.com",
+// found inside a pattern), and adds the seed candidates (arbitrary, null,
+// shared hosting, localhost, IP literals) once. The result is sorted by
+// class order, then by source order, then by generation order; it holds
+// each origin once (under its first class; an origin on a shared-hosting
+// name is always classed SharedHosting) and never one of the trusted
+// origins themselves. At most MaxSources sources are expanded.
+func Generate(trusted []string, literals []string) []Candidate {
+	var sources []string
+	seen := map[string]bool{}
+	for _, s := range slices.Concat(trusted, literals) {
+		key := strings.TrimSpace(s)
+		if key == "" || seen[key] || len(sources) == MaxSources {
+			continue
+		}
+		seen[key] = true
+		sources = append(sources, key)
+	}
+	g := &generator{}
+	g.seeds()
+	for _, s := range sources {
+		if o, ok := parseSource(s); ok {
+			g.derive(s, o)
+		}
+	}
+	return g.result(trusted)
+}
+
+type generator struct{ out []Candidate }
+
+func (g *generator) add(c Class, from string, origins ...string) {
+	for _, o := range origins {
+		g.out = append(g.out, Candidate{Origin: o, Class: c, From: from})
+	}
+}
+
+// seeds are the candidates that do not depend on any trusted origin.
+func (g *generator) seeds() {
+	g.add(Arbitrary, "", "https://"+Attacker, "http://"+Attacker)
+	g.add(Null, "", "null")
+	for _, s := range origins.SharedHostingSuffixes() {
+		g.add(SharedHosting, "", "https://evil."+s)
+	}
+	for _, h := range origins.SharedHostingHosts() {
+		g.add(SharedHosting, "", "https://"+h)
+	}
+	g.add(Localhost, "", origins.Localhost()...)
+	g.add(IPLiteral, "", ipLiterals...)
+	g.add(Empty, "", "")
+}
+
+// derive adds every class derived from one source.
+func (g *generator) derive(from string, o origin) {
+	s, h, hp := o.scheme+"://", o.host, o.hostPort()
+	port := ""
+	if o.port != "" {
+		port = ":" + o.port
+	}
+	bracketed := strings.HasPrefix(h, "[")
+	// A domain with at least two labels: the subdomain, dot and homoglyph
+	// classes only make sense for names, not for IPs or "localhost".
+	named := !isIP(h) && strings.Contains(h, ".")
+	reg := RegistrableDomain(h)
+
+	if !bracketed {
+		g.add(PostDomain, from, s+h+"."+Attacker+port)
+		g.add(NoDotPostDomain, from, s+h+Attacker+port, s+h+"-"+Attacker+port)
+	}
+	if named {
+		// Registrable-domain forms first: evilexample.com is a name an
+		// attacker can register; evilapp.example.com needs example.com.
+		if reg != h {
+			g.add(PreDomain, from, s+"evil"+reg+port, s+"evil-"+reg+port)
+		}
+		g.add(PreDomain, from, s+"evil"+hp, s+"evil-"+hp)
+		// A second name, in case a pattern's negative lookahead happens to
+		// exclude "evil".
+		g.add(SiblingSubdomain, from, s+"evil."+reg+port, s+"forgotten."+reg+port)
+		if parent := h[strings.IndexByte(h, '.')+1:]; parent != reg && strings.HasSuffix(parent, "."+reg) {
+			g.add(SiblingSubdomain, from, s+"evil."+parent+port)
+		}
+		g.add(NestedSubdomain, from, s+"evil."+hp)
+		for i := 0; i < len(h); i++ {
+			if h[i] == '.' {
+				g.add(UnescapedDot, from, s+h[:i]+"x"+h[i+1:]+port)
+			}
+		}
+		g.add(Substring, from, s+reg[1:]+port, s+h[:len(h)-1]+port)
+		if reg != h {
+			g.add(Substring, from, s+h[1:]+port)
+		}
+	}
+	if o.scheme == "https" {
+		g.add(HTTPDowngrade, from, "http://"+hp)
+	}
+	if !bracketed {
+		for _, c := range specialChars {
+			g.add(SpecialChars, from, s+h+c+"."+Attacker+port)
+		}
+		for _, l := range specialLabels {
+			g.add(SpecialLabel, from, s+h+"."+l+"."+Attacker+port)
+		}
+	}
+	if suffix, ok := IsSharedHosting(h); ok && suffix != h {
+		g.add(SharedHosting, from, s+"evil."+suffix+port)
+	}
+	defPort := "443"
+	if o.scheme == "http" {
+		defPort = "80"
+	}
+	g.add(Port, from, s+h+":1337")
+	if o.port == "" {
+		g.add(Port, from, s+h+":"+defPort)
+	}
+	g.add(Case, from, s+strings.ToUpper(hp), strings.ToUpper(s)+hp, s+titleLabels(h)+port)
+	if !bracketed {
+		g.add(TrailingDot, from, s+h+"."+port)
+	}
+	if named {
+		if u, ok := homoglyph(h, reg); ok {
+			g.add(IDN, from, s+u+port)
+			if a, err := idna.Punycode.ToASCII(u); err == nil {
+				g.add(IDN, from, s+a+port)
+			}
+		}
+	}
+	g.add(Userinfo, from, s+hp+"@"+Attacker, s+Attacker+"@"+hp, s+hp+"%40"+Attacker)
+	g.add(Whitespace, from,
+		s+hp+" https://"+Attacker, s+hp+",https://"+Attacker, "https://"+Attacker+" "+s+hp,
+		"https://"+Attacker+", "+s+hp, " "+s+hp, s+hp+"\t")
+}
+
+// titleLabels upper-cases the first letter of every label: App.Example.Com.
+func titleLabels(h string) string {
+	b := []byte(h)
+	for i := range b {
+		if (i == 0 || b[i-1] == '.') && b[i] >= 'a' && b[i] <= 'z' {
+			b[i] -= 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// homoglyph swaps the first letter with a Cyrillic look-alike in the first
+// label of the registrable domain (ex[a]mple.com → exаmple.com), keeping
+// any subdomain labels as they are.
+func homoglyph(h, reg string) (string, bool) {
+	start := len(h) - len(reg)
+	label := reg
+	if i := strings.IndexByte(reg, '.'); i >= 0 {
+		label = reg[:i]
+	}
+	for i, r := range label {
+		if g, ok := homoglyphs[r]; ok {
+			return h[:start+i] + string(g) + h[start+i+1:], true
+		}
+	}
+	return "", false
+}
+
+// result sorts by class, drops trusted origins and repeats, and reclasses
+// shared-hosting names (evil.github.io derived as a "sibling" of github.io is
+// a shared-hosting origin first of all).
+func (g *generator) result(trusted []string) []Candidate {
+	skip := map[string]bool{}
+	for _, t := range trusted {
+		skip[t] = true
+	}
+	for i, c := range g.out {
+		if c.Class == SharedHosting || !c.Class.BrowserSendable() {
+			continue
+		}
+		if o, ok := parseSource(c.Origin); ok && o.String() == c.Origin && sharedName(o.host) {
+			g.out[i].Class = SharedHosting
+		}
+	}
+	slices.SortStableFunc(g.out, func(a, b Candidate) int { return a.Class.order() - b.Class.order() })
+	var out []Candidate
+	for _, c := range g.out {
+		if skip[c.Origin] {
+			continue
+		}
+		skip[c.Origin] = true
+		out = append(out, c)
+	}
+	return out
+}
+
+// sharedName reports whether anyone can obtain host itself: an exact
+// shared host, or one label directly under a shared suffix (evil.github.io,
+// but not evil.myapp.github.io, which belongs to myapp's owner).
+func sharedName(host string) bool {
+	suffix, ok := IsSharedHosting(host)
+	if !ok {
+		return false
+	}
+	return host == suffix || !strings.Contains(strings.TrimSuffix(host, "."+suffix), ".")
+}

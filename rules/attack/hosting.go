@@ -1,0 +1,47 @@
+package attack
+
+import (
+	"strings"
+
+	"github.com/corsguard/corsguard/corpus/origins"
+	"golang.org/x/net/publicsuffix"
+)
+
+// IsSharedHosting reports whether anyone can publish at host: it is a name
+// under one of the seed list's shared suffixes ("anyone.github.io" →
+// "github.io") or one of its exact hosts ("codepen.io"). The bare suffix
+// ("github.io") is the provider's own site and does not count. Of several
+// matching suffixes the longest wins.
+func IsSharedHosting(host string) (suffix string, ok bool) {
+	host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
+	if host == "" {
+		return "", false
+	}
+	for _, h := range origins.SharedHostingHosts() {
+		if host == h {
+			return h, true
+		}
+	}
+	for _, s := range origins.SharedHostingSuffixes() {
+		if strings.HasSuffix(host, "."+s) && len(s) > len(suffix) {
+			suffix, ok = s, true
+		}
+	}
+	return suffix, ok
+}
+
+// RegistrableDomain returns host's eTLD+1 by the public suffix list
+// (including its private section, so "anyone.github.io" is its own
+// registrable domain). IP addresses, single labels and public suffixes
+// themselves come back unchanged.
+func RegistrableDomain(host string) string {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "" || isIP(h) {
+		return host
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(h)
+	if err != nil {
+		return host
+	}
+	return d
+}

@@ -1,0 +1,234 @@
+package attack
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/idna"
+)
+
+// origin is a parsed http(s) origin as corsguard derives candidates from it.
+type origin struct {
+	scheme string // "http" or "https", lower case
+	host   string // lower case; IPv6 in brackets
+	port   string // "" when absent
+}
+
+func (o origin) String() string {
+	if o.port == "" {
+		return o.scheme + "://" + o.host
+	}
+	return o.scheme + "://" + o.host + ":" + o.port
+}
+
+// hostPort is host[:port], the part after "scheme://".
+func (o origin) hostPort() string {
+	if o.port == "" {
+		return o.host
+	}
+	return o.host + ":" + o.port
+}
+
+// parseSource turns a trusted origin ("https://app.example.com", with or
+// without a path) or a host-like literal ("example.com", ".example.com",
+// "*.example.com") into an origin; literals default to https. It rejects
+// anything it cannot read as a host rather than guessing.
+func parseSource(s string) (origin, bool) {
+	s = strings.TrimSpace(s)
+	o := origin{scheme: "https"}
+	if i := strings.Index(s, "://"); i >= 0 {
+		o.scheme = strings.ToLower(s[:i])
+		if o.scheme != "http" && o.scheme != "https" {
+			return origin{}, false
+		}
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		s = s[i+1:]
+	}
+	s = strings.ToLower(s)
+	if strings.HasPrefix(s, "[") {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return origin{}, false
+		}
+		o.host, s = s[:end+1], s[end+1:]
+		if p, ok := strings.CutPrefix(s, ":"); ok {
+			o.port = p
+		} else if s != "" {
+			return origin{}, false
+		}
+	} else {
+		o.host, o.port, _ = strings.Cut(s, ":")
+		o.host = strings.TrimPrefix(strings.TrimPrefix(o.host, "*"), ".")
+		o.host = strings.TrimSuffix(o.host, ".")
+	}
+	if o.port != "" {
+		if n, err := strconv.Atoi(o.port); err != nil || n <= 0 || n > 65535 {
+			return origin{}, false
+		}
+	}
+	if o.host == "" || len(o.host) > 253 || !validHost(o.host) {
+		return origin{}, false
+	}
+	return o, true
+}
+
+// validHost accepts the host names and IP literals corsguard derives from.
+func validHost(h string) bool {
+	if strings.HasPrefix(h, "[") {
+		_, err := netip.ParseAddr(strings.Trim(h, "[]"))
+		return err == nil
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, r := range label {
+			if !isHostRune(r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isHostRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_'
+}
+
+// isIP reports whether h is an IPv4 address or a bracketed IPv6 address.
+func isIP(h string) bool {
+	_, err := netip.ParseAddr(strings.Trim(h, "[]"))
+	return err == nil
+}
+
+// serialise returns the Origin header a browser sends for a page at URL u
+// (the WHATWG URL parser's host handling, approximately): lower-case scheme
+// and host, userinfo/path/query/fragment dropped, default port dropped,
+// IPv4 number forms canonicalised, IPv6 compressed, Unicode hosts to
+// punycode. ok is false when no browser loads such a URL over http(s), for
+// example a host containing `*`, spaces or backticks, or a non-http scheme
+// (whose origin would serialise as "null" anyway).
+func serialise(u string) (string, bool) {
+	if u == "null" {
+		return u, true
+	}
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return "", false
+	}
+	scheme := strings.ToLower(u[:i])
+	if scheme != "http" && scheme != "https" {
+		return "", false
+	}
+	rest := u[i+3:]
+	if j := strings.IndexAny(rest, "/?#\\"); j >= 0 {
+		rest = rest[:j]
+	}
+	if j := strings.LastIndexByte(rest, '@'); j >= 0 {
+		rest = rest[j+1:]
+	}
+	var host, port string
+	if strings.HasPrefix(rest, "[") {
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			return "", false
+		}
+		addr, err := netip.ParseAddr(rest[1:end])
+		if err != nil || !addr.Is6() || addr.Zone() != "" {
+			return "", false
+		}
+		host = "[" + addr.String() + "]"
+		after := rest[end+1:]
+		if after != "" {
+			p, ok := strings.CutPrefix(after, ":")
+			if !ok {
+				return "", false
+			}
+			port = p
+		}
+	} else {
+		host, port, _ = strings.Cut(rest, ":")
+		a, err := idna.Punycode.ToASCII(host)
+		if err != nil {
+			return "", false
+		}
+		host = strings.ToLower(a)
+		if host == "" || !validHost(strings.TrimSuffix(host, ".")) {
+			return "", false
+		}
+		if v4, ok := parseIPv4(host); ok {
+			host = v4
+		} else if last := lastLabel(host); last != "" && last[0] >= '0' && last[0] <= '9' {
+			// WHATWG: a host whose last label is numeric must be an IPv4
+			// address; anything else is a parse failure.
+			return "", false
+		}
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 0 || n > 65535 {
+			return "", false
+		}
+		port = strconv.Itoa(n)
+		if scheme == "https" && n == 443 || scheme == "http" && n == 80 {
+			port = ""
+		}
+	}
+	out := scheme + "://" + host
+	if port != "" {
+		out += ":" + port
+	}
+	return out, true
+}
+
+func lastLabel(h string) string {
+	h = strings.TrimSuffix(h, ".")
+	return h[strings.LastIndexByte(h, '.')+1:]
+}
+
+// parseIPv4 implements the WHATWG IPv4 parser: one to four parts, each
+// decimal, octal (leading 0) or hex (0x), the last filling the remaining
+// bytes. It returns the dotted-decimal form.
+func parseIPv4(h string) (string, bool) {
+	parts := strings.Split(strings.TrimSuffix(h, "."), ".")
+	if len(parts) > 4 {
+		return "", false
+	}
+	var nums []uint64
+	for _, p := range parts {
+		base := 10
+		switch {
+		case strings.HasPrefix(p, "0x") || strings.HasPrefix(p, "0X"):
+			p, base = p[2:], 16
+			if p == "" {
+				p = "0"
+			}
+		case len(p) > 1 && p[0] == '0':
+			p, base = p[1:], 8
+		}
+		n, err := strconv.ParseUint(p, base, 64)
+		if err != nil {
+			return "", false
+		}
+		nums = append(nums, n)
+	}
+	var v uint64
+	for i, n := range nums[:len(nums)-1] {
+		if n > 255 {
+			return "", false
+		}
+		v |= n << (8 * (3 - i))
+	}
+	last := nums[len(nums)-1]
+	if last >= 1<<(8*(5-len(nums))) {
+		return "", false
+	}
+	v |= last
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String(), true
+}

@@ -1,0 +1,122 @@
+package attack
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Witness is an origin an attacker can make a browser send that the
+// pattern accepts although it is not trusted.
+type Witness struct {
+	Origin string
+	Class  Class
+	From   string // the trusted origin or literal it was derived from
+}
+
+// MaxPerClass bounds how many witnesses Search reports per class.
+const MaxPerClass = 3
+
+// Search runs Generate(trusted, literals) against m and returns the
+// accepted candidates that a hostile page can make a browser send and that
+// are not themselves trusted (exact comparison of serialised origins).
+// Witnesses are in class order, at most MaxPerClass per class.
+//
+// Only classes whose BrowserSendable is true are tried, and IDN and IP
+// candidates only in the form a browser serialises (xn-- labels, canonical
+// addresses): the linter asks what a hostile page can make a browser send,
+// not what curl can.
+//
+// Witnesses that add nothing to a broader one are left out, so that one
+// mistake produces one finding:
+//   - if an arbitrary origin is accepted, only Arbitrary and Null remain
+//     (everything else follows from it);
+//   - special-chars and special-label witnesses from a source are dropped
+//     when a post-domain witness from the same source exists (a missing end
+//     anchor lets them all through);
+//   - pre-domain and substring witnesses inside a registrable domain for
+//     which a sibling or nested subdomain is accepted are dropped: with
+//     ^https://([a-z0-9-]+\.)?example\.com$, evilapp.example.com is just
+//     another subdomain, not a missing boundary.
+//
+// Matching errors (a backtracking timeout) do not stop the search: the
+// other candidates are still tried and the first error is returned with
+// the witnesses found.
+func Search(m Matcher, trusted []string, literals []string) ([]Witness, error) {
+	if m == nil {
+		return nil, errors.New("attack.Search: nil matcher")
+	}
+	isTrusted := map[string]bool{}
+	for _, t := range trusted {
+		isTrusted[t] = true
+	}
+	var found []Witness
+	var firstErr error
+	for _, c := range Generate(trusted, literals) {
+		if !c.Class.BrowserSendable() || isTrusted[c.Origin] {
+			continue
+		}
+		if (c.Class == IDN || c.Class == IPLiteral) && !isSerialised(c.Origin) {
+			continue
+		}
+		ok, err := m.Match(c.Origin)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("testing %s candidate %q: %w", c.Class, c.Origin, err)
+			}
+			continue
+		}
+		if ok {
+			found = append(found, Witness(c))
+		}
+	}
+	return limit(subsume(found)), firstErr
+}
+
+func isSerialised(o string) bool {
+	s, ok := serialise(o)
+	return ok && s == o
+}
+
+// subsume drops witnesses a broader witness already explains (see Search).
+func subsume(ws []Witness) []Witness {
+	has := func(pred func(Witness) bool) bool { return slices.ContainsFunc(ws, pred) }
+	if has(func(w Witness) bool { return w.Class == Arbitrary }) {
+		return slices.DeleteFunc(slices.Clone(ws), func(w Witness) bool { return w.Class != Arbitrary && w.Class != Null })
+	}
+	postFrom := map[string]bool{}
+	subRegs := map[string]bool{}
+	for _, w := range ws {
+		switch w.Class {
+		case PostDomain:
+			postFrom[w.From] = true
+		case SiblingSubdomain, NestedSubdomain:
+			if o, ok := parseSource(w.Origin); ok {
+				subRegs[RegistrableDomain(o.host)] = true
+			}
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(ws), func(w Witness) bool {
+		switch w.Class {
+		case SpecialChars, SpecialLabel:
+			return postFrom[w.From]
+		case PreDomain, Substring:
+			o, ok := parseSource(w.Origin)
+			return ok && subRegs[RegistrableDomain(o.host)]
+		}
+		return false
+	})
+}
+
+// limit keeps the first MaxPerClass witnesses of each class.
+func limit(ws []Witness) []Witness {
+	count := map[Class]int{}
+	var out []Witness
+	for _, w := range ws {
+		if count[w.Class] < MaxPerClass {
+			count[w.Class]++
+			out = append(out, w)
+		}
+	}
+	return out
+}
