@@ -266,31 +266,31 @@ func HeaderValues(h http.Header, name string) (joined string, present bool) {
 // UnsafeHeaderNames is the Fetch standard's "CORS-unsafe request-header
 // names": the lower-cased, sorted, de-duplicated names of the author headers
 // that are not CORS-safelisted, plus every safelisted one when the safelisted
-// values together exceed 1024 bytes. A header given several times is judged
-// on its values combined with ", ", as it is sent. Forbidden request headers
-// are skipped: fetch() drops them.
+// values together exceed 1024 bytes. Each value is one header-list entry and is
+// judged on its own, as the standard does (so the 1024-byte total can only be
+// reached by repeating safelisted headers). Forbidden request headers are
+// skipped: fetch() drops them.
 func UnsafeHeaderNames(h http.Header) []string {
 	names, groups := headerGroups(h)
 	var unsafe, potentially []string
 	total := 0
 	for _, n := range names {
-		vals := groups[n]
-		if len(vals) == 0 {
-			continue
+		isUnsafe, isSafe := false, false
+		for _, raw := range groups[n] {
+			v := trimHTTPWhitespace(raw)
+			switch {
+			case IsForbiddenRequestHeader(n, v):
+			case IsSafelistedRequestHeader(n, v):
+				isSafe = true
+				total += len(v)
+			default:
+				isUnsafe = true
+			}
 		}
-		norm := make([]string, len(vals))
-		for i, v := range vals {
-			norm[i] = trimHTTPWhitespace(v)
-		}
-		v := strings.Join(norm, ", ")
-		if IsForbiddenRequestHeader(n, v) {
-			continue
-		}
-		if IsSafelistedRequestHeader(n, v) {
-			potentially = append(potentially, n)
-			total += len(v)
-		} else {
+		if isUnsafe {
 			unsafe = append(unsafe, n)
+		} else if isSafe {
+			potentially = append(potentially, n)
 		}
 	}
 	if total > 1024 {
