@@ -1,0 +1,328 @@
+package nginx
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strconv"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// analyzer turns an include-expanded tree into policies.
+type analyzer struct {
+	file     string
+	res      resolver
+	policies []rules.Policy
+}
+
+// luaAssign finds `ngx.var.name =` assignments in Lua code.
+var luaAssign = regexp.MustCompile(`ngx\.var\.([A-Za-z0-9_]+)\s*=[^=]`)
+
+// collect gathers what is global to the configuration: maps and variables
+// set by other modules.
+func (a *analyzer) collect(nodes []*node) {
+	for _, n := range nodes {
+		switch {
+		case n.name == "map" && n.isBlock && len(n.args) == 2:
+			a.addMap(n)
+			continue
+		case n.name == "perl_set" || n.name == "js_set":
+			a.setVar(n.arg(0), "set by "+n.name+" (code outside this configuration)")
+		case strings.HasPrefix(n.name, "set_by_lua"):
+			a.setVar(n.arg(0), "set by "+n.name+" (Lua code)")
+		case n.name == "auth_request_set":
+			a.setVar(n.arg(0), "set by auth_request_set from the auth subrequest's response")
+		case n.name == "geo" && n.isBlock && len(n.args) > 0:
+			a.setVar(n.args[len(n.args)-1], "set by geo from the client address")
+		case n.name == "split_clients" && len(n.args) == 2:
+			a.setVar(n.arg(1), "set by split_clients (random bucket)")
+		case strings.Contains(n.name, "by_lua"):
+			for _, arg := range n.args {
+				for _, m := range luaAssign.FindAllStringSubmatch(arg, -1) {
+					a.setVar("$"+m[1], "assigned in Lua ("+n.name+")")
+				}
+			}
+		}
+		if len(n.block) > 0 {
+			a.collect(n.block)
+		}
+	}
+}
+
+func (a *analyzer) setVar(v, reason string) {
+	if strings.HasPrefix(v, "$") && len(v) > 1 {
+		a.res.setters[v[1:]] = setter{reason: reason}
+	}
+}
+
+func (a *analyzer) addMap(n *node) {
+	dst := n.args[1]
+	if !strings.HasPrefix(dst, "$") {
+		return
+	}
+	m := &mapDef{n: n, src: n.args[0]}
+	for _, e := range n.block {
+		switch {
+		case e.name == "hostnames" && len(e.args) == 0:
+			m.hostnames = true
+		case e.name == "volatile" && len(e.args) == 0:
+		case len(e.args) != 1:
+			// crossplane reports malformed entries; nothing to model.
+		case e.name == "default":
+			m.def = &mapEntry{key: e.name, value: e.args[0], n: e}
+		default:
+			m.entries = append(m.entries, mapEntry{key: e.name, value: e.args[0], n: e})
+		}
+	}
+	a.res.maps[strings.TrimPrefix(dst, "$")] = m
+}
+
+// run builds the levels of the tree and emits the policies.
+func (a *analyzer) run(top []*node) {
+	a.collect(top)
+	var https, servers, locs, locLevel int
+	for _, n := range top {
+		switch n.name {
+		case "http":
+			https++
+		case "server":
+			servers++
+		case "location":
+			locs++
+		case "add_header", "more_set_headers", "if", "return", "proxy_pass", "limit_except",
+			"fastcgi_pass", "uwsgi_pass", "grpc_pass", "auth_basic", "auth_request", "set":
+			locLevel++
+		}
+	}
+	file := a.file
+	switch {
+	case https > 0:
+		for _, n := range top {
+			if n.name == "http" && n.isBlock {
+				a.http(newLevel(lvHTTP, n, nil, "http", n.block, n.rng()))
+			}
+		}
+	case servers > 0:
+		// conf.d/*.conf: server blocks included from http.
+		a.http(newLevel(lvHTTP, nil, nil, "", top, rules.Range{File: file, Line: 1}))
+	case locs > 0:
+		// A server-level snippet: locations and server-level directives.
+		h := newLevel(lvHTTP, nil, nil, "", nil, rules.Range{File: file, Line: 1})
+		srv := newLevel(lvServer, nil, h, implicitName(file), top, rules.Range{File: file, Line: 1})
+		a.server(srv)
+	case locLevel > 0:
+		// A location-level snippet: one implicit location.
+		h := newLevel(lvHTTP, nil, nil, "", nil, rules.Range{File: file, Line: 1})
+		srv := newLevel(lvServer, nil, h, "", nil, rules.Range{File: file, Line: 1})
+		loc := newLevel(lvLocation, nil, srv, implicitName(file), top, rules.Range{File: file, Line: 1})
+		a.location(srv, loc)
+	}
+}
+
+func (a *analyzer) http(h *level) {
+	for _, n := range h.body {
+		if n.name == "server" && n.isBlock {
+			name := "server"
+			for _, c := range n.block {
+				if c.name == "server_name" && len(c.args) > 0 {
+					name = "server " + c.args[0]
+					break
+				}
+			}
+			a.server(newLevel(lvServer, n, h, name, n.block, n.rng()))
+		}
+	}
+}
+
+func (a *analyzer) server(srv *level) {
+	// Requests that match no location (or a server without locations).
+	a.emit(srv, srv, len(srv.locations) == 0)
+	a.locations(srv, srv)
+}
+
+func (a *analyzer) locations(srv, parent *level) {
+	for _, n := range parent.locations {
+		name := blockLabel(n)
+		if parent.name != "" {
+			name = parent.name + " > " + name
+		}
+		loc := newLevel(lvLocation, n, parent, name, n.block, n.rng())
+		a.location(srv, loc)
+	}
+}
+
+func (a *analyzer) location(srv, loc *level) {
+	a.emit(srv, loc, true)
+	a.locations(srv, loc)
+}
+
+// ifLevel builds the pseudo-location an `if` block opens.
+func ifLevel(parent *level, n *node) *level {
+	name := "if " + parseCondition(n).text
+	if parent.name != "" {
+		name = parent.name + " > " + name
+	}
+	return newLevel(lvIf, n, parent, name, n.block, n.rng())
+}
+
+// flow is the result of simulating the rewrite phases for one location.
+type flow struct {
+	env *env
+	// ifs met on the way, with their origin guard, in order.
+	ifs []ifInfo
+}
+
+type ifInfo struct {
+	lv    *level
+	cond  condition
+	guard []guardSet
+	ev    rules.Evidence
+	// server is true for server-level ifs (their headers are replaced by
+	// the location's configuration once a location matches).
+	server bool
+}
+
+// simulate runs the rewrite-module directives of the server and then of
+// the location (nginx runs the server's in the server rewrite phase, the
+// matched location's in the rewrite phase; an outer location's never run
+// for a nested one).
+func (a *analyzer) simulate(srv, loc *level) flow {
+	f := flow{env: &env{vars: map[string][]alt{}}}
+	a.simulateLevel(srv, &f, true)
+	if loc != srv {
+		a.simulateLevel(loc, &f, false)
+	}
+	return f
+}
+
+func (a *analyzer) simulateLevel(lv *level, f *flow, server bool) {
+	if !lv.hasRewrite {
+		return
+	}
+	for _, n := range lv.body {
+		switch n.name {
+		case "set":
+			a.set(n, f.env, unconstrained, "", nil)
+		case "if":
+			if !n.isBlock {
+				continue
+			}
+			c := parseCondition(n)
+			ev := n.evidence()
+			g := a.res.originGuard(c, ev, f.env)
+			il := ifLevel(lv, n)
+			f.ifs = append(f.ifs, ifInfo{lv: il, cond: c, guard: g, ev: ev, server: server})
+			saved := bindCaptures(f.env, c, ev)
+			for _, s := range n.block {
+				if s.name == "set" {
+					a.set(s, f.env, g, condText(c), &ev)
+				}
+			}
+			restoreCaptures(f.env, saved)
+		}
+	}
+}
+
+// condText is the condition without its parentheses, for Header.Condition.
+func condText(c condition) string {
+	return strings.TrimSuffix(strings.TrimPrefix(c.text, "("), ")")
+}
+
+// set applies `set $v value` under a guard: unconditionally it replaces
+// the variable; inside an if the old and new values are both possible.
+func (a *analyzer) set(n *node, e *env, g []guardSet, cond string, condEv *rules.Evidence) {
+	if len(n.args) < 2 || !strings.HasPrefix(n.args[0], "$") {
+		return
+	}
+	name := strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(n.args[0], "${"), "}"), "$")
+	ev := n.evidence()
+	vals := a.res.resolve(n.args[1], e)
+	var next []alt
+	if cond == "" {
+		for _, v := range vals {
+			v.ev = append(append([]rules.Evidence{}, v.ev...), ev)
+			next = append(next, v)
+		}
+	} else {
+		next = append(next, a.res.lookup(name, e)...)
+		for _, v := range vals {
+			for _, w := range v.withGuard(g, cond, condEv) {
+				w.ev = append(w.ev, ev)
+				next = append(next, w)
+			}
+		}
+	}
+	if s, ok := a.res.setters[name]; ok && strings.HasPrefix(s.reason, "assigned in Lua") {
+		next = []alt{{unknown: "variable $" + name + " is " + s.reason}}
+	}
+	if len(next) > 64 {
+		next = []alt{{unknown: "variable $" + name + " has too many possible values to follow"}}
+	}
+	e.vars[name] = next
+}
+
+// bindCaptures makes $1..$9 available inside an `if ($http_origin ~ re)`
+// block: a group spanning the whole anchored pattern is the Origin itself.
+func bindCaptures(e *env, c condition, ev rules.Evidence) map[string][]alt {
+	if !strings.EqualFold(c.variable, "http_origin") || (c.op != "~" && c.op != "~*") {
+		return nil
+	}
+	saved := map[string][]alt{}
+	for i := 1; i <= 9; i++ {
+		k := strconv.Itoa(i)
+		if v, ok := e.vars[k]; ok {
+			saved[k] = v
+		} else {
+			saved[k] = nil
+		}
+		e.vars[k] = []alt{captureAlt(c.operand, i)}
+	}
+	return saved
+}
+
+func restoreCaptures(e *env, saved map[string][]alt) {
+	for k, v := range saved {
+		if v == nil {
+			delete(e.vars, k)
+		} else {
+			e.vars[k] = v
+		}
+	}
+}
+
+// captureAlt is the value of capture group i of an origin regex.
+func captureAlt(expr string, i int) alt {
+	if i == 1 && wholeGroup(expr) {
+		return alt{reflects: "Origin"}
+	}
+	return alt{unknown: "regex capture $" + strconv.Itoa(i) + " of " + quoteArg(expr) + " is part of the request Origin"}
+}
+
+// wholeGroup reports whether capture group 1 covers the whole match of an
+// anchored pattern (`^(https://...)$`), so that $1 equals the Origin.
+func wholeGroup(expr string) bool {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	var groups []*syntax.Regexp
+	begin, end := false, false
+	for _, s := range subs {
+		switch s.Op {
+		case syntax.OpBeginText, syntax.OpBeginLine:
+			begin = len(groups) == 0
+		case syntax.OpEndText, syntax.OpEndLine:
+			end = len(groups) == 1
+		case syntax.OpCapture:
+			groups = append(groups, s)
+		default:
+			return false
+		}
+	}
+	return begin && end && len(groups) == 1 && groups[0].Cap == 1
+}

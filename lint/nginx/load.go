@@ -1,0 +1,438 @@
+package nginx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	crossplane "github.com/nginxinc/nginx-go-crossplane"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// Limits that keep a hostile or broken tree from exhausting the linter.
+const (
+	// MaxFileSize is the largest file read; bigger files get a diagnostic.
+	MaxFileSize = 10 << 20
+	// maxIncludeDepth bounds nested includes (nginx itself has no limit,
+	// but real trees are a few levels deep).
+	maxIncludeDepth = 32
+	// maxNodes bounds the size of the include-expanded tree (an include of
+	// a glob of files that each include the glob again grows exponentially
+	// without being a loop).
+	maxNodes = 4 << 20
+)
+
+// node is one directive after include expansion, with the file it came
+// from. Nodes are immutable once built; include expansion shares subtrees
+// that contain no include.
+type node struct {
+	name  string
+	args  []string
+	file  string
+	line  int
+	block []*node
+	// isBlock is true for `name args { ... }`, even when the block is empty.
+	isBlock bool
+}
+
+func (n *node) rng() rules.Range { return rules.Range{File: n.file, Line: n.line} }
+
+// text renders the directive on one line, the way it is written (block
+// contents elided).
+func (n *node) text() string {
+	var b strings.Builder
+	b.WriteString(n.name)
+	if n.name == "if" {
+		// crossplane strips the parentheses; put them back.
+		b.WriteString(" (" + strings.Join(quoteArgs(n.args), " ") + ")")
+	} else {
+		for _, a := range n.args {
+			b.WriteByte(' ')
+			b.WriteString(quoteArg(a))
+		}
+	}
+	if n.isBlock {
+		b.WriteString(" {")
+	} else {
+		b.WriteByte(';')
+	}
+	return b.String()
+}
+
+func (n *node) evidence() rules.Evidence {
+	return rules.Evidence{Range: n.rng(), Text: n.text()}
+}
+
+func (n *node) arg(i int) string {
+	if i < len(n.args) {
+		return n.args[i]
+	}
+	return ""
+}
+
+// quoteArg quotes an argument when nginx would need quotes to read it back.
+func quoteArg(a string) string {
+	if a == "" {
+		return `""`
+	}
+	if strings.ContainsAny(a, " \t\r\n;{}\"'") {
+		return `"` + strings.ReplaceAll(a, `"`, `\"`) + `"`
+	}
+	return a
+}
+
+// parsedFile is the cached result of reading and parsing one file.
+type parsedFile struct {
+	nodes []*node
+	ok    bool // false when the file could not be read or parsed at all
+}
+
+// loader reads files, parses them with crossplane (one file at a time) and
+// expands includes per including context.
+type loader struct {
+	prefix string // nginx's prefix: where relative includes resolve
+	cache  map[string]*parsedFile
+	files  []string
+	seen   map[string]bool
+	diags  []rules.Diagnostic
+	nodes  int
+	capped bool
+}
+
+func newLoader(entry string) *loader {
+	return &loader{
+		prefix: findPrefix(entry),
+		cache:  map[string]*parsedFile{},
+		seen:   map[string]bool{},
+	}
+}
+
+// findPrefix returns the directory relative includes resolve against: the
+// nearest directory at or above the entry file's that holds nginx.conf (so
+// that sites-enabled/x includes `snippets/cors.conf` from /etc/nginx), else
+// the entry file's own directory.
+func findPrefix(entry string) string {
+	dir := filepath.Dir(entry)
+	for d, i := dir, 0; i < 4; i++ {
+		if st, err := os.Stat(filepath.Join(d, "nginx.conf")); err == nil && st.Mode().IsRegular() {
+			return d
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			break
+		}
+		d = up
+	}
+	return dir
+}
+
+func (l *loader) diag(r rules.Range, format string, args ...any) {
+	l.diags = append(l.diags, rules.Errorf(r, format, args...))
+}
+
+func (l *loader) noteFile(path string) {
+	if !l.seen[path] {
+		l.seen[path] = true
+		l.files = append(l.files, path)
+	}
+}
+
+// load reads and parses one file, once.
+func (l *loader) load(path string, from rules.Range) *parsedFile {
+	if pf, ok := l.cache[path]; ok {
+		return pf
+	}
+	pf := &parsedFile{}
+	l.cache[path] = pf
+	data, err := readCapped(path)
+	if err != nil {
+		r := rules.Range{File: path, Line: 1}
+		if from.File != "" && errors.Is(err, fs.ErrNotExist) {
+			r = from
+		}
+		l.diag(r, "%v", err)
+		return pf
+	}
+	l.noteFile(path)
+	if msg, line := binaryReason(data); msg != "" {
+		l.diag(rules.Range{File: path, Line: line}, "%s, not nginx configuration", msg)
+		return pf
+	}
+	nodes, ok := l.parseBytes(path, data)
+	pf.nodes, pf.ok = nodes, ok
+	return pf
+}
+
+// readCapped reads at most MaxFileSize bytes and fails beyond that.
+func readCapped(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file", path)
+		}
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory", path)
+	}
+	if st.Size() > MaxFileSize {
+		return nil, fmt.Errorf("file is %d bytes, larger than the %d MB limit; not parsed", st.Size(), MaxFileSize>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("file is larger than the %d MB limit; not parsed", MaxFileSize>>20)
+	}
+	return data, nil
+}
+
+// binaryReason reports why data is not text: NUL bytes, or mostly invalid
+// UTF-8 (a few stray Latin-1 bytes in comments are tolerated).
+func binaryReason(data []byte) (string, int) {
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return "binary file (NUL byte)", 1 + bytes.Count(data[:i], []byte{'\n'})
+	}
+	if utf8.Valid(data) {
+		return "", 0
+	}
+	bad, first := 0, -1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			bad++
+			if first < 0 {
+				first = i
+			}
+		}
+		i += size
+	}
+	if bad*20 > len(data) || bad > 1024 {
+		return "binary file (invalid UTF-8)", 1 + bytes.Count(data[:first], []byte{'\n'})
+	}
+	return "", 0
+}
+
+// parseBytes runs crossplane on one file's contents. Includes are left in
+// place (SingleFile): crossplane parses an included file once, in the first
+// context it meets it, and rejects the whole tree on an include cycle,
+// while nginx semantics need each include expanded where it appears.
+func (l *loader) parseBytes(path string, data []byte) ([]*node, bool) {
+	opts := &crossplane.ParseOptions{
+		SingleFile:                true,
+		ParseComments:             true,
+		SkipDirectiveContextCheck: true,
+		ErrorOnUnknownDirectives:  false,
+		Open: func(p string) (io.ReadCloser, error) {
+			if p != path {
+				return nil, fmt.Errorf("%s: unexpected open", p)
+			}
+			return io.NopCloser(bytes.NewReader(data)), nil
+		},
+	}
+	// The Lua lexer keeps *_by_lua_block bodies (Lua, not nginx syntax) in
+	// one token. It costs a map lookup per character, so only when needed.
+	if bytes.Contains(data, []byte("_by_lua_block")) {
+		opts.LexOptions = crossplane.LexOptions{Lexers: []crossplane.RegisterLexer{(&crossplane.Lua{}).RegisterLexer()}}
+	}
+	payload, err := crossplane.Parse(path, opts)
+	if err != nil {
+		l.diag(rules.Range{File: path, Line: 1}, "%s", errText(err))
+		return nil, false
+	}
+	ok := true
+	for _, c := range payload.Config {
+		for _, e := range c.Errors {
+			line := 1
+			if e.Line != nil {
+				line = *e.Line
+			}
+			l.diag(rules.Range{File: path, Line: line}, "%s", errText(e.Error))
+		}
+		if len(c.Errors) > 0 && len(c.Parsed) == 0 {
+			ok = false
+		}
+		return convert(c.Parsed, path), ok
+	}
+	return nil, ok
+}
+
+// errText strips crossplane's " in file:line" suffix: the diagnostic's range
+// carries the position.
+func errText(err error) string {
+	var pe *crossplane.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.What
+		if strings.Contains(msg, "unexpected end of file") {
+			msg += " (unbalanced braces: the file looks truncated)"
+		}
+		return msg
+	}
+	return err.Error()
+}
+
+func convert(ds crossplane.Directives, file string) []*node {
+	out := make([]*node, 0, len(ds))
+	for _, d := range ds {
+		if d.IsComment() {
+			continue
+		}
+		n := &node{name: d.Directive, args: d.Args, file: file, line: d.Line, isBlock: d.Block != nil}
+		if d.Block != nil {
+			n.block = convert(d.Block, file)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// expand returns nodes with every include replaced by the included files'
+// contents, recursively, so that a snippet included in two locations yields
+// facts in both. stack holds the files being expanded (loop detection).
+func (l *loader) expand(nodes []*node, stack []string) []*node {
+	if l.capped {
+		return nil
+	}
+	var out []*node
+	changed := false
+	for i, n := range nodes {
+		l.nodes++
+		if l.nodes > maxNodes {
+			l.capped = true
+			l.diag(n.rng(), "configuration expands to more than %d directives through includes; stopped here", maxNodes)
+			return out
+		}
+		switch {
+		case n.name == "include" && !n.isBlock:
+			if !changed {
+				out = append(make([]*node, 0, len(nodes)+8), nodes[:i]...)
+				changed = true
+			}
+			out = append(out, l.include(n, stack)...)
+			continue
+		case n.isBlock && len(n.block) > 0:
+			inner := l.expand(n.block, stack)
+			if !sameSlice(inner, n.block) {
+				if !changed {
+					out = append(make([]*node, 0, len(nodes)), nodes[:i]...)
+					changed = true
+				}
+				cp := *n
+				cp.block = inner
+				out = append(out, &cp)
+				continue
+			}
+		}
+		if changed {
+			out = append(out, n)
+		}
+	}
+	if !changed {
+		return nodes
+	}
+	return out
+}
+
+func sameSlice(a, b []*node) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// include resolves one include directive in its context.
+func (l *loader) include(n *node, stack []string) []*node {
+	if len(n.args) != 1 {
+		l.diag(n.rng(), "include takes exactly one argument, got %d", len(n.args))
+		return nil
+	}
+	pattern := n.args[0]
+	paths, err := l.resolveInclude(pattern, filepath.Dir(n.file))
+	if err != nil {
+		l.diag(n.rng(), "include %q: %v", pattern, err)
+		return nil
+	}
+	if len(stack) >= maxIncludeDepth {
+		l.diag(n.rng(), "include %q: includes nested deeper than %d levels", pattern, maxIncludeDepth)
+		return nil
+	}
+	var out []*node
+	for _, p := range paths {
+		if loop := indexOf(stack, p); loop >= 0 {
+			chain := append(append([]string{}, stack[loop:]...), p)
+			l.diag(n.rng(), "include loop: %s", strings.Join(chain, " -> "))
+			continue
+		}
+		pf := l.load(p, n.rng())
+		if !pf.ok && pf.nodes == nil {
+			continue
+		}
+		out = append(out, l.expand(pf.nodes, append(stack, p))...)
+	}
+	return out
+}
+
+// resolveInclude finds the files an include names, as nginx does: relative
+// to the prefix, globs sorted, a glob matching nothing is fine, an explicit
+// missing file is an error. When the prefix does not have it, the
+// including file's own directory is tried too (snippets linted outside
+// their tree, pre-commit runs on a checkout).
+func (l *loader) resolveInclude(pattern, ownDir string) ([]string, error) {
+	glob := strings.ContainsAny(pattern, "*?[")
+	var bases []string
+	if filepath.IsAbs(pattern) {
+		bases = []string{""}
+	} else {
+		bases = []string{l.prefix}
+		if ownDir != l.prefix {
+			bases = append(bases, ownDir)
+		}
+	}
+	for _, base := range bases {
+		full := filepath.Clean(filepath.Join(base, pattern))
+		if glob {
+			m, err := filepath.Glob(full)
+			if err != nil {
+				return nil, fmt.Errorf("bad glob: %v", err)
+			}
+			var files []string
+			for _, p := range m {
+				if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+					files = append(files, p)
+				}
+			}
+			if len(files) > 0 {
+				sort.Strings(files)
+				return files, nil
+			}
+			continue
+		}
+		if _, err := os.Stat(full); err == nil {
+			return []string{full}, nil
+		}
+	}
+	if glob {
+		return nil, nil
+	}
+	return nil, errors.New("no such file")
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}

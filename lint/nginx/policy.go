@@ -1,0 +1,588 @@
+package nginx
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// emit builds the policy of one effective location (or of a server's
+// requests that match no location) and keeps it when rules have something
+// to look at.
+func (a *analyzer) emit(srv, loc *level, alone bool) {
+	f := a.simulate(srv, loc)
+	p := rules.Policy{
+		Format: "nginx",
+		Scope:  rules.Scope{Name: loc.name, Range: loc.rng},
+		HTTPS:  rules.Unknown,
+	}
+	if srv.n != nil {
+		p.Hosts, p.HTTPS = serverFacts(srv)
+	}
+	hs := headersAt(loc)
+	p.Dropped = append(p.Dropped, loc.dropped(nil)...)
+
+	var pseudo []*level
+	for _, in := range f.ifs {
+		if in.server != (loc == srv) || isOptionsOnly(in.cond) || methodTest(in.cond, "GET") == no {
+			continue
+		}
+		if len(in.lv.addHeaders) == 0 && len(in.lv.moreHeaders) == 0 {
+			continue
+		}
+		if !originRelated(in) {
+			pseudo = append(pseudo, in.lv)
+			continue
+		}
+		// Headers set only when the Origin passes the test: conditional
+		// grants of this location.
+		base := map[*node]bool{}
+		for _, h := range hs {
+			base[h.n] = true
+		}
+		for _, h := range headersAt(in.lv) {
+			if base[h.n] {
+				continue
+			}
+			h.cond = condText(in.cond)
+			h.guard = in.guard
+			ev := in.ev
+			h.guardEv = &ev
+			hs = append(hs, h)
+		}
+		p.Dropped = append(p.Dropped, in.lv.dropped(nil)...)
+	}
+	p.Actual = a.grant(hs, f.env)
+
+	pf, drops, explicit := a.preflight(srv, loc, f)
+	p.Preflight = pf
+	p.Dropped = append(p.Dropped, drops...)
+	p.Notes = a.proxyNotes(loc, p.Actual)
+
+	keep := p.Actual.HasCORS() || p.Preflight.Grant.HasCORS() || len(p.Dropped) > 0 || explicit
+	if loc == srv && !alone {
+		// Requests matching no location: only worth a policy when the
+		// server itself sends CORS headers.
+		keep = p.Actual.HasCORS() || len(p.Dropped) > 0
+	}
+	if keep {
+		a.policies = append(a.policies, p)
+	}
+	for _, il := range pseudo {
+		a.emitIf(il, f, p)
+	}
+}
+
+// originRelated reports whether an if's condition constrains the Origin
+// (directly or through a map/set derived from it).
+func originRelated(in ifInfo) bool {
+	if strings.EqualFold(in.cond.variable, "http_origin") {
+		return true
+	}
+	for _, g := range in.guard {
+		if len(g.cons) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// emitIf emits the pseudo-location of an `if` block that sets headers on a
+// condition unrelated to the Origin.
+func (a *analyzer) emitIf(il *level, f flow, parent rules.Policy) {
+	p := rules.Policy{
+		Format:    "nginx",
+		Scope:     rules.Scope{Name: il.name, Range: il.rng},
+		Hosts:     parent.Hosts,
+		HTTPS:     parent.HTTPS,
+		Preflight: parent.Preflight,
+		Dropped:   il.dropped(nil),
+	}
+	c := parseCondition(il.n)
+	var hs []hdr
+	for _, h := range headersAt(il) {
+		h.cond = condText(c)
+		hs = append(hs, h)
+	}
+	p.Actual = a.grant(hs, f.env)
+	if p.Actual.HasCORS() || len(p.Dropped) > 0 {
+		a.policies = append(a.policies, p)
+	}
+}
+
+// grant resolves header directives into a Grant.
+func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
+	var g rules.Grant
+	for _, h := range hs {
+		alts := a.res.resolve(h.raw, e)
+		if h.guard != nil {
+			var guarded []alt
+			for _, v := range alts {
+				guarded = append(guarded, v.withGuard(h.guard, "", h.guardEv)...)
+			}
+			alts = guarded
+		}
+		var sent []alt
+		someEmpty := false
+		for _, v := range alts {
+			if v.isEmpty() {
+				someEmpty = true
+				continue
+			}
+			sent = append(sent, v)
+		}
+		if len(sent) == 0 {
+			// nginx skips add_header with an empty value.
+			continue
+		}
+		cond := h.cond
+		if someEmpty && cond == "" {
+			cond = quoteArg(h.raw) + ` != ""`
+		}
+		hev := h.n.evidence()
+		g.Headers = append(g.Headers, rules.Header{
+			Name:      h.name,
+			Value:     collapse(sent, h.raw),
+			Always:    h.always,
+			Condition: cond,
+			Evidence:  hev,
+		})
+		if h.name == rules.HeaderAllowOrigin {
+			g.Origins = appendRules(g.Origins, originRules(sent, hev)...)
+		}
+	}
+	return g
+}
+
+// collapse turns the possible values of a header into one Value.
+func collapse(sent []alt, raw string) rules.Value {
+	first := sent[0]
+	same := true
+	for _, v := range sent[1:] {
+		if v.lit != first.lit || v.reflects != first.reflects || v.unknown != first.unknown {
+			same = false
+			break
+		}
+	}
+	if same {
+		switch {
+		case first.unknown != "":
+			return rules.UnknownValue(first.unknown)
+		case first.reflects != "":
+			return rules.ReflectedValue(first.reflects)
+		default:
+			return rules.LiteralValue(first.lit)
+		}
+	}
+	var opts []string
+	seen := map[string]bool{}
+	for _, v := range sent {
+		var s string
+		switch {
+		case v.unknown != "":
+			s = "unknown (" + v.unknown + ")"
+		case v.reflects != "":
+			s = "the request's " + v.reflects
+		default:
+			s = strconv.Quote(v.lit)
+		}
+		if !seen[s] {
+			seen[s] = true
+			opts = append(opts, s)
+		}
+	}
+	return rules.UnknownValue(raw + " is one of: " + strings.Join(opts, ", "))
+}
+
+// originRules describes how the possible values of an ACAO header grant
+// origins.
+func originRules(sent []alt, hev rules.Evidence) []rules.OriginRule {
+	var out []rules.OriginRule
+	for _, v := range sent {
+		ev := append(append([]rules.Evidence{}, v.ev...), hev)
+		switch {
+		case v.unknown != "":
+			out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: v.unknown, Evidence: ev})
+		case v.reflects != "" && v.reflects != "Origin":
+			out = append(out, rules.OriginRule{Kind: rules.OriginUnknown,
+				Reason: "echoes the request header " + v.reflects, Evidence: ev})
+		case v.reflects == "Origin":
+			out = append(out, reflectRule(v, ev))
+		case v.lit == "*":
+			out = append(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: ev})
+		default:
+			out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: []string{v.lit}, Evidence: ev})
+		}
+	}
+	return out
+}
+
+// reflectRule is the rule for an echoed Origin, shaped by the constraint
+// closest to the value (a map entry before the if that uses the map).
+func reflectRule(v alt, ev []rules.Evidence) rules.OriginRule {
+	var c *constraint
+	for i := range v.guard {
+		if v.guard[i].kind != consNegated {
+			c = &v.guard[i]
+			break
+		}
+	}
+	if c == nil {
+		return rules.OriginRule{Kind: rules.OriginReflect, Evidence: ev}
+	}
+	switch c.kind {
+	case consExact:
+		return rules.OriginRule{Kind: rules.OriginList, Values: []string{c.expr}, Echo: true, Evidence: ev}
+	case consGlob:
+		return rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: ev,
+			Pattern: &rules.Pattern{Expr: c.expr, Dialect: rules.Glob, CaseInsensitive: c.ci, Evidence: c.ev}}
+	default:
+		return rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: ev,
+			Pattern: &rules.Pattern{Expr: c.expr, Dialect: rules.PCRE, CaseInsensitive: c.ci, Evidence: c.ev}}
+	}
+}
+
+// appendRules adds rules, skipping exact duplicates (the same map entry
+// reached twice).
+func appendRules(dst []rules.OriginRule, rs ...rules.OriginRule) []rules.OriginRule {
+outer:
+	for _, r := range rs {
+		for _, d := range dst {
+			if sameRule(d, r) {
+				continue outer
+			}
+		}
+		dst = append(dst, r)
+	}
+	return dst
+}
+
+func sameRule(a, b rules.OriginRule) bool {
+	if a.Kind != b.Kind || a.Echo != b.Echo || a.Reason != b.Reason || strings.Join(a.Values, "\x00") != strings.Join(b.Values, "\x00") {
+		return false
+	}
+	if (a.Pattern == nil) != (b.Pattern == nil) {
+		return false
+	}
+	if a.Pattern != nil && (a.Pattern.Expr != b.Pattern.Expr || a.Pattern.CaseInsensitive != b.Pattern.CaseInsensitive || a.Pattern.Evidence.Range != b.Pattern.Evidence.Range) {
+		return false
+	}
+	if len(a.Evidence) != len(b.Evidence) {
+		return false
+	}
+	for i := range a.Evidence {
+		if a.Evidence[i].Range != b.Evidence[i].Range {
+			return false
+		}
+	}
+	return true
+}
+
+// handlers are the content handlers that pass a request on.
+var handlers = map[string]string{
+	"proxy_pass": "upstream", "fastcgi_pass": "FastCGI", "uwsgi_pass": "uWSGI", "scgi_pass": "SCGI",
+	"grpc_pass": "gRPC", "memcached_pass": "memcached", "js_content": "njs", "perl": "Perl",
+	"content_by_lua": "Lua", "content_by_lua_block": "Lua", "content_by_lua_file": "Lua",
+}
+
+func ownHandler(lv *level) *node {
+	if lv == nil {
+		return nil
+	}
+	for _, c := range lv.body {
+		if _, ok := handlers[c.name]; ok {
+			return c
+		}
+	}
+	return nil
+}
+
+// preflightSkip are headers that do not matter on a preflight response.
+var preflightSkip = map[string]bool{rules.HeaderExposeHeaders: true, rules.HeaderVary: true}
+
+// preflight follows an OPTIONS request with Origin and
+// Access-Control-Request-Method through the server rewrite phase, the
+// location's rewrite phase, the access phase and the content handler.
+func (a *analyzer) preflight(srv, loc *level, f flow) (rules.Preflight, []rules.Dropped, bool) {
+	explicit := false
+	levels := []*level{srv}
+	if loc != srv {
+		levels = append(levels, loc)
+	}
+	var active *level
+	for _, lv := range levels {
+		if lv == loc {
+			active = nil // the matched location's configuration replaces the server's
+		}
+		for _, n := range lv.body {
+			switch n.name {
+			case "return", "rewrite":
+				if st, ok := terminalStatus(n); ok {
+					at := lv
+					if active != nil {
+						at = active
+					}
+					return a.answer(at, st, f, n, "", nil), a.ifDrops(at, loc), explicit
+				}
+			case "if":
+				if !n.isBlock {
+					continue
+				}
+				c := parseCondition(n)
+				if methodTest(c, "OPTIONS") != yes {
+					continue
+				}
+				if lv == loc || loc == srv {
+					explicit = explicit || isOptionsOnly(c)
+				}
+				il := ifLevel(lv, n)
+				for _, s := range il.body {
+					if s.name != "return" && s.name != "rewrite" {
+						continue
+					}
+					if st, ok := terminalStatus(s); ok {
+						cond := n.evidence()
+						return a.answer(il, st, f, s, "", []rules.Evidence{cond}), a.ifDrops(il, loc), explicit
+					}
+				}
+				active = il
+			}
+		}
+	}
+	if active == nil {
+		active = loc
+	}
+	var drops []rules.Dropped
+	if active != loc {
+		drops = a.ifDrops(active, loc)
+	}
+
+	// Access phase.
+	if lx := loc.own("limit_except"); lx != nil && lx.isBlock && loc != srv {
+		explicit = true
+		if !methodListed(lx.args, "OPTIONS") {
+			lim := newLevel(lvLocation, lx, active, loc.name+" > limit_except", lx.block, lx.rng())
+			if pf, ok := a.access(lim, f, "limit_except "+strings.Join(lx.args, " ")+" does not list OPTIONS"); ok {
+				pf.Evidence = append([]rules.Evidence{lx.evidence()}, pf.Evidence...)
+				return pf, drops, explicit
+			}
+		}
+	}
+	if pf, ok := a.access(active, f, ""); ok {
+		return pf, drops, explicit
+	}
+
+	// Content phase.
+	h := ownHandler(active)
+	if h == nil && active != loc {
+		h = ownHandler(loc) // if blocks inherit the location's handler
+	}
+	if h == nil && loc != srv {
+		if tf := loc.inherited("try_files"); tf != nil && strings.HasPrefix(tf.arg(len(tf.args)-1), "@") {
+			if named := findNamed(srv, tf.arg(len(tf.args)-1)); named != nil {
+				if nh := ownHandler(named); nh != nil {
+					pf := a.toApp(active, f, nh)
+					pf.Reason = "try_files falls back to " + tf.arg(len(tf.args)-1) + ", which passes it to " + pf.Reason
+					pf.Evidence = append([]rules.Evidence{tf.evidence()}, pf.Evidence...)
+					return pf, drops, explicit
+				}
+			}
+		}
+	}
+	if h != nil {
+		return a.toApp(active, f, h), drops, explicit
+	}
+	pf := a.answer(active, 405, f, nil, "static content: nginx answers OPTIONS on static files with 405 Not Allowed", nil)
+	pf.Evidence = []rules.Evidence{{Range: loc.rng, Text: scopeText(loc)}}
+	return pf, drops, explicit
+}
+
+func scopeText(lv *level) string {
+	if lv.n != nil {
+		return lv.n.text()
+	}
+	return lv.name
+}
+
+// ifDrops records the CORS headers an OPTIONS if-block loses from its
+// location by declaring its own add_header (the classic preflight pitfall).
+func (a *analyzer) ifDrops(lv, loc *level) []rules.Dropped {
+	if lv.kind != lvIf || lv.parent != loc {
+		return nil
+	}
+	return lv.dropped(preflightSkip)
+}
+
+// access applies the access phase to an OPTIONS request at lv.
+func (a *analyzer) access(lv *level, f flow, why string) (rules.Preflight, bool) {
+	// allow/deny: a level's rule list replaces its parent's.
+	for l := lv; l != nil; l = l.parent {
+		var first *node
+		for _, c := range l.body {
+			if c.name == "allow" || c.name == "deny" {
+				first = c
+				break
+			}
+		}
+		if first == nil {
+			continue
+		}
+		if first.name == "deny" && first.arg(0) == "all" {
+			reason := "deny all rejects OPTIONS with 403"
+			if why != "" {
+				reason = why + "; " + reason
+			}
+			return a.answer(lv, 403, f, first, reason, nil), true
+		}
+		break
+	}
+	for _, name := range []string{"auth_basic", "auth_request", "auth_jwt", "auth_oidc"} {
+		d := lv.inherited(name)
+		if d == nil || d.arg(0) == "off" {
+			continue
+		}
+		reason := name + " requires credentials, which browsers never send on a preflight"
+		if name == "auth_request" {
+			reason = "auth_request " + d.arg(0) + " decides OPTIONS; browsers send no credentials on a preflight"
+		}
+		if why != "" {
+			reason = why + "; " + reason
+		}
+		pf := a.answer(lv, 401, f, d, reason, nil)
+		pf.Kind = rules.PreflightAuth
+		return pf, true
+	}
+	return rules.Preflight{}, false
+}
+
+// answer builds a preflight answered by nginx itself with a status.
+func (a *analyzer) answer(lv *level, status int, f flow, by *node, reason string, pre []rules.Evidence) rules.Preflight {
+	pf := rules.Preflight{Status: status, Reason: reason}
+	switch {
+	case status >= 200 && status < 300:
+		pf.Kind = rules.PreflightAnswered
+	case status >= 300 && status < 400:
+		pf.Kind = rules.PreflightRedirect
+	default:
+		pf.Kind = rules.PreflightRejected
+	}
+	pf.Evidence = append(pf.Evidence, pre...)
+	if by != nil {
+		pf.Evidence = append(pf.Evidence, by.evidence())
+	}
+	pf.Grant = a.grant(sentWith(headersAt(lv), status), f.env)
+	return pf
+}
+
+// toApp is a preflight passed to an upstream or script; nginx adds its
+// headers to whatever comes back (on 2xx/3xx, or always).
+func (a *analyzer) toApp(lv *level, f flow, h *node) rules.Preflight {
+	return rules.Preflight{
+		Kind:     rules.PreflightToApp,
+		Reason:   h.name + " " + strings.Join(h.args, " ") + " (" + handlers[h.name] + ") decides; nginx adds the headers in Grant to its answer",
+		Grant:    a.grant(headersAt(lv), f.env),
+		Evidence: []rules.Evidence{h.evidence()},
+	}
+}
+
+// terminalStatus reads the status of `return` or of a catch-all redirecting
+// `rewrite`.
+func terminalStatus(n *node) (int, bool) {
+	switch n.name {
+	case "return":
+		if len(n.args) == 0 {
+			return 0, false
+		}
+		if st, err := strconv.Atoi(n.args[0]); err == nil {
+			return st, true
+		}
+		if strings.Contains(n.args[0], "://") || strings.HasPrefix(n.args[0], "$scheme") {
+			return 302, true
+		}
+		return 0, false
+	case "rewrite":
+		if len(n.args) < 3 {
+			return 0, false
+		}
+		switch n.args[0] {
+		case "^", "^.*$", "^(.*)$", "^/(.*)$", ".*", "(.*)", "^/?(.*)$", "^/", "^/.*$":
+		default:
+			return 0, false
+		}
+		switch n.args[2] {
+		case "permanent":
+			return 301, true
+		case "redirect":
+			return 302, true
+		}
+	}
+	return 0, false
+}
+
+// methodListed reports whether limit_except's list allows the method (GET
+// implies HEAD, nothing implies OPTIONS).
+func methodListed(args []string, m string) bool {
+	for _, a := range args {
+		if strings.EqualFold(a, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// findNamed finds a named location (@x) in a server.
+func findNamed(srv *level, name string) *level {
+	for _, n := range srv.locations {
+		if len(n.args) == 1 && n.args[0] == name {
+			return newLevel(lvLocation, n, srv, srv.name+" > location "+name, n.block, n.rng())
+		}
+	}
+	return nil
+}
+
+// proxyNotes records facts about upstream CORS headers: a proxied location
+// that adds its own ACAO without hiding the upstream's may send two.
+func (a *analyzer) proxyNotes(loc *level, actual rules.Grant) []string {
+	h := ownHandler(loc)
+	if h == nil || h.name == "js_content" || h.name == "perl" || strings.HasPrefix(h.name, "content_by_lua") {
+		return nil
+	}
+	prefix := strings.TrimSuffix(h.name, "_pass")
+	hidden := map[string]*node{}
+	passed := map[string]*node{}
+	for l := loc; l != nil; l = l.parent {
+		found := false
+		for _, c := range l.body {
+			switch c.name {
+			case prefix + "_hide_header":
+				found = true
+				if name, ok := rules.CanonicalCORSHeader(c.arg(0)); ok {
+					hidden[name] = c
+				}
+			case prefix + "_pass_header":
+				if name, ok := rules.CanonicalCORSHeader(c.arg(0)); ok {
+					passed[name] = c
+				}
+			}
+		}
+		if found {
+			break // the hide list is inherited only by levels without one
+		}
+	}
+	var notes []string
+	target := h.name + " " + strings.Join(h.args, " ")
+	for _, name := range rules.CORSHeaders {
+		if d := hidden[name]; d != nil {
+			notes = append(notes, d.rng().String()+": "+d.name+" "+name+": the upstream's "+name+" is removed; nginx's own add_header is the only one sent")
+		}
+		if d := passed[name]; d != nil {
+			notes = append(notes, d.rng().String()+": "+d.name+" "+name+": the upstream's "+name+" is passed through")
+		}
+	}
+	if len(actual.Find(rules.HeaderAllowOrigin)) > 0 && hidden[rules.HeaderAllowOrigin] == nil {
+		notes = append(notes, h.rng().String()+": "+target+": the upstream's own "+rules.HeaderAllowOrigin+
+			" is passed through as well (no "+prefix+"_hide_header "+rules.HeaderAllowOrigin+"): if the upstream sets it, responses carry two values, which browsers reject")
+	}
+	return notes
+}

@@ -1,0 +1,337 @@
+package nginx
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// levelKind is the nginx configuration level a block opens.
+type levelKind uint8
+
+const (
+	lvHTTP levelKind = iota
+	lvServer
+	lvLocation
+	lvIf
+)
+
+// level is one configuration level (http, server, location, if) with the
+// facts nginx inherits down the tree pre-sorted out of its body.
+type level struct {
+	kind   levelKind
+	n      *node // the block directive; nil for an implicit level
+	parent *level
+	name   string
+	rng    rules.Range
+	body   []*node
+
+	addHeaders  []*node // own add_header, in order
+	moreHeaders []*node // own more_set_headers / more_clear_headers
+	inheritMode string  // own add_header_inherit (nginx ≥ 1.29.3): on, off, merge
+	locations   []*node
+	ifs         []*node
+	hasRewrite  bool // set/if/return/rewrite present: the body needs simulating
+}
+
+func newLevel(kind levelKind, n *node, parent *level, name string, body []*node, rng rules.Range) *level {
+	lv := &level{kind: kind, n: n, parent: parent, name: name, body: body, rng: rng}
+	for _, c := range body {
+		switch c.name {
+		case "add_header":
+			lv.addHeaders = append(lv.addHeaders, c)
+		case "more_set_headers", "more_clear_headers":
+			lv.moreHeaders = append(lv.moreHeaders, c)
+		case "add_header_inherit":
+			lv.inheritMode = c.arg(0)
+		case "location":
+			if c.isBlock {
+				lv.locations = append(lv.locations, c)
+			}
+		case "if":
+			if c.isBlock {
+				lv.ifs = append(lv.ifs, c)
+				lv.hasRewrite = true
+			}
+		case "set", "return", "rewrite":
+			lv.hasRewrite = true
+		}
+	}
+	return lv
+}
+
+// own returns the level's own directive with that name (the last one, as
+// nginx keeps the last for single-value directives).
+func (lv *level) own(name string) *node {
+	var found *node
+	for _, c := range lv.body {
+		if c.name == name {
+			found = c
+		}
+	}
+	return found
+}
+
+// inherited returns the nearest directive with one of the names, from this
+// level outwards (nginx's merge of single-value directives).
+func (lv *level) inherited(names ...string) *node {
+	for l := lv; l != nil; l = l.parent {
+		for _, name := range names {
+			if d := l.own(name); d != nil {
+				return d
+			}
+		}
+	}
+	return nil
+}
+
+// scopeLine is the scope name's part for a block: `location ~* \.php$`.
+func blockLabel(n *node) string {
+	return n.name + " " + strings.Join(quoteArgs(n.args), " ")
+}
+
+// addHeaderSet is the add_header list a level sends, with the level that
+// declares it (nil when none).
+func (lv *level) effectiveAddHeaders() []*node {
+	if lv == nil {
+		return nil
+	}
+	if len(lv.addHeaders) > 0 {
+		if lv.inheritModeEffective() == "merge" {
+			return append(append([]*node{}, lv.parent.effectiveAddHeaders()...), lv.addHeaders...)
+		}
+		return lv.addHeaders
+	}
+	if lv.inheritModeEffective() == "off" {
+		return nil
+	}
+	return lv.parent.effectiveAddHeaders()
+}
+
+func (lv *level) inheritModeEffective() string {
+	for l := lv; l != nil; l = l.parent {
+		if l.inheritMode != "" {
+			return l.inheritMode
+		}
+	}
+	return "on"
+}
+
+// moreChain returns the headers-more directives in effect: they
+// accumulate from the outermost level inwards.
+func (lv *level) moreChain() []*node {
+	var chain []*level
+	for l := lv; l != nil; l = l.parent {
+		chain = append(chain, l)
+	}
+	var out []*node
+	for i := len(chain) - 1; i >= 0; i-- {
+		out = append(out, chain[i].moreHeaders...)
+	}
+	return out
+}
+
+// dropped lists the CORS headers the level's own add_header makes it lose
+// from its parent. skip names headers that do not matter in this context.
+func (lv *level) dropped(skip map[string]bool) []rules.Dropped {
+	if len(lv.addHeaders) == 0 || lv.parent == nil || lv.inheritModeEffective() == "merge" {
+		return nil
+	}
+	own := map[string]bool{}
+	for _, h := range lv.addHeaders {
+		own[strings.ToLower(h.arg(0))] = true
+	}
+	var out []rules.Dropped
+	seen := map[string]bool{}
+	for _, h := range lv.parent.effectiveAddHeaders() {
+		name, ok := rules.CanonicalCORSHeader(h.arg(0))
+		if !ok || own[strings.ToLower(name)] || seen[name] || skip[name] {
+			continue
+		}
+		seen[name] = true
+		out = append(out, rules.Dropped{Header: name, Inherited: h.evidence(), DroppedBy: lv.addHeaders[0].evidence()})
+	}
+	return out
+}
+
+// hdr is one header directive in effect, before its value is resolved.
+type hdr struct {
+	n      *node
+	name   string // canonical when tracked
+	raw    string // value expression
+	always bool
+	// statuses restricts a more_set_headers -s list ("" = all).
+	statuses string
+	cond     string
+	guard    []guardSet
+	guardEv  *rules.Evidence
+}
+
+// headersAt returns the tracked headers a response from the level carries.
+func headersAt(lv *level) []hdr {
+	var out []hdr
+	for _, n := range lv.effectiveAddHeaders() {
+		name, ok := rules.CanonicalCORSHeader(n.arg(0))
+		if !ok || len(n.args) < 2 {
+			continue
+		}
+		out = append(out, hdr{n: n, name: name, raw: n.args[1], always: len(n.args) > 2 && n.args[2] == "always"})
+	}
+	for _, n := range lv.moreChain() {
+		out = applyMore(out, n)
+	}
+	return out
+}
+
+// applyMore applies one headers-more directive to the header list:
+// more_set_headers replaces headers of the same name (empty value clears),
+// more_clear_headers removes them (`*` wildcards allowed).
+func applyMore(hs []hdr, n *node) []hdr {
+	var statuses string
+	var specs []string
+	for i := 0; i < len(n.args); i++ {
+		a := n.args[i]
+		switch {
+		case a == "-s" && i+1 < len(n.args):
+			statuses = n.args[i+1]
+			i++
+		case a == "-t" && i+1 < len(n.args):
+			i++ // content types: the header is conditional, kept as a fact
+		case strings.HasPrefix(a, "-s") && len(a) > 2:
+			statuses = a[2:]
+		case strings.HasPrefix(a, "-t") && len(a) > 2:
+		default:
+			specs = append(specs, a)
+		}
+	}
+	for _, spec := range specs {
+		name, value := spec, ""
+		if i := strings.IndexByte(spec, ':'); i >= 0 {
+			name, value = spec[:i], strings.TrimSpace(spec[i+1:])
+		}
+		name = strings.TrimSpace(name)
+		hs = removeHeaders(hs, name)
+		if n.name == "more_clear_headers" || value == "" {
+			continue
+		}
+		canon, ok := rules.CanonicalCORSHeader(name)
+		if !ok {
+			continue
+		}
+		hs = append(hs, hdr{n: n, name: canon, raw: value, always: statuses == "", statuses: statuses})
+	}
+	return hs
+}
+
+func removeHeaders(hs []hdr, pattern string) []hdr {
+	out := hs[:0:0]
+	for _, h := range hs {
+		if ok, _ := filepath.Match(strings.ToLower(pattern), strings.ToLower(h.name)); ok {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// sentWith filters headers to those nginx sends with a status: add_header
+// without `always` only on 200, 201, 204, 206, 301, 302, 303, 304, 307, 308.
+func sentWith(hs []hdr, status int) []hdr {
+	var out []hdr
+	for _, h := range hs {
+		if h.statuses != "" {
+			if !strings.Contains(" "+strings.ReplaceAll(h.statuses, ",", " ")+" ", " "+itoa(status)+" ") {
+				continue
+			}
+		} else if !h.always && !addHeaderStatus(status) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func addHeaderStatus(s int) bool {
+	switch s {
+	case 200, 201, 204, 206, 301, 302, 303, 304, 307, 308:
+		return true
+	}
+	return false
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	p := len(b)
+	neg := i < 0
+	if neg {
+		i = -i
+	}
+	for i > 0 {
+		p--
+		b[p] = byte('0' + i%10)
+		i /= 10
+	}
+	if neg {
+		p--
+		b[p] = '-'
+	}
+	return string(b[p:])
+}
+
+// serverFacts are Policy.Hosts and Policy.HTTPS for a server block.
+func serverFacts(srv *level) ([]string, rules.State) {
+	var hosts []string
+	listens := 0
+	tls := true
+	for _, c := range srv.body {
+		switch c.name {
+		case "server_name":
+			for _, a := range c.args {
+				if a == "_" || a == "" {
+					continue
+				}
+				hosts = append(hosts, a)
+			}
+		case "listen":
+			listens++
+			if !listenTLS(c.args) {
+				tls = false
+			}
+		}
+	}
+	switch {
+	case listens == 0:
+		return hosts, rules.Unknown
+	case tls:
+		return hosts, rules.Known
+	default:
+		return hosts, rules.Absent
+	}
+}
+
+func listenTLS(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	for _, a := range args[1:] {
+		if a == "ssl" || a == "quic" {
+			return true
+		}
+	}
+	addr := args[0]
+	if strings.HasPrefix(addr, "unix:") {
+		return false
+	}
+	port := addr
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 && !strings.HasSuffix(addr, "]") {
+		port = addr[i+1:]
+	}
+	return port == "443"
+}
+
+// implicitName names the scope of a snippet file linted on its own.
+func implicitName(file string) string { return "snippet " + filepath.Base(file) }

@@ -1,0 +1,586 @@
+package nginx
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// constraint is a test the request Origin must pass for a value to be
+// chosen: a regex (`if ($http_origin ~* re)`, map `~re` keys), an exact
+// string (`= "https://x"`, map string keys), a hostnames glob, or a negated
+// test (which constrains nothing an attacker cares about).
+type constraint struct {
+	kind consKind
+	expr string
+	ci   bool
+	ev   rules.Evidence
+}
+
+type consKind uint8
+
+const (
+	consRegex consKind = iota
+	consExact
+	consGlob
+	consNegated
+)
+
+// alt is one possible value of an expression together with the origin
+// constraints (a conjunction) under which it is produced.
+type alt struct {
+	lit      string // when reflects and unknown are empty
+	reflects string // request header echoed ("Origin", ...)
+	unknown  string // reason, when the value cannot be resolved
+	guard    []constraint
+	conds    []string // human-readable conditions on the way (if, map)
+	ev       []rules.Evidence
+}
+
+func (a alt) isEmpty() bool { return a.lit == "" && a.reflects == "" && a.unknown == "" }
+
+// truthy is nginx's `if ($v)`: false for "" and "0".
+func (a alt) truthyKnown() (bool, bool) {
+	if a.reflects != "" || a.unknown != "" {
+		return false, false
+	}
+	return a.lit != "" && a.lit != "0", true
+}
+
+// withGuard returns copies of a, one per conjunction of the disjunction d.
+func (a alt) withGuard(d []guardSet, cond string, ev *rules.Evidence) []alt {
+	out := make([]alt, 0, len(d))
+	for _, g := range d {
+		b := a
+		b.guard = append(append([]constraint{}, a.guard...), g.cons...)
+		if cond != "" {
+			b.conds = append(append([]string{}, a.conds...), cond)
+		}
+		b.ev = append([]rules.Evidence{}, a.ev...)
+		if ev != nil {
+			b.ev = append(b.ev, *ev)
+		}
+		b.ev = append(b.ev, g.ev...)
+		out = append(out, b)
+	}
+	return out
+}
+
+// guardSet is one conjunction of origin constraints (empty: no origin
+// constraint) with the evidence that leads to it.
+type guardSet struct {
+	cons []constraint
+	ev   []rules.Evidence
+}
+
+// unconstrained is the disjunction "always" (no origin validation).
+var unconstrained = []guardSet{{}}
+
+// requestHeaderReflect names the request headers whose $http_ variable is
+// tracked as a reflection.
+var requestHeaderReflect = map[string]string{
+	"http_origin":                         "Origin",
+	"http_access_control_request_headers": "Access-Control-Request-Headers",
+	"http_access_control_request_method":  "Access-Control-Request-Method",
+}
+
+// builtinVars are nginx variables whose value depends on the request or
+// the server, never on this configuration's data flow.
+var builtinVars = map[string]bool{
+	"host": true, "hostname": true, "scheme": true, "server_name": true, "server_port": true,
+	"server_addr": true, "remote_addr": true, "remote_port": true, "remote_user": true,
+	"request_method": true, "request_uri": true, "uri": true, "document_uri": true,
+	"args": true, "query_string": true, "is_args": true, "request": true, "request_id": true,
+	"https": true, "server_protocol": true, "content_type": true, "content_length": true,
+	"realpath_root": true, "document_root": true, "binary_remote_addr": true,
+	"proxy_host": true, "proxy_port": true, "proxy_add_x_forwarded_for": true,
+	"msec": true, "time_iso8601": true, "time_local": true, "status": true,
+	"request_filename": true, "request_body": true, "pid": true, "connection": true,
+	"ssl_client_s_dn": true, "ssl_client_verify": true, "ssl_server_name": true,
+}
+
+// varRef is one `$name` or `${name}` occurrence in an argument.
+type varRef struct {
+	name       string
+	start, end int
+}
+
+// parseVars finds the variable references in an nginx argument.
+func parseVars(s string) []varRef {
+	var refs []varRef
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' || i+1 >= len(s) {
+			continue
+		}
+		if s[i+1] == '{' {
+			if j := strings.IndexByte(s[i+2:], '}'); j > 0 {
+				refs = append(refs, varRef{name: s[i+2 : i+2+j], start: i, end: i + 3 + j})
+				i += 2 + j
+			}
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isVarChar(s[j]) {
+			j++
+		}
+		if j > i+1 {
+			refs = append(refs, varRef{name: s[i+1 : j], start: i, end: j})
+			i = j - 1
+		}
+	}
+	return refs
+}
+
+func isVarChar(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// mapDef is one `map $src $dst { ... }` block.
+type mapDef struct {
+	n         *node
+	src       string // source expression as written ("$http_origin")
+	hostnames bool
+	entries   []mapEntry
+	def       *mapEntry
+}
+
+type mapEntry struct {
+	key   string
+	value string
+	n     *node
+}
+
+// setter records a variable assigned outside this configuration's data
+// flow (perl_set, js_set, set_by_lua, geo, split_clients...).
+type setter struct {
+	reason string
+}
+
+// env is the data-flow state of rewrite-module variables (`set`) for one
+// request path: server rewrite phase, then the location's.
+type env struct {
+	vars map[string][]alt
+}
+
+func (e *env) clone() *env {
+	c := &env{vars: make(map[string][]alt, len(e.vars))}
+	for k, v := range e.vars {
+		c.vars[k] = v
+	}
+	return c
+}
+
+// resolver evaluates expressions against maps, external setters and an env.
+type resolver struct {
+	maps    map[string]*mapDef
+	setters map[string]setter
+	depth   int
+}
+
+const maxResolveDepth = 16
+
+// resolve returns the possible values of an nginx argument.
+func (r *resolver) resolve(s string, e *env) []alt {
+	refs := parseVars(s)
+	if len(refs) == 0 {
+		return []alt{{lit: s}}
+	}
+	if len(refs) == 1 && refs[0].start == 0 && refs[0].end == len(s) {
+		return r.lookup(refs[0].name, e)
+	}
+	// Mixed text and variables: every combination of literal values
+	// (`set $cors "${cors}options"` after `set $cors "origin"` in an if),
+	// unknown as soon as a part is not a literal.
+	combos := []alt{{}}
+	pos := 0
+	for _, ref := range refs {
+		text := s[pos:ref.start]
+		pos = ref.end
+		alts := r.lookup(ref.name, e)
+		if len(alts)*len(combos) > maxCombos {
+			return []alt{{unknown: "value " + quoteArg(s) + " has too many possible values to follow"}}
+		}
+		var next []alt
+		for _, c := range combos {
+			for _, v := range alts {
+				if v.reflects != "" || v.unknown != "" {
+					why := "value " + quoteArg(s) + " mixes text with $" + ref.name
+					if v.unknown != "" {
+						why += " (" + v.unknown + ")"
+					} else {
+						why += " (the request's " + v.reflects + " header)"
+					}
+					return []alt{{unknown: why}}
+				}
+				n := c
+				n.lit = c.lit + text + v.lit
+				n.guard = append(append([]constraint{}, c.guard...), v.guard...)
+				n.conds = append(append([]string{}, c.conds...), v.conds...)
+				n.ev = append(append([]rules.Evidence{}, c.ev...), v.ev...)
+				next = append(next, n)
+			}
+		}
+		combos = next
+	}
+	for i := range combos {
+		combos[i].lit += s[pos:]
+	}
+	return combos
+}
+
+// maxCombos bounds the values followed for one expression.
+const maxCombos = 64
+
+// lookup returns the possible values of one variable.
+func (r *resolver) lookup(name string, e *env) []alt {
+	if e != nil {
+		if v, ok := e.vars[name]; ok {
+			return v
+		}
+	}
+	lower := strings.ToLower(name)
+	if h, ok := requestHeaderReflect[lower]; ok {
+		return []alt{{reflects: h}}
+	}
+	if m, ok := r.maps[name]; ok {
+		return r.evalMap(m, e)
+	}
+	if s, ok := r.setters[name]; ok {
+		return []alt{{unknown: "variable $" + name + " is " + s.reason}}
+	}
+	return []alt{{unknown: describeVar(name, lower)}}
+}
+
+func describeVar(name, lower string) string {
+	switch {
+	case builtinVars[lower]:
+		return "built-in variable $" + name + " depends on the request"
+	case strings.HasPrefix(lower, "http_"):
+		return "variable $" + name + " is the client-controlled request header " + headerName(lower[5:])
+	case strings.HasPrefix(lower, "upstream_http_"):
+		return "variable $" + name + " is set by the upstream response header " + headerName(lower[14:])
+	case strings.HasPrefix(lower, "sent_http_"):
+		return "variable $" + name + " is the response header " + headerName(lower[10:]) + " as sent"
+	case strings.HasPrefix(lower, "arg_"):
+		return "variable $" + name + " is the client-controlled query argument " + lower[4:]
+	case strings.HasPrefix(lower, "cookie_"):
+		return "variable $" + name + " is the client-controlled cookie " + lower[7:]
+	case len(lower) == 1 && lower[0] >= '0' && lower[0] <= '9':
+		return "regex capture $" + name + " depends on the request"
+	default:
+		return "variable $" + name + " is not defined in this configuration (set by a module or at runtime)"
+	}
+}
+
+// headerName turns a variable suffix (access_control_allow_origin) into a
+// header name (Access-Control-Allow-Origin).
+func headerName(s string) string {
+	parts := strings.Split(s, "_")
+	for i, p := range parts {
+		if p != "" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+// evalMap returns the alternatives of a map's result variable: one per
+// entry, each guarded by what the entry's key requires of the source.
+func (r *resolver) evalMap(m *mapDef, e *env) []alt {
+	if r.depth >= maxResolveDepth {
+		return []alt{{unknown: "map " + m.src + " chain is too deep to resolve"}}
+	}
+	r.depth++
+	defer func() { r.depth-- }()
+
+	srcIsOrigin := strings.EqualFold(m.src, "$http_origin") || strings.EqualFold(m.src, "${http_origin}")
+	var srcAlts []alt
+	if !srcIsOrigin {
+		srcAlts = r.resolve(m.src, e)
+	}
+	var out []alt
+	for i := range m.entries {
+		en := &m.entries[i]
+		ev := en.n.evidence()
+		var d []guardSet
+		key := en.key
+		switch {
+		case srcIsOrigin:
+			d = []guardSet{{cons: []constraint{keyConstraint(key, m.hostnames, ev)}}}
+		default:
+			d = filterAlts(srcAlts, keyPredicate(key, m.hostnames))
+		}
+		ee := e
+		if srcIsOrigin && strings.HasPrefix(key, "~") && strings.Contains(en.value, "$") {
+			ee = captureEnv(e, strings.TrimPrefix(strings.TrimPrefix(key, "~"), "*"))
+		}
+		vals := r.resolve(en.value, ee)
+		for _, v := range vals {
+			out = append(out, v.withGuard(d, m.src+" matches "+quoteArg(key), &ev)...)
+		}
+	}
+	// The default applies to whatever no entry matched: no origin
+	// constraint can be expressed for "none of the above", so it is
+	// unconstrained (sound: it is at least as broad as the truth).
+	if m.def != nil {
+		ev := m.def.n.evidence()
+		for _, v := range r.resolve(m.def.value, e) {
+			out = append(out, v.withGuard(unconstrained, "", &ev)...)
+		}
+	} else {
+		out = append(out, alt{})
+	}
+	return out
+}
+
+// keyConstraint turns a map key compared against $http_origin into a
+// constraint.
+func keyConstraint(key string, hostnames bool, ev rules.Evidence) constraint {
+	switch {
+	case strings.HasPrefix(key, "~*"):
+		return constraint{kind: consRegex, expr: key[2:], ci: true, ev: ev}
+	case strings.HasPrefix(key, "~"):
+		return constraint{kind: consRegex, expr: key[1:], ev: ev}
+	case hostnames && strings.HasPrefix(key, "."):
+		return constraint{kind: consGlob, expr: "*" + key, ci: true, ev: ev}
+	case hostnames && strings.ContainsRune(key, '*'):
+		return constraint{kind: consGlob, expr: key, ci: true, ev: ev}
+	default:
+		return constraint{kind: consExact, expr: unescapeKey(key), ci: true, ev: ev}
+	}
+}
+
+// unescapeKey removes the backslash nginx map keys use to escape a leading
+// `~` or special word (`\default`).
+func unescapeKey(k string) string {
+	if strings.HasPrefix(k, `\`) {
+		return k[1:]
+	}
+	return k
+}
+
+// keyPredicate tests a known source value against a map key.
+func keyPredicate(key string, hostnames bool) func(string) (bool, bool) {
+	switch {
+	case strings.HasPrefix(key, "~*"):
+		return regexPredicate(key[2:], true)
+	case strings.HasPrefix(key, "~"):
+		return regexPredicate(key[1:], false)
+	case hostnames && (strings.HasPrefix(key, ".") || strings.ContainsRune(key, '*')):
+		return func(string) (bool, bool) { return false, false }
+	default:
+		k := unescapeKey(key)
+		return func(v string) (bool, bool) { return strings.EqualFold(v, k), true }
+	}
+}
+
+// regexPredicate approximates PCRE with Go's regexp; patterns Go cannot
+// compile make the predicate unknown.
+func regexPredicate(expr string, ci bool) func(string) (bool, bool) {
+	if ci {
+		expr = "(?i)" + expr
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return func(string) (bool, bool) { return false, false }
+	}
+	return func(v string) (bool, bool) { return re.MatchString(v), true }
+}
+
+// filterAlts returns, as a disjunction of guards, the conditions under
+// which a source whose possible values are src satisfies pred. A value the
+// predicate cannot decide (reflected, unknown) counts as satisfying it
+// without any origin constraint: that is what it proves about the origin.
+func filterAlts(src []alt, pred func(string) (bool, bool)) []guardSet {
+	var d []guardSet
+	for _, a := range src {
+		if a.reflects != "" || a.unknown != "" {
+			d = append(d, guardSet{ev: a.ev})
+			continue
+		}
+		ok, known := pred(a.lit)
+		if known && !ok {
+			continue
+		}
+		if !known {
+			d = append(d, guardSet{ev: a.ev})
+			continue
+		}
+		d = append(d, guardSet{cons: a.guard, ev: a.ev})
+	}
+	return dedupeGuards(d)
+}
+
+func dedupeGuards(d []guardSet) []guardSet {
+	var out []guardSet
+	for _, g := range d {
+		dup := false
+		for _, o := range out {
+			if sameCons(o.cons, g.cons) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func sameCons(a, b []constraint) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].kind != b[i].kind || a[i].expr != b[i].expr || a[i].ci != b[i].ci || a[i].ev.Range != b[i].ev.Range {
+			return false
+		}
+	}
+	return true
+}
+
+// condition is a parsed `if (...)` condition.
+type condition struct {
+	variable string // without $, empty for file tests
+	op       string // "", =, !=, ~, ~*, !~, !~*, or a file test (-f ...)
+	operand  string
+	text     string // "($request_method = OPTIONS)"
+}
+
+func parseCondition(n *node) condition {
+	c := condition{text: "(" + strings.Join(quoteArgs(n.args), " ") + ")"}
+	if len(n.args) == 0 {
+		return c
+	}
+	if refs := parseVars(n.args[0]); len(refs) == 1 && refs[0].start == 0 && refs[0].end == len(n.args[0]) {
+		c.variable = refs[0].name
+	} else {
+		c.op = n.args[0]
+		if len(n.args) > 1 {
+			c.operand = n.args[1]
+		}
+		return c
+	}
+	if len(n.args) >= 3 {
+		c.op, c.operand = n.args[1], n.args[2]
+	} else if len(n.args) == 2 {
+		c.op = n.args[1]
+	}
+	return c
+}
+
+func quoteArgs(a []string) []string {
+	out := make([]string, len(a))
+	for i, s := range a {
+		out[i] = quoteArg(s)
+	}
+	return out
+}
+
+// originGuard returns the origin constraints under which the condition
+// holds, as a disjunction; nil means it never holds.
+func (r *resolver) originGuard(c condition, ev rules.Evidence, e *env) []guardSet {
+	if c.variable == "" {
+		return unconstrained
+	}
+	if strings.EqualFold(c.variable, "http_origin") {
+		switch c.op {
+		case "~":
+			return []guardSet{{cons: []constraint{{kind: consRegex, expr: c.operand, ev: ev}}}}
+		case "~*":
+			return []guardSet{{cons: []constraint{{kind: consRegex, expr: c.operand, ci: true, ev: ev}}}}
+		case "=":
+			if c.operand == "" {
+				return nil // no Origin header: nothing to grant
+			}
+			return []guardSet{{cons: []constraint{{kind: consExact, expr: c.operand, ev: ev}}}}
+		case "!~", "!~*", "!=":
+			return []guardSet{{cons: []constraint{{kind: consNegated, expr: c.op + " " + c.operand, ev: ev}}}}
+		default:
+			return unconstrained
+		}
+	}
+	src := r.lookup(c.variable, e)
+	var pred func(string) (bool, bool)
+	switch c.op {
+	case "":
+		pred = func(v string) (bool, bool) { return v != "" && v != "0", true }
+	case "=":
+		pred = func(v string) (bool, bool) { return v == c.operand, true }
+	case "!=":
+		pred = func(v string) (bool, bool) { return v != c.operand, true }
+	case "~":
+		pred = regexPredicate(c.operand, false)
+	case "~*":
+		pred = regexPredicate(c.operand, true)
+	case "!~", "!~*":
+		p := regexPredicate(c.operand, c.op == "!~*")
+		pred = func(v string) (bool, bool) { ok, known := p(v); return !ok, known }
+	default:
+		return unconstrained
+	}
+	return filterAlts(src, pred)
+}
+
+// methodTest says whether a condition holds for a request with the given
+// method: yes, no, or "depends on something else" (maybe).
+type tri uint8
+
+const (
+	no tri = iota
+	yes
+	maybe
+)
+
+func methodTest(c condition, method string) tri {
+	if !strings.EqualFold(c.variable, "request_method") {
+		return maybe
+	}
+	switch c.op {
+	case "=":
+		return boolTri(c.operand == method)
+	case "!=":
+		return boolTri(c.operand != method)
+	case "~", "~*", "!~", "!~*":
+		ok, known := regexPredicate(c.operand, strings.HasSuffix(c.op, "*"))(method)
+		if !known {
+			return maybe
+		}
+		if strings.HasPrefix(c.op, "!") {
+			ok = !ok
+		}
+		return boolTri(ok)
+	case "":
+		return yes
+	}
+	return maybe
+}
+
+func boolTri(b bool) tri {
+	if b {
+		return yes
+	}
+	return no
+}
+
+// isOptionsOnly reports whether a condition selects exactly the OPTIONS
+// method (the usual preflight block).
+func isOptionsOnly(c condition) bool {
+	return methodTest(c, "OPTIONS") == yes && methodTest(c, "GET") == no && methodTest(c, "POST") == no
+}
+
+// captureEnv binds $1..$9 to the capture groups of an origin regex, for a
+// map value such as `~^(https://.+)$ $1;`.
+func captureEnv(e *env, expr string) *env {
+	c := &env{vars: map[string][]alt{}}
+	if e != nil {
+		c = e.clone()
+	}
+	for i := 1; i <= 9; i++ {
+		c.vars[strconv.Itoa(i)] = []alt{captureAlt(expr, i)}
+	}
+	return c
+}
