@@ -1,0 +1,205 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules/attack"
+)
+
+// Options are the user's inputs to the checks.
+type Options struct {
+	// TrustedOrigins are serialised origins the user declared
+	// (--trusted-origin, policy file). Empty means: derive them from the
+	// site's own names and the allowlist's literals.
+	TrustedOrigins []string
+	// TrustedPatterns are globs (`https://*.example.com`) the user trusts.
+	TrustedPatterns []string
+}
+
+// Check runs every rule of the catalog against one policy. Diagnostics are
+// problems with the input itself (a regex no engine here can parse).
+func Check(p *Policy, opts Options) ([]Finding, []Diagnostic) {
+	ctx := newCheckContext(p, opts)
+	for _, r := range All() {
+		if r.check != nil {
+			ctx.rule = r
+			r.check(ctx)
+		}
+	}
+	sort.SliceStable(ctx.findings, func(i, j int) bool {
+		a, b := ctx.findings[i], ctx.findings[j]
+		if a.Range.File != b.Range.File {
+			return a.Range.File < b.Range.File
+		}
+		if a.Range.Line != b.Range.Line {
+			return a.Range.Line < b.Range.Line
+		}
+		return a.RuleID < b.RuleID
+	})
+	return ctx.findings, ctx.diags
+}
+
+// credState is what the config says about Access-Control-Allow-Credentials.
+type credState uint8
+
+const (
+	credNo credState = iota
+	credYes
+	credUnknown
+)
+
+// checkContext holds what several rules derive from the same policy, so
+// that the expensive part (the witness search) runs once per pattern.
+type checkContext struct {
+	p     *Policy
+	opts  Options
+	rule  *Rule
+	creds credState
+	// credEvidence is the ACAC header that grants credentials.
+	credEvidence *Evidence
+
+	trustDeclared bool
+	trustedGlobs  []attack.Matcher
+
+	witnessCache map[*OriginRule]patternAnalysis
+	findings     []Finding
+	diags        []Diagnostic
+}
+
+func newCheckContext(p *Policy, opts Options) *checkContext {
+	ctx := &checkContext{p: p, opts: opts, witnessCache: map[*OriginRule]patternAnalysis{}}
+	ctx.trustDeclared = len(opts.TrustedOrigins) > 0 || len(opts.TrustedPatterns) > 0
+	for _, g := range opts.TrustedPatterns {
+		if m, err := attack.Compile(g, attack.Glob, true); err == nil {
+			ctx.trustedGlobs = append(ctx.trustedGlobs, m)
+		}
+	}
+	for _, h := range p.Actual.Find(HeaderAllowCredentials) {
+		switch {
+		case h.Value.State == Unknown:
+			if ctx.creds == credNo {
+				ctx.creds = credUnknown
+				ev := h.Evidence
+				ctx.credEvidence = &ev
+			}
+		case h.Value.State == Known && h.Value.Reflects == "" && strings.TrimSpace(h.Value.Literal) == "true":
+			ctx.creds = credYes
+			ev := h.Evidence
+			ctx.credEvidence = &ev
+		}
+	}
+	return ctx
+}
+
+// isTrusted tells whether an exact origin is in the user's trusted set.
+func (c *checkContext) isTrusted(origin string) bool {
+	for _, t := range c.opts.TrustedOrigins {
+		if t == origin {
+			return true
+		}
+	}
+	for _, m := range c.trustedGlobs {
+		if ok, _ := m.Match(origin); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// siteOrigins are the origins the site itself serves, from its host names.
+func (c *checkContext) siteOrigins() []string {
+	var out []string
+	for _, h := range c.p.Hosts {
+		h = strings.TrimPrefix(strings.ToLower(h), ".")
+		if h == "" || h == "_" || h == "localhost" || strings.ContainsAny(h, "~*^$()[]\\ ") {
+			continue
+		}
+		if c.p.HTTPS != Absent {
+			out = append(out, "https://"+h)
+		}
+		if c.p.HTTPS != Known {
+			out = append(out, "http://"+h)
+		}
+	}
+	return out
+}
+
+// report appends a finding of the current rule.
+func (c *checkContext) report(f Finding) {
+	r := c.rule
+	f.RuleID, f.Slug = r.ID, r.Slug
+	if f.Range.File == "" {
+		f.Range = c.p.Scope.Range
+	}
+	f.Scope = c.p.Scope.Name
+	if f.Fix == "" {
+		f.Fix = r.Fix
+	}
+	c.findings = append(c.findings, f)
+}
+
+// severity picks the rule's severity for this policy's credentials and
+// marks the finding accordingly.
+func (c *checkContext) severity(f *Finding) {
+	f.Credentials = c.creds == credYes
+	f.Severity = c.rule.SeverityFor(f.Credentials)
+	if c.creds == credUnknown && f.Confidence == Certain {
+		f.Confidence = Likely
+	}
+}
+
+// credNote is a message suffix saying what credentials add.
+func (c *checkContext) credNote() string {
+	switch c.creds {
+	case credYes:
+		return " with credentials"
+	case credUnknown:
+		return fmt.Sprintf(" (credentials unknown: %s)", c.unknownCredReason())
+	}
+	return ""
+}
+
+func (c *checkContext) unknownCredReason() string {
+	for _, h := range c.p.Actual.Find(HeaderAllowCredentials) {
+		if h.Value.State == Unknown {
+			return h.Value.Reason
+		}
+	}
+	return "not resolved"
+}
+
+// headerLiterals returns the known literal values of a header in a grant.
+func headerLiterals(g Grant, name string) []Header {
+	var out []Header
+	for _, h := range g.Find(name) {
+		if h.Value.State == Known && h.Value.Reflects == "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// splitList splits a list-valued header the way browsers do.
+func splitList(v string) []string {
+	var out []string
+	for _, part := range strings.Split(v, ",") {
+		if s := strings.TrimSpace(part); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// originEvidence is the primary location for an origin rule: the place
+// where its allowlist (the regex, the map entry) is written.
+func originEvidence(o *OriginRule) Evidence {
+	if o.Pattern != nil && o.Pattern.Evidence.Range.File != "" {
+		return o.Pattern.Evidence
+	}
+	if len(o.Evidence) > 0 {
+		return o.Evidence[0]
+	}
+	return Evidence{}
+}

@@ -1,0 +1,260 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules/attack"
+)
+
+// patternAnalysis is the witness search's result for one origin pattern.
+type patternAnalysis struct {
+	byRule   map[string][]attack.Witness // rule ID → accepted attack origins
+	never    bool
+	neverWhy string
+	err      error
+}
+
+// classRule maps an attack class to the rule that names the mistake it
+// exposes. Classes a browser cannot be made to send (case, whitespace,
+// userinfo...) are absent: the linter only reports what a hostile page can do.
+var classRule = map[attack.Class]string{
+	attack.Arbitrary:        "CG101",
+	attack.Null:             "CG102",
+	attack.PostDomain:       "CG103",
+	attack.NoDotPostDomain:  "CG103",
+	attack.PreDomain:        "CG104",
+	attack.UnescapedDot:     "CG105",
+	attack.Substring:        "CG106",
+	attack.HTTPDowngrade:    "CG107",
+	attack.SiblingSubdomain: "CG108",
+	attack.NestedSubdomain:  "CG108",
+	attack.SharedHosting:    "CG109",
+	attack.SpecialChars:     "CG110",
+	attack.SpecialLabel:     "CG110",
+	attack.IDN:              "CG110",
+	attack.Localhost:        "CG112",
+	attack.IPLiteral:        "CG112",
+}
+
+// analyse runs (once) the witness search for a pattern origin rule.
+func (c *checkContext) analyse(o *OriginRule) patternAnalysis {
+	if a, ok := c.witnessCache[o]; ok {
+		return a
+	}
+	a := c.search(o)
+	c.witnessCache[o] = a
+	if a.err != nil {
+		ev := originEvidence(o)
+		c.diags = append(c.diags, Errorf(ev.Range, "origin pattern %q: %v", o.Pattern.Expr, a.err))
+	}
+	return a
+}
+
+func (c *checkContext) search(o *OriginRule) patternAnalysis {
+	p := o.Pattern
+	m, err := attack.Compile(p.Expr, p.Dialect, p.CaseInsensitive)
+	if err != nil {
+		return patternAnalysis{err: err}
+	}
+	a := patternAnalysis{byRule: map[string][]attack.Witness{}}
+	a.never, a.neverWhy = attack.NeverMatches(p.Expr, p.Dialect, p.CaseInsensitive)
+	if a.never {
+		return a
+	}
+	trusted := c.trustedFor(p)
+	literals := append(attack.Literals(p.Expr, p.Dialect), c.p.Hosts...)
+	ws, err := attack.Search(m, trusted, literals)
+	if err != nil {
+		a.err = err
+		return a
+	}
+	for _, w := range ws {
+		id, ok := classRule[w.Class]
+		if !ok || c.isTrusted(w.Origin) {
+			continue
+		}
+		if id == "CG107" && !c.httpsSite(trusted) {
+			continue
+		}
+		if id == "CG112" && !c.trustDeclared {
+			// Without a declared trust set, a dev origin such as
+			// http://localhost may be intended; only declared trust can say.
+			continue
+		}
+		a.byRule[id] = append(a.byRule[id], w)
+	}
+	a.byRule = rankWitnesses(a.byRule, escapeDots(p.Expr) != p.Expr)
+	return a
+}
+
+// rankWitnesses keeps one finding per mistake. An attack origin is often
+// accepted for several reasons at once; the user needs the root cause:
+//   - a pattern that accepts anything is reflection (CG101), nothing else;
+//   - a pattern open at both ends is a substring match (CG106), not CG103
+//     plus CG104;
+//   - a missing anchor already admits the subdomain, http, shared-hosting
+//     and special-character variants, so those are implied;
+//   - an "unescaped dot" witness only counts when the pattern has a literal
+//     dot to escape (`.*example` is a boundary problem, CG104).
+func rankWitnesses(by map[string][]attack.Witness, hasLiteralDot bool) map[string][]attack.Witness {
+	if len(by["CG101"]) > 0 {
+		return map[string][]attack.Witness{"CG101": by["CG101"]}
+	}
+	if !hasLiteralDot {
+		delete(by, "CG105")
+	}
+	if len(by["CG103"]) > 0 && len(by["CG104"]) > 0 {
+		sub := append(by["CG106"], by["CG103"]...)
+		by["CG106"] = append(sub, by["CG104"]...)
+		delete(by, "CG103")
+		delete(by, "CG104")
+	}
+	if len(by["CG103"])+len(by["CG104"])+len(by["CG106"]) > 0 {
+		for _, implied := range []string{"CG107", "CG108", "CG109", "CG110", "CG112"} {
+			delete(by, implied)
+		}
+	}
+	return by
+}
+
+// trustedFor is the trust set a pattern is judged against: the declared
+// one, or what the pattern's author evidently meant plus the site itself.
+func (c *checkContext) trustedFor(p *Pattern) []string {
+	if c.trustDeclared {
+		return c.opts.TrustedOrigins
+	}
+	intended := attack.Intended(p.Expr, p.Dialect)
+	https := map[string]bool{}
+	for _, o := range intended {
+		if strings.HasPrefix(o, "https://") {
+			https[strings.TrimPrefix(o, "https://")] = true
+		}
+	}
+	var out []string
+	for _, o := range intended {
+		// `https?://` means the author wanted https; the http twin is the
+		// downgrade the rule exists to catch.
+		if strings.HasPrefix(o, "http://") && https[strings.TrimPrefix(o, "http://")] {
+			continue
+		}
+		out = append(out, o)
+	}
+	return append(out, c.siteOrigins()...)
+}
+
+// httpsSite tells whether the site (or what it trusts) is https, so that
+// trusting http is a downgrade rather than the site's own scheme.
+func (c *checkContext) httpsSite(trusted []string) bool {
+	if c.p.HTTPS == Known {
+		return true
+	}
+	for _, t := range trusted {
+		if strings.HasPrefix(t, "https://") {
+			return true
+		}
+	}
+	return false
+}
+
+// reportWitnesses emits one finding of the current rule per pattern that
+// has witnesses for it.
+func (c *checkContext) reportWitnesses(what string) {
+	for i := range c.p.Actual.Origins {
+		o := &c.p.Actual.Origins[i]
+		if o.Kind != OriginPattern || o.Pattern == nil {
+			continue
+		}
+		a := c.analyse(o)
+		ws := a.byRule[c.rule.ID]
+		if len(ws) == 0 {
+			continue
+		}
+		ev := originEvidence(o)
+		f := Finding{
+			Witness:      ws[0].Origin,
+			WitnessClass: string(ws[0].Class),
+			Range:        ev.Range,
+			Related:      o.Evidence,
+		}
+		c.severity(&f)
+		also := ""
+		if len(ws) > 1 {
+			var more []string
+			for _, w := range ws[1:min(len(ws), 3)] {
+				more = append(more, w.Origin)
+			}
+			also = " (also " + strings.Join(more, ", ") + ")"
+		}
+		f.Message = fmt.Sprintf("%s %q %s: accepts %s%s%s", patternLabel(o.Pattern.Dialect), o.Pattern.Expr, what, ws[0].Origin, also, c.credNote())
+		f.Fix = fixFor(c.rule.ID, o.Pattern.Expr)
+		c.report(f)
+	}
+}
+
+// patternLabel names what kind of pattern a dialect is.
+func patternLabel(d Dialect) string {
+	if d == Glob {
+		return "origin pattern"
+	}
+	return "origin regex"
+}
+
+// fixFor proposes a corrected pattern for the regex mistakes that have a
+// mechanical fix; the rule's generic advice covers the rest.
+func fixFor(ruleID, expr string) string {
+	switch ruleID {
+	case "CG103":
+		if !strings.HasSuffix(expr, "$") {
+			return fmt.Sprintf("anchor the pattern: %q", expr+"$")
+		}
+	case "CG104":
+		if !strings.HasPrefix(strings.TrimPrefix(expr, "~*"), "^") && !strings.HasPrefix(strings.TrimPrefix(expr, "~"), "^") {
+			return fmt.Sprintf("anchor the pattern at the start: %q", "^"+expr)
+		}
+	case "CG105":
+		if fixed := escapeDots(expr); fixed != expr {
+			return fmt.Sprintf("escape the dots: %q", fixed)
+		}
+	case "CG106":
+		fixed := expr
+		if !strings.HasPrefix(fixed, "^") {
+			fixed = "^" + fixed
+		}
+		if !strings.HasSuffix(fixed, "$") {
+			fixed += "$"
+		}
+		return fmt.Sprintf("anchor both ends and match the whole origin: %q", escapeDots(fixed))
+	}
+	return ""
+}
+
+// escapeDots escapes every `.` that stands between two literal characters
+// outside character classes: the dots of host names, not `.*` or `.+`.
+func escapeDots(expr string) string {
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(expr); i++ {
+		ch := expr[i]
+		switch {
+		case ch == '\\' && i+1 < len(expr):
+			b.WriteByte(ch)
+			b.WriteByte(expr[i+1])
+			i++
+			continue
+		case ch == '[':
+			inClass = true
+		case ch == ']':
+			inClass = false
+		case ch == '.' && !inClass && i > 0 && i+1 < len(expr) && isHostByte(expr[i-1]) && isHostByte(expr[i+1]):
+			b.WriteString(`\.`)
+			continue
+		}
+		b.WriteByte(ch)
+	}
+	return b.String()
+}
+
+func isHostByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
+}

@@ -1,0 +1,128 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// TextOptions control the human-readable output.
+type TextOptions struct {
+	Color bool
+}
+
+const (
+	ansiReset = "\x1b[0m"
+	ansiBold  = "\x1b[1m"
+	ansiDim   = "\x1b[2m"
+	ansiRed   = "\x1b[31m"
+	ansiMag   = "\x1b[35m"
+	ansiYel   = "\x1b[33m"
+	ansiCyan  = "\x1b[36m"
+)
+
+func severityColor(s rules.Severity) string {
+	switch s {
+	case rules.Critical:
+		return ansiBold + ansiRed
+	case rules.High:
+		return ansiRed
+	case rules.Medium:
+		return ansiMag
+	case rules.Low:
+		return ansiYel
+	}
+	return ansiCyan
+}
+
+// Text writes findings like compiler diagnostics:
+//
+//	conf/api.conf:14:5: CG103 origin-regex-prefix (high, credentials): <message>
+//	    14 |     "~^https://app\.example\.com" $http_origin;
+//	  fix: anchor the pattern: "~^https://app\.example\.com$"
+func Text(w io.Writer, in Input, opts TextOptions) error {
+	paint := func(code, s string) string {
+		if !opts.Color {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	var b strings.Builder
+	for _, d := range in.Errors {
+		fmt.Fprintf(&b, "%s: %s %s\n", paint(ansiBold, d.Range.String()), paint(ansiBold+ansiRed, "error:"), d.Message)
+	}
+	for _, f := range in.Findings {
+		tags := f.Severity.String()
+		if f.Credentials {
+			tags += ", credentials"
+		}
+		if f.Confidence != rules.Certain {
+			tags += ", " + f.Confidence.String()
+		}
+		fmt.Fprintf(&b, "%s: %s %s (%s): %s\n",
+			paint(ansiBold, f.Range.String()), paint(severityColor(f.Severity), f.RuleID), f.Slug,
+			paint(severityColor(f.Severity), tags), f.Message)
+		if f.Scope != "" {
+			fmt.Fprintf(&b, "  %s %s\n", paint(ansiDim, "in"), paint(ansiDim, f.Scope))
+		}
+		if text, ok := in.line(f); ok {
+			num := fmt.Sprintf("%d", f.Range.Line)
+			fmt.Fprintf(&b, "    %s %s %s\n", paint(ansiDim, num), paint(ansiDim, "|"), strings.TrimRight(text, " \t\r"))
+			if f.Range.Col > 0 && f.Range.Col <= len(text)+1 {
+				pad := strings.Repeat(" ", len(num)) + " | " + caretPad(text, f.Range.Col-1)
+				fmt.Fprintf(&b, "    %s%s\n", paint(ansiDim, pad), paint(severityColor(f.Severity), "^"))
+			}
+		}
+		if f.Witness != "" {
+			fmt.Fprintf(&b, "  %s %s\n", paint(ansiBold, "exploit origin:"), f.Witness)
+		}
+		if f.Fix != "" {
+			fmt.Fprintf(&b, "  %s %s\n", paint(ansiBold, "fix:"), f.Fix)
+		}
+	}
+	fmt.Fprintln(&b, summaryLine(in))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// caretPad keeps tabs so the caret lines up under the source.
+func caretPad(text string, n int) string {
+	var b strings.Builder
+	for i := 0; i < n && i < len(text); i++ {
+		if text[i] == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+func summaryLine(in Input) string {
+	counts := Summary(in.Findings)
+	var parts []string
+	for s := rules.Critical; ; s-- {
+		if n := counts[s.String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+		if s == rules.Info {
+			break
+		}
+	}
+	line := fmt.Sprintf("%d finding(s)", len(in.Findings))
+	if len(parts) > 0 {
+		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	if in.Files > 0 {
+		line += fmt.Sprintf(" in %d file(s)", in.Files)
+	}
+	if in.Suppressed > 0 {
+		line += fmt.Sprintf(", %d suppressed", in.Suppressed)
+	}
+	if len(in.Errors) > 0 {
+		line += fmt.Sprintf(", %d error(s)", len(in.Errors))
+	}
+	return line
+}

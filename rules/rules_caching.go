@@ -1,0 +1,114 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+const groupCaching = "Caching and response consistency"
+
+// originDependent tells whether the ACAO value depends on the request's
+// Origin, which is when caches must be told with Vary: Origin.
+func originDependent(g Grant) (bool, Evidence) {
+	for i := range g.Origins {
+		o := &g.Origins[i]
+		switch {
+		case o.Kind == OriginReflect, o.Kind == OriginPattern, o.Kind == OriginList && o.Echo:
+			return true, originEvidence(o)
+		}
+	}
+	// Two different literal ACAO values chosen by a guard also vary.
+	seen := map[string]bool{}
+	for _, h := range headerLiterals(g, HeaderAllowOrigin) {
+		if h.Condition != "" {
+			seen[h.Value.Literal] = true
+		}
+	}
+	if len(seen) > 0 {
+		hs := g.Find(HeaderAllowOrigin)
+		return true, hs[0].Evidence
+	}
+	return false, Evidence{}
+}
+
+// varyState tells whether a grant's Vary covers Origin: known yes/no, or
+// unknown when a Vary value cannot be resolved.
+func varyState(g Grant) State {
+	state := Absent
+	for _, h := range g.Find(HeaderVary) {
+		if h.Value.State == Unknown {
+			state = Unknown
+			continue
+		}
+		for _, item := range splitList(h.Value.Literal) {
+			if strings.EqualFold(item, "origin") || item == "*" {
+				return Known
+			}
+		}
+	}
+	return state
+}
+
+var _ = register(&Rule{
+	ID: "CG401", Slug: "vary-origin-missing", Group: groupCaching,
+	Title:    "Access-Control-Allow-Origin depends on Origin without `Vary: Origin`",
+	Severity: Medium, CredSeverity: Medium,
+	Rationale: "A shared cache (CDN, proxy, the browser's own cache) keyed without Origin serves the response granted to one origin to the next: legitimate origins get blocked, or a grant leaks to an origin that should not have it.",
+	Fix:       "Add `Vary: Origin` wherever the allowed origin is chosen per request (nginx: `add_header Vary Origin always;`).",
+	Bad:       "add_header Access-Control-Allow-Origin $cors_origin always;",
+	Good:      "add_header Access-Control-Allow-Origin $cors_origin always;\nadd_header Vary Origin always;",
+	References: []string{"https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches"},
+	check: func(c *checkContext) {
+		dep, ev := originDependent(c.p.Actual)
+		if !dep || varyState(c.p.Actual) != Absent {
+			return
+		}
+		f := Finding{Range: ev.Range, Related: []Evidence{ev}}
+		c.severity(&f)
+		f.Message = "the allowed origin is chosen per request, but responses carry no Vary: Origin: caches can serve one origin's grant to another"
+		c.report(f)
+	},
+})
+
+var _ = register(&Rule{
+	ID: "CG402", Slug: "cors-missing-on-errors", Group: groupCaching,
+	Title:    "CORS headers are absent on error responses",
+	Severity: Low, CredSeverity: Low,
+	Rationale: "nginx `add_header` and Apache `Header set` (without `always`) only apply to successful responses. A 401, 404 or 500 then reaches the page as an opaque CORS error instead of a status the front end can handle; that confusion is a common reason people reach for reflection.",
+	Fix:       "Add `always` (nginx: `add_header ... always;`, Apache: `Header always set ...`).",
+	Bad:       "add_header Access-Control-Allow-Origin \"https://app.example.com\";",
+	Good:      "add_header Access-Control-Allow-Origin \"https://app.example.com\" always;",
+	check: func(c *checkContext) {
+		for _, h := range c.p.Actual.Find(HeaderAllowOrigin) {
+			if h.Always {
+				continue
+			}
+			f := Finding{Range: h.Evidence.Range, Related: []Evidence{h.Evidence}}
+			c.severity(&f)
+			f.Message = "Access-Control-Allow-Origin is only sent on successful responses: errors reach the page as CORS failures"
+			c.report(f)
+			return
+		}
+	},
+})
+
+var _ = register(&Rule{
+	ID: "CG403", Slug: "headers-dropped", Group: groupCaching,
+	Title:    "A nested scope silently drops inherited CORS headers",
+	Severity: Low, CredSeverity: Low,
+	Rationale: "nginx inherits `add_header` from the enclosing level only when the nested level has none of its own: one `add_header X-Frame-Options` in a location discards every CORS header set on the server. Apache `Header unset` in a later section does the same.",
+	Fix:       "Repeat the CORS headers in the nested scope (an `include` of a shared snippet keeps them in one place).",
+	Bad:       "server { add_header Access-Control-Allow-Origin ... always;\n  location /api/ { add_header X-Frame-Options DENY; } }",
+	Good:      "server { location /api/ { include snippets/cors.conf; add_header X-Frame-Options DENY; } }",
+	check: func(c *checkContext) {
+		for _, d := range c.p.Dropped {
+			f := Finding{Range: d.DroppedBy.Range, Related: []Evidence{d.Inherited, d.DroppedBy}}
+			c.severity(&f)
+			if d.Header == HeaderVary && c.rule.Severity < Medium {
+				f.Severity = Medium // a lost Vary: Origin is a cache-poisoning risk, not just broken CORS
+			}
+			f.Message = fmt.Sprintf("%s set at %s is dropped here: this scope has its own headers and inherits none", d.Header, d.Inherited.Range)
+			c.report(f)
+		}
+	},
+})
