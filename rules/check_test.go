@@ -35,9 +35,13 @@ func literalOrigin(value string, line int) OriginRule {
 	return OriginRule{Kind: OriginList, Values: []string{value}, Evidence: []Evidence{ev(line)}}
 }
 
-func anyOrigin(line int) OriginRule { return OriginRule{Kind: OriginAny, Evidence: []Evidence{ev(line)}} }
+func anyOrigin(line int) OriginRule {
+	return OriginRule{Kind: OriginAny, Evidence: []Evidence{ev(line)}}
+}
 
-func reflect(line int) OriginRule { return OriginRule{Kind: OriginReflect, Evidence: []Evidence{ev(line)}} }
+func reflect(line int) OriginRule {
+	return OriginRule{Kind: OriginReflect, Evidence: []Evidence{ev(line)}}
+}
 
 func unknownOrigin(reason string, line int) OriginRule {
 	return OriginRule{Kind: OriginUnknown, Reason: reason, Evidence: []Evidence{ev(line)}}

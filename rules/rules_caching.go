@@ -53,10 +53,10 @@ var _ = register(&Rule{
 	ID: "CG401", Slug: "vary-origin-missing", Group: groupCaching,
 	Title:    "Access-Control-Allow-Origin depends on Origin without `Vary: Origin`",
 	Severity: Medium, CredSeverity: Medium,
-	Rationale: "A shared cache (CDN, proxy, the browser's own cache) keyed without Origin serves the response granted to one origin to the next: legitimate origins get blocked, or a grant leaks to an origin that should not have it.",
-	Fix:       "Add `Vary: Origin` wherever the allowed origin is chosen per request (nginx: `add_header Vary Origin always;`).",
-	Bad:       "add_header Access-Control-Allow-Origin $cors_origin always;",
-	Good:      "add_header Access-Control-Allow-Origin $cors_origin always;\nadd_header Vary Origin always;",
+	Rationale:  "A shared cache (CDN, proxy, the browser's own cache) keyed without Origin serves the response granted to one origin to the next: legitimate origins get blocked, or a grant leaks to an origin that should not have it.",
+	Fix:        "Add `Vary: Origin` wherever the allowed origin is chosen per request (nginx: `add_header Vary Origin always;`).",
+	Bad:        "add_header Access-Control-Allow-Origin $cors_origin always;",
+	Good:       "add_header Access-Control-Allow-Origin $cors_origin always;\nadd_header Vary Origin always;",
 	References: []string{"https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches"},
 	check: func(c *checkContext) {
 		dep, ev := originDependent(c.p.Actual)

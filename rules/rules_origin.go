@@ -36,10 +36,10 @@ var _ = register(&Rule{
 	ID: "CG101", Slug: "origin-reflected", Group: groupOrigin,
 	Title:    "Access-Control-Allow-Origin echoes the request Origin without validation",
 	Severity: Medium, CredSeverity: Critical,
-	Rationale: "Reflecting the Origin header grants every site on the web the right to read responses. With `Access-Control-Allow-Credentials: true` any page the victim visits can read their authenticated data; without credentials it still exposes anything reachable from the victim's network position.",
-	Fix:       "Compare the Origin with an explicit allowlist (an exact `map` or an anchored, escaped regex) and only then echo it.",
-	Bad:       "add_header Access-Control-Allow-Origin $http_origin always;\nadd_header Access-Control-Allow-Credentials true always;",
-	Good:      "map $http_origin $cors_origin {\n  default \"\";\n  \"https://app.example.com\" $http_origin;\n}\nadd_header Access-Control-Allow-Origin $cors_origin always;",
+	Rationale:  "Reflecting the Origin header grants every site on the web the right to read responses. With `Access-Control-Allow-Credentials: true` any page the victim visits can read their authenticated data; without credentials it still exposes anything reachable from the victim's network position.",
+	Fix:        "Compare the Origin with an explicit allowlist (an exact `map` or an anchored, escaped regex) and only then echo it.",
+	Bad:        "add_header Access-Control-Allow-Origin $http_origin always;\nadd_header Access-Control-Allow-Credentials true always;",
+	Good:       "map $http_origin $cors_origin {\n  default \"\";\n  \"https://app.example.com\" $http_origin;\n}\nadd_header Access-Control-Allow-Origin $cors_origin always;",
 	References: []string{"https://portswigger.net/web-security/cors", "https://cwe.mitre.org/data/definitions/942.html"},
 	check: func(c *checkContext) {
 		for i := range c.p.Actual.Origins {
@@ -60,10 +60,10 @@ var _ = register(&Rule{
 	ID: "CG102", Slug: "origin-null", Group: groupOrigin,
 	Title:    "The `null` origin is trusted",
 	Severity: Medium, CredSeverity: Critical,
-	Rationale: "Browsers send `Origin: null` from sandboxed iframes, `data:` URLs, local files and some redirects. Any attacker can create such a document, so trusting `null` is trusting everyone.",
-	Fix:       "Remove `null` from the allowlist; serve local development from a real origin such as http://localhost:8080.",
-	Bad:       "map $http_origin $cors { \"null\" $http_origin; }",
-	Good:      "map $http_origin $cors { \"https://app.example.com\" $http_origin; }",
+	Rationale:  "Browsers send `Origin: null` from sandboxed iframes, `data:` URLs, local files and some redirects. Any attacker can create such a document, so trusting `null` is trusting everyone.",
+	Fix:        "Remove `null` from the allowlist; serve local development from a real origin such as http://localhost:8080.",
+	Bad:        "map $http_origin $cors { \"null\" $http_origin; }",
+	Good:       "map $http_origin $cors { \"https://app.example.com\" $http_origin; }",
 	References: []string{"https://portswigger.net/web-security/cors#whitelisted-null-origin-value"},
 	check: func(c *checkContext) {
 		for i := range c.p.Actual.Origins {
@@ -88,12 +88,12 @@ var _ = register(&Rule{
 	ID: "CG103", Slug: "origin-regex-prefix", Group: groupOrigin,
 	Title:    "Origin pattern is not anchored at the end",
 	Severity: Medium, CredSeverity: High,
-	Rationale: "A regex search without `$` accepts any origin that merely starts with the trusted one: `https://app.example.com.evil.test` is a host the attacker can register.",
-	Fix:       "End the pattern with `$` so it matches the whole origin.",
-	Bad:       "\"~^https://app\\.example\\.com\" $http_origin;",
-	Good:      "\"~^https://app\\.example\\.com$\" $http_origin;",
+	Rationale:  "A regex search without `$` accepts any origin that merely starts with the trusted one: `https://app.example.com.evil.test` is a host the attacker can register.",
+	Fix:        "End the pattern with `$` so it matches the whole origin.",
+	Bad:        "\"~^https://app\\.example\\.com\" $http_origin;",
+	Good:       "\"~^https://app\\.example\\.com$\" $http_origin;",
 	References: []string{"https://portswigger.net/web-security/cors#errors-parsing-origin-headers"},
-	check:     func(c *checkContext) { c.reportWitnesses("is not anchored at the end") },
+	check:      func(c *checkContext) { c.reportWitnesses("is not anchored at the end") },
 })
 
 var _ = register(&Rule{
@@ -202,12 +202,12 @@ var _ = register(&Rule{
 	ID: "CG110", Slug: "origin-special-chars", Group: groupOrigin,
 	Title:    "Origin pattern lets through characters browsers accept in host names",
 	Severity: Medium, CredSeverity: High,
-	Rationale: "Safari and others send origins whose host contains characters such as `` ` ``, `_`, `{`, `}` or `$`. A class like `[^.]` or `\\W` after the trusted name lets `https://app.example.com`.evil.test` through.",
-	Fix:       "Match host names with `[a-z0-9-]`, never with negated classes.",
-	Bad:       "\"~^https://app\\.example\\.com[^.]*$\" $http_origin;",
-	Good:      "\"~^https://app\\.example\\.com$\" $http_origin;",
+	Rationale:  "Safari and others send origins whose host contains characters such as `` ` ``, `_`, `{`, `}` or `$`. A class like `[^.]` or `\\W` after the trusted name lets `https://app.example.com`.evil.test` through.",
+	Fix:        "Match host names with `[a-z0-9-]`, never with negated classes.",
+	Bad:        "\"~^https://app\\.example\\.com[^.]*$\" $http_origin;",
+	Good:       "\"~^https://app\\.example\\.com$\" $http_origin;",
 	References: []string{"https://portswigger.net/research/exploiting-cors-misconfigurations-for-bitcoins-and-bounties"},
-	check:     func(c *checkContext) { c.reportWitnesses("lets special characters through") },
+	check:      func(c *checkContext) { c.reportWitnesses("lets special characters through") },
 })
 
 var _ = register(&Rule{

@@ -92,7 +92,6 @@ func SARIF(w io.Writer, in Input) error {
 	return log.PrettyWrite(w)
 }
 
-
 // location builds a SARIF location with a repository-relative URI.
 func location(r rules.Range) *sarif.Location {
 	region := sarif.NewRegion().WithStartLine(max(r.Line, 1))
