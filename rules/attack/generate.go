@@ -52,9 +52,9 @@ var ipLiterals = []string{
 // found inside a pattern), and adds the seed candidates (arbitrary, null,
 // shared hosting, localhost, IP literals) once. The result is sorted by
 // class order, then by source order, then by generation order; it holds
-// each origin once (under its first class; an origin on a shared-hosting
-// name is always classed SharedHosting) and never one of the trusted
-// origins themselves. At most MaxSources sources are expanded.
+// each origin once (under its first class, except that a seed origin keeps
+// its seed class and a name anyone can obtain on shared hosting is always
+// SharedHosting) and never one of the trusted origins themselves. At most MaxSources sources are expanded.
 func Generate(trusted []string, literals []string) []Candidate {
 	var sources []string
 	seen := map[string]bool{}
@@ -68,6 +68,10 @@ func Generate(trusted []string, literals []string) []Candidate {
 	}
 	g := &generator{}
 	g.seeds()
+	g.seedClass = map[string]Class{}
+	for _, c := range g.out {
+		g.seedClass[c.Origin] = c.Class
+	}
 	for _, s := range sources {
 		if o, ok := parseSource(s); ok {
 			g.derive(s, o)
@@ -76,7 +80,10 @@ func Generate(trusted []string, literals []string) []Candidate {
 	return g.result(trusted)
 }
 
-type generator struct{ out []Candidate }
+type generator struct {
+	out       []Candidate
+	seedClass map[string]Class // the seeds' own classes, which take priority
+}
 
 func (g *generator) add(c Class, from string, origins ...string) {
 	for _, o := range origins {
@@ -209,14 +216,19 @@ func homoglyph(h, reg string) (string, bool) {
 }
 
 // result sorts by class, drops trusted origins and repeats, and reclasses
-// shared-hosting names (evil.github.io derived as a "sibling" of github.io is
-// a shared-hosting origin first of all).
+// what an origin is over how it was derived: a seed keeps its seed class
+// (http://localhost derived as the downgrade of "localhost" is Localhost),
+// and evil.github.io derived as a "sibling" of github.io is SharedHosting.
 func (g *generator) result(trusted []string) []Candidate {
 	skip := map[string]bool{}
 	for _, t := range trusted {
 		skip[t] = true
 	}
 	for i, c := range g.out {
+		if k, ok := g.seedClass[c.Origin]; ok {
+			g.out[i].Class = k
+			continue
+		}
 		if c.Class == SharedHosting || !c.Class.BrowserSendable() {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Witness is an origin an attacker can make a browser send that the
@@ -34,10 +35,10 @@ const MaxPerClass = 3
 //   - special-chars and special-label witnesses from a source are dropped
 //     when a post-domain witness from the same source exists (a missing end
 //     anchor lets them all through);
-//   - pre-domain and substring witnesses inside a registrable domain for
-//     which a sibling or nested subdomain is accepted are dropped: with
+//   - pre-domain and substring witnesses are dropped when a sibling
+//     witness with the same parent domain exists: with
 //     ^https://([a-z0-9-]+\.)?example\.com$, evilapp.example.com is just
-//     another subdomain, not a missing boundary.
+//     another subdomain of example.com, not a missing boundary.
 //
 // Matching errors (a backtracking timeout) do not stop the search: the
 // other candidates are still tried and the first error is returned with
@@ -85,14 +86,14 @@ func subsume(ws []Witness) []Witness {
 		return slices.DeleteFunc(slices.Clone(ws), func(w Witness) bool { return w.Class != Arbitrary && w.Class != Null })
 	}
 	postFrom := map[string]bool{}
-	subRegs := map[string]bool{}
+	siblingParents := map[string]bool{} // example.com when evil.example.com is accepted
 	for _, w := range ws {
 		switch w.Class {
 		case PostDomain:
 			postFrom[w.From] = true
-		case SiblingSubdomain, NestedSubdomain:
+		case SiblingSubdomain:
 			if o, ok := parseSource(w.Origin); ok {
-				subRegs[RegistrableDomain(o.host)] = true
+				siblingParents[parent(o.host)] = true
 			}
 		}
 	}
@@ -102,7 +103,7 @@ func subsume(ws []Witness) []Witness {
 			return postFrom[w.From]
 		case PreDomain, Substring:
 			o, ok := parseSource(w.Origin)
-			return ok && subRegs[RegistrableDomain(o.host)]
+			return ok && siblingParents[parent(o.host)]
 		}
 		return false
 	})
@@ -119,4 +120,10 @@ func limit(ws []Witness) []Witness {
 		}
 	}
 	return out
+}
+
+// parent is host without its first label.
+func parent(host string) string {
+	_, p, _ := strings.Cut(host, ".")
+	return p
 }
