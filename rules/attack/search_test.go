@@ -78,7 +78,7 @@ var searchCases = []searchCase{
 	{name: "http-downgrade_fp", expr: `^https://app\.example\.com$`, none: true},
 	// special characters after the trusted name (meant to allow a port or path)
 	{name: "special-chars", expr: `^https://app\.example\.com([^.\-a-zA-Z0-9]+.*)?$`,
-		want: []Witness{{Origin: "https://app.example.com`.evil.test", Class: SpecialChars}, {Origin: "https://app.example.com_.evil.test", Class: SpecialChars}},
+		want:    []Witness{{Origin: "https://app.example.com`.evil.test", Class: SpecialChars}, {Origin: "https://app.example.com_.evil.test", Class: SpecialChars}},
 		notWant: []Class{PostDomain}},
 	{name: "special-chars_fp", expr: `^https://app\.example\.com(:[0-9]+)?$`, none: true},
 	// special label
