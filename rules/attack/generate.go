@@ -38,7 +38,7 @@ var specialChars = []string{"`", "_", "{", "}", "!", "~", "$", "+", "=", "|", "%
 var specialLabels = []string{"$", "_", "!", "~"}
 
 // homoglyphs maps Latin letters to Cyrillic look-alikes.
-var homoglyphs = map[rune]rune{'a': 'а', 'e': 'е', 'o': 'о', 'p': 'р', 'c': 'с', 'x': 'х', 'y': 'у', 'i': 'і'}
+var homoglyphMap = map[rune]rune{'a': 'а', 'e': 'е', 'o': 'о', 'p': 'р', 'c': 'с', 'x': 'х', 'y': 'у', 'i': 'і'}
 
 // ipLiterals are loopback addresses in the spellings URL parsers disagree
 // on; only http://[::1] and http://[::ffff:7f00:1] are what a browser sends.
@@ -174,7 +174,7 @@ func (g *generator) derive(from string, o origin) {
 		g.add(TrailingDot, from, s+h+"."+port)
 	}
 	if named {
-		if u, ok := homoglyph(h, reg); ok {
+		for _, u := range homoglyphs(h, reg) {
 			g.add(IDN, from, s+u+port)
 			if a, err := idna.Punycode.ToASCII(u); err == nil {
 				g.add(IDN, from, s+a+port)
@@ -198,21 +198,24 @@ func titleLabels(h string) string {
 	return string(b)
 }
 
-// homoglyph swaps the first letter with a Cyrillic look-alike in the first
-// label of the registrable domain (ex[a]mple.com → exаmple.com), keeping
-// any subdomain labels as they are.
-func homoglyph(h, reg string) (string, bool) {
+// homoglyphOrder is the order letters are swapped in: the most convincing
+// look-alikes first.
+const homoglyphOrder = "aoeicpxy"
+
+// homoglyphs returns up to two spoofs of h: one letter of the registrable
+// domain's first label swapped for its Cyrillic look-alike
+// (ex[a]mple.com → exаmple.com, then [e]xample.com → еxample.com), any
+// subdomain labels kept as they are.
+func homoglyphs(h, reg string) []string {
 	start := len(h) - len(reg)
-	label := reg
-	if i := strings.IndexByte(reg, '.'); i >= 0 {
-		label = reg[:i]
-	}
-	for i, r := range label {
-		if g, ok := homoglyphs[r]; ok {
-			return h[:start+i] + string(g) + h[start+i+1:], true
+	label, _, _ := strings.Cut(reg, ".")
+	var out []string
+	for _, r := range homoglyphOrder {
+		if i := strings.IndexRune(label, r); i >= 0 && len(out) < 2 {
+			out = append(out, h[:start+i]+string(homoglyphMap[r])+h[start+i+1:])
 		}
 	}
-	return "", false
+	return out
 }
 
 // result sorts by class, drops trusted origins and repeats, and reclasses
@@ -258,3 +261,8 @@ func sharedName(host string) bool {
 	}
 	return host == suffix || !strings.Contains(strings.TrimSuffix(host, "."+suffix), ".")
 }
+
+// SeedList returns the attack origins that do not depend on any trusted
+// origin (arbitrary, null, shared hosting, localhost, IP literals, empty),
+// in class order: what the fuzzer sends to a target it knows nothing about.
+func SeedList() []Candidate { return Generate(nil, nil) }

@@ -1,0 +1,144 @@
+package attack
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The ATTACKS.md examples for trusted https://www.example.com, each under
+// its class: the generator must produce every one of them.
+func TestGenerateATTACKSExamples(t *testing.T) {
+	want := map[Class][]string{
+		Arbitrary:        {"https://evil.test"},
+		Null:             {"null"},
+		PostDomain:       {"https://www.example.com.evil.test"},
+		NoDotPostDomain:  {"https://www.example.comevil.test"},
+		PreDomain:        {"https://evilexample.com", "https://evil-www.example.com", "https://evilwww.example.com"},
+		SiblingSubdomain: {"https://evil.example.com"},
+		NestedSubdomain:  {"https://evil.www.example.com"},
+		UnescapedDot:     {"https://wwwxexample.com", "https://www.examplexcom"},
+		Substring:        {"https://xample.com", "https://www.example.co"},
+		HTTPDowngrade:    {"http://www.example.com"},
+		SpecialChars: {
+			"https://www.example.com`.evil.test", "https://www.example.com_.evil.test",
+			"https://www.example.com{.evil.test", "https://www.example.com}.evil.test",
+			"https://www.example.com!.evil.test", "https://www.example.com~.evil.test",
+			"https://www.example.com$.evil.test", "https://www.example.com+.evil.test",
+			"https://www.example.com=.evil.test", "https://www.example.com|.evil.test",
+			"https://www.example.com%60.evil.test",
+		},
+		SpecialLabel:  {"https://www.example.com.$.evil.test"},
+		SharedHosting: {"https://evil.github.io", "https://evil.herokuapp.com", "https://evil.vercel.app", "https://codepen.io", "https://jsfiddle.net", "https://evil.s3.amazonaws.com"},
+		Localhost:     {"http://localhost", "http://127.0.0.1", "http://localhost.evil.test"},
+		Port:          {"https://www.example.com:1337"},
+		Case:          {"https://WWW.EXAMPLE.COM"},
+		TrailingDot:   {"https://www.example.com."},
+		IDN:           {"https://www.exаmple.com", "https://www.xn--exmple-4nf.com"},
+		Userinfo:      {"https://www.example.com@evil.test"},
+		IPLiteral:     {"http://[::1]", "http://2130706433"},
+		Whitespace:    {"https://www.example.com https://evil.test", "https://www.example.com,https://evil.test"},
+		Empty:         {""},
+	}
+	got := Generate([]string{"https://www.example.com"}, nil)
+	for _, c := range Classes {
+		if len(want[c]) == 0 {
+			t.Errorf("test lacks an example for class %s", c)
+		}
+		for _, o := range want[c] {
+			if !slices.Contains(got, Candidate{Origin: o, Class: c, From: fromFor(c, "https://www.example.com")}) {
+				t.Errorf("Generate lacks %s %q", c, o)
+			}
+		}
+	}
+}
+
+// fromFor is the From a candidate of class c carries: seeds have none.
+func fromFor(c Class, src string) string {
+	switch c {
+	case Arbitrary, Null, SharedHosting, Localhost, IPLiteral, Empty:
+		return ""
+	}
+	return src
+}
+
+func TestGenerateProperties(t *testing.T) {
+	trusted := []string{"https://app.example.com", "http://legacy.example.org:8080", "https://myapp.github.io", "http://[::1]:3000", "not an origin"}
+	literals := []string{"example.com", ".example.net", "*.example.io", "localhost", "https://app.example.com"}
+	a := Generate(trusted, literals)
+	b := Generate(trusted, literals)
+	if !slices.Equal(a, b) {
+		t.Fatal("Generate is not deterministic")
+	}
+	seen := map[string]bool{}
+	for i, c := range a {
+		if seen[c.Origin] {
+			t.Errorf("duplicate origin %q", c.Origin)
+		}
+		seen[c.Origin] = true
+		if slices.Contains(trusted, c.Origin) {
+			t.Errorf("trusted origin %q generated as an attack", c.Origin)
+		}
+		if i > 0 && a[i-1].Class.order() > c.Class.order() {
+			t.Errorf("%q (%s) after %q (%s): not in class order", c.Origin, c.Class, a[i-1].Origin, a[i-1].Class)
+		}
+		if strings.Contains(c.Origin, "example") && c.From == "" {
+			t.Errorf("derived candidate %q has no From", c.Origin)
+		}
+	}
+	// A port stays a port: it is never spliced into an attacker host.
+	if seen["http://legacy.example.org:8080.evil.test"] {
+		t.Error("port spliced into a host")
+	}
+	for _, w := range []Candidate{
+		{"http://legacy.example.org.evil.test:8080", PostDomain, "http://legacy.example.org:8080"},
+		{"https://evil.example.net", SiblingSubdomain, ".example.net"},
+		{"https://evil.example.io", SiblingSubdomain, "*.example.io"},
+		{"https://evil.github.io", SharedHosting, ""},
+		{"http://localhost", Localhost, ""},
+	} {
+		if !slices.Contains(a, w) {
+			t.Errorf("missing %+v", w)
+		}
+	}
+	// A subdomain of someone's own shared-hosting site is theirs, not
+	// anyone's: it must not be classed as shared hosting.
+	if i := slices.IndexFunc(a, func(c Candidate) bool { return c.Origin == "https://evil.myapp.github.io" }); i >= 0 && a[i].Class == SharedHosting {
+		t.Errorf("evil.myapp.github.io classed as shared hosting")
+	}
+}
+
+func TestGenerateIsBounded(t *testing.T) {
+	var trusted []string
+	for i := range 200 {
+		trusted = append(trusted, fmt.Sprintf("https://host%d.example.com", i))
+	}
+	all := Generate(trusted, nil)
+	capped := Generate(trusted[:MaxSources], nil)
+	if !slices.Equal(all, capped) {
+		t.Errorf("sources beyond MaxSources were expanded: %d vs %d candidates", len(all), len(capped))
+	}
+	if len(all) > 5000 {
+		t.Errorf("%d candidates: more than the documented bound", len(all))
+	}
+	long := "https://" + strings.Repeat("a.", 120) + "example.com"
+	if n := len(Generate([]string{long}, nil)); n > 400 {
+		t.Errorf("a 250-byte host gives %d candidates", n)
+	}
+}
+
+func TestSeedList(t *testing.T) {
+	seeds := SeedList()
+	if len(seeds) == 0 {
+		t.Fatal("empty seed list")
+	}
+	for _, s := range seeds {
+		if strings.Contains(s.Origin, "example") || s.From != "" {
+			t.Errorf("seed %+v is derived from a trusted origin", s)
+		}
+	}
+	if !slices.ContainsFunc(seeds, func(c Candidate) bool { return c.Origin == "https://evil.test" }) {
+		t.Error("seed list lacks https://evil.test")
+	}
+}
