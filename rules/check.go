@@ -154,9 +154,9 @@ func (c *checkContext) severity(f *Finding) {
 func (c *checkContext) credNote() string {
 	switch c.creds {
 	case credYes:
-		return " with credentials"
+		return "; credentials are allowed"
 	case credUnknown:
-		return fmt.Sprintf(" (credentials unknown: %s)", c.unknownCredReason())
+		return fmt.Sprintf("; credentials unknown (%s)", c.unknownCredReason())
 	}
 	return ""
 }

@@ -186,7 +186,7 @@ func (c *checkContext) reportWitnesses(what string) {
 			}
 			also = " (also " + strings.Join(more, ", ") + ")"
 		}
-		f.Message = fmt.Sprintf("%s %q %s: accepts %s%s%s", patternLabel(o.Pattern.Dialect), o.Pattern.Expr, what, ws[0].Origin, also, c.credNote())
+		f.Message = fmt.Sprintf("%s %s %s: accepts %s%s%s", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), what, ws[0].Origin, also, c.credNote())
 		f.Fix = fixFor(c.rule.ID, o.Pattern.Expr)
 		c.report(f)
 	}
@@ -206,15 +206,15 @@ func fixFor(ruleID, expr string) string {
 	switch ruleID {
 	case "CG103":
 		if !strings.HasSuffix(expr, "$") {
-			return fmt.Sprintf("anchor the pattern: %q", expr+"$")
+			return "anchor the pattern: " + quote(expr+"$")
 		}
 	case "CG104":
 		if !strings.HasPrefix(strings.TrimPrefix(expr, "~*"), "^") && !strings.HasPrefix(strings.TrimPrefix(expr, "~"), "^") {
-			return fmt.Sprintf("anchor the pattern at the start: %q", "^"+expr)
+			return "anchor the pattern at the start: " + quote("^"+expr)
 		}
 	case "CG105":
 		if fixed := escapeDots(expr); fixed != expr {
-			return fmt.Sprintf("escape the dots: %q", fixed)
+			return "escape the dots: " + quote(fixed)
 		}
 	case "CG106":
 		fixed := expr
@@ -224,7 +224,7 @@ func fixFor(ruleID, expr string) string {
 		if !strings.HasSuffix(fixed, "$") {
 			fixed += "$"
 		}
-		return fmt.Sprintf("anchor both ends and match the whole origin: %q", escapeDots(fixed))
+		return "anchor both ends and match the whole origin: " + quote(escapeDots(fixed))
 	}
 	return ""
 }
@@ -258,3 +258,7 @@ func escapeDots(expr string) string {
 func isHostByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
 }
+
+// quote shows a pattern the way it is written in the config: in double
+// quotes, backslashes as they are (Go's %q would double them).
+func quote(s string) string { return `"` + s + `"` }

@@ -63,6 +63,10 @@ var _ = register(&Rule{
 		if !dep || varyState(c.p.Actual) != Absent {
 			return
 		}
+		// Point at the header line: that is where Vary belongs.
+		if hs := c.p.Actual.Find(HeaderAllowOrigin); len(hs) > 0 {
+			ev = hs[0].Evidence
+		}
 		f := Finding{Range: ev.Range, Related: []Evidence{ev}}
 		c.severity(&f)
 		f.Message = "the allowed origin is chosen per request, but responses carry no Vary: Origin: caches can serve one origin's grant to another"

@@ -244,7 +244,7 @@ var _ = register(&Rule{
 				if a := c.analyse(o); a.never {
 					f := Finding{Range: originEvidence(o).Range, Related: o.Evidence}
 					c.severity(&f)
-					f.Message = fmt.Sprintf("%s %q can never match a browser's Origin: %s", patternLabel(o.Pattern.Dialect), o.Pattern.Expr, a.neverWhy)
+					f.Message = fmt.Sprintf("%s %s can never match a browser's Origin: %s", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), a.neverWhy)
 					c.report(f)
 				}
 			}
