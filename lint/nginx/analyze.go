@@ -27,6 +27,8 @@ func (a *analyzer) collect(nodes []*node) {
 		case n.name == "map" && n.isBlock && len(n.args) == 2:
 			a.addMap(n)
 			continue
+		case n.name == "set" && len(n.args) == 2:
+			a.res.declared[strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(n.args[0], "${"), "}"), "$")] = true
 		case n.name == "perl_set" || n.name == "js_set":
 			a.setVar(n.arg(0), "set by "+n.name+" (code outside this configuration)")
 		case strings.HasPrefix(n.name, "set_by_lua"):

@@ -176,7 +176,10 @@ func (e *env) clone() *env {
 type resolver struct {
 	maps    map[string]*mapDef
 	setters map[string]setter
-	depth   int
+	// declared are variables some `set` assigns: where no set ran on the
+	// request's path they are empty (nginx's uninitialized variable).
+	declared map[string]bool
+	depth    int
 }
 
 const maxResolveDepth = 16
@@ -249,6 +252,9 @@ func (r *resolver) lookup(name string, e *env) []alt {
 	}
 	if s, ok := r.setters[name]; ok {
 		return []alt{{unknown: "variable $" + name + " is " + s.reason}}
+	}
+	if r.declared[name] {
+		return []alt{{}}
 	}
 	return []alt{{unknown: describeVar(name, lower)}}
 }
