@@ -18,9 +18,9 @@ var sample = Input{
 			RuleID: "CG103", Slug: "origin-regex-prefix", Severity: rules.High, Credentials: true,
 			Message: `origin regex "^https://app\.example\.com" is not anchored at the end: accepts https://app.example.com.evil.test`,
 			Witness: "https://app.example.com.evil.test", WitnessClass: "post-domain",
-			Range: rules.Range{File: "conf/api.conf", Line: 3, Col: 5},
-			Scope: "server api.example.com > location /v1/",
-			Fix:   `anchor the pattern: "^https://app\.example\.com$"`,
+			Range:   rules.Range{File: "conf/api.conf", Line: 3, Col: 5},
+			Scope:   "server api.example.com > location /v1/",
+			Fix:     `anchor the pattern: "^https://app\.example\.com$"`,
 			Related: []rules.Evidence{{Range: rules.Range{File: "conf/api.conf", Line: 9}}},
 		},
 		{
