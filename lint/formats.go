@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"github.com/corsguard/corsguard/lint/hcl"
 	"github.com/corsguard/corsguard/lint/nginx"
 	"github.com/corsguard/corsguard/rules"
 )
@@ -18,4 +19,5 @@ type Format struct {
 // Detect accepts a file parses it.
 var Formats = []Format{
 	{Name: "nginx", Detect: nginx.Detect, Parse: nginx.Parse},
+	{Name: "hcl", Detect: hcl.Detect, Parse: hcl.Parse},
 }

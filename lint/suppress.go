@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -155,12 +156,17 @@ func excluded(ex map[string][]string, f rules.Finding) bool {
 	return false
 }
 
-// pathMatches matches a glob against a path as given and as cleaned.
+// pathMatches matches a glob against a path as given, and against its
+// absolute form (policy-file globs are anchored at the file's directory).
 func pathMatches(glob, path string) bool {
-	if ok, _ := doublestar.Match(glob, path); ok {
+	if ok, _ := doublestar.Match(strings.TrimPrefix(glob, "./"), strings.TrimPrefix(path, "./")); ok {
 		return true
 	}
-	ok, _ := doublestar.Match(strings.TrimPrefix(glob, "./"), strings.TrimPrefix(path, "./"))
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	ok, _ := doublestar.Match(glob, abs)
 	return ok
 }
 

@@ -54,6 +54,7 @@ linted and reported).`,
 	f.IntVarP(&fl.jobs, "jobs", "j", 0, "files parsed in parallel (default: number of CPUs)")
 	f.BoolVar(&fl.noColor, "no-color", false, "never colour the text output (NO_COLOR is honoured too)")
 	f.BoolVar(&fl.showInfo, "show-info", true, "include info-level findings in the report")
+	f.String("config", "", "policy file (default: "+rules.PolicyFileName+" found from the working directory upward)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "sarif"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
