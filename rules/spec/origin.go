@@ -229,6 +229,16 @@ func forbiddenDomainByte(c byte) bool {
 	return strings.IndexByte("#%/:<>?@[\\]^|", c) >= 0
 }
 
+// isHostByte is the byte set corsguard accepts in a domain: letters, digits,
+// '-', '.', and '_' (common in real hostnames though not in DNS's LDH rule).
+// The URL standard tolerates a few more printable characters ('{', '!',
+// '$'...), but browsers percent-escape or reject them and DNS cannot resolve
+// them, so an origin holding one is a configuration mistake, and refusing it
+// keeps ParseOrigin and OriginOfURL in agreement.
+func isHostByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_'
+}
+
 // checkSerialisedHost verifies that host is what the URL parser would have
 // produced: a canonical [IPv6], a canonical dotted IPv4, or a lower-case ASCII
 // domain whose "xn--" labels are genuine Punycode.
@@ -260,6 +270,8 @@ func checkSerialisedHost(host string) error {
 			return fmt.Errorf("host %q contains '*': Access-Control-Allow-Origin has no wildcard patterns", host)
 		case forbiddenDomainByte(c):
 			return fmt.Errorf("host %q contains forbidden character %q", host, c)
+		case !isHostByte(c):
+			return fmt.Errorf("host %q contains %q, which no browser origin's host holds", host, c)
 		}
 	}
 	if endsInNumber(host) {
@@ -502,12 +514,15 @@ func urlHost(u *url.URL) (string, error) {
 	}
 	host := strings.Join(labels, ".")
 	for i := 0; i < len(host); i++ {
-		if forbiddenDomainByte(host[i]) {
-			return "", fmt.Errorf("host %q contains forbidden character %q", host, host[i])
+		if !isHostByte(host[i]) {
+			return "", fmt.Errorf("host %q contains %q, which no browser origin's host holds", host, host[i])
 		}
 	}
 	if endsInNumber(host) {
 		return parseIPv4(host)
+	}
+	if err := checkSerialisedHost(host); err != nil {
+		return "", err
 	}
 	return host, nil
 }
