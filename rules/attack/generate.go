@@ -95,10 +95,10 @@ func (g *generator) add(c Class, from string, origins ...string) {
 func (g *generator) seeds() {
 	g.add(Arbitrary, "", "https://"+Attacker, "http://"+Attacker)
 	g.add(Null, "", "null")
-	for _, s := range origins.SharedHostingSuffixes() {
+	for _, s := range sharedSuffixes() {
 		g.add(SharedHosting, "", "https://evil."+s)
 	}
-	for _, h := range origins.SharedHostingHosts() {
+	for _, h := range sharedHosts() {
 		g.add(SharedHosting, "", "https://"+h)
 	}
 	g.add(Localhost, "", origins.Localhost()...)

@@ -2,6 +2,7 @@ package attack
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/corsguard/corsguard/corpus/origins"
 	"golang.org/x/net/publicsuffix"
@@ -17,12 +18,12 @@ func IsSharedHosting(host string) (suffix string, ok bool) {
 	if host == "" {
 		return "", false
 	}
-	for _, h := range origins.SharedHostingHosts() {
+	for _, h := range sharedHosts() {
 		if host == h {
 			return h, true
 		}
 	}
-	for _, s := range origins.SharedHostingSuffixes() {
+	for _, s := range sharedSuffixes() {
 		if strings.HasSuffix(host, "."+s) && len(s) > len(suffix) {
 			suffix, ok = s, true
 		}
@@ -45,3 +46,9 @@ func RegistrableDomain(host string) string {
 	}
 	return d
 }
+
+// The seed lists are parsed once: IsSharedHosting runs for every candidate.
+var (
+	sharedHosts    = sync.OnceValue(origins.SharedHostingHosts)
+	sharedSuffixes = sync.OnceValue(origins.SharedHostingSuffixes)
+)

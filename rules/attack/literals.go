@@ -2,6 +2,7 @@ package attack
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -144,13 +145,17 @@ func Intended(expr string, d Dialect) []string {
 		seen[o.hostPort()] = true
 		https := origin{scheme: "https", host: o.host, port: o.port}
 		http := origin{scheme: "http", host: o.host, port: o.port}
-		guess = append(guess, serialOr(https))
+		if g := serialOr(https); !slices.Contains(guess, g) {
+			guess = append(guess, g)
+		}
 		if err != nil {
 			continue
 		}
 		for _, c := range []string{serialOr(https), serialOr(http)} {
 			if ok, _ := m.Match(c); ok {
-				out = append(out, c)
+				if !slices.Contains(out, c) {
+					out = append(out, c)
+				}
 				break
 			}
 		}

@@ -1,0 +1,107 @@
+package attack
+
+import "testing"
+
+func TestIsSharedHosting(t *testing.T) {
+	tests := []struct {
+		host   string
+		suffix string
+		ok     bool
+	}{
+		{"anyone.github.io", "github.io", true},
+		{"Anyone.GitHub.io.", "github.io", true},
+		{"x.herokuapp.com", "herokuapp.com", true},
+		{"bucket.s3.amazonaws.com", "s3.amazonaws.com", true},
+		{"s3.amazonaws.com", "s3.amazonaws.com", true}, // path-style buckets
+		{"codepen.io", "codepen.io", true},
+		{"jsfiddle.net", "jsfiddle.net", true},
+		{"a.b.vercel.app", "vercel.app", true},
+		{"github.io", "", false}, // the provider's own site
+		{"api.github.com", "", false},
+		{"example.com", "", false},
+		{"notgithub.io", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		suffix, ok := IsSharedHosting(tt.host)
+		if suffix != tt.suffix || ok != tt.ok {
+			t.Errorf("IsSharedHosting(%q) = %q, %v; want %q, %v", tt.host, suffix, ok, tt.suffix, tt.ok)
+		}
+	}
+}
+
+func TestRegistrableDomain(t *testing.T) {
+	tests := []struct{ host, want string }{
+		{"app.example.com", "example.com"},
+		{"example.com", "example.com"},
+		{"a.b.example.co.uk", "example.co.uk"},
+		{"anyone.github.io", "anyone.github.io"}, // PSL private section
+		{"evil.test", "evil.test"},
+		{"github.io", "github.io"}, // a public suffix itself: unchanged
+		{"localhost", "localhost"},
+		{"127.0.0.1", "127.0.0.1"},
+		{"[::1]", "[::1]"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := RegistrableDomain(tt.host); got != tt.want {
+			t.Errorf("RegistrableDomain(%q) = %q, want %q", tt.host, got, tt.want)
+		}
+	}
+}
+
+// serialise is what a browser puts in the Origin header for a page URL.
+func TestSerialise(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"https://app.example.com", "https://app.example.com", true},
+		{"HTTPS://APP.Example.COM", "https://app.example.com", true},
+		{"https://example.com/", "https://example.com", true},
+		{"https://example.com:443", "https://example.com", true},
+		{"http://example.com:80/x?y#z", "http://example.com", true},
+		{"https://example.com:8443", "https://example.com:8443", true},
+		{"https://user:pw@example.com", "https://example.com", true},
+		{"https://example.com.", "https://example.com.", true},
+		{"http://2130706433", "http://127.0.0.1", true},
+		{"http://0x7f000001", "http://127.0.0.1", true},
+		{"http://0177.0.0.1", "http://127.0.0.1", true},
+		{"http://127.1", "http://127.0.0.1", true},
+		{"http://[0:0:0:0:0:0:0:1]", "http://[::1]", true},
+		{"http://[::1]", "http://[::1]", true},
+		{"https://www.exаmple.com", "https://www.xn--exmple-4nf.com", true},
+		{"https://app_1.example.com", "https://app_1.example.com", true},
+		{"null", "null", true},
+		{"https://*.example.com", "", false},
+		{"https://app.example.com`.evil.test", "", false},
+		{"example.com", "", false},
+		{"ftp://example.com", "", false},
+		{"https://example.1", "", false},
+		{"http://256.0.0.1", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := serialise(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("serialise(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestClassesAndSendability(t *testing.T) {
+	if len(Classes) != 22 {
+		t.Fatalf("%d classes, ATTACKS.md has 22 rows", len(Classes))
+	}
+	notSendable := map[Class]bool{Case: true, Whitespace: true, Empty: true, Userinfo: true, Port: true, TrailingDot: true}
+	for i, c := range Classes {
+		if c.order() != i {
+			t.Errorf("%s: order %d, want %d", c, c.order(), i)
+		}
+		if c.BrowserSendable() == notSendable[c] {
+			t.Errorf("%s: BrowserSendable() = %v", c, c.BrowserSendable())
+		}
+	}
+	if Class("bogus").BrowserSendable() {
+		t.Error("an unknown class is sendable")
+	}
+}
