@@ -261,7 +261,13 @@ func (l *loader) parseBytes(path string, data []byte) ([]*node, bool) {
 			if e.Line != nil {
 				line = *e.Line
 			}
-			l.diag(rules.Range{File: path, Line: line}, "%s", errText(e.Error))
+			msg := errText(e.Error)
+			if strings.Contains(msg, "unexpected end of file") {
+				if open := unclosedBlock(data); open > 0 {
+					msg += fmt.Sprintf("; the block opened at line %d is never closed", open)
+				}
+			}
+			l.diag(rules.Range{File: path, Line: line}, "%s", msg)
 		}
 		if len(c.Errors) > 0 && len(c.Parsed) == 0 {
 			ok = false
@@ -283,6 +289,43 @@ func errText(err error) string {
 		return msg
 	}
 	return err.Error()
+}
+
+// unclosedBlock returns the line of the innermost `{` left open at the end
+// of the file (quotes, escapes and comments respected), or 0.
+func unclosedBlock(data []byte) int {
+	var open []int
+	line := 1
+	var quote byte
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case c == '\n':
+			line++
+		case c == '\\':
+			if i+1 < len(data) && data[i+1] != '\n' {
+				i++
+			}
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#':
+			for i+1 < len(data) && data[i+1] != '\n' {
+				i++
+			}
+		case c == '{':
+			open = append(open, line)
+		case c == '}' && len(open) > 0:
+			open = open[:len(open)-1]
+		}
+	}
+	if len(open) == 0 {
+		return 0
+	}
+	return open[len(open)-1]
 }
 
 func convert(ds crossplane.Directives, file string) []*node {

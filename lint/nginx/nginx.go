@@ -21,7 +21,10 @@ func Detect(path string, head []byte) bool {
 		return false
 	}
 	switch filepath.Ext(base) {
-	case ".tf", ".hcl", ".tfvars", ".json", ".yaml", ".yml":
+	case ".tf", ".hcl", ".tfvars", ".json", ".yaml", ".yml", ".toml", ".ini", ".xml",
+		".md", ".markdown", ".rst", ".adoc", ".html", ".htm",
+		".go", ".py", ".js", ".ts", ".rb", ".java", ".c", ".h", ".sh", ".lua":
+		// Documentation and code may quote nginx; they are not config.
 		return false
 	}
 	if looksApache(head) || looksHCL(head) {
