@@ -31,10 +31,10 @@ func TestIncludes(t *testing.T) {
 			reflectIn: []string{"server a.test > location /a", "server a.test > location /b"}},
 		{name: "glob include, sorted, relative to the prefix",
 			files: map[string]string{
-				"nginx.conf":        "http {\n include conf.d/*.conf;\n}\n",
-				"conf.d/b.conf":     "server { server_name b.test; location / { include snippets/cors.conf; return 204; } }\n",
-				"conf.d/a.conf":     "server { server_name a.test; location / { add_header Access-Control-Allow-Origin *; return 204; } }\n",
-				"conf.d/skip.txt":   "garbage",
+				"nginx.conf":         "http {\n include conf.d/*.conf;\n}\n",
+				"conf.d/b.conf":      "server { server_name b.test; location / { include snippets/cors.conf; return 204; } }\n",
+				"conf.d/a.conf":      "server { server_name a.test; location / { add_header Access-Control-Allow-Origin *; return 204; } }\n",
+				"conf.d/skip.txt":    "garbage",
 				"snippets/cors.conf": cors,
 			},
 			entry:     "nginx.conf",
@@ -54,7 +54,7 @@ func TestIncludes(t *testing.T) {
 			reflectIn: []string{"server api.test > location /"}},
 		{name: "map body kept in its own file",
 			files: map[string]string{
-				"nginx.conf": "http {\n map $http_origin $cors { include cors-origins.map; }\n server { location / { add_header Access-Control-Allow-Origin $cors; return 204; } }\n}\n",
+				"nginx.conf":       "http {\n map $http_origin $cors { include cors-origins.map; }\n server { location / { add_header Access-Control-Allow-Origin $cors; return 204; } }\n}\n",
 				"cors-origins.map": "default \"\";\n~^https://a\\.test$ $http_origin;\n",
 			},
 			entry:  "nginx.conf",
@@ -136,7 +136,7 @@ func TestBrokenInput(t *testing.T) {
 			data: []byte("hello world;\nthis is prose;\n"),
 			diag: "nginx.conf:1: no nginx directives found: not nginx configuration"},
 		{name: "genuine syntax error is reported, the rest still parses",
-			data: []byte("http {\n server {\n  location / {\n   add_header;\n   add_header Access-Control-Allow-Origin *;\n   return 204;\n  }\n }\n}\n"),
+			data:  []byte("http {\n server {\n  location / {\n   add_header;\n   add_header Access-Control-Allow-Origin *;\n   return 204;\n  }\n }\n}\n"),
 			diag:  `nginx.conf:4: invalid number of arguments in "add_header" directive`,
 			scope: "server > location /"},
 	}

@@ -72,7 +72,7 @@ proxy_pass http://app;`,
 			loc: `add_header Access-Control-Allow-Origin *;
 limit_except GET POST OPTIONS { deny all; }
 proxy_pass http://app;`,
-			kind: rules.PreflightToApp,
+			kind:        rules.PreflightToApp,
 			wantHeaders: []string{`Access-Control-Allow-Origin: "*"`}},
 		{name: "auth_basic inherited from the server needs credentials",
 			srv: `auth_basic "private";`,
@@ -85,7 +85,7 @@ proxy_pass http://app;`,
 			loc: `auth_basic off;
 add_header Access-Control-Allow-Origin *;
 proxy_pass http://app;`,
-			kind: rules.PreflightToApp,
+			kind:        rules.PreflightToApp,
 			wantHeaders: []string{`Access-Control-Allow-Origin: "*"`}},
 		{name: "auth_request",
 			loc: `auth_request /auth;
@@ -102,17 +102,17 @@ proxy_pass http://app;`,
 		{name: "proxy_pass without OPTIONS handling goes to the app",
 			loc: `add_header Access-Control-Allow-Origin *;
 proxy_pass http://app;`,
-			kind: rules.PreflightToApp,
+			kind:        rules.PreflightToApp,
 			wantHeaders: []string{`Access-Control-Allow-Origin: "*"`}},
 		{name: "fastcgi_pass goes to the app",
 			loc: `add_header Access-Control-Allow-Origin *;
 fastcgi_pass unix:/run/php.sock;`,
-			kind: rules.PreflightToApp,
+			kind:        rules.PreflightToApp,
 			wantHeaders: []string{`Access-Control-Allow-Origin: "*"`}},
 		{name: "try_files falling back to a proxying named location",
 			loc: `add_header Access-Control-Allow-Origin *;
 try_files $uri @app;`,
-			kind: rules.PreflightToApp,
+			kind:        rules.PreflightToApp,
 			wantHeaders: []string{`Access-Control-Allow-Origin: "*"`}},
 		{name: "static files: nginx answers OPTIONS with 405",
 			loc: `add_header Access-Control-Allow-Origin *;
