@@ -1,0 +1,489 @@
+package fuzz
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/corsguard/corsguard/fuzz/driver"
+	"github.com/corsguard/corsguard/fuzz/mutate"
+	"github.com/corsguard/corsguard/fuzz/observe"
+	"github.com/corsguard/corsguard/rules"
+	"github.com/corsguard/corsguard/rules/attack"
+	"github.com/corsguard/corsguard/rules/spec"
+)
+
+// Options tune a run. The zero value works: GET, 64 random origins, 2
+// repeats, 16 workers, no budget.
+type Options struct {
+	// Trusted are the origins the user declared (--trusted-origin, policy
+	// file); when a target has none, its own origin is assumed.
+	Trusted []string
+	// TrustedPatterns are trusted globs (`https://*.preview.example.com`).
+	TrustedPatterns []string
+	// Seed drives every random choice; the same seed sends the same probes.
+	Seed int64
+	// Budget bounds the requests planned per target (0: no bound). The plan
+	// is ordered by value, so a small budget drops random mutations first.
+	Budget int
+	// Random is how many gofuzz origin mutations are tried per target.
+	Random int
+	// Repeats is how many times the grant of a trusted and an accepted
+	// origin is re-requested to detect inconsistent answers.
+	Repeats int
+	// Workers bounds requests in flight across all targets.
+	Workers int
+	// Method is the actual request's method (default GET).
+	Method string
+	// Corpus holds origins that produced new behaviour in earlier runs; they
+	// are probed first. See Corpus.
+	Corpus *Corpus
+	// Progress is called after each request (for a progress bar).
+	Progress func()
+	// Source replaces the gofuzz mutation source (tests).
+	Source mutate.Source
+}
+
+// Engine fuzzes targets through one driver.Client.
+type Engine struct {
+	opts   Options
+	client *driver.Client
+	src    mutate.Source
+	sem    chan struct{}
+}
+
+// New returns an Engine.
+func New(client *driver.Client, opts Options) *Engine {
+	if opts.Random < 0 {
+		opts.Random = 0
+	} else if opts.Random == 0 {
+		opts.Random = 64
+	}
+	if opts.Repeats <= 0 {
+		opts.Repeats = 2
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 16
+	}
+	if opts.Method == "" {
+		opts.Method = http.MethodGet
+	}
+	src := opts.Source
+	if src == nil {
+		src = mutate.New(opts.Seed)
+	}
+	return &Engine{opts: opts, client: client, src: src, sem: make(chan struct{}, opts.Workers)}
+}
+
+// Client returns the engine's driver.
+func (e *Engine) Client() *driver.Client { return e.client }
+
+// Run fuzzes every target and calls emit with each result as soon as it is
+// judged (from several goroutines, one at a time). Results in the Summary
+// are sorted.
+func (e *Engine) Run(ctx context.Context, targets []Target, emit func(Result)) (*Summary, error) {
+	start := time.Now()
+	sum := &Summary{Seed: e.opts.Seed, Targets: len(targets)}
+	var mu sync.Mutex
+	out := func(r Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		sum.Results = append(sum.Results, r)
+		if emit != nil {
+			emit(r)
+		}
+	}
+	// Targets run side by side (they usually sit on different hosts, each
+	// with its own rate limit); the shared semaphore bounds requests.
+	par := max(1, min(len(targets), e.opts.Workers/4))
+	tsem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	reports := make([]*targetRun, len(targets))
+	for i, t := range targets {
+		wg.Add(1)
+		tsem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-tsem }()
+			reports[i] = e.fuzzTarget(ctx, t, out)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	for _, r := range reports {
+		sum.Observed = append(sum.Observed, r.observed)
+		sum.Notes = append(sum.Notes, r.notes...)
+	}
+	for _, r := range pathInconsistencies(reports, e.opts.Seed) {
+		out(r)
+	}
+	sum.Requests = e.client.Sent()
+	sum.Duration = time.Since(start)
+	SortResults(sum.Results)
+	return sum, nil
+}
+
+// probe is one planned request.
+type probe struct {
+	kind      observe.Kind
+	url       string
+	origin    string
+	hasOrigin bool
+	class     string // an attack.Class, or trusted / random / corpus / baseline
+	from      string
+	method    string // actual method, or the preflight's ACRM
+	acrh      string
+	pna       bool
+	purpose   string // "", "repeat", "error"
+}
+
+// Probe classes that are not attack classes.
+const (
+	classTrusted  = "trusted"
+	classRandom   = "random"
+	classCorpus   = "corpus"
+	classBaseline = "baseline"
+)
+
+func (p probe) request() driver.Request {
+	h := http.Header{}
+	if p.hasOrigin {
+		h["Origin"] = []string{p.origin}
+	}
+	if p.kind == observe.Preflight {
+		h.Set("Accept", "*/*")
+		h.Set("Access-Control-Request-Method", p.method)
+		if p.acrh != "" {
+			h.Set("Access-Control-Request-Headers", p.acrh)
+		}
+		if p.pna {
+			h.Set("Access-Control-Request-Private-Network", "true")
+		}
+		// Browsers never send credentials on a preflight.
+		return driver.Request{Method: http.MethodOptions, URL: p.url, Header: h}
+	}
+	return driver.Request{Method: p.method, URL: p.url, Header: h, Credentials: true}
+}
+
+// outcome is a probe and what came back.
+type outcome struct {
+	probe
+	ex driver.Exchange
+}
+
+func (o outcome) status() int {
+	if o.ex.Response == nil {
+		return 0
+	}
+	return o.ex.Response.Status
+}
+
+func (o outcome) header() http.Header {
+	if o.ex.Response == nil {
+		return http.Header{}
+	}
+	return o.ex.Response.Header
+}
+
+func (o outcome) observation() observe.Observation {
+	return observe.Observation{Kind: o.kind, URL: o.url, Origin: o.origin, HasOrigin: o.hasOrigin,
+		Hostile: o.class == string(attack.Arbitrary), Method: o.method, RequestHeaders: o.acrh,
+		Status: o.status(), Header: o.header()}
+}
+
+// targetRun holds one target's state while it is fuzzed.
+type targetRun struct {
+	e         *Engine
+	t         Target
+	trusted   []string
+	trustedM  []attack.Matcher
+	budget    int
+	outcomes  []outcome
+	observed  rules.Policy
+	notes     []string
+	emit      func(Result)
+	reported  map[string]bool
+	grantedBy map[string]bool // origins granted on the actual request (not '*')
+}
+
+func (e *Engine) fuzzTarget(ctx context.Context, t Target, emit func(Result)) *targetRun {
+	r := &targetRun{e: e, t: t, budget: e.opts.Budget, emit: emit, reported: map[string]bool{}, grantedBy: map[string]bool{}}
+	if r.budget <= 0 {
+		r.budget = -1
+	}
+	r.trusted = trustedFor(t, e.opts.Trusted)
+	for _, g := range e.opts.TrustedPatterns {
+		if m, err := attack.Compile(g, attack.Glob, false); err == nil {
+			r.trustedM = append(r.trustedM, m)
+		} else {
+			r.notes = append(r.notes, fmt.Sprintf("trusted pattern %q: %v", g, err))
+		}
+	}
+	// Phase 1: actual requests with every origin.
+	r.send(ctx, r.planActual())
+	r.judgeActual()
+	// Phase 2: preflights for trusted and accepted origins, and for one
+	// hostile origin (does the preflight grant what the actual refuses?).
+	r.send(ctx, r.planPreflights())
+	// Phase 3: repeats and an error path.
+	r.send(ctx, r.planConsistency())
+	if ctx.Err() != nil {
+		return r
+	}
+	r.judgeRest()
+	if e.opts.Corpus != nil {
+		e.opts.Corpus.Learn(t.Host(), r.outcomes)
+	}
+	return r
+}
+
+// trustedFor returns the trusted origins for a target: declared ones, the
+// expected policy's exact origins, or the target's own origin.
+func trustedFor(t Target, declared []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, s := range declared {
+		add(s)
+	}
+	for _, s := range t.Trusted {
+		add(s)
+	}
+	for _, p := range t.Expect {
+		for _, g := range []rules.Grant{p.Actual, p.Preflight.Grant} {
+			for _, o := range g.Origins {
+				if o.Kind == rules.OriginList {
+					for _, v := range o.Values {
+						if spec.IsSerialisedOrigin(v) && v != "null" {
+							add(v)
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		if o, err := spec.OriginOfURL(t.URL); err == nil {
+			add(o.String())
+		}
+	}
+	return out
+}
+
+func (r *targetRun) isTrusted(origin string) bool {
+	for _, t := range r.trusted {
+		if t == origin {
+			return true
+		}
+	}
+	for _, m := range r.trustedM {
+		if ok, err := m.Match(origin); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// literals are the host-like fragments of the expected policy's patterns
+// and the trusted globs, so that attack classes are derived from them too.
+func (r *targetRun) literals() []string {
+	var out []string
+	for _, p := range r.t.Expect {
+		for _, g := range []rules.Grant{p.Actual, p.Preflight.Grant} {
+			for _, o := range g.Origins {
+				if o.Kind == rules.OriginPattern && o.Pattern != nil {
+					out = append(out, attack.Literals(o.Pattern.Expr, o.Pattern.Dialect)...)
+				}
+			}
+		}
+	}
+	for _, g := range r.e.opts.TrustedPatterns {
+		out = append(out, attack.Literals(g, attack.Glob)...)
+	}
+	return out
+}
+
+func (r *targetRun) planActual() []probe {
+	m := r.e.opts.Method
+	base := probe{kind: observe.Actual, url: r.t.URL, method: m}
+	plan := []probe{{kind: observe.Actual, url: r.t.URL, method: m, class: classBaseline}}
+	seen := map[string]bool{}
+	add := func(origin, class, from string) {
+		if seen[origin] {
+			return
+		}
+		seen[origin] = true
+		p := base
+		p.origin, p.hasOrigin, p.class, p.from = origin, true, class, from
+		plan = append(plan, p)
+	}
+	for _, t := range r.trusted {
+		add(t, classTrusted, "")
+	}
+	for _, c := range attack.Generate(r.trusted, r.literals()) {
+		add(c.Origin, string(c.Class), c.From)
+	}
+	if r.e.opts.Corpus != nil {
+		for _, c := range r.e.opts.Corpus.Origins(r.t.Host()) {
+			add(c.Origin, classCorpus, c.Class)
+		}
+	}
+	for _, o := range r.e.src.Origins(r.trusted, r.e.opts.Random) {
+		add(o, classRandom, fmt.Sprintf("seed %d", r.e.opts.Seed))
+	}
+	return plan
+}
+
+// preflightCombos are the (method, request headers) pairs of ATTACKS.md.
+var preflightCombos = [][2]string{
+	{"PUT", ""}, {"DELETE", ""}, {"PATCH", ""}, {"patch", ""},
+	{"PUT", "x-custom"}, {"PUT", "authorization"}, {"POST", "content-type"},
+}
+
+func (r *targetRun) planPreflights() []probe {
+	var plan []probe
+	pre := func(origin, class, method, acrh string, pna bool) {
+		plan = append(plan, probe{kind: observe.Preflight, url: r.t.URL, origin: origin, hasOrigin: true,
+			class: class, method: method, acrh: acrh, pna: pna})
+	}
+	for i, t := range r.trusted {
+		if i == 4 {
+			break
+		}
+		for _, c := range preflightCombos {
+			pre(t, classTrusted, c[0], c[1], false)
+		}
+		if i == 0 {
+			pre(t, classTrusted, "PUT", "", true)
+			// Random asks reveal reflection of ACRM/ACRH.
+			for _, m := range r.e.src.Methods(2) {
+				pre(t, classTrusted, m, "", false)
+			}
+			for _, hs := range r.e.src.HeaderLists(2) {
+				pre(t, classTrusted, "PUT", strings.ToLower(strings.Join(hs, ",")), false)
+			}
+		}
+	}
+	hostile := []outcome{}
+	for _, o := range r.outcomes {
+		if o.kind == observe.Actual && o.purpose == "" && o.hasOrigin && o.class != classTrusted && r.grantedBy[o.origin] {
+			hostile = append(hostile, o)
+		}
+	}
+	if len(hostile) > 8 {
+		hostile = hostile[:8]
+	}
+	evil := "https://" + attack.Attacker
+	sawEvil := false
+	for _, o := range hostile {
+		sawEvil = sawEvil || o.origin == evil
+		pre(o.origin, o.class, "PUT", "", false)
+		pre(o.origin, o.class, "PUT", "x-custom", false)
+		pre(o.origin, o.class, "DELETE", "authorization", false)
+	}
+	if !sawEvil {
+		pre(evil, string(attack.Arbitrary), "PUT", "", false)
+		pre(evil, string(attack.Arbitrary), "DELETE", "authorization", false)
+	}
+	return plan
+}
+
+func (r *targetRun) planConsistency() []probe {
+	var plan []probe
+	var picks []outcome
+	for _, o := range r.outcomes {
+		if o.kind != observe.Actual || o.purpose != "" || !o.hasOrigin {
+			continue
+		}
+		if o.class == classTrusted && len(picks) == 0 || o.class != classTrusted && r.grantedBy[o.origin] && len(picks) < 2 {
+			picks = append(picks, o)
+		}
+	}
+	for _, o := range picks {
+		for range r.e.opts.Repeats {
+			p := o.probe
+			p.purpose = "repeat"
+			plan = append(plan, p)
+		}
+	}
+	// An error path: does the grant survive a 404? Probe with an origin the
+	// main path grants (trusted first).
+	var granted *outcome
+	for i, o := range r.outcomes {
+		if o.kind == observe.Actual && o.purpose == "" && o.hasOrigin && r.grantedBy[o.origin] {
+			if granted == nil || o.class == classTrusted && granted.class != classTrusted {
+				granted = &r.outcomes[i]
+			}
+		}
+	}
+	if granted != nil {
+		p := granted.probe
+		p.url, p.purpose = errorPath(r.t.URL, r.e.opts.Seed), "error"
+		plan = append(plan, p)
+	}
+	return plan
+}
+
+// errorPath is a path under the target that should not exist.
+func errorPath(raw string, seed int64) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/") + fmt.Sprintf("/corsguard-404-%x", uint64(seed)&0xffffff)
+	u.RawQuery = ""
+	return u.String()
+}
+
+// send runs the probes on the shared worker pool, within the budget, and
+// appends the outcomes in plan order (so judging is deterministic).
+func (r *targetRun) send(ctx context.Context, plan []probe) {
+	if r.budget >= 0 {
+		if r.budget < len(plan) {
+			plan = plan[:r.budget]
+		}
+		r.budget -= len(plan)
+	}
+	res := make([]outcome, len(plan))
+	var wg sync.WaitGroup
+	for i, p := range plan {
+		if ctx.Err() != nil {
+			break
+		}
+		r.e.sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-r.e.sem }()
+			ex, err := r.e.client.Send(ctx, p.request())
+			if err != nil && ex.Error == "" {
+				ex.Error = err.Error()
+			}
+			res[i] = outcome{probe: p, ex: ex}
+			if r.e.opts.Progress != nil {
+				r.e.opts.Progress()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, o := range res {
+		if o.url == "" {
+			continue // not sent (cancelled)
+		}
+		if o.ex.BlockedRedirect != "" {
+			r.notes = append(r.notes, fmt.Sprintf("%s %s: redirect to %s not followed (other host)", o.ex.Request.Method, o.url, o.ex.BlockedRedirect))
+		}
+		r.outcomes = append(r.outcomes, o)
+	}
+}

@@ -1,0 +1,576 @@
+package fuzz
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/corsguard/corsguard/fuzz/driver"
+	"github.com/corsguard/corsguard/fuzz/observe"
+	"github.com/corsguard/corsguard/rules"
+	"github.com/corsguard/corsguard/rules/attack"
+	"github.com/corsguard/corsguard/rules/spec"
+)
+
+// classRule maps an attack class to the rule naming the mistake it exposes.
+// It is the same table as the linter's (rules/origin_analysis.go), so that a
+// pattern's witness and a live acceptance of that witness carry one ID.
+// Classes missing here are origins no browser sends (case, whitespace,
+// userinfo, port, trailing dot, empty): accepting them is reported at info.
+var classRule = map[attack.Class]string{
+	attack.Arbitrary:        "CG101",
+	attack.Null:             "CG102",
+	attack.PostDomain:       "CG103",
+	attack.NoDotPostDomain:  "CG103",
+	attack.PreDomain:        "CG104",
+	attack.UnescapedDot:     "CG105",
+	attack.Substring:        "CG106",
+	attack.HTTPDowngrade:    "CG107",
+	attack.SiblingSubdomain: "CG108",
+	attack.NestedSubdomain:  "CG108",
+	attack.SharedHosting:    "CG109",
+	attack.SpecialChars:     "CG110",
+	attack.SpecialLabel:     "CG110",
+	attack.IDN:              "CG110",
+	attack.Localhost:        "CG112",
+	attack.IPLiteral:        "CG112",
+}
+
+// fallback slugs and severities for live rules, used only if the catalog
+// does not (yet) hold them.
+var fallbackRules = map[string]rules.Rule{
+	"CG601": {ID: "CG601", Slug: "live-policy-mismatch", Severity: rules.Medium, CredSeverity: rules.High},
+	"CG602": {ID: "CG602", Slug: "live-inconsistent", Severity: rules.Low, CredSeverity: rules.Medium},
+}
+
+func lookupRule(id string) rules.Rule {
+	if r, err := rules.Lookup(id); err == nil {
+		return *r
+	}
+	if r, ok := fallbackRules[id]; ok {
+		return r
+	}
+	return rules.Rule{ID: id, Slug: strings.ToLower(id), Severity: rules.Low, CredSeverity: rules.Medium}
+}
+
+// newResult builds a Result for rule id with the catalog's slug, severity
+// and fix, and the exchanges as evidence (curl lines filled in).
+func (r *targetRun) newResult(id string, creds bool, msg string, exs ...driver.Exchange) Result {
+	rule := lookupRule(id)
+	f := rules.Finding{
+		RuleID: id, Slug: rule.Slug, Severity: rule.SeverityFor(creds), Confidence: rules.Certain,
+		Credentials: creds, Message: msg, Range: rules.Range{File: r.t.URL}, Scope: r.t.URL, Fix: rule.Fix,
+	}
+	return Result{Finding: f, Target: r.t.URL, Seed: r.e.opts.Seed, Exchanges: r.evidence(exs...)}
+}
+
+func (r *targetRun) evidence(exs ...driver.Exchange) []driver.Exchange {
+	out := make([]driver.Exchange, len(exs))
+	for i, ex := range exs {
+		ex.Curl = r.e.client.Curl(ex.Request)
+		out[i] = ex
+	}
+	return out
+}
+
+func (r *targetRun) report(res Result) {
+	key := res.RuleID + "|" + res.Witness
+	if r.reported[key] {
+		return
+	}
+	r.reported[key] = true
+	r.emit(res)
+}
+
+func acao(h http.Header) string { return strings.Join(h.Values(rules.HeaderAllowOrigin), ", ") }
+
+// describe renders the grant of a response for a message.
+func describe(h http.Header) string {
+	s := rules.HeaderAllowOrigin + ": " + acao(h)
+	if c := h.Values(rules.HeaderAllowCredentials); len(c) > 0 {
+		s += ", " + rules.HeaderAllowCredentials + ": " + strings.Join(c, ", ")
+	}
+	return s
+}
+
+// witness is an accepted origin and whether credentials were granted too.
+type witness struct {
+	o     outcome
+	creds bool
+}
+
+// judgeActual raises the origin-trust findings (CG101-CG112): an origin
+// that is not trusted and that a browser would let read the response.
+func (r *targetRun) judgeActual() {
+	byRule := map[string][]witness{}
+	var order []string
+	var random []witness
+	deterministic := false
+	for _, o := range r.outcomes {
+		if o.kind != observe.Actual || o.purpose != "" || !o.hasOrigin || o.ex.Response == nil {
+			continue
+		}
+		h := o.header()
+		vc := spec.CORSCheck(h, o.origin, true)
+		vn := spec.CORSCheck(h, o.origin, false)
+		if !vc.OK && !vn.OK || acao(h) == "*" {
+			continue // refused, or public data for everyone
+		}
+		r.grantedBy[o.origin] = true
+		if r.isTrusted(o.origin) {
+			continue
+		}
+		w := witness{o: o, creds: vc.OK}
+		class := attack.Class(o.class)
+		if o.class == classCorpus {
+			class = attack.Class(o.from)
+		}
+		if o.class == classRandom {
+			random = append(random, w)
+			continue
+		}
+		id, ok := classRule[class]
+		if !ok {
+			id = "CG112"
+		}
+		deterministic = true
+		if _, seen := byRule[id]; !seen {
+			order = append(order, id)
+		}
+		byRule[id] = append(byRule[id], w)
+	}
+	// Random mutations count only when no class predicted the hole.
+	if !deterministic && len(random) > 0 {
+		order = append(order, "CG112")
+		byRule["CG112"] = random
+	}
+	// Reflection implies every other class: report it alone, like lint.
+	if _, ok := byRule["CG101"]; ok {
+		order = []string{"CG101"}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i] < order[j] })
+	for _, id := range order {
+		r.report(r.originResult(id, byRule[id]))
+	}
+}
+
+func (r *targetRun) originResult(id string, ws []witness) Result {
+	// Prefer a browser-sendable, credentialed witness: that is the exploit.
+	best := 0
+	score := func(w witness) int {
+		s := 0
+		if sendable(w.o) {
+			s += 2
+		}
+		if w.creds {
+			s++
+		}
+		return s
+	}
+	for i, w := range ws {
+		if score(w) > score(ws[best]) {
+			best = i
+		}
+	}
+	w := ws[best]
+	consequence := "a page on " + w.o.origin + " can read responses (without credentials)"
+	if w.creds {
+		consequence = "a page on " + w.o.origin + " can read responses made with the user's cookies"
+	}
+	from := ""
+	if w.o.from != "" {
+		from = ", from " + w.o.from
+	}
+	msg := fmt.Sprintf("%s %s with Origin: %s → %s: %s (%s%s)", w.o.method, r.t.URL, w.o.origin, describe(w.o.header()), consequence, w.o.class, from)
+	var more []string
+	var related []rules.Evidence
+	for i, o := range ws {
+		if i != best {
+			if len(more) < 3 {
+				more = append(more, o.o.origin)
+			}
+			related = append(related, rules.Evidence{Range: rules.Range{File: r.t.URL}, Text: "Origin: " + o.o.origin + " (" + o.o.class + ")"})
+		}
+	}
+	if len(more) > 0 {
+		msg += "; also " + strings.Join(more, ", ")
+		if len(ws)-1 > len(more) {
+			msg += fmt.Sprintf(" and %d more", len(ws)-1-len(more))
+		}
+	}
+	res := r.newResult(id, w.creds, msg, w.o.ex)
+	res.Witness, res.WitnessClass, res.Related = w.o.origin, w.o.class, related
+	if !sendable(w.o) {
+		res.Severity, res.Confidence = rules.Info, rules.Likely
+		res.Message += "; browsers never send this Origin, so only non-browser clients can use it"
+	}
+	return res
+}
+
+func sendable(o outcome) bool {
+	if !spec.IsSerialisedOrigin(o.origin) {
+		return false
+	}
+	switch o.class {
+	case classRandom, classCorpus, classTrusted:
+		return true
+	}
+	return attack.Class(o.class).BrowserSendable()
+}
+
+// judgeRest runs once everything is sent: preflight, consistency, header
+// hygiene (through the rule catalog on the observed policy) and the
+// comparison with the expected policy.
+func (r *targetRun) judgeRest() {
+	var obs []observe.Observation
+	for _, o := range r.outcomes {
+		if o.ex.Response != nil && o.hasOrigin {
+			obs = append(obs, o.observation())
+		}
+	}
+	r.observed = observe.Build(r.t.URL, obs)
+	r.judgeHeaders()
+	r.judgePreflights()
+	r.judgeVary()
+	r.judgeConsistency()
+	if len(r.t.Expect) > 0 {
+		r.judgeExpected()
+	}
+}
+
+// headerOf says which response header a header-value rule is about, to
+// pick the exchange that shows it.
+var headerOf = map[string]string{
+	"CG201": rules.HeaderAllowCredentials, "CG202": rules.HeaderAllowOrigin, "CG204": rules.HeaderAllowCredentials,
+	"CG205": rules.HeaderAllowHeaders, "CG206": rules.HeaderAllowMethods, "CG207": rules.HeaderAllowCredentials,
+	"CG208": rules.HeaderExposeHeaders, "CG209": rules.HeaderMaxAge,
+}
+
+func (r *targetRun) judgeHeaders() {
+	fs, _ := rules.Check(&r.observed, rules.Options{TrustedOrigins: r.trusted, TrustedPatterns: r.e.opts.TrustedPatterns})
+	for _, f := range fs {
+		if !strings.HasPrefix(f.RuleID, "CG2") || f.RuleID == "CG203" {
+			continue // origin trust and preflight are judged from the wire directly
+		}
+		var exs []driver.Exchange
+		if name := headerOf[f.RuleID]; name != "" {
+			for _, o := range r.outcomes {
+				if len(o.header().Values(name)) > 0 {
+					exs = append(exs, o.ex)
+					break
+				}
+			}
+		}
+		f.Range = rules.Range{File: r.t.URL}
+		f.Scope = r.t.URL
+		r.report(Result{Finding: f, Target: r.t.URL, Seed: r.e.opts.Seed, Exchanges: r.evidence(exs...)})
+	}
+	for _, o := range r.outcomes {
+		if vs := o.header().Values(rules.HeaderAllowOrigin); len(vs) > 1 {
+			res := r.newResult("CG203", false, fmt.Sprintf("%s %s with Origin: %s → %d Access-Control-Allow-Origin headers (%s): browsers see a list and block the read",
+				o.ex.Request.Method, o.url, o.origin, len(vs), strings.Join(vs, " | ")), o.ex)
+			r.report(res)
+			break
+		}
+	}
+}
+
+// preflightPasses reports whether any browser profile passes the preflight.
+func preflightPasses(o outcome, creds bool) (bool, spec.Verdict) {
+	req := spec.Request{Origin: o.origin, Method: o.method, Header: http.Header{}, Credentials: creds, PrivateNetwork: o.pna}
+	for _, n := range strings.Split(o.acrh, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			req.Header.Set(n, "1")
+		}
+	}
+	var first spec.Verdict
+	for i, p := range spec.Profiles {
+		v := spec.PreflightCheck(p, req, o.status(), o.header())
+		if v.OK {
+			return true, v
+		}
+		if i == 0 {
+			first = v
+		}
+	}
+	return false, first
+}
+
+func (r *targetRun) judgePreflights() {
+	mainStatus := map[string]int{}
+	actualOf := map[string]outcome{}
+	intent := false // the API advertises non-simple methods or headers
+	for _, o := range r.outcomes {
+		if o.kind == observe.Actual && o.purpose == "" && o.hasOrigin {
+			mainStatus[o.origin] = o.status()
+			actualOf[o.origin] = o
+			if r.grantedBy[o.origin] && (len(o.header().Values(rules.HeaderAllowMethods)) > 0 || len(o.header().Values(rules.HeaderAllowHeaders)) > 0) {
+				intent = true
+			}
+		}
+	}
+	for _, p := range r.t.Expect {
+		for _, g := range []rules.Grant{p.Actual, p.Preflight.Grant} {
+			if len(g.Find(rules.HeaderAllowMethods))+len(g.Find(rules.HeaderAllowHeaders)) > 0 {
+				intent = true
+			}
+		}
+	}
+	passedFor := map[string]bool{}
+	var broader, auth, redirect []outcome
+	var broaderCreds bool
+	for _, o := range r.outcomes {
+		if o.kind != observe.Preflight || o.ex.Response == nil {
+			continue
+		}
+		okC, _ := preflightPasses(o, true)
+		okN, _ := preflightPasses(o, false)
+		if okC || okN {
+			passedFor[o.origin] = true
+			if !r.isTrusted(o.origin) && !r.grantedBy[o.origin] {
+				broader = append(broader, o)
+				broaderCreds = broaderCreds || okC
+			}
+		}
+		granted := r.isTrusted(o.origin) || r.grantedBy[o.origin]
+		st := o.status()
+		switch {
+		case granted && (st == http.StatusUnauthorized || st == http.StatusForbidden || st == http.StatusProxyAuthRequired) &&
+			mainStatus[o.origin] > 0 && mainStatus[o.origin] < 400:
+			auth = append(auth, o)
+		case granted && st >= 300 && st <= 399:
+			redirect = append(redirect, o)
+		}
+	}
+	if len(broader) > 0 {
+		o := broader[0]
+		for _, b := range broader {
+			if ok, _ := preflightPasses(b, true); ok {
+				o = b
+				break
+			}
+		}
+		msg := fmt.Sprintf("OPTIONS %s for Origin: %s (%s%s) passes the preflight, but the actual response does not grant that origin: the %s request is still sent and acts%s",
+			r.t.URL, o.origin, o.method, acrhNote(o.acrh), o.method, credNote(broaderCreds))
+		res := r.newResult("CG303", broaderCreds, msg, o.ex)
+		if a, ok := actualOf[o.origin]; ok {
+			res.Exchanges = append(res.Exchanges, r.evidence(a.ex)...)
+		}
+		res.Witness, res.WitnessClass = o.origin, o.class
+		r.report(res)
+	}
+	if len(auth) > 0 {
+		o := auth[0]
+		r.report(r.newResult("CG302", false, fmt.Sprintf("OPTIONS %s for Origin: %s answers %d: browsers never send credentials on a preflight, so every non-simple request fails", r.t.URL, o.origin, o.status()), o.ex))
+	}
+	if len(redirect) > 0 {
+		o := redirect[0]
+		r.report(r.newResult("CG304", false, fmt.Sprintf("OPTIONS %s for Origin: %s answers %d (redirect to %s): browsers fail a redirected preflight", r.t.URL, o.origin, o.status(), o.header().Get("Location")), o.ex))
+	}
+	// The reverse of CG303: the actual grant exists, the API advertises
+	// non-simple requests, and no preflight for that origin passes.
+	if intent && len(auth)+len(redirect) == 0 {
+		for _, o := range r.outcomes {
+			if o.kind != observe.Preflight || o.class != classTrusted || !r.grantedBy[o.origin] || passedFor[o.origin] {
+				continue
+			}
+			_, v := preflightPasses(o, false)
+			r.report(r.newResult("CG301", false, fmt.Sprintf("Origin %s is granted on %s, but no preflight for it passes (OPTIONS %s%s → %d): %s",
+				o.origin, r.t.URL, o.method, acrhNote(o.acrh), o.status(), v.Reason()), o.ex, actualOf[o.origin].ex))
+			break
+		}
+	}
+}
+
+func acrhNote(acrh string) string {
+	if acrh == "" {
+		return ""
+	}
+	return " with " + acrh
+}
+
+func credNote(creds bool) string {
+	if creds {
+		return " with the user's cookies (CSRF through non-simple requests)"
+	}
+	return ""
+}
+
+func varyOrigin(h http.Header) bool {
+	for _, v := range h.Values("Vary") {
+		for _, t := range strings.Split(v, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.EqualFold(t, "Origin") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// judgeVary: the grant depends on Origin, and a response that carries it
+// says nothing to caches (CG401).
+func (r *targetRun) judgeVary() {
+	values := map[string]bool{}
+	var unvaried *outcome
+	for i, o := range r.outcomes {
+		if o.kind != observe.Actual || o.url != r.t.URL || !o.hasOrigin || o.ex.Response == nil || o.status() >= 400 {
+			continue
+		}
+		a := acao(o.header())
+		values[a] = true
+		if a != "" && a != "*" && !varyOrigin(o.header()) && unvaried == nil {
+			unvaried = &r.outcomes[i]
+		}
+	}
+	if len(values) > 1 && unvaried != nil {
+		o := *unvaried
+		r.report(r.newResult("CG401", false, fmt.Sprintf("%s %s with Origin: %s → %s without Vary: Origin, while other origins get a different answer: a shared cache can serve this grant to them",
+			o.method, r.t.URL, o.origin, describe(o.header())), o.ex))
+	}
+}
+
+// judgeConsistency: repeats that change their answer (CG602), and error
+// responses that lose the CORS headers (CG402).
+func (r *targetRun) judgeConsistency() {
+	first := map[string]outcome{}
+	for _, o := range r.outcomes {
+		if o.kind == observe.Actual && o.purpose == "" && o.hasOrigin {
+			if _, ok := first[o.origin]; !ok {
+				first[o.origin] = o
+			}
+		}
+	}
+	for _, o := range r.outcomes {
+		if o.ex.Response == nil || o.kind != observe.Actual {
+			continue
+		}
+		f, ok := first[o.origin]
+		if !ok {
+			continue
+		}
+		switch o.purpose {
+		case "repeat":
+			if grantKey(f.header()) != grantKey(o.header()) {
+				r.report(r.newResult("CG602", false, fmt.Sprintf("%s %s with Origin: %s answered %q, then %q on a repeat: the grant is not stable (load balancer nodes or caches disagree)",
+					o.method, r.t.URL, o.origin, grantKey(f.header()), grantKey(o.header())), f.ex, o.ex))
+			}
+		case "error":
+			if o.status() >= 400 && acao(o.header()) == "" {
+				r.report(r.newResult("CG402", false, fmt.Sprintf("%s %s with Origin: %s answers %d without Access-Control-Allow-Origin (the main path grants it): pages cannot read the error, and usually \"fix\" it by reflecting",
+					o.method, o.url, o.origin, o.status()), o.ex, f.ex))
+			}
+		}
+	}
+}
+
+func grantKey(h http.Header) string {
+	return describe(h)
+}
+
+// judgeExpected compares the observed policy with the expected one (CG601).
+func (r *targetRun) judgeExpected() {
+	var actualProbed, preProbed []string
+	seenA, seenP := map[string]bool{}, map[string]bool{}
+	for _, o := range r.outcomes {
+		if !o.hasOrigin || o.url != r.t.URL {
+			continue
+		}
+		if o.kind == observe.Actual && !seenA[o.origin] {
+			seenA[o.origin] = true
+			actualProbed = append(actualProbed, o.origin)
+		}
+		if o.kind == observe.Preflight && !seenP[o.origin] {
+			seenP[o.origin] = true
+			preProbed = append(preProbed, o.origin)
+		}
+	}
+	expected, errs := observe.Project(mergeExpected(r.t.Expect), actualProbed, preProbed)
+	for _, err := range errs {
+		r.notes = append(r.notes, fmt.Sprintf("%s: expected policy: %v", r.t.URL, err))
+	}
+	lines := observe.DiffLines(observe.Render(expected), observe.Render(r.observed))
+	src := r.t.ExpectSource
+	if src == "" {
+		src = "expected"
+	}
+	diff := observe.Format(lines, src+" (expected)", r.t.URL+" (observed)", 2)
+	if diff == "" {
+		return
+	}
+	var extra, missing []string
+	for _, l := range lines {
+		switch {
+		case l.Op == '+' && l.Grant():
+			extra = append(extra, l.Text)
+		case l.Op == '-' && l.Grant():
+			missing = append(missing, l.Text)
+		}
+	}
+	creds := false
+	for _, l := range extra {
+		creds = creds || strings.Contains(l, "credentials: true")
+	}
+	if len(extra) > 0 {
+		res := r.newResult("CG601", creds, fmt.Sprintf("%s grants what %s does not: %s", r.t.URL, src, summarise(extra)))
+		res.Diff = diff
+		r.report(res)
+	}
+	if len(missing) > 0 {
+		res := r.newResult("CG601", false, fmt.Sprintf("%s does not grant what %s expects: %s", r.t.URL, src, summarise(missing)))
+		res.Severity = rules.Low // functional: something that should work does not
+		res.Witness = "missing"
+		res.Diff = diff
+		r.report(res)
+	}
+	if len(extra)+len(missing) == 0 {
+		res := r.newResult("CG601", false, fmt.Sprintf("%s differs from %s in caching or preflight handling", r.t.URL, src))
+		res.Severity = rules.Info
+		res.Diff = diff
+		r.report(res)
+	}
+}
+
+func summarise(lines []string) string {
+	if len(lines) <= 3 {
+		return strings.Join(lines, "; ")
+	}
+	return strings.Join(lines[:3], "; ") + fmt.Sprintf(" and %d more", len(lines)-3)
+}
+
+// pathInconsistencies: on one host, a trusted origin granted on some paths
+// and refused on others (info: paths often differ on purpose, but a grant
+// lost on one path is a common regression).
+func pathInconsistencies(runs []*targetRun, seed int64) []Result {
+	type key struct{ host, origin string }
+	granted := map[key][]*targetRun{}
+	refused := map[key][]*targetRun{}
+	for _, r := range runs {
+		if r == nil {
+			continue
+		}
+		for _, t := range r.trusted {
+			k := key{r.t.Host(), t}
+			if r.grantedBy[t] {
+				granted[k] = append(granted[k], r)
+			} else {
+				refused[k] = append(refused[k], r)
+			}
+		}
+	}
+	var out []Result
+	for k, gs := range granted {
+		rs := refused[k]
+		if len(rs) == 0 {
+			continue
+		}
+		r := rs[0]
+		res := r.newResult("CG602", false, fmt.Sprintf("Origin %s is granted on %s but not on %s (same host)", k.origin, gs[0].t.URL, r.t.URL))
+		res.Severity = rules.Info
+		res.Seed = seed
+		out = append(out, res)
+	}
+	SortResults(out)
+	return out
+}

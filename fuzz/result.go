@@ -1,0 +1,227 @@
+package fuzz
+
+import (
+	"bufio"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/corsguard/corsguard/fuzz/driver"
+	"github.com/corsguard/corsguard/rules"
+)
+
+// Result is one fuzz finding with its evidence. It embeds the
+// rules.Finding (same IDs, severities and reports as lint; Range.File is
+// the target URL) and adds what reproduces it. It is the unit of the JSONL
+// stream and of the --replay file.
+type Result struct {
+	rules.Finding
+	Target string `json:"target"`
+	// Seed is the run's seed: with the same seed, budget and targets the
+	// same requests are sent in the same order.
+	Seed int64 `json:"seed"`
+	// Exchanges are the requests (secrets redacted) and the response
+	// headers that show the finding, each with its curl line.
+	Exchanges []driver.Exchange `json:"exchanges"`
+	// Diff is the expected-vs-observed policy diff (CG601).
+	Diff string `json:"diff,omitempty"`
+}
+
+// Summary is what a run returns once every target is done.
+type Summary struct {
+	Seed     int64          `json:"seed"`
+	Targets  int            `json:"targets"`
+	Requests int64          `json:"requests"`
+	Duration time.Duration  `json:"duration"`
+	Results  []Result       `json:"results"`
+	Observed []rules.Policy `json:"observed"`
+	// Notes are facts worth telling that are not findings (redirects to
+	// other hosts not followed, unreachable targets, patterns that could
+	// not be evaluated).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Findings returns the plain findings, for rules/report.
+func (s *Summary) Findings() []rules.Finding {
+	out := make([]rules.Finding, len(s.Results))
+	for i, r := range s.Results {
+		out[i] = r.Finding
+	}
+	return out
+}
+
+// SortResults orders results by target, severity (worst first), rule ID
+// and witness, so that reports do not depend on scheduling.
+func SortResults(rs []Result) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.Target != b.Target {
+			return a.Target < b.Target
+		}
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		return a.Witness < b.Witness
+	})
+}
+
+// JSONL streams results, one JSON object per line, safe for concurrent use.
+type JSONL struct {
+	mu sync.Mutex
+	w  *bufio.Writer
+}
+
+// NewJSONL writes to w.
+func NewJSONL(w io.Writer) *JSONL { return &JSONL{w: bufio.NewWriter(w)} }
+
+// Write emits one result and flushes, so that a reader (tail -f, jq) sees
+// it as soon as it is found.
+func (j *JSONL) Write(r Result) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, err := j.w.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	return j.w.Flush()
+}
+
+// ReadResults reads a --replay file: one Result as a JSON object, a JSON
+// array of them, or JSONL.
+func ReadResults(r io.Reader, name string) ([]Result, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	trimmed := strings.TrimSpace(string(data))
+	if strings.HasPrefix(trimmed, "[") {
+		var rs []Result
+		if err := json.Unmarshal([]byte(trimmed), &rs); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return rs, nil
+	}
+	var out []Result
+	dec := json.NewDecoder(strings.NewReader(trimmed))
+	for {
+		var res Result
+		err := dec.Decode(&res)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: result %d: %w", name, len(out)+1, err)
+		}
+		out = append(out, res)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no results", name)
+	}
+	return out, nil
+}
+
+// JUnit XML, the subset CI systems read: one test suite per target, one
+// test case per rule that was checked there, a failure per finding at or
+// above the threshold.
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Name    string       `xml:"name,attr"`
+	Tests   int          `xml:"tests,attr"`
+	Fails   int          `xml:"failures,attr"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name  string      `xml:"name,attr"`
+	Tests int         `xml:"tests,attr"`
+	Fails int         `xml:"failures,attr"`
+	Cases []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// WriteJUnit writes results as JUnit XML. Every target gets one test case
+// per finding at or above failOn, and a passing "corsguard" case when it
+// has none, so that CI shows the target as checked.
+func WriteJUnit(w io.Writer, targets []string, results []Result, failOn rules.Severity) error {
+	byTarget := map[string][]Result{}
+	for _, r := range results {
+		byTarget[r.Target] = append(byTarget[r.Target], r)
+	}
+	all := append([]string(nil), targets...)
+	for t := range byTarget {
+		all = append(all, t)
+	}
+	sort.Strings(all)
+	doc := junitSuites{Name: "corsguard fuzz"}
+	for i, t := range all {
+		if i > 0 && all[i-1] == t {
+			continue
+		}
+		s := junitSuite{Name: t}
+		for _, r := range byTarget[t] {
+			if r.Severity < failOn {
+				continue
+			}
+			var ev strings.Builder
+			fmt.Fprintf(&ev, "%s\n", r.Message)
+			for _, ex := range r.Exchanges {
+				fmt.Fprintf(&ev, "\n%s\n", ex.Curl)
+			}
+			if r.Diff != "" {
+				ev.WriteString("\n" + r.Diff)
+			}
+			s.Cases = append(s.Cases, junitCase{
+				Name: r.RuleID + " " + r.Slug + witnessSuffix(r.Witness), ClassName: t,
+				Failure: &junitFailure{Message: r.Message, Type: r.Severity.String(), Text: ev.String()},
+			})
+			s.Fails++
+		}
+		if len(s.Cases) == 0 {
+			s.Cases = append(s.Cases, junitCase{Name: "corsguard", ClassName: t})
+		}
+		s.Tests = len(s.Cases)
+		doc.Tests += s.Tests
+		doc.Fails += s.Fails
+		doc.Suites = append(doc.Suites, s)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func witnessSuffix(w string) string {
+	if w == "" {
+		return ""
+	}
+	return " (" + w + ")"
+}
