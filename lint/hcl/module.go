@@ -24,6 +24,9 @@ type module struct {
 	tfFiles  []string
 	varFiles []string
 	diags    hclv2.Diagnostics
+	// broken are files with syntax errors: their resources are not mapped,
+	// since error recovery leaves half-read attributes behind.
+	broken map[string]bool
 
 	vars       map[string]*variable
 	locals     map[string]*hclv2.Attribute
@@ -85,6 +88,7 @@ func loadModule(dir string) *module {
 		locals:     map[string]*hclv2.Attribute{},
 		localVals:  map[string]cty.Value{},
 		byTypeName: map[string]*resourceBlock{},
+		broken:     map[string]bool{},
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -119,6 +123,9 @@ func loadModule(dir string) *module {
 	for _, p := range m.tfFiles {
 		f, diags := parseFile(m.parser, p)
 		m.diags = append(m.diags, diags...)
+		if diags.HasErrors() {
+			m.broken[p] = true
+		}
 		if f == nil {
 			continue
 		}

@@ -107,6 +107,11 @@ func ResourceTypes() []string {
 func (m *module) policies() ([]rules.Policy, hclv2.Diagnostics) {
 	var out []rules.Policy
 	var diags hclv2.Diagnostics
+	add := func(p rules.Policy, ok bool) {
+		if ok {
+			out = append(out, p)
+		}
+	}
 	hasIntegrationACAO := false
 	for _, r := range m.resources {
 		if r.typ == "aws_api_gateway_integration_response" && m.setsACAO(r) {
@@ -115,7 +120,7 @@ func (m *module) policies() ([]rules.Policy, hclv2.Diagnostics) {
 	}
 	for _, r := range m.resources {
 		s, ok := resourceSchemas[r.typ]
-		if !ok {
+		if !ok || m.broken[r.file] {
 			continue
 		}
 		n, d := m.decode(r.typ, blockRange(r.block), r.block.Body, s, m.ctx)
@@ -124,13 +129,16 @@ func (m *module) policies() ([]rules.Policy, hclv2.Diagnostics) {
 		switch r.typ {
 		case "aws_s3_bucket_cors_configuration", "aws_s3_bucket":
 			for i, rule := range n.blocks["cors_rule"] {
-				out = append(out, m.corsPolicy(svcS3, fmt.Sprintf("%s cors_rule[%d]", id, i), rule, corsAttrs{
+				add(m.corsPolicy(svcS3, fmt.Sprintf("%s cors_rule[%d]", id, i), rule, corsAttrs{
 					origins: rule.attrs["allowed_origins"], methods: rule.attrs["allowed_methods"], headers: rule.attrs["allowed_headers"],
 					expose: rule.attrs["expose_headers"], maxAge: rule.attrs["max_age_seconds"], ctx: rule.ctx}))
 			}
 		case "aws_apigatewayv2_api":
 			for _, c := range n.blocks["cors_configuration"] {
-				p := m.corsPolicy(svcAPIGWv2, id+" cors_configuration", c, apiAttrs(c))
+				p, ok := m.corsPolicy(svcAPIGWv2, id+" cors_configuration", c, apiAttrs(c))
+				if !ok {
+					continue
+				}
 				if pt, ok := n.attrs["protocol_type"]; ok {
 					if v := m.scalar(pt, n.ctx); v.known && v.s == "WEBSOCKET" {
 						p.Notes = append(p.Notes, "cors_configuration applies to HTTP APIs only; WebSocket APIs ignore it")
@@ -140,11 +148,11 @@ func (m *module) policies() ([]rules.Policy, hclv2.Diagnostics) {
 			}
 		case "aws_lambda_function_url":
 			for _, c := range n.blocks["cors"] {
-				out = append(out, m.corsPolicy(svcLambdaURL, id+" cors", c, apiAttrs(c)))
+				add(m.corsPolicy(svcLambdaURL, id+" cors", c, apiAttrs(c)))
 			}
 		case "aws_cloudfront_response_headers_policy":
 			for _, c := range n.blocks["cors_config"] {
-				out = append(out, m.cloudFrontPolicy(id+" cors_config", c))
+				add(m.cloudFrontPolicy(id+" cors_config", c))
 			}
 		case "aws_api_gateway_integration_response", "aws_api_gateway_gateway_response":
 			if p, ok := m.apiGatewayV1Policy(r, id, n); ok {
@@ -160,7 +168,7 @@ func (m *module) policies() ([]rules.Policy, hclv2.Diagnostics) {
 			for _, svc := range []string{"blob_properties", "queue_properties", "share_properties"} {
 				for _, props := range n.blocks[svc] {
 					for i, rule := range props.blocks["cors_rule"] {
-						out = append(out, m.corsPolicy(svcAzureStorage, fmt.Sprintf("%s %s.cors_rule[%d]", id, svc, i), rule, corsAttrs{
+						add(m.corsPolicy(svcAzureStorage, fmt.Sprintf("%s %s.cors_rule[%d]", id, svc, i), rule, corsAttrs{
 							origins: rule.attrs["allowed_origins"], methods: rule.attrs["allowed_methods"], headers: rule.attrs["allowed_headers"],
 							expose: rule.attrs["exposed_headers"], maxAge: rule.attrs["max_age_in_seconds"], ctx: rule.ctx}))
 					}
@@ -170,14 +178,14 @@ func (m *module) policies() ([]rules.Policy, hclv2.Diagnostics) {
 			for i, c := range n.blocks["cors"] {
 				// GCS uses response_header both to answer preflights and to
 				// expose response headers.
-				out = append(out, m.corsPolicy(svcGCS, fmt.Sprintf("%s cors[%d]", id, i), c, corsAttrs{
+				add(m.corsPolicy(svcGCS, fmt.Sprintf("%s cors[%d]", id, i), c, corsAttrs{
 					origins: c.attrs["origin"], methods: c.attrs["method"], headers: c.attrs["response_header"],
 					expose: c.attrs["response_header"], maxAge: c.attrs["max_age_seconds"], ctx: c.ctx}))
 			}
 		default: // App Service and Function App families
 			for _, sc := range n.blocks["site_config"] {
 				for _, c := range sc.blocks["cors"] {
-					out = append(out, m.corsPolicy(svcAppService, id+" site_config.cors", c, corsAttrs{
+					add(m.corsPolicy(svcAppService, id+" site_config.cors", c, corsAttrs{
 						origins: c.attrs["allowed_origins"], creds: c.attrs["support_credentials"], ctx: c.ctx}))
 				}
 			}
@@ -191,7 +199,7 @@ func apiAttrs(c *node) corsAttrs {
 		expose: c.attrs["expose_headers"], maxAge: c.attrs["max_age"], creds: c.attrs["allow_credentials"], ctx: c.ctx}
 }
 
-func (m *module) cloudFrontPolicy(name string, c *node) rules.Policy {
+func (m *module) cloudFrontPolicy(name string, c *node) (rules.Policy, bool) {
 	items := func(block string) *hclv2.Attribute {
 		for _, b := range c.blocks[block] {
 			if a, ok := b.attrs["items"]; ok {
@@ -200,10 +208,13 @@ func (m *module) cloudFrontPolicy(name string, c *node) rules.Policy {
 		}
 		return nil
 	}
-	p := m.corsPolicy(svcCloudFront, name, c, corsAttrs{
+	p, ok := m.corsPolicy(svcCloudFront, name, c, corsAttrs{
 		origins: items("access_control_allow_origins"), methods: items("access_control_allow_methods"),
 		headers: items("access_control_allow_headers"), expose: items("access_control_expose_headers"),
 		maxAge: c.attrs["access_control_max_age_sec"], creds: c.attrs["access_control_allow_credentials"], ctx: c.ctx})
+	if !ok {
+		return p, false
+	}
 	if a, ok := c.attrs["origin_override"]; ok {
 		v := m.scalar(a, c.ctx)
 		switch {
@@ -213,7 +224,7 @@ func (m *module) cloudFrontPolicy(name string, c *node) rules.Policy {
 			p.Notes = append(p.Notes, "origin_override is unknown ("+v.reason+"): the origin's own CORS headers may win")
 		}
 	}
-	return p
+	return p, true
 }
 
 // ev builds evidence for an attribute (or any range).
@@ -221,9 +232,13 @@ func (m *module) ev(r hclv2.Range) rules.Evidence {
 	return rules.Evidence{Range: toRange(r), Text: m.source(r)}
 }
 
-// corsPolicy builds the policy of one CORS rule of a cloud service.
-func (m *module) corsPolicy(svc service, name string, n *node, a corsAttrs) rules.Policy {
+// corsPolicy builds the policy of one CORS rule of a cloud service; a rule
+// without allowed origins grants nothing and has no policy.
+func (m *module) corsPolicy(svc service, name string, n *node, a corsAttrs) (rules.Policy, bool) {
 	p := rules.Policy{Format: "terraform", Scope: rules.Scope{Name: name, Range: toRange(n.rng)}}
+	if a.origins == nil && n.unknown == "" {
+		return p, false
+	}
 	blockEv := m.ev(n.rng)
 	if n.dynamic != nil {
 		blockEv = m.ev(*n.dynamic)
@@ -233,17 +248,13 @@ func (m *module) corsPolicy(svc service, name string, n *node, a corsAttrs) rule
 		p.Preflight = rules.Preflight{Kind: rules.PreflightAnswered, Status: 200, Grant: cloneGrant(p.Actual),
 			Evidence: []rules.Evidence{blockEv}, Reason: svc.name + " answers CORS preflights itself"}
 		p.Notes = append(p.Notes, n.unknown)
-		return p
+		return p, true
 	}
 	var g rules.Grant
-	anyOrigin, listed := false, false
-	if a.origins != nil {
-		var notes []string
-		g.Origins, anyOrigin, listed, notes = m.originRules(svc, a.origins, a.ctx)
-		p.Notes = append(p.Notes, notes...)
-	} else {
-		p.Notes = append(p.Notes, "no allowed origins are set: "+svc.name+" grants none")
-	}
+	var notes []string
+	var anyOrigin, listed bool
+	g.Origins, anyOrigin, listed, notes = m.originRules(svc, a.origins, a.ctx)
+	p.Notes = append(p.Notes, notes...)
 	header := func(name string, v rules.Value, r hclv2.Range) {
 		g.Headers = append(g.Headers, rules.Header{Name: name, Value: v, Always: true, Evidence: m.ev(r)})
 	}
@@ -302,7 +313,7 @@ func (m *module) corsPolicy(svc service, name string, n *node, a corsAttrs) rule
 	p.Actual = g
 	p.Preflight = rules.Preflight{Kind: rules.PreflightAnswered, Status: 200, Grant: cloneGrant(g), Evidence: []rules.Evidence{blockEv},
 		Reason: svc.name + " answers CORS preflights itself"}
-	return p
+	return p, true
 }
 
 // originRules turns an origins attribute into origin rules: exact origins
