@@ -1,0 +1,542 @@
+package apache
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// layer is one section's contribution to a request's merged configuration.
+type layer struct {
+	c      *container
+	items  []item
+	guards []*guard // the folded <If> chain the items sit in
+	server bool     // server config or VirtualHost body
+}
+
+// scopeTarget is what a request in a scope looks like: the directory it
+// maps to and its URL path.
+type scopeTarget struct {
+	chain map[*container]bool // the scope's own sections
+	dir   string              // filesystem directory ("" if unknown)
+	loc   string              // URL path
+}
+
+// layersFor lists, in httpd's merge order, the layers that apply to a
+// request in the scope whose innermost section is leaf.
+func layersFor(top *container, leaf *container, htaccess bool) []layer {
+	t := scopeTarget{chain: map[*container]bool{}, loc: "/"}
+	var host *container
+	for c := leaf; c != nil; c = c.parent {
+		t.chain[c] = true
+		if c.isHost {
+			host = c
+		}
+		switch {
+		case c.phase == phaseDir && t.dir == "":
+			t.dir = c.path
+		case c.phase == phaseLocation && !c.regex && t.loc == "/":
+			t.loc = c.path
+		}
+	}
+	if t.dir == "" {
+		if host != nil && host.docroot != "" {
+			t.dir = host.docroot
+		} else {
+			t.dir = top.docroot
+		}
+	}
+	// In an .htaccess file the top level is the directory's own section.
+	out := []layer{{c: top, items: top.body, server: !htaccess}}
+	if host != nil {
+		out = append(out, layer{c: host, items: host.body, server: true})
+	}
+	// Sections of the server config come before the vhost's own (httpd
+	// appends the vhost's section arrays to the main server's).
+	var cands []*container
+	collect := func(c *container) {
+		for _, k := range c.kids {
+			if !k.isHost {
+				cands = append(cands, k)
+			}
+		}
+	}
+	collect(top)
+	if host != nil {
+		collect(host)
+	}
+	var applied []*container
+	var dirs, dirMatch, files, locs, ifs []*container
+	var visit func(cs []*container)
+	visit = func(cs []*container) {
+		for _, c := range cs {
+			switch c.phase {
+			case phaseDir:
+				if t.chain[c] || (t.dir != "" && pathUnder(t.dir, c.path)) {
+					dirs = append(dirs, c)
+					visit(c.kids)
+				}
+			case phaseDirMatch:
+				if t.chain[c] || (t.dir != "" && c.rx != nil && c.rx.MatchString(t.dir)) {
+					dirMatch = append(dirMatch, c)
+					visit(c.kids)
+				}
+			case phaseFiles:
+				if t.chain[c] {
+					files = append(files, c)
+					visit(c.kids)
+				}
+			case phaseLocation:
+				if t.chain[c] || (!c.regex && urlUnder(t.loc, c.path)) || (c.regex && c.rx != nil && c.rx.MatchString(t.loc)) {
+					locs = append(locs, c)
+					visit(c.kids)
+				}
+			case phaseIf:
+				if t.chain[c] {
+					ifs = append(ifs, c)
+					visit(c.kids)
+				}
+			}
+		}
+	}
+	visit(cands)
+	// Directory sections apply shortest path first; ties keep file order.
+	sort.SliceStable(dirs, func(i, j int) bool { return pathDepth(dirs[i].path) < pathDepth(dirs[j].path) })
+	for _, group := range [][]*container{dirs, dirMatch, files, locs, ifs} {
+		for _, c := range group {
+			out = append(out, layer{c: c, items: c.body})
+			applied = append(applied, c)
+		}
+	}
+	// Folded <If>s (origin / method tests) run last, in the order of the
+	// sections that hold them.
+	out = appendIfs(out, top, nil)
+	if host != nil {
+		out = appendIfs(out, host, nil)
+	}
+	for _, c := range applied {
+		out = appendIfs(out, c, nil)
+	}
+	return out
+}
+
+func appendIfs(out []layer, c *container, outer []*guard) []layer {
+	for _, f := range c.ifs {
+		gs := append(append([]*guard{}, outer...), f.guard)
+		out = append(out, layer{c: f, items: f.body, guards: gs})
+		out = appendIfs(out, f, gs)
+	}
+	return out
+}
+
+func pathDepth(p string) int {
+	if p == "/" {
+		return 0
+	}
+	return strings.Count(strings.TrimSuffix(p, "/"), "/")
+}
+
+// pathUnder reports whether directory d is dir or below it. Wildcards in
+// <Directory> paths match one component each, as fnmatch does there.
+func pathUnder(d, dir string) bool {
+	if dir == "/" {
+		return true
+	}
+	if strings.ContainsAny(dir, "*?[") {
+		dp := strings.Split(strings.Trim(dir, "/"), "/")
+		tp := strings.Split(strings.Trim(d, "/"), "/")
+		if len(tp) < len(dp) {
+			return false
+		}
+		for i := range dp {
+			if ok, err := path.Match(dp[i], tp[i]); err != nil || !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return d == dir || strings.HasPrefix(d, strings.TrimSuffix(dir, "/")+"/")
+}
+
+func urlUnder(u, loc string) bool {
+	if loc == "/" || loc == u {
+		return true
+	}
+	return strings.HasPrefix(u, strings.TrimSuffix(loc, "/")+"/")
+}
+
+// analysis is the merged configuration of one scope.
+type analysis struct {
+	layers []layer
+	env    envFlow
+	ops    []*hop
+	server rewriteSet // server-context mod_rewrite (translate_name)
+	perDir rewriteSet // per-directory mod_rewrite (fixups)
+	notes  []string
+}
+
+func analyse(top, leaf *container, htaccess bool) *analysis {
+	a := &analysis{layers: layersFor(top, leaf, htaccess), env: envFlow{}}
+	var host *container
+	for c := leaf; c != nil; c = c.parent {
+		if c.isHost {
+			host = c
+		}
+	}
+	// Server-context rewrite: the vhost's own rules (the main server's are
+	// inherited only with RewriteOptions Inherit).
+	if !htaccess {
+		main := readRewrite(top.body)
+		if host != nil {
+			a.server = readRewrite(host.body)
+			switch a.server.inherit {
+			case "inherit":
+				a.server.rules = append(a.server.rules, main.rules...)
+			case "inheritbefore":
+				a.server.rules = append(append([]*rwRule{}, main.rules...), a.server.rules...)
+			}
+		} else {
+			a.server = main
+		}
+		if a.server.engine == nil || !*a.server.engine {
+			a.server.rules = nil
+		}
+	}
+	// Per-directory rewrite: the most specific section with rules wins;
+	// RewriteEngine is inherited between per-directory sections.
+	var engine *bool
+	for _, l := range a.layers {
+		if l.server {
+			continue
+		}
+		rs := readRewrite(l.items)
+		if rs.engine != nil {
+			engine = rs.engine
+		}
+		if rs.hasRules {
+			a.perDir = rs
+			a.perDir.engine = engine
+		}
+	}
+	if a.perDir.engine == nil || !*a.perDir.engine {
+		a.perDir.rules = nil
+	}
+	// Environment: SetEnvIf & co. in merge order, then rewrite E= flags.
+	for _, l := range a.layers {
+		for _, it := range l.items {
+			for _, s := range envSetters(it.n) {
+				a.env.add(s)
+				a.notes = append(a.notes, s.notes...)
+			}
+		}
+	}
+	for _, rs := range []rewriteSet{a.server, a.perDir} {
+		for _, r := range rs.rules {
+			for _, s := range r.envSetters() {
+				a.env.add(s)
+				a.notes = append(a.notes, s.notes...)
+			}
+		}
+	}
+	seq := 0
+	for li, l := range a.layers {
+		for _, it := range l.items {
+			if it.n.name != "header" {
+				continue
+			}
+			h := parseHeader(it.n)
+			if h == nil {
+				continue
+			}
+			seq++
+			h.layer, h.seq, h.guards = li, seq, l.guards
+			a.ops = append(a.ops, h)
+		}
+	}
+	return a
+}
+
+// condGuard classifies a header's env=/expr= condition.
+func (a *analysis) condGuard(h *hop) *guard {
+	if h.cond == "" {
+		return nil
+	}
+	lc := strings.ToLower(h.cond)
+	if strings.HasPrefix(lc, "env=") {
+		return a.env.guardFor(h.cond, h.n.evidence())
+	}
+	e := h.cond[5:]
+	return classify(parseCond(e), h.cond, h.n.evidence())
+}
+
+// reqKind is the request a grant is computed for.
+type reqKind uint8
+
+const (
+	actualReq reqKind = iota
+	preflightReq
+)
+
+// entry is a header present in one of mod_headers' tables.
+type entry struct {
+	op     *hop
+	condG  *guard
+	edited *hop
+}
+
+// fold applies the Header directives to the two tables for one kind of
+// request and returns the surviving entries in directive order.
+func (a *analysis) fold(kind reqKind) ([]entry, []rules.Dropped) {
+	var tables [2][]entry
+	var dropped []rules.Dropped
+	for _, h := range a.ops {
+		cg := a.condGuard(h)
+		if skipFor(kind, h.guards, cg) {
+			continue
+		}
+		ti := 0
+		if h.always {
+			ti = 1
+		}
+		tab := tables[ti]
+		cond := h.conditional(cg)
+		switch h.action {
+		case "set":
+			keep := tab[:0:0]
+			for _, e := range tab {
+				if !strings.EqualFold(e.op.name, h.name) || (cond && e.op.condition() != h.condition()) {
+					keep = append(keep, e)
+				}
+			}
+			tab = append(keep, entry{op: h, condG: cg})
+		case "setifempty":
+			if !hasName(tab, h.name) {
+				tab = append(tab, entry{op: h, condG: cg})
+			}
+		case "append", "add":
+			tab = append(tab, entry{op: h, condG: cg})
+		case "merge":
+			dup := false
+			for _, e := range tab {
+				if strings.EqualFold(e.op.name, h.name) && e.edited == nil && sameTokens(e.op.value, h.value) {
+					dup = true
+				}
+			}
+			if !dup {
+				tab = append(tab, entry{op: h, condG: cg})
+			}
+		case "unset":
+			if cond {
+				break
+			}
+			keep := tab[:0:0]
+			for _, e := range tab {
+				if !strings.EqualFold(e.op.name, h.name) {
+					keep = append(keep, e)
+					continue
+				}
+				if h.cors && kind == actualReq && a.layers[e.op.layer].c != a.layers[h.layer].c {
+					dropped = append(dropped, rules.Dropped{Header: h.name, Inherited: e.op.n.evidence(), DroppedBy: h.n.evidence()})
+				}
+			}
+			tab = keep
+		case "edit", "edit*":
+			for i := range tab {
+				if strings.EqualFold(tab[i].op.name, h.name) {
+					tab[i].edited = h
+				}
+			}
+		}
+		tables[ti] = tab
+	}
+	all := append(append([]entry{}, tables[0]...), tables[1]...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].op.seq < all[j].op.seq })
+	return all, dropped
+}
+
+// sameTokens compares comma-separated header values as `merge` does.
+func sameTokens(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+func hasName(tab []entry, name string) bool {
+	for _, e := range tab {
+		if strings.EqualFold(e.op.name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// skipFor drops directives whose method guard excludes this request kind.
+func skipFor(kind reqKind, gs []*guard, cg *guard) bool {
+	check := func(g *guard) bool {
+		if g == nil {
+			return false
+		}
+		if kind == actualReq && g.method == mOnly {
+			return true
+		}
+		return kind == preflightReq && g.method == mNot
+	}
+	for _, g := range gs {
+		if check(g) {
+			return true
+		}
+	}
+	return check(cg)
+}
+
+// grant turns table entries into the model: headers and origin rules.
+func (a *analysis) grant(entries []entry, alwaysOnly bool) rules.Grant {
+	var g rules.Grant
+	for _, e := range entries {
+		if !e.op.cors || (alwaysOnly && !e.op.always) {
+			continue
+		}
+		var v rules.Value
+		var cands []candidate
+		if e.edited != nil {
+			r := "rewritten by Header edit at " + e.edited.n.rng.String()
+			v = rules.UnknownValue(r)
+			cands = []candidate{{kind: 'u', reason: r}}
+		} else {
+			v, cands = resolveValue(e.op.value, a.env)
+		}
+		g.Headers = append(g.Headers, rules.Header{
+			Name:      e.op.name,
+			Value:     v,
+			Always:    e.op.always,
+			Condition: e.op.condition(),
+			Evidence:  e.op.n.evidence(),
+		})
+		if e.op.name == rules.HeaderAllowOrigin {
+			for _, r := range originRules(e, cands) {
+				g.Origins = addRule(g.Origins, r)
+			}
+		}
+	}
+	return g
+}
+
+// addRule appends r unless an identical rule is present, in which case
+// the evidence is merged.
+func addRule(rs []rules.OriginRule, r rules.OriginRule) []rules.OriginRule {
+	for i := range rs {
+		o := &rs[i]
+		if o.Kind != r.Kind || o.Echo != r.Echo || o.Reason != r.Reason || strings.Join(o.Values, "\x00") != strings.Join(r.Values, "\x00") {
+			continue
+		}
+		if (o.Pattern == nil) != (r.Pattern == nil) || (o.Pattern != nil && (o.Pattern.Expr != r.Pattern.Expr || o.Pattern.CaseInsensitive != r.Pattern.CaseInsensitive || o.Pattern.Evidence.Range != r.Pattern.Evidence.Range)) {
+			continue
+		}
+		for _, ev := range r.Evidence {
+			if !hasEvidence(o.Evidence, ev) {
+				o.Evidence = append(o.Evidence, ev)
+			}
+		}
+		return rs
+	}
+	return append(rs, r)
+}
+
+func hasEvidence(evs []rules.Evidence, ev rules.Evidence) bool {
+	for _, e := range evs {
+		if e.Range == ev.Range {
+			return true
+		}
+	}
+	return false
+}
+
+// originRules derives how an ACAO entry chooses the origin.
+func originRules(e entry, cands []candidate) []rules.OriginRule {
+	hev := e.op.n.evidence()
+	// The guard that decides the Origin: an enclosing <If>, or env=/expr=.
+	var og *guard
+	gs := append([]*guard{}, e.op.guards...)
+	if e.condG != nil {
+		gs = append(gs, e.condG)
+	}
+	for _, g := range gs {
+		if g.origin != nil || g.originNeg || g.opaque {
+			og = g
+			break
+		}
+	}
+	var out []rules.OriginRule
+	for _, c := range cands {
+		switch c.kind {
+		case 'l':
+			evs := append(append([]rules.Evidence{}, guardEvidence(c.origin, og)...), c.ev...)
+			evs = append(evs, hev)
+			evs = uniqEvidence(evs)
+			if c.lit == "*" {
+				out = append(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: evs})
+			} else {
+				out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: []string{c.lit}, Evidence: evs})
+			}
+		case 'e':
+			out = append(out, echoRules(c.origin, append(append([]rules.Evidence{}, c.ev...), hev))...)
+		case 'r':
+			switch {
+			case og != nil && og.opaque:
+				out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: "the request Origin is echoed under a condition the linter cannot analyse: " + og.text, Evidence: uniqEvidence([]rules.Evidence{og.ev, hev})})
+			case og != nil && og.origin != nil && !og.originNeg:
+				out = append(out, echoRules(og.origin, []rules.Evidence{og.ev, hev})...)
+			default:
+				evs := []rules.Evidence{hev}
+				if og != nil {
+					evs = []rules.Evidence{og.ev, hev}
+				}
+				out = append(out, rules.OriginRule{Kind: rules.OriginReflect, Echo: true, Evidence: uniqEvidence(evs)})
+			}
+		default:
+			out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: c.reason, Evidence: uniqEvidence(append(append([]rules.Evidence{}, c.ev...), hev))})
+		}
+	}
+	return out
+}
+
+func guardEvidence(oc *originCond, og *guard) []rules.Evidence {
+	var evs []rules.Evidence
+	if oc != nil {
+		for _, p := range oc.patterns {
+			evs = append(evs, p.Evidence)
+		}
+	}
+	if og != nil {
+		evs = append(evs, og.ev)
+	}
+	return evs
+}
+
+// echoRules are the rules of an Origin echoed after matching oc.
+func echoRules(oc *originCond, evs []rules.Evidence) []rules.OriginRule {
+	var out []rules.OriginRule
+	if oc == nil {
+		return []rules.OriginRule{{Kind: rules.OriginReflect, Echo: true, Evidence: uniqEvidence(evs)}}
+	}
+	for i := range oc.patterns {
+		p := oc.patterns[i]
+		e := uniqEvidence(append([]rules.Evidence{p.Evidence}, evs...))
+		out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Pattern: &p, Echo: true, Evidence: e})
+	}
+	if len(oc.list) > 0 {
+		out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: append([]string{}, oc.list...), Echo: true, Evidence: uniqEvidence(evs)})
+	}
+	return out
+}
+
+func uniqEvidence(evs []rules.Evidence) []rules.Evidence {
+	out := evs[:0:0]
+	for _, e := range evs {
+		if e.Range.File == "" || hasEvidence(out, e) {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}

@@ -1,0 +1,353 @@
+package apache
+
+import (
+	"regexp"
+	"strings"
+)
+
+// This file understands the part of httpd's ap_expr language that decides
+// CORS: comparisons of the request Origin or method against strings,
+// regexes and lists, joined with &&, || and !. Anything else is kept as
+// opaque text so that the caller can say why it could not resolve a value.
+
+// exprKind says what a parsed condition is about.
+type exprTok struct {
+	kind  byte // 'v' variable, 's' string, 'r' regex, 'o' operator, '(' ')' '{' '}' ',', 'w' word
+	text  string
+	flags string // regex flags
+}
+
+// lexExpr tokenizes an expression; ok is false on syntax it cannot read.
+func lexExpr(s string) ([]exprTok, bool) {
+	var toks []exprTok
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case isSpace(c):
+			i++
+		case c == '%' && i+1 < len(s) && s[i+1] == '{':
+			j := strings.IndexByte(s[i:], '}')
+			if j < 0 {
+				return nil, false
+			}
+			toks = append(toks, exprTok{kind: 'v', text: s[i+2 : i+j]})
+			i += j + 1
+		case c == '\'' || c == '"':
+			j := i + 1
+			for j < len(s) && s[j] != c {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(s) {
+				return nil, false
+			}
+			toks = append(toks, exprTok{kind: 's', text: s[i+1 : j]})
+			i = j + 1
+		case c == '/' || (c == 'm' && i+1 < len(s) && !isWordChar(s[i+1]) && !isSpace(s[i+1]) && s[i+1] != '(' && (len(toks) > 0 && toks[len(toks)-1].kind == 'o')):
+			delim := c
+			j := i + 1
+			if c == 'm' {
+				delim = s[i+1]
+				j = i + 2
+			}
+			k := j
+			for k < len(s) && s[k] != delim {
+				if s[k] == '\\' {
+					k++
+				}
+				k++
+			}
+			if k >= len(s) {
+				return nil, false
+			}
+			f := k + 1
+			for f < len(s) && (s[f] == 'i' || s[f] == 'x' || s[f] == 's' || s[f] == 'm') {
+				f++
+			}
+			toks = append(toks, exprTok{kind: 'r', text: s[j:k], flags: s[k+1 : f]})
+			i = f
+		case c == '(' || c == ')' || c == '{' || c == '}' || c == ',':
+			toks = append(toks, exprTok{kind: c, text: string(c)})
+			i++
+		case strings.HasPrefix(s[i:], "&&") || strings.HasPrefix(s[i:], "||") ||
+			strings.HasPrefix(s[i:], "==") || strings.HasPrefix(s[i:], "!=") ||
+			strings.HasPrefix(s[i:], "=~") || strings.HasPrefix(s[i:], "!~") ||
+			strings.HasPrefix(s[i:], "<=") || strings.HasPrefix(s[i:], ">="):
+			toks = append(toks, exprTok{kind: 'o', text: s[i : i+2]})
+			i += 2
+		case c == '!' || c == '<' || c == '>' || c == '=':
+			toks = append(toks, exprTok{kind: 'o', text: string(c)})
+			i++
+		case c == '-' && i+1 < len(s) && isWordChar(s[i+1]):
+			j := i + 1
+			for j < len(s) && isWordChar(s[j]) {
+				j++
+			}
+			toks = append(toks, exprTok{kind: 'o', text: s[i:j]})
+			i = j
+		case isWordChar(c):
+			j := i
+			for j < len(s) && isWordChar(s[j]) {
+				j++
+			}
+			toks = append(toks, exprTok{kind: 'w', text: s[i:j]})
+			i = j
+		default:
+			return nil, false
+		}
+	}
+	return toks, true
+}
+
+func isWordChar(c byte) bool {
+	return c == '_' || c == '-' || c == '.' || c == ':' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+}
+
+// cond is a parsed boolean expression.
+type cond struct {
+	op   string // "&&", "||", "!", "cmp", "true", "false", "opaque"
+	l, r *cond
+	// cmp
+	lhs   string // normalised subject: "origin", "method", or the text
+	cmpOp string // ==, !=, =~, !~, -in, -strmatch, ...
+	str   string
+	list  []string
+	re    string
+	flags string
+}
+
+type exprParser struct {
+	toks []exprTok
+	pos  int
+	bad  bool
+}
+
+func parseCond(s string) *cond {
+	toks, ok := lexExpr(s)
+	if !ok || len(toks) == 0 {
+		return &cond{op: "opaque"}
+	}
+	p := &exprParser{toks: toks}
+	c := p.or()
+	if p.bad || p.pos != len(p.toks) {
+		return &cond{op: "opaque"}
+	}
+	return c
+}
+
+func (p *exprParser) peek() *exprTok {
+	if p.pos < len(p.toks) {
+		return &p.toks[p.pos]
+	}
+	return nil
+}
+
+func (p *exprParser) or() *cond {
+	l := p.and()
+	for t := p.peek(); t != nil && t.kind == 'o' && t.text == "||"; t = p.peek() {
+		p.pos++
+		l = &cond{op: "||", l: l, r: p.and()}
+	}
+	return l
+}
+
+func (p *exprParser) and() *cond {
+	l := p.unary()
+	for t := p.peek(); t != nil && t.kind == 'o' && t.text == "&&"; t = p.peek() {
+		p.pos++
+		l = &cond{op: "&&", l: l, r: p.unary()}
+	}
+	return l
+}
+
+func (p *exprParser) unary() *cond {
+	t := p.peek()
+	if t == nil {
+		p.bad = true
+		return &cond{op: "opaque"}
+	}
+	if t.kind == 'o' && t.text == "!" {
+		p.pos++
+		return &cond{op: "!", l: p.unary()}
+	}
+	if t.kind == '(' {
+		p.pos++
+		c := p.or()
+		if t := p.peek(); t == nil || t.kind != ')' {
+			p.bad = true
+		} else {
+			p.pos++
+		}
+		return c
+	}
+	if t.kind == 'w' && (t.text == "true" || t.text == "false") {
+		p.pos++
+		return &cond{op: t.text}
+	}
+	return p.comparison()
+}
+
+// word reads an operand: a variable, a string, or a function call
+// (req('Origin')); it returns the normalised subject.
+func (p *exprParser) word() (string, bool) {
+	t := p.peek()
+	if t == nil {
+		return "", false
+	}
+	switch t.kind {
+	case 'v':
+		p.pos++
+		return "%{" + t.text + "}", true
+	case 's':
+		p.pos++
+		return "'" + t.text + "'", true
+	case 'w':
+		p.pos++
+		if n := p.peek(); n != nil && n.kind == '(' {
+			p.pos++
+			arg := ""
+			if a := p.peek(); a != nil && a.kind == 's' {
+				arg = a.text
+				p.pos++
+			}
+			if c := p.peek(); c == nil || c.kind != ')' {
+				return "", false
+			}
+			p.pos++
+			return t.text + "('" + arg + "')", true
+		}
+		return t.text, true
+	}
+	return "", false
+}
+
+func (p *exprParser) comparison() *cond {
+	t := p.peek()
+	if t != nil && t.kind == 'o' && strings.HasPrefix(t.text, "-") {
+		// Unary test (-n, -z, -f, -ipmatch...): opaque to us.
+		p.pos++
+		if _, ok := p.word(); !ok {
+			p.bad = true
+		}
+		return &cond{op: "opaque"}
+	}
+	lhs, ok := p.word()
+	if !ok {
+		p.bad = true
+		return &cond{op: "opaque"}
+	}
+	op := p.peek()
+	if op == nil || op.kind != 'o' || op.text == "&&" || op.text == "||" || op.text == "!" {
+		// A bare word is a (truthy) string test.
+		return &cond{op: "opaque"}
+	}
+	p.pos++
+	c := &cond{op: "cmp", lhs: subject(lhs), cmpOp: op.text}
+	switch op.text {
+	case "=~", "!~":
+		r := p.peek()
+		if r == nil || r.kind != 'r' {
+			p.bad = true
+			return c
+		}
+		p.pos++
+		c.re, c.flags = r.text, r.flags
+	case "-in":
+		b := p.peek()
+		if b == nil || b.kind != '{' {
+			// -in with a function (split(...)): opaque.
+			for p.pos < len(p.toks) && p.toks[p.pos].kind != 'o' {
+				p.pos++
+			}
+			return &cond{op: "opaque"}
+		}
+		p.pos++
+		for {
+			t := p.peek()
+			if t == nil {
+				p.bad = true
+				return c
+			}
+			p.pos++
+			if t.kind == '}' {
+				break
+			}
+			if t.kind == 's' {
+				c.list = append(c.list, t.text)
+			}
+		}
+	default:
+		rhs, ok := p.word()
+		if !ok {
+			p.bad = true
+			return c
+		}
+		c.str = strings.Trim(rhs, "'")
+		if !strings.HasPrefix(rhs, "'") {
+			// Comparing two variables: nothing we can resolve.
+			c.lhs = "other"
+		}
+	}
+	return c
+}
+
+// subject normalises the left-hand side of a comparison.
+func subject(w string) string {
+	lw := strings.ToLower(w)
+	switch lw {
+	case "%{http:origin}", "%{req:origin}", "%{http_origin}", "%{req_novary:origin}",
+		"req('origin')", "http('origin')", "req_novary('origin')":
+		return "origin"
+	case "%{request_method}":
+		return "method"
+	}
+	return w
+}
+
+// isOriginRef reports whether an expression-string value is exactly the
+// request Origin (used for `Header set X "expr=%{HTTP:Origin}"`).
+func isOriginRef(s string) bool {
+	s = strings.TrimSpace(s)
+	return subject(s) == "origin"
+}
+
+// methodMatches evaluates a method comparison for OPTIONS.
+func methodMatches(c *cond) (bool, bool) {
+	var m bool
+	switch c.cmpOp {
+	case "==", "!=":
+		m = c.str == "OPTIONS"
+	case "=~", "!~":
+		m = regexMatches(c.re, strings.Contains(c.flags, "i"), "OPTIONS")
+	case "-in":
+		for _, v := range c.list {
+			if v == "OPTIONS" {
+				m = true
+			}
+		}
+	case "-strmatch", "-strcmatch":
+		m = strings.EqualFold(c.str, "OPTIONS") || c.str == "*"
+	default:
+		return false, false
+	}
+	if c.cmpOp == "!=" || c.cmpOp == "!~" {
+		m = !m
+	}
+	return m, true
+}
+
+// regexMatches runs a simple method regex; PCRE-only syntax falls back to
+// a substring test.
+func regexMatches(re string, ci bool, s string) bool {
+	if ci {
+		re = "(?i)" + re
+	}
+	rx, err := regexp.Compile(re)
+	if err != nil {
+		return strings.Contains(strings.ToUpper(re), s)
+	}
+	return rx.MatchString(s)
+}

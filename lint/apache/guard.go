@@ -1,0 +1,231 @@
+package apache
+
+import (
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// methodCond says for which request methods a guard can hold.
+type methodCond uint8
+
+const (
+	mAny  methodCond = iota // any method
+	mOnly                   // only OPTIONS (a preflight)
+	mNot                    // never OPTIONS
+)
+
+// originCond lists what a guard that holds says about the request Origin:
+// it matched one of these regexes or equals one of these strings.
+type originCond struct {
+	patterns []rules.Pattern
+	list     []string
+}
+
+func (o *originCond) merge(p *originCond) *originCond {
+	if o == nil {
+		return p
+	}
+	if p == nil {
+		return o
+	}
+	return &originCond{patterns: append(append([]rules.Pattern{}, o.patterns...), p.patterns...), list: append(append([]string{}, o.list...), p.list...)}
+}
+
+// guard is a condition under which a directive applies: an <If> branch,
+// `env=VAR`, `expr=...`.
+type guard struct {
+	text      string
+	ev        rules.Evidence
+	origin    *originCond // when the guard holds, Origin matched one of these
+	originNeg bool        // when the guard holds, Origin did NOT match (else branch, !~)
+	method    methodCond
+	opaque    bool // the Origin is involved in a way we cannot analyse
+	other     bool // conditions on other request properties
+}
+
+// aboutRequestKind reports whether an <If> with this guard describes a
+// kind of request (origin, preflight) rather than a part of the site; such
+// Ifs fold into their enclosing scope as conditional headers.
+func (g *guard) aboutRequestKind() bool {
+	return g.origin != nil || g.originNeg || g.method != mAny || g.opaque
+}
+
+// pureOrigin reports a guard that only tests the Origin positively.
+func (g *guard) pureOrigin() bool {
+	return g.origin != nil && !g.originNeg && g.method == mAny && !g.opaque && !g.other
+}
+
+func (g *guard) pureMethod() bool {
+	return g.method != mAny && g.origin == nil && !g.originNeg && !g.opaque && !g.other
+}
+
+// classify turns a parsed expression into a guard.
+func classify(c *cond, text string, ev rules.Evidence) *guard {
+	g := &guard{text: text, ev: ev}
+	classifyInto(c, g, ev)
+	if !g.opaque && g.origin == nil && !g.originNeg && strings.Contains(strings.ToLower(text), "origin") && c.op == "opaque" {
+		g.opaque = true
+	}
+	return g
+}
+
+func classifyInto(c *cond, g *guard, ev rules.Evidence) {
+	switch c.op {
+	case "true":
+	case "false", "opaque":
+		g.other = true
+	case "cmp":
+		switch c.lhs {
+		case "origin":
+			switch c.cmpOp {
+			case "=~":
+				g.origin = g.origin.merge(&originCond{patterns: []rules.Pattern{{Expr: c.re, Dialect: rules.PCRE, CaseInsensitive: strings.Contains(c.flags, "i"), Evidence: ev}}})
+			case "==":
+				g.origin = g.origin.merge(&originCond{list: []string{c.str}})
+			case "-in":
+				g.origin = g.origin.merge(&originCond{list: c.list})
+			case "!~", "!=":
+				g.originNeg = true
+			default:
+				g.opaque = true
+			}
+		case "method":
+			g.method = combineAnd(g.method, methodOf(c))
+		default:
+			g.other = true
+		}
+	case "&&":
+		classifyInto(c.l, g, ev)
+		classifyInto(c.r, g, ev)
+	case "||":
+		l := &guard{}
+		r := &guard{}
+		classifyInto(c.l, l, ev)
+		classifyInto(c.r, r, ev)
+		switch {
+		case l.pureOrigin() && r.pureOrigin():
+			g.origin = g.origin.merge(l.origin.merge(r.origin))
+		case l.pureMethod() && r.pureMethod():
+			m := mAny
+			if l.method == r.method {
+				m = l.method
+			}
+			g.method = combineAnd(g.method, m)
+		default:
+			if l.origin != nil || r.origin != nil || l.originNeg || r.originNeg || l.opaque || r.opaque {
+				g.opaque = true
+			}
+			g.other = true
+		}
+	case "!":
+		in := &guard{}
+		classifyInto(c.l, in, ev)
+		switch {
+		case in.pureOrigin():
+			g.originNeg = true
+		case in.pureMethod():
+			g.method = combineAnd(g.method, flip(in.method))
+		default:
+			if in.origin != nil || in.originNeg || in.opaque {
+				g.opaque = true
+			}
+			g.other = true
+		}
+	}
+}
+
+// methodOf evaluates a REQUEST_METHOD comparison for OPTIONS and for the
+// methods of actual requests.
+func methodOf(c *cond) methodCond {
+	opt, ok := methodMatches(c)
+	if !ok {
+		return mAny
+	}
+	other := false
+	for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
+		cc := *c
+		if matchesMethod(&cc, m) {
+			other = true
+		}
+	}
+	switch {
+	case opt && !other:
+		return mOnly
+	case !opt && other:
+		return mNot
+	}
+	return mAny
+}
+
+func matchesMethod(c *cond, method string) bool {
+	var m bool
+	switch c.cmpOp {
+	case "==", "!=":
+		m = c.str == method
+	case "=~", "!~":
+		m = regexMatches(c.re, strings.Contains(c.flags, "i"), method)
+	case "-in":
+		for _, v := range c.list {
+			if v == method {
+				m = true
+			}
+		}
+	}
+	if c.cmpOp == "!=" || c.cmpOp == "!~" {
+		m = !m
+	}
+	return m
+}
+
+func combineAnd(a, b methodCond) methodCond {
+	if a == mAny {
+		return b
+	}
+	return a
+}
+
+func flip(m methodCond) methodCond {
+	switch m {
+	case mOnly:
+		return mNot
+	case mNot:
+		return mOnly
+	}
+	return mAny
+}
+
+// elseGuard is the guard of an <Else> (or the negated part of an <ElseIf>)
+// after the given earlier branches.
+func elseGuard(prev []*guard, text string, ev rules.Evidence) *guard {
+	g := &guard{text: text, ev: ev}
+	allOrigin, allMethod := len(prev) > 0, len(prev) > 0
+	for _, p := range prev {
+		if !p.pureOrigin() {
+			allOrigin = false
+		}
+		if !p.pureMethod() {
+			allMethod = false
+		}
+	}
+	switch {
+	case allOrigin:
+		g.originNeg = true
+	case allMethod:
+		m := flip(prev[0].method)
+		for _, p := range prev[1:] {
+			if flip(p.method) != m {
+				m = mAny
+			}
+		}
+		g.method = m
+	default:
+		for _, p := range prev {
+			if p.origin != nil || p.originNeg || p.opaque {
+				g.opaque = true
+			}
+		}
+		g.other = true
+	}
+	return g
+}

@@ -1,0 +1,225 @@
+package apache
+
+import (
+	"net/textproto"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// hop is one mod_headers `Header` directive.
+type hop struct {
+	n      *node
+	always bool
+	action string // set, append, add, merge, setifempty, unset, edit, edit*, echo, note
+	name   string // canonical CORS name, or as written
+	cors   bool   // one of the tracked CORS headers
+	value  string
+	cond   string // env=... / expr=... as written
+	guards []*guard
+	layer  int
+	seq    int
+}
+
+// parseHeader reads `Header [always|onsuccess] action name [value] [cond]`.
+func parseHeader(n *node) *hop {
+	args := n.args
+	h := &hop{n: n}
+	if len(args) > 0 {
+		switch strings.ToLower(args[0]) {
+		case "always":
+			h.always = true
+			args = args[1:]
+		case "onsuccess":
+			args = args[1:]
+		}
+	}
+	if len(args) < 2 {
+		return nil
+	}
+	h.action = strings.ToLower(args[0])
+	h.name = args[1]
+	if c, ok := rules.CanonicalCORSHeader(h.name); ok {
+		h.name, h.cors = c, true
+	}
+	rest := args[2:]
+	// A trailing env=/expr= is the condition; "early" is a processing mode.
+	if k := len(rest); k > 0 {
+		last := rest[k-1]
+		ll := strings.ToLower(last)
+		if ll == "early" {
+			rest = rest[:k-1]
+		} else if (strings.HasPrefix(ll, "env=") || strings.HasPrefix(ll, "expr=")) && (k > 1 || h.action == "unset" || h.action == "echo") {
+			h.cond = last
+			rest = rest[:k-1]
+		}
+	}
+	switch h.action {
+	case "set", "append", "add", "merge", "setifempty", "note":
+		if len(rest) == 0 {
+			return nil
+		}
+		h.value = rest[0]
+	case "edit", "edit*":
+		if len(rest) < 2 {
+			return nil
+		}
+		h.value = rest[0] + " -> " + rest[1]
+	case "unset", "echo":
+	default:
+		return nil
+	}
+	return h
+}
+
+// condition renders the guards of a header for the model.
+func (h *hop) condition() string {
+	var parts []string
+	for _, g := range h.guards {
+		parts = append(parts, g.text)
+	}
+	if h.cond != "" {
+		parts = append(parts, h.cond)
+	}
+	return strings.Join(parts, " && ")
+}
+
+// conditional reports whether the directive may not apply to a request of
+// the kind being evaluated (method guards are resolved by the caller).
+func (h *hop) conditional(condG *guard) bool {
+	for _, g := range h.guards {
+		if g.origin != nil || g.originNeg || g.opaque || g.other {
+			return true
+		}
+	}
+	return condG != nil && (condG.origin != nil || condG.originNeg || condG.opaque || condG.other)
+}
+
+// candidate is one possible value of a header.
+type candidate struct {
+	kind   byte // 'l' literal, 'e' echo under origin guard, 'r' reflect, 'u' unknown
+	lit    string
+	origin *originCond
+	reason string
+	ev     []rules.Evidence
+	notes  []string
+}
+
+// resolveValue classifies a header value: literal, reflection of a request
+// header, an environment variable followed back to its setters, or unknown.
+func resolveValue(value string, env envFlow) (rules.Value, []candidate) {
+	v := strings.TrimSpace(value)
+	if strings.HasPrefix(strings.ToLower(v), "expr=") {
+		e := v[5:]
+		if isOriginRef(e) {
+			return rules.ReflectedValue("Origin"), []candidate{{kind: 'r'}}
+		}
+		if h, ok := reqHeaderRef(e); ok {
+			return rules.ReflectedValue(h), nil
+		}
+		r := "value is an ap_expr expression (" + v + ")"
+		return rules.UnknownValue(r), []candidate{{kind: 'u', reason: r}}
+	}
+	if !strings.Contains(v, "%") {
+		return rules.LiteralValue(v), []candidate{{kind: 'l', lit: v}}
+	}
+	if strings.HasPrefix(v, "%{") {
+		if end := strings.IndexByte(v, '}'); end > 0 && end+2 == len(v) {
+			name, kind := v[2:end], v[end+1]
+			switch kind {
+			case 'i':
+				h := canonicalRequestHeader(name)
+				if h == "Origin" {
+					return rules.ReflectedValue(h), []candidate{{kind: 'r'}}
+				}
+				return rules.ReflectedValue(h), []candidate{{kind: 'u', reason: "value echoes the request header " + h}}
+			case 'e':
+				return envValue(name, env)
+			}
+		}
+	}
+	lit := strings.ReplaceAll(v, "%%", "%")
+	if !strings.Contains(lit, "%") {
+		return rules.LiteralValue(lit), []candidate{{kind: 'l', lit: lit}}
+	}
+	r := "value mixes text with format specifiers (" + v + ")"
+	return rules.UnknownValue(r), []candidate{{kind: 'u', reason: r}}
+}
+
+// reqHeaderRef recognises %{HTTP:Name} / %{req:Name} / req('Name').
+func reqHeaderRef(e string) (string, bool) {
+	e = strings.TrimSpace(e)
+	le := strings.ToLower(e)
+	for _, p := range []string{"%{http:", "%{req:", "%{req_novary:"} {
+		if strings.HasPrefix(le, p) && strings.HasSuffix(e, "}") {
+			return canonicalRequestHeader(e[len(p) : len(e)-1]), true
+		}
+	}
+	return "", false
+}
+
+func canonicalRequestHeader(name string) string {
+	return textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(name))
+}
+
+// envValue follows %{VAR}e to everything that sets VAR.
+func envValue(name string, env envFlow) (rules.Value, []candidate) {
+	setters := env.live(name)
+	if len(setters) == 0 {
+		if strings.EqualFold(name, "HTTP_ORIGIN") {
+			// The CGI-style variable holds the request Origin.
+			return rules.ReflectedValue("Origin"), []candidate{{kind: 'r'}}
+		}
+		r := "%{" + name + "}e: " + name + " is not set anywhere in the configuration (an application or module outside it may set it)"
+		return rules.UnknownValue(r), []candidate{{kind: 'u', reason: r}}
+	}
+	var cands []candidate
+	echoes, lits := 0, map[string]bool{}
+	for _, s := range setters {
+		ev := []rules.Evidence{s.ev}
+		switch {
+		case s.other != "":
+			cands = append(cands, candidate{kind: 'u', reason: "%{" + name + "}e: " + s.other, ev: ev})
+		case s.echo:
+			echoes++
+			cands = append(cands, candidate{kind: 'e', origin: s.origin, ev: ev, notes: s.notes})
+		case s.reflect:
+			echoes++
+			cands = append(cands, candidate{kind: 'r', ev: ev})
+		case s.hasLit:
+			lits[s.lit] = true
+			cands = append(cands, candidate{kind: 'l', lit: s.lit, origin: s.origin, ev: ev})
+		}
+	}
+	switch {
+	case len(cands) == 0:
+		return rules.UnknownValue("%{" + name + "}e has no value"), nil
+	case echoes == len(cands):
+		return rules.ReflectedValue("Origin"), cands
+	case len(lits) == 1 && echoes == 0 && cands[0].kind == 'l' && allKind(cands, 'l'):
+		return rules.LiteralValue(cands[0].lit), cands
+	case len(cands) == 1:
+		return rules.UnknownValue(cands[0].reason), cands
+	}
+	var parts []string
+	for _, c := range cands {
+		switch c.kind {
+		case 'l':
+			parts = append(parts, "\""+c.lit+"\"")
+		case 'e', 'r':
+			parts = append(parts, "the request Origin")
+		default:
+			parts = append(parts, c.reason)
+		}
+	}
+	return rules.UnknownValue("%{" + name + "}e takes one of several values: " + strings.Join(parts, "; ")), cands
+}
+
+func allKind(cs []candidate, k byte) bool {
+	for _, c := range cs {
+		if c.kind != k {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,530 @@
+package apache
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// Limits that keep a hostile or broken tree from exhausting the linter.
+const (
+	maxFileSize     = 10 << 20 // bytes per file
+	maxIncludeDepth = 64       // httpd itself stops at 128
+	maxFiles        = 4096     // files read for one entry
+)
+
+// node is one directive or section after includes, IfDefine and IfModule
+// have been resolved. Sections keep their children; conditional wrappers
+// (IfModule, IfDefine, ...) are spliced away.
+type node struct {
+	name    string   // lower-case directive name, without '<'
+	args    []string // arguments after ${VAR} substitution and unquoting
+	raw     string   // arguments as written (after substitution), for <If> expressions
+	text    string   // the whole directive on one line, for evidence
+	rng     rules.Range
+	section bool
+	kids    []*node
+}
+
+func (n *node) arg(i int) string {
+	if i < len(n.args) {
+		return n.args[i]
+	}
+	return ""
+}
+
+// evidence points at the directive; for a section, at its opening line
+// (where an <If> keeps its regex).
+func (n *node) evidence() rules.Evidence {
+	r := n.rng
+	if n.section {
+		r.EndLine = 0
+	}
+	return rules.Evidence{Range: r, Text: n.text}
+}
+
+// frame is an open section while a file is being read.
+type frame struct {
+	name        string // lower-case section name
+	written     string // as written, for messages
+	open        rules.Range
+	target      *node // where children go (nil while inactive)
+	transparent bool  // IfModule, IfDefine...: children go to the parent section
+	active      bool
+}
+
+// loader reads an entry file and everything it includes.
+type loader struct {
+	defines  map[string]string
+	diags    []rules.Diagnostic
+	files    []string
+	stack    []string // absolute paths of the files being read, for loop detection
+	entryDir string
+	roots    []string // candidate ServerRoot directories, best first
+	declRoot string   // ServerRoot as written
+	nfiles   int
+	tokBuf   []string
+}
+
+func newLoader(entry string) *loader {
+	l := &loader{defines: map[string]string{}, entryDir: filepath.Dir(entry)}
+	l.roots = guessRoots(l.entryDir, "")
+	return l
+}
+
+func (l *loader) errorf(r rules.Range, format string, args ...any) {
+	l.diags = append(l.diags, rules.Errorf(r, format, args...))
+}
+
+// readFile loads a file subject to the size and binary checks; ok is false
+// when the file must be skipped (a diagnostic has been recorded).
+func (l *loader) readFile(path string, from rules.Range) (string, bool) {
+	at := from
+	if at.File == "" {
+		at = rules.Range{File: path, Line: 1}
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		l.errorf(at, "cannot read %s: %v", path, errText(err))
+		return "", false
+	}
+	if st.IsDir() {
+		l.errorf(at, "%s is a directory", path)
+		return "", false
+	}
+	if st.Size() > maxFileSize {
+		l.errorf(rules.Range{File: path, Line: 1}, "file is %d bytes, larger than the %d MB limit; skipped", st.Size(), maxFileSize>>20)
+		return "", false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		l.errorf(at, "cannot read %s: %v", path, errText(err))
+		return "", false
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		line := 1 + bytes.Count(data[:i], []byte{'\n'})
+		l.errorf(rules.Range{File: path, Line: line}, "binary file (NUL byte): not an Apache configuration")
+		return "", false
+	}
+	return string(data), true
+}
+
+func errText(err error) string {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// load reads one file into parent. from is the Include directive that asked
+// for it (zero for the entry file).
+func (l *loader) load(path string, parent *node, from rules.Range) {
+	clean := filepath.Clean(path)
+	abs, err := filepath.Abs(clean)
+	if err != nil {
+		abs = clean
+	}
+	for i, s := range l.stack {
+		if s == abs {
+			chain := make([]string, 0, len(l.stack)-i+1)
+			for _, p := range l.stack[i:] {
+				chain = append(chain, filepath.Base(p))
+			}
+			chain = append(chain, filepath.Base(abs))
+			l.errorf(from, "include loop: %s", strings.Join(chain, " -> "))
+			return
+		}
+	}
+	if len(l.stack) >= maxIncludeDepth {
+		l.errorf(from, "includes nested deeper than %d levels", maxIncludeDepth)
+		return
+	}
+	if l.nfiles >= maxFiles {
+		l.errorf(from, "more than %d files included; stopping", maxFiles)
+		return
+	}
+	l.nfiles++
+	src, ok := l.readFile(clean, from)
+	if !ok {
+		return
+	}
+	l.files = append(l.files, clean)
+	l.stack = append(l.stack, abs)
+	l.parse(clean, src, parent)
+	l.stack = l.stack[:len(l.stack)-1]
+}
+
+// Conditional wrappers httpd resolves while reading: their contents belong
+// to the enclosing section.
+var transparentSections = map[string]bool{
+	"ifmodule": true, "ifdefine": true, "ifversion": true, "ifdirective": true,
+	"ifsection": true, "iffile": true, "macro": true,
+}
+
+// parse reads one file's text into parent, following httpd's rule that
+// sections must be closed in the file that opens them.
+func (l *loader) parse(file, src string, parent *node) {
+	root := &frame{name: "", target: parent, active: true}
+	stack := []*frame{root}
+	splitLines(src, func(ll logicalLine) {
+		top := stack[len(stack)-1]
+		rng := rules.Range{File: file, Line: ll.line}
+		if ll.endLine != ll.line {
+			rng.EndLine = ll.endLine
+		}
+		text := ll.text
+		if strings.HasPrefix(text, "</") {
+			name := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text[2:]), ">"))
+			if !strings.HasSuffix(text, ">") {
+				l.errorf(rng, "</%s directive missing closing '>'", name)
+			}
+			lname := strings.ToLower(name)
+			// Find the matching open section in this file.
+			match := -1
+			for i := len(stack) - 1; i > 0; i-- {
+				if stack[i].name == lname {
+					match = i
+					break
+				}
+			}
+			if match < 0 {
+				if len(stack) > 1 {
+					l.errorf(rng, "</%s> without matching <%s> (expected </%s> for the section opened at line %d)", name, name, top.written, top.open.Line)
+				} else {
+					l.errorf(rng, "</%s> without matching <%s>", name, name)
+				}
+				return
+			}
+			for i := len(stack) - 1; i > match; i-- {
+				l.errorf(stack[i].open, "<%s> is not closed (found </%s> at line %d)", stack[i].written, name, ll.line)
+			}
+			closed := stack[match]
+			if closed.target != nil && !closed.transparent && closed.target.rng.EndLine < ll.endLine {
+				closed.target.rng.EndLine = ll.endLine
+			}
+			stack = stack[:match]
+			return
+		}
+		if text[0] == '<' {
+			body := text[1:]
+			if strings.HasSuffix(body, ">") {
+				body = body[:len(body)-1]
+			} else {
+				nm, _ := splitName(body)
+				l.errorf(rng, "<%s> directive missing closing '>'", nm)
+			}
+			written, rest := splitName(body)
+			lname := strings.ToLower(written)
+			f := &frame{name: lname, written: written, open: rng}
+			if lname == "" {
+				l.errorf(rng, "empty section name")
+			}
+			if !top.active {
+				stack = append(stack, f)
+				return
+			}
+			if strings.Contains(rest, "${") {
+				rest = l.substitute(rest, rng)
+			}
+			if transparentSections[lname] {
+				f.transparent = true
+				f.active = l.conditionHolds(lname, rest)
+				if f.active {
+					f.target = top.target
+				}
+				stack = append(stack, f)
+				return
+			}
+			n := &node{name: lname, raw: rest, text: text, rng: rng, section: true}
+			var unterminated bool
+			n.args, unterminated = tokenize(rest, nil)
+			if unterminated {
+				l.errorf(rng, "unterminated quoted argument in <%s>", written)
+			}
+			n.rng.EndLine = ll.endLine
+			top.target.kids = append(top.target.kids, n)
+			f.target = n
+			f.active = true
+			stack = append(stack, f)
+			return
+		}
+		if !top.active {
+			return
+		}
+		written, rest := splitName(text)
+		if strings.Contains(rest, "${") {
+			rest = l.substitute(rest, rng)
+		}
+		args, unterminated := tokenize(rest, l.tokBuf[:0])
+		if unterminated {
+			l.errorf(rng, "unterminated quoted argument in %s", written)
+		}
+		n := &node{name: strings.ToLower(written), raw: rest, text: text, rng: rng}
+		if len(args) > 0 {
+			n.args = make([]string, len(args))
+			copy(n.args, args)
+		}
+		l.tokBuf = args
+		switch n.name {
+		case "define":
+			if len(n.args) >= 1 {
+				l.defines[n.args[0]] = strings.Join(n.args[1:], " ")
+			}
+		case "undefine":
+			if len(n.args) >= 1 {
+				delete(l.defines, n.args[0])
+			}
+		case "serverroot":
+			if len(n.args) >= 1 {
+				l.declRoot = n.args[0]
+				l.roots = guessRoots(l.entryDir, l.declRoot)
+			}
+		case "include", "includeoptional":
+			l.include(n, top.target)
+			return
+		}
+		top.target.kids = append(top.target.kids, n)
+	})
+	for i := len(stack) - 1; i > 0; i-- {
+		l.errorf(stack[i].open, "<%s> is not closed before the end of the file", stack[i].written)
+	}
+}
+
+// conditionHolds decides the wrappers httpd evaluates at read time.
+// IfModule: the common modules (headers, rewrite, setenvif, ssl, proxy...)
+// are taken to be loaded, so `<IfModule mod_x.c>` is read and
+// `<IfModule !mod_x.c>` is not. IfDefine follows Define/UnDefine seen so far
+// (and -D is unknown, so undefined names are false). Macro bodies are
+// templates, not configuration.
+func (l *loader) conditionHolds(name, rest string) bool {
+	arg := unquote(rest)
+	neg := strings.HasPrefix(arg, "!")
+	arg = strings.TrimPrefix(arg, "!")
+	switch name {
+	case "macro":
+		return false
+	case "ifdefine":
+		_, ok := l.defines[arg]
+		return ok != neg
+	default:
+		return !neg
+	}
+}
+
+// substitute expands ${NAME} from Define. Undefined names stay as written,
+// as httpd leaves them (with a warning at startup).
+func (l *loader) substitute(s string, _ rules.Range) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		name := s[i+2 : i+j]
+		b.WriteString(s[:i])
+		if v, ok := l.defines[name]; ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(s[i : i+j+1])
+		}
+		s = s[i+j+1:]
+	}
+}
+
+// guessRoots lists directories a relative Include may be relative to. httpd
+// uses ServerRoot; a checkout rarely lives there, so the declared root is
+// mapped onto the entry file's ancestors (…/etc/httpd/conf/httpd.conf with
+// ServerRoot /etc/httpd gives …/etc/httpd), then the entry directory and its
+// parents stand in (Debian's apache2.conf sits in its root; RHEL's
+// httpd.conf sits in conf/; a vhost linted alone sits in sites-enabled/).
+func guessRoots(entryDir, declared string) []string {
+	var roots []string
+	add := func(d string) {
+		for _, r := range roots {
+			if r == d {
+				return
+			}
+		}
+		roots = append(roots, d)
+	}
+	absEntry, err := filepath.Abs(entryDir)
+	if err != nil {
+		absEntry = entryDir
+	}
+	if declared != "" {
+		decl := filepath.Clean(declared)
+		if filepath.IsAbs(decl) && (absEntry == decl || strings.HasPrefix(absEntry, decl+string(filepath.Separator))) {
+			add(decl)
+		}
+		// Map the declared root onto an ancestor with the same trailing path
+		// components or the same base name.
+		dir := absEntry
+		for range 4 {
+			if strings.HasSuffix(dir, decl) || (filepath.Base(dir) == filepath.Base(decl) && filepath.Base(decl) != string(filepath.Separator)) {
+				add(relLike(entryDir, absEntry, dir))
+				break
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	add(entryDir)
+	add(filepath.Join(entryDir, ".."))
+	add(filepath.Join(entryDir, "..", ".."))
+	return roots
+}
+
+// relLike expresses the absolute ancestor dir in the same style (relative or
+// absolute) as the entry directory, so Files lists consistent paths.
+func relLike(entryDir, absEntry, dir string) string {
+	if filepath.IsAbs(entryDir) {
+		return dir
+	}
+	rel, err := filepath.Rel(absEntry, dir)
+	if err != nil {
+		return dir
+	}
+	return filepath.Join(entryDir, rel)
+}
+
+// Installation prefixes that absolute includes in distributed configs use;
+// in a checkout they are mapped onto the guessed roots.
+var knownPrefixes = []string{"/etc/apache2", "/etc/httpd", "/usr/local/apache2", "/usr/local/etc/apache24", "/usr/local/etc/apache2", "/opt/apache2"}
+
+func hasGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+// include resolves Include/IncludeOptional and reads the files in
+// alphabetical order, as httpd does. A directory includes every file below it.
+func (l *loader) include(n *node, parent *node) {
+	optional := n.name == "includeoptional"
+	if len(n.args) == 0 {
+		l.errorf(n.rng, "%s requires a path", directiveName(n))
+		return
+	}
+	pat := n.args[0]
+	var candidates []string
+	if filepath.IsAbs(pat) {
+		if l.declRoot != "" && filepath.IsAbs(l.declRoot) {
+			if rel, ok := cutDirPrefix(pat, filepath.Clean(l.declRoot)); ok {
+				for _, r := range l.roots {
+					candidates = append(candidates, filepath.Join(r, rel))
+				}
+			}
+		}
+		for _, p := range knownPrefixes {
+			if rel, ok := cutDirPrefix(pat, p); ok {
+				for _, r := range l.roots {
+					candidates = append(candidates, filepath.Join(r, rel))
+				}
+			}
+		}
+		candidates = append(candidates, pat)
+	} else {
+		for _, r := range l.roots {
+			candidates = append(candidates, filepath.Join(r, pat))
+		}
+	}
+	for _, c := range candidates {
+		files, found := expandInclude(c)
+		if !found {
+			continue
+		}
+		for _, f := range files {
+			l.load(f, parent, n.rng)
+		}
+		return
+	}
+	if optional {
+		return
+	}
+	if hasGlob(pat) {
+		l.errorf(n.rng, "Include: no files match %s (use IncludeOptional if that is expected)", pat)
+	} else {
+		l.errorf(n.rng, "Include: %s: no such file or directory", pat)
+	}
+}
+
+func directiveName(n *node) string {
+	name, _ := splitName(n.text)
+	return name
+}
+
+// cutDirPrefix returns p relative to dir when p lies under dir.
+func cutDirPrefix(p, dir string) (string, bool) {
+	p = filepath.Clean(p)
+	if p == dir {
+		return ".", true
+	}
+	if strings.HasPrefix(p, dir+string(filepath.Separator)) {
+		return p[len(dir)+1:], true
+	}
+	return "", false
+}
+
+// expandInclude lists the files an include path names; found is false when
+// nothing exists there.
+func expandInclude(p string) ([]string, bool) {
+	var matches []string
+	if hasGlob(p) {
+		m, err := filepath.Glob(p)
+		if err != nil || len(m) == 0 {
+			return nil, false
+		}
+		matches = m
+	} else {
+		if _, err := os.Stat(p); err != nil {
+			return nil, false
+		}
+		matches = []string{p}
+	}
+	sort.Strings(matches)
+	var files []string
+	for _, m := range matches {
+		st, err := os.Stat(m)
+		if err != nil {
+			continue
+		}
+		if !st.IsDir() {
+			files = append(files, m)
+			continue
+		}
+		var sub []string
+		_ = filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if !d.IsDir() {
+				sub = append(sub, path)
+			}
+			return nil
+		})
+		sort.Strings(sub)
+		files = append(files, sub...)
+	}
+	return files, true
+}
+
+// describe renders a section for scope names: `Location /v1`.
+func describe(n *node) string {
+	name, _ := splitName(strings.TrimPrefix(n.text, "<"))
+	name = strings.TrimSuffix(name, ">")
+	if len(n.args) == 0 {
+		return name
+	}
+	return fmt.Sprintf("%s %s", name, strings.Join(n.args, " "))
+}
