@@ -221,7 +221,7 @@ func PreflightCheck(p Profile, r Request, status int, h http.Header) Verdict {
 	methods, ok := ParseList(headerList(h, "Access-Control-Allow-Methods"))
 	if !ok {
 		return v.fail(StepAllowMethods, "Cannot parse Access-Control-Allow-Methods response header field in preflight response: every element must be a method token.",
-			"Access-Control-Allow-Methods: "+NormalizeMethod(r.Method))
+			"Access-Control-Allow-Methods: "+r.method())
 	}
 	v.pass(StepAllowMethods, "Access-Control-Allow-Methods parses.")
 	names, ok := ParseList(headerList(h, "Access-Control-Allow-Headers"))
@@ -231,7 +231,7 @@ func PreflightCheck(p Profile, r Request, status int, h http.Header) Verdict {
 	}
 	v.pass(StepAllowHeaders, "Access-Control-Allow-Headers parses.")
 
-	m := NormalizeMethod(r.Method)
+	m := r.method()
 	switch {
 	case contains(methods, m):
 		v.pass(StepMethod, fmt.Sprintf("Method %s is listed in Access-Control-Allow-Methods.", m))

@@ -143,10 +143,10 @@ func validateRequest(r Request) (Step, bool) {
 	if _, err := ParseOrigin(r.Origin); err != nil {
 		return Step{Name: StepRequest, Detail: fmt.Sprintf("The request origin is not a serialised origin, so no browser sends it: %v.", err)}, false
 	}
-	if !IsMethodToken(r.Method) {
+	if !IsMethodToken(r.method()) {
 		return Step{Name: StepRequest, Detail: fmt.Sprintf("fetch() throws: %q is not a valid HTTP method.", r.Method)}, false
 	}
-	if isForbiddenMethod(r.Method) {
+	if isForbiddenMethod(r.method()) {
 		return Step{Name: StepRequest, Detail: fmt.Sprintf("fetch() throws: %q is a forbidden method.", r.Method)}, false
 	}
 	names, groups := headerGroups(r.Header)
@@ -166,7 +166,7 @@ func validateRequest(r Request) (Step, bool) {
 // preflightReason says why r is preflighted under p, for messages.
 func preflightReason(p Profile, r Request) string {
 	var why []string
-	if m := NormalizeMethod(r.Method); !IsSafelistedMethod(m) {
+	if m := r.method(); !IsSafelistedMethod(m) {
 		why = append(why, "method "+m+" is not CORS-safelisted")
 	}
 	if names := UnsafeHeaderNames(r.Header); len(names) > 0 {

@@ -21,10 +21,13 @@ type Origin struct {
 
 // String serialises the origin the way a browser writes it into the Origin
 // request header: opaque origins are "null", a default port is omitted, and
-// there is never a path or trailing slash.
+// there is never a path or trailing slash. The zero Origin is "".
 func (o Origin) String() string {
 	if o.Opaque {
 		return "null"
+	}
+	if o.Scheme == "" {
+		return "" // the zero Origin, returned alongside errors
 	}
 	if o.Port == 0 || o.Port == DefaultPort(o.Scheme) {
 		return o.Scheme + "://" + o.Host
@@ -378,11 +381,14 @@ func ipv4Number(s string) (uint64, bool) {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		ok := c >= '0' && c <= '9'
-		if base == 16 {
-			ok = ok || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-		} else if base == 8 {
+		var ok bool
+		switch base {
+		case 16:
+			ok = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+		case 8:
 			ok = c >= '0' && c <= '7'
+		default:
+			ok = c >= '0' && c <= '9'
 		}
 		if !ok {
 			return 0, false

@@ -189,6 +189,7 @@ func TestOriginString(t *testing.T) {
 		{Origin{Scheme: "https", Host: "a.test", Port: 80}, "https://a.test:80"},
 		{Origin{Scheme: "http", Host: "a.test"}, "http://a.test"},
 		{Origin{Opaque: true, Scheme: "https", Host: "ignored"}, "null"},
+		{Origin{}, ""},
 	}
 	for _, tc := range tests {
 		if got := tc.o.String(); got != tc.want {

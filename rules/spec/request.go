@@ -9,10 +9,19 @@ import (
 // Request is what a page asks fetch() to do, as far as CORS cares.
 type Request struct {
 	Origin         string      // the serialised origin of the requesting page ("null" for opaque)
-	Method         string      // as given to fetch(); NormalizeMethod is applied where the browser applies it
+	Method         string      // as given to fetch() ("" = GET); NormalizeMethod is applied as fetch() applies it
 	Header         http.Header // author request headers (names compare case-insensitively)
 	Credentials    bool        // credentials mode "include"
 	PrivateNetwork bool        // the target is in a more private address space (Private Network Access)
+}
+
+// method is the method fetch() sends for r: GET when none is given,
+// otherwise the normalised method.
+func (r Request) method() string {
+	if r.Method == "" {
+		return "GET"
+	}
+	return NormalizeMethod(r.Method)
 }
 
 // NormalizeMethod is fetch()'s method normalisation: DELETE, GET, HEAD,
@@ -314,7 +323,7 @@ func NeedsPreflightFor(p Profile, r Request) bool {
 }
 
 func needsCORSPreflight(r Request) bool {
-	return !IsSafelistedMethod(NormalizeMethod(r.Method)) || len(UnsafeHeaderNames(r.Header)) > 0
+	return !IsSafelistedMethod(r.method()) || len(UnsafeHeaderNames(r.Header)) > 0
 }
 
 // PreflightHeaders is the header list of the OPTIONS request a browser sends
@@ -327,7 +336,7 @@ func PreflightHeaders(r Request) http.Header {
 	h := http.Header{
 		"Accept":                        {"*/*"},
 		"Origin":                        {r.Origin},
-		"Access-Control-Request-Method": {NormalizeMethod(r.Method)},
+		"Access-Control-Request-Method": {r.method()},
 	}
 	if names := UnsafeHeaderNames(r.Header); len(names) > 0 {
 		h["Access-Control-Request-Headers"] = []string{strings.Join(names, ",")}

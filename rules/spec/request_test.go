@@ -317,6 +317,7 @@ func TestNeedsPreflight(t *testing.T) {
 		any  bool
 		per  map[Profile]bool
 	}{
+		{"no method means GET", Request{}, false, map[Profile]bool{Spec: false}},
 		{"simple GET", Request{Method: "GET"}, false, map[Profile]bool{Spec: false, Chromium: false, Firefox: false, WebKit: false}},
 		{"lower-case post is normalised", Request{Method: "post", Header: hdr("Content-Type", "text/plain")}, false, map[Profile]bool{Spec: false}},
 		{"patch stays patch", Request{Method: "patch"}, true, map[Profile]bool{Spec: true, Firefox: true}},
