@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,7 +36,11 @@ func loadPolicyFile(cmd *cobra.Command) (*rules.PolicyFile, error) {
 	if err != nil {
 		var pfe *hcl.PolicyFileError
 		if errors.As(err, &pfe) {
-			fmt.Fprint(cmd.ErrOrStderr(), pfe.Text)
+			text := pfe.Text
+			if !strings.HasSuffix(text, "\n") {
+				text += "\n"
+			}
+			fmt.Fprint(cmd.ErrOrStderr(), text)
 			return nil, &exitCodeError{code: exitError, err: fmt.Errorf("%s: invalid policy file", path)}
 		}
 		return nil, &exitCodeError{code: exitError, err: err}
