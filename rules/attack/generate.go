@@ -20,11 +20,12 @@ type Candidate struct {
 const Attacker = "evil.test"
 
 // MaxSources bounds Generate: at most this many trusted origins and
-// literals (trusted first) are expanded. Each source yields at most about
-// 70 candidates (the host's dots add one unescaped-dot candidate each, and
-// hosts are at most 253 bytes), plus one fixed set of seed candidates
-// (arbitrary, null, shared hosting, localhost, IP literals; about 100), so
-// Generate returns at most a few thousand candidates.
+// literals (trusted first) are expanded. A source yields about 60
+// candidates plus one unescaped-dot candidate per dot in its host (at most
+// about 180 for a 253-byte host), and the seeds (arbitrary, null, shared
+// hosting, localhost, IP literals, empty) add about 85 once, so Generate
+// never returns more than about 6,000 candidates (32 maximal hosts), and
+// about 60 per source in practice.
 const MaxSources = 32
 
 // specialChars follow the trusted name in special-chars candidates. All
