@@ -100,13 +100,23 @@ type witness struct {
 	creds bool
 }
 
+// liveMatcher answers attack.Search from what the server did: an origin
+// "matches" when the browser oracle lets a page on it read the response.
+type liveMatcher map[string]bool
+
+func (m liveMatcher) Match(origin string) (bool, error) { return m[origin], nil }
+
 // judgeActual raises the origin-trust findings (CG101-CG112): an origin
-// that is not trusted and that a browser would let read the response.
+// that is not trusted and that a browser would let read the response. The
+// witnesses are chosen by attack.Search over the live answers, exactly as
+// the linter chooses them over a pattern, so that one mistake gives one
+// finding with the same ID from lint and from fuzz. Accepted origins no
+// browser sends (case, port, userinfo...) are reported at info; random and
+// corpus origins only when no class predicted the hole.
 func (r *targetRun) judgeActual() {
-	byRule := map[string][]witness{}
-	var order []string
-	var random []witness
-	deterministic := false
+	granted := liveMatcher{}
+	byOrigin := map[string]witness{}
+	var random, unsendable []witness
 	for _, o := range r.outcomes {
 		if o.kind != observe.Actual || o.purpose != "" || !o.hasOrigin || o.ex.Response == nil {
 			continue
@@ -122,36 +132,44 @@ func (r *targetRun) judgeActual() {
 			continue
 		}
 		w := witness{o: o, creds: vc.OK}
-		class := attack.Class(o.class)
-		if o.class == classCorpus {
-			class = attack.Class(o.from)
+		if _, seen := byOrigin[o.origin]; !seen {
+			byOrigin[o.origin] = w
 		}
-		if o.class == classRandom {
+		granted[o.origin] = true
+		switch {
+		case o.class == classRandom || o.class == classCorpus:
 			random = append(random, w)
+		case !sendable(o):
+			unsendable = append(unsendable, w)
+		}
+	}
+	ws, _ := attack.Search(granted, r.trusted, r.literals())
+	byRule := map[string][]witness{}
+	var order []string
+	for _, w := range ws {
+		if r.isTrusted(w.Origin) {
 			continue
 		}
-		id, ok := classRule[class]
-		if !ok {
-			id = "CG112"
+		id := classRule[w.Class]
+		if id == "" {
+			continue
 		}
-		deterministic = true
 		if _, seen := byRule[id]; !seen {
 			order = append(order, id)
 		}
-		byRule[id] = append(byRule[id], w)
+		byRule[id] = append(byRule[id], byOrigin[w.Origin])
 	}
-	// Random mutations count only when no class predicted the hole.
-	if !deterministic && len(random) > 0 {
+	if len(order) == 0 && len(random) > 0 {
 		order = append(order, "CG112")
 		byRule["CG112"] = random
 	}
-	// Reflection implies every other class: report it alone, like lint.
-	if _, ok := byRule["CG101"]; ok {
-		order = []string{"CG101"}
-	}
-	sort.SliceStable(order, func(i, j int) bool { return order[i] < order[j] })
+	sort.Strings(order)
 	for _, id := range order {
 		r.report(r.originResult(id, byRule[id]))
+	}
+	if len(order) == 0 && len(unsendable) > 0 {
+		// Nothing a browser can exploit, but the check is sloppy: say so once.
+		r.report(r.originResult("CG112", unsendable))
 	}
 }
 
@@ -336,7 +354,7 @@ func (r *targetRun) judgePreflights() {
 		granted := r.isTrusted(o.origin) || r.grantedBy[o.origin]
 		st := o.status()
 		switch {
-		case granted && (st == http.StatusUnauthorized || st == http.StatusForbidden || st == http.StatusProxyAuthRequired) &&
+		case granted && (st == http.StatusUnauthorized || st == http.StatusProxyAuthRequired) &&
 			mainStatus[o.origin] > 0 && mainStatus[o.origin] < 400:
 			auth = append(auth, o)
 		case granted && st >= 300 && st <= 399:
