@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/corsguard/corsguard/rules/spec"
 )
 
 // PolicyFileName is the name of corsguard's own configuration file, found
@@ -265,7 +267,7 @@ func (f *PolicyFile) Validate() []PolicyProblem {
 			if msg := originProblem(o); msg != "" {
 				r := ref
 				r.Elem = i
-				out = append(out, PolicyProblem{Ref: r, Summary: "Invalid origin", Detail: fmt.Sprintf("%q %s. An origin is scheme://host[:port] in lower case, with no path and no default port, or null.", o, msg)})
+				out = append(out, PolicyProblem{Ref: r, Summary: "Invalid origin", Detail: msg + ". An origin is scheme://host[:port] in lower case, with no path and no default port, or null."})
 			}
 		}
 	}
@@ -329,41 +331,15 @@ func looksLikeRuleID(id string) bool {
 	return err == nil
 }
 
-// originProblem says why s is not a serialised origin, or "" when it is.
-// It follows the Fetch standard's serialisation: scheme "://" host
-// [":" port], lower case, no default port, no path, query or fragment.
-// (rules/spec will own the canonical check; this one is kept local so that
-// the policy file schema has no dependency on work in progress.)
+// originProblem says why s is not a serialised origin, or "" when it is:
+// the browser compares the configured value with the request's Origin byte
+// for byte, so the oracle in rules/spec decides.
 func originProblem(s string) string {
-	if s == "null" {
-		return ""
+	if strings.Contains(s, "*") && s != "*" {
+		return fmt.Sprintf("%q contains a wildcard: declare it under patterns", s)
 	}
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok || scheme == "" {
-		return "has no scheme"
-	}
-	if strings.ContainsAny(rest, "/?#") {
-		return "has a path, query or fragment (a trailing slash counts)"
-	}
-	if strings.Contains(rest, "*") {
-		return "contains a wildcard (declare it under patterns)"
-	}
-	if s != strings.ToLower(s) {
-		return "is not in lower case"
-	}
-	host, port := rest, ""
-	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.HasSuffix(rest, "]") {
-		host, port = rest[:i], rest[i+1:]
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 0 || n > 65535 {
-			return "has an invalid port"
-		}
-		if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
-			return "has the scheme's default port (browsers omit it)"
-		}
-	}
-	if host == "" {
-		return "has no host"
+	if _, err := spec.ParseOrigin(s); err != nil {
+		return err.Error()
 	}
 	return ""
 }

@@ -132,7 +132,7 @@ func TestPolicyFileErrors(t *testing.T) {
 		{
 			name:     "origin with a trailing slash, pointed at the element",
 			src:      "trusted {\n  origins = [\"https://a.example.com\", \"https://b.example.com/\"]\n}\n",
-			wantText: []string{"Invalid origin", `"https://b.example.com/" has a path`},
+			wantText: []string{"Invalid origin", `"https://b.example.com/": trailing slash`},
 			wantAt:   ":2:39",
 		},
 		{

@@ -104,7 +104,7 @@ func (m *module) expandDynamic(b *hclv2.Block, s *schema, ctx *hclv2.EvalContext
 	}
 	fe := content.Attributes["for_each"]
 	val, d := m.eval(fe.Expr, ctx)
-	if !val.IsWhollyKnown() || !(val.CanIterateElements() || val.IsNull()) {
+	if !val.IsWhollyKnown() || (!val.CanIterateElements() && !val.IsNull()) {
 		reason := m.unknownReason(fe.Expr, ctx, d)
 		if reason == "" && val.IsKnown() {
 			reason = "for_each is a " + val.Type().FriendlyName() + ", not a collection"
