@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/corsguard/corsguard/rules"
 )
@@ -304,6 +305,19 @@ func captureAlt(expr string, i int) alt {
 // wholeGroup reports whether capture group 1 covers the whole match of an
 // anchored pattern (`^(https://...)$`), so that $1 equals the Origin.
 func wholeGroup(expr string) bool {
+	if v, ok := wholeGroupCache.Load(expr); ok {
+		return v.(bool)
+	}
+	v := wholeGroupUncached(expr)
+	wholeGroupCache.Store(expr, v)
+	return v
+}
+
+// wholeGroupCache remembers wholeGroup per pattern: generated and real
+// configs repeat the same few patterns thousands of times.
+var wholeGroupCache sync.Map
+
+func wholeGroupUncached(expr string) bool {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return false

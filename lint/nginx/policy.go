@@ -290,12 +290,7 @@ func ownHandler(lv *level) *node {
 	if lv == nil {
 		return nil
 	}
-	for _, c := range lv.body {
-		if _, ok := handlers[c.name]; ok {
-			return c
-		}
-	}
-	return nil
+	return lv.handler
 }
 
 // preflightSkip are headers that do not matter on a preflight response.
@@ -418,13 +413,7 @@ func (a *analyzer) ifDrops(lv, loc *level) []rules.Dropped {
 func (a *analyzer) access(lv *level, f flow, why string) (rules.Preflight, bool) {
 	// allow/deny: a level's rule list replaces its parent's.
 	for l := lv; l != nil; l = l.parent {
-		var first *node
-		for _, c := range l.body {
-			if c.name == "allow" || c.name == "deny" {
-				first = c
-				break
-			}
-		}
+		first := l.firstAccess
 		if first == nil {
 			continue
 		}
@@ -549,21 +538,28 @@ func (a *analyzer) proxyNotes(loc *level, actual rules.Grant) []string {
 		return nil
 	}
 	prefix := strings.TrimSuffix(h.name, "_pass")
-	hidden := map[string]*node{}
-	passed := map[string]*node{}
+	hideName, passName := prefix+"_hide_header", prefix+"_pass_header"
+	var hidden, passed map[string]*node
 	for l := loc; l != nil; l = l.parent {
 		found := false
-		for _, c := range l.body {
-			switch c.name {
-			case prefix + "_hide_header":
-				found = true
-				if name, ok := rules.CanonicalCORSHeader(c.arg(0)); ok {
-					hidden[name] = c
+		for _, c := range l.hide {
+			if c.name != hideName {
+				continue
+			}
+			found = true
+			if name, ok := rules.CanonicalCORSHeader(c.arg(0)); ok {
+				if hidden == nil {
+					hidden = map[string]*node{}
 				}
-			case prefix + "_pass_header":
-				if name, ok := rules.CanonicalCORSHeader(c.arg(0)); ok {
-					passed[name] = c
+				hidden[name] = c
+			}
+		}
+		for _, c := range l.pass {
+			if name, ok := rules.CanonicalCORSHeader(c.arg(0)); ok && c.name == passName {
+				if passed == nil {
+					passed = map[string]*node{}
 				}
+				passed[name] = c
 			}
 		}
 		if found {

@@ -33,6 +33,19 @@ type level struct {
 	locations   []*node
 	ifs         []*node
 	hasRewrite  bool // set/if/return/rewrite present: the body needs simulating
+
+	// Pre-sorted so that walking up to an http level holding thousands of
+	// servers costs nothing.
+	last        map[string]*node // tracked single-value directives, last one wins
+	firstAccess *node            // first allow/deny
+	handler     *node            // content handler (proxy_pass, ...)
+	hide, pass  []*node          // *_hide_header, *_pass_header
+}
+
+// tracked are the single-value directives looked up through inheritance.
+var tracked = map[string]bool{
+	"auth_basic": true, "auth_request": true, "auth_jwt": true, "auth_oidc": true,
+	"limit_except": true, "try_files": true,
 }
 
 func newLevel(kind levelKind, n *node, parent *level, name string, body []*node, rng rules.Range) *level {
@@ -56,21 +69,35 @@ func newLevel(kind levelKind, n *node, parent *level, name string, body []*node,
 			}
 		case "set", "return", "rewrite":
 			lv.hasRewrite = true
+		case "allow", "deny":
+			if lv.firstAccess == nil {
+				lv.firstAccess = c
+			}
+		default:
+			switch {
+			case tracked[c.name]:
+				if lv.last == nil {
+					lv.last = map[string]*node{}
+				}
+				lv.last[c.name] = c
+			case handlers[c.name] != "":
+				if lv.handler == nil {
+					lv.handler = c
+				}
+			case strings.HasSuffix(c.name, "_hide_header"):
+				lv.hide = append(lv.hide, c)
+			case strings.HasSuffix(c.name, "_pass_header"):
+				lv.pass = append(lv.pass, c)
+			}
 		}
 	}
 	return lv
 }
 
-// own returns the level's own directive with that name (the last one, as
-// nginx keeps the last for single-value directives).
+// own returns the level's own tracked directive with that name (the last
+// one, as nginx keeps the last for single-value directives).
 func (lv *level) own(name string) *node {
-	var found *node
-	for _, c := range lv.body {
-		if c.name == name {
-			found = c
-		}
-	}
-	return found
+	return lv.last[name]
 }
 
 // inherited returns the nearest directive with one of the names, from this

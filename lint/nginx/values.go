@@ -180,6 +180,9 @@ type resolver struct {
 	// request's path they are empty (nginx's uninitialized variable).
 	declared map[string]bool
 	depth    int
+	// mapCache holds the values of maps that do not depend on `set`
+	// variables (the usual case), evaluated once per configuration.
+	mapCache map[*mapDef][]alt
 }
 
 const maxResolveDepth = 16
@@ -248,6 +251,17 @@ func (r *resolver) lookup(name string, e *env) []alt {
 		return []alt{{reflects: h}}
 	}
 	if m, ok := r.maps[name]; ok {
+		if v, ok := r.mapCache[m]; ok {
+			return v
+		}
+		if !r.mapDependsOnEnv(m) {
+			v := r.evalMap(m, nil)
+			if r.mapCache == nil {
+				r.mapCache = map[*mapDef][]alt{}
+			}
+			r.mapCache[m] = v
+			return v
+		}
 		return r.evalMap(m, e)
 	}
 	if s, ok := r.setters[name]; ok {
@@ -339,6 +353,36 @@ func (r *resolver) evalMap(m *mapDef, e *env) []alt {
 		out = append(out, alt{})
 	}
 	return out
+}
+
+// mapDependsOnEnv reports whether a map's source or values read variables
+// that `set` assigns (their value depends on the request's path).
+func (r *resolver) mapDependsOnEnv(m *mapDef) bool {
+	check := func(s string) bool {
+		for _, ref := range parseVars(s) {
+			if r.declared[ref.name] {
+				return true
+			}
+			if mm, ok := r.maps[ref.name]; ok && mm != m && r.depth < maxResolveDepth {
+				r.depth++
+				dep := r.mapDependsOnEnv(mm)
+				r.depth--
+				if dep {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if check(m.src) {
+		return true
+	}
+	for _, e := range m.entries {
+		if check(e.value) {
+			return true
+		}
+	}
+	return m.def != nil && check(m.def.value)
 }
 
 // keyConstraint turns a map key compared against $http_origin into a
