@@ -35,6 +35,8 @@ const MaxPerClass = 3
 //   - special-chars and special-label witnesses from a source are dropped
 //     when a post-domain witness from the same source exists (a missing end
 //     anchor lets them all through);
+//   - the fallback sibling forgotten.example.com is dropped when
+//     evil.example.com is accepted too;
 //   - pre-domain and substring witnesses are dropped when a sibling
 //     witness with the same parent domain exists: with
 //     ^https://([a-z0-9-]+\.)?example\.com$, evilapp.example.com is just
@@ -97,8 +99,20 @@ func subsume(ws []Witness) []Witness {
 			}
 		}
 	}
+	accepted := map[string]bool{}
+	for _, w := range ws {
+		accepted[w.Origin] = true
+	}
 	return slices.DeleteFunc(slices.Clone(ws), func(w Witness) bool {
 		switch w.Class {
+		case SiblingSubdomain:
+			// forgotten.example.com is only a fallback for patterns that
+			// happen to exclude "evil".
+			rest, ok := strings.CutPrefix(w.Origin, "https://forgotten.")
+			if !ok {
+				rest, ok = strings.CutPrefix(w.Origin, "http://forgotten.")
+			}
+			return ok && accepted[strings.Replace(w.Origin, "forgotten."+rest, "evil."+rest, 1)]
 		case SpecialChars, SpecialLabel:
 			return postFrom[w.From]
 		case PreDomain, Substring:

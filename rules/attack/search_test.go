@@ -20,6 +20,7 @@ type searchCase struct {
 	want    []Witness // each must be reported (From is not compared)
 	notWant []Class   // no witness of these classes
 	none    bool      // no witness at all
+	only    bool      // want is the complete answer
 }
 
 const app = "https://app.example.com"
@@ -56,8 +57,9 @@ var searchCases = []searchCase{
 	{name: "pre-domain_fp", expr: `^https://([a-z0-9-]+\.)?example\.com$`, notWant: []Class{PreDomain}},
 	// sibling subdomain: any subdomain is a real but different finding
 	{name: "sibling-subdomain", expr: `^https://([a-z0-9-]+\.)?example\.com$`, trusted: []string{app},
-		want:    []Witness{{Origin: "https://evil.example.com", Class: SiblingSubdomain}},
-		notWant: []Class{PostDomain, PreDomain, NoDotPostDomain, Substring, NestedSubdomain}},
+		want: []Witness{{Origin: "https://evil.example.com", Class: SiblingSubdomain}}, only: true},
+	{name: "sibling-subdomain_lookahead_excludes_evil", expr: `^https://(?!evil)[a-z]+\.example\.com$`, trusted: []string{app},
+		want: []Witness{{Origin: "https://forgotten.example.com", Class: SiblingSubdomain}}, only: true},
 	{name: "sibling-subdomain_fp", expr: `^https://(app|admin)\.example\.com$`, none: true},
 	// nested subdomain
 	{name: "nested-subdomain", expr: `^https://.*\.app\.example\.com$`, trusted: []string{app},
@@ -182,6 +184,9 @@ func TestSearch(t *testing.T) {
 				if !slices.ContainsFunc(got, func(g Witness) bool { return g.Origin == w.Origin && g.Class == w.Class }) {
 					t.Errorf("trusted %v: missing %s %q; got%s", trusted, w.Class, w.Origin, dump())
 				}
+			}
+			if tt.only && len(got) != len(tt.want) {
+				t.Errorf("want exactly %v, got%s", tt.want, dump())
 			}
 			for _, c := range tt.notWant {
 				if slices.ContainsFunc(got, func(g Witness) bool { return g.Class == c }) {
