@@ -196,6 +196,12 @@ func translatePCRE(expr string) (string, error) {
 					return "", fmt.Errorf(`unterminated \%c%c`, n, expr[j])
 				}
 				j += k + 2
+			} else if n == 'x' {
+				for j < i+4 && j < len(expr) && strings.IndexByte("0123456789abcdefABCDEF", expr[j]) >= 0 {
+					j++ // \xHH
+				}
+			} else if n == 'c' && j < len(expr) {
+				j++ // \cX
 			} else if n >= utf8.RuneSelf {
 				_, size := utf8.DecodeRuneInString(expr[i+1:])
 				j = i + 1 + size

@@ -130,6 +130,8 @@ func TestTranslatePCRE(t *testing.T) {
 		{`(?P<h>x)`, `(?<h>x)`},
 		{`a{x}`, `a{x}`},
 		{`(?i)a++`, `(?i)(?>a+)`},
+		{`\x41++`, `(?>\x41+)`},
+		{`\x{41}*+`, `(?>\x{41}*)`},
 	}
 	for _, tt := range tests {
 		got, err := translatePCRE(tt.in)
