@@ -10,7 +10,10 @@ import (
 
 // Candidate is one attack origin and where it came from.
 type Candidate struct {
-	Origin string // the Origin header value to send ("" is an empty header)
+	// Origin is the header value to send. The Empty class's "" means an
+	// empty Origin header; sending no Origin at all is the fuzzer's own
+	// baseline request, not a candidate.
+	Origin string
 	Class  Class
 	From   string // the trusted origin or literal it was derived from; "" for seeds
 }
