@@ -118,7 +118,9 @@ func grant(target string, obs []Observation) rules.Grant {
 			if anyEv == nil {
 				anyEv = &e
 			}
-		case v == o.Origin:
+		case v == strings.TrimSpace(o.Origin):
+			// Servers see header values without surrounding whitespace, so an
+			// echo of a padded Origin is still an echo.
 			if len(echoed) == 0 {
 				firstEcho = e
 			}
@@ -141,6 +143,11 @@ func grant(target string, obs []Observation) rules.Grant {
 	}
 	if len(echoed) > 0 {
 		g.Origins = append(g.Origins, rules.OriginRule{Kind: rules.OriginList, Values: sortedKeys(echoed), Echo: true, Evidence: []rules.Evidence{firstEcho}})
+	}
+	for v := range literal {
+		if echoed[v] {
+			delete(literal, v) // an echo of this origin seen elsewhere, not a fixed value
+		}
 	}
 	if len(literal) > 0 {
 		g.Origins = append(g.Origins, rules.OriginRule{Kind: rules.OriginList, Values: sortedKeys(literal), Evidence: []rules.Evidence{firstLiteral}})
