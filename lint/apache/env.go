@@ -202,21 +202,22 @@ func envSetters(n *node) []setter {
 	return nil
 }
 
-// envFlow is every setter that reaches a scope, by variable name.
-type envFlow map[string][]setter
+// envFlow is every setter that reaches a scope, in order. A scope sees a
+// handful of variables, so a slice beats a map here.
+type envFlow struct{ all []setter }
 
-func (f envFlow) add(s setter) {
-	if s.name == "" {
-		return
+func (f *envFlow) add(s setter) {
+	if s.name != "" {
+		f.all = append(f.all, s)
 	}
-	f[s.name] = append(f[s.name], s)
 }
 
-// live returns the setters of name that set a value.
-func (f envFlow) live(name string) []setter {
+// live returns the setters of name that set a value (variable names are
+// case-sensitive in httpd).
+func (f *envFlow) live(name string) []setter {
 	var out []setter
-	for _, s := range f[name] {
-		if !s.unset {
+	for _, s := range f.all {
+		if s.name == name && !s.unset {
 			out = append(out, s)
 		}
 	}
@@ -224,7 +225,7 @@ func (f envFlow) live(name string) []setter {
 }
 
 // guardFor turns `env=VAR` / `env=!VAR` into a guard from what sets VAR.
-func (f envFlow) guardFor(spec string, ev rules.Evidence) *guard {
+func (f *envFlow) guardFor(spec string, ev rules.Evidence) *guard {
 	g := &guard{text: spec, ev: ev}
 	name := strings.TrimPrefix(spec, "env=")
 	neg := strings.HasPrefix(name, "!")

@@ -19,18 +19,27 @@ type layer struct {
 // scopeTarget is what a request in a scope looks like: the directory it
 // maps to and its URL path.
 type scopeTarget struct {
-	chain map[*container]bool // the scope's own sections
-	dir   string              // filesystem directory ("" if unknown)
-	loc   string              // URL path
+	chain []*container // the scope's own sections, innermost first
+	dir   string       // filesystem directory ("" if unknown)
+	loc   string       // URL path
+}
+
+func (t *scopeTarget) onChain(c *container) bool {
+	for _, x := range t.chain {
+		if x == c {
+			return true
+		}
+	}
+	return false
 }
 
 // layersFor lists, in httpd's merge order, the layers that apply to a
 // request in the scope whose innermost section is leaf.
 func layersFor(top *container, leaf *container, htaccess bool) []layer {
-	t := scopeTarget{chain: map[*container]bool{}, loc: "/"}
+	t := scopeTarget{loc: "/"}
 	var host *container
 	for c := leaf; c != nil; c = c.parent {
-		t.chain[c] = true
+		t.chain = append(t.chain, c)
 		if c.isHost {
 			host = c
 		}
@@ -55,17 +64,9 @@ func layersFor(top *container, leaf *container, htaccess bool) []layer {
 	}
 	// Sections of the server config come before the vhost's own (httpd
 	// appends the vhost's section arrays to the main server's).
-	var cands []*container
-	collect := func(c *container) {
-		for _, k := range c.kids {
-			if !k.isHost {
-				cands = append(cands, k)
-			}
-		}
-	}
-	collect(top)
+	cands := top.sections()
 	if host != nil {
-		collect(host)
+		cands = append(cands[:len(cands):len(cands)], host.kids...)
 	}
 	var applied []*container
 	var dirs, dirMatch, files, locs, ifs []*container
@@ -74,27 +75,27 @@ func layersFor(top *container, leaf *container, htaccess bool) []layer {
 		for _, c := range cs {
 			switch c.phase {
 			case phaseDir:
-				if t.chain[c] || (t.dir != "" && pathUnder(t.dir, c.path)) {
+				if t.onChain(c) || (t.dir != "" && pathUnder(t.dir, c.path)) {
 					dirs = append(dirs, c)
 					visit(c.kids)
 				}
 			case phaseDirMatch:
-				if t.chain[c] || (t.dir != "" && c.rx != nil && c.rx.MatchString(t.dir)) {
+				if t.onChain(c) || (t.dir != "" && c.matches(t.dir)) {
 					dirMatch = append(dirMatch, c)
 					visit(c.kids)
 				}
 			case phaseFiles:
-				if t.chain[c] {
+				if t.onChain(c) {
 					files = append(files, c)
 					visit(c.kids)
 				}
 			case phaseLocation:
-				if t.chain[c] || (!c.regex && urlUnder(t.loc, c.path)) || (c.regex && c.rx != nil && c.rx.MatchString(t.loc)) {
+				if t.onChain(c) || (!c.regex && urlUnder(t.loc, c.path)) || (c.regex && c.matches(t.loc)) {
 					locs = append(locs, c)
 					visit(c.kids)
 				}
 			case phaseIf:
-				if t.chain[c] {
+				if t.onChain(c) {
 					ifs = append(ifs, c)
 					visit(c.kids)
 				}
@@ -170,15 +171,15 @@ func urlUnder(u, loc string) bool {
 // analysis is the merged configuration of one scope.
 type analysis struct {
 	layers []layer
-	env    envFlow
-	ops    []*hop
+	env    *envFlow
+	ops    []hop
 	server rewriteSet // server-context mod_rewrite (translate_name)
 	perDir rewriteSet // per-directory mod_rewrite (fixups)
 	notes  []string
 }
 
 func analyse(top, leaf *container, htaccess bool) *analysis {
-	a := &analysis{layers: layersFor(top, leaf, htaccess), env: envFlow{}}
+	a := &analysis{layers: layersFor(top, leaf, htaccess), env: &envFlow{}}
 	var host *container
 	for c := leaf; c != nil; c = c.parent {
 		if c.isHost {
@@ -188,12 +189,12 @@ func analyse(top, leaf *container, htaccess bool) *analysis {
 	// Server-context rewrite: the vhost's own rules (the main server's are
 	// inherited only with RewriteOptions Inherit).
 	if !htaccess {
-		main := readRewrite(top.body)
+		main := top.rewrite()
 		if host != nil {
-			a.server = readRewrite(host.body)
+			a.server = host.rewrite()
 			switch a.server.inherit {
 			case "inherit":
-				a.server.rules = append(a.server.rules, main.rules...)
+				a.server.rules = append(a.server.rules[:len(a.server.rules):len(a.server.rules)], main.rules...)
 			case "inheritbefore":
 				a.server.rules = append(append([]*rwRule{}, main.rules...), a.server.rules...)
 			}
@@ -211,7 +212,7 @@ func analyse(top, leaf *container, htaccess bool) *analysis {
 		if l.server {
 			continue
 		}
-		rs := readRewrite(l.items)
+		rs := l.c.rewrite()
 		if rs.engine != nil {
 			engine = rs.engine
 		}
@@ -226,34 +227,48 @@ func analyse(top, leaf *container, htaccess bool) *analysis {
 	// Environment: SetEnvIf & co. in merge order, then rewrite E= flags.
 	for _, l := range a.layers {
 		for _, it := range l.items {
-			for _, s := range envSetters(it.n) {
+			for _, s := range it.n.setters() {
 				a.env.add(s)
-				a.notes = append(a.notes, s.notes...)
+				if len(s.notes) > 0 {
+					a.notes = append(a.notes, s.notes...)
+				}
 			}
 		}
 	}
 	for _, rs := range []rewriteSet{a.server, a.perDir} {
 		for _, r := range rs.rules {
-			for _, s := range r.envSetters() {
+			for _, s := range r.setters() {
 				a.env.add(s)
 				a.notes = append(a.notes, s.notes...)
 			}
 		}
 	}
-	seq := 0
+	seq, count := 0, 0
+	for _, l := range a.layers {
+		for _, it := range l.items {
+			if it.n.name == "header" {
+				count++
+			}
+		}
+	}
+	a.ops = make([]hop, 0, count)
 	for li, l := range a.layers {
 		for _, it := range l.items {
 			if it.n.name != "header" {
 				continue
 			}
-			h := parseHeader(it.n)
-			if h == nil {
+			tmpl := it.n.header()
+			if tmpl == nil {
 				continue
 			}
 			seq++
+			h := *tmpl
 			h.layer, h.seq, h.guards = li, seq, l.guards
 			a.ops = append(a.ops, h)
 		}
+	}
+	for i := range a.ops {
+		a.ops[i].cg = a.condGuard(&a.ops[i])
 	}
 	return a
 }
@@ -291,8 +306,9 @@ type entry struct {
 func (a *analysis) fold(kind reqKind) ([]entry, []rules.Dropped) {
 	var tables [2][]entry
 	var dropped []rules.Dropped
-	for _, h := range a.ops {
-		cg := a.condGuard(h)
+	for i := range a.ops {
+		h := &a.ops[i]
+		cg := h.cg
 		if skipFor(kind, h.guards, cg) {
 			continue
 		}
@@ -304,7 +320,7 @@ func (a *analysis) fold(kind reqKind) ([]entry, []rules.Dropped) {
 		cond := h.conditional(cg)
 		switch h.action {
 		case "set":
-			keep := tab[:0:0]
+			keep := tab[:0]
 			for _, e := range tab {
 				if !strings.EqualFold(e.op.name, h.name) || (cond && e.op.condition() != h.condition()) {
 					keep = append(keep, e)
@@ -331,7 +347,7 @@ func (a *analysis) fold(kind reqKind) ([]entry, []rules.Dropped) {
 			if cond {
 				break
 			}
-			keep := tab[:0:0]
+			keep := tab[:0]
 			for _, e := range tab {
 				if !strings.EqualFold(e.op.name, h.name) {
 					keep = append(keep, e)
@@ -392,6 +408,16 @@ func skipFor(kind reqKind, gs []*guard, cg *guard) bool {
 // grant turns table entries into the model: headers and origin rules.
 func (a *analysis) grant(entries []entry, alwaysOnly bool) rules.Grant {
 	var g rules.Grant
+	n := 0
+	for _, e := range entries {
+		if e.op.cors && (!alwaysOnly || e.op.always) {
+			n++
+		}
+	}
+	if n == 0 {
+		return g
+	}
+	g.Headers = make([]rules.Header, 0, n)
 	for _, e := range entries {
 		if !e.op.cors || (alwaysOnly && !e.op.always) {
 			continue
@@ -519,10 +545,10 @@ func echoRules(oc *originCond, evs []rules.Evidence) []rules.OriginRule {
 	if oc == nil {
 		return []rules.OriginRule{{Kind: rules.OriginReflect, Echo: true, Evidence: uniqEvidence(evs)}}
 	}
-	for i := range oc.patterns {
-		p := oc.patterns[i]
-		e := uniqEvidence(append([]rules.Evidence{p.Evidence}, evs...))
-		out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Pattern: &p, Echo: true, Evidence: e})
+	ps := append([]rules.Pattern{}, oc.patterns...)
+	for i := range ps {
+		e := uniqEvidence(append([]rules.Evidence{ps[i].Evidence}, evs...))
+		out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Pattern: &ps[i], Echo: true, Evidence: e})
 	}
 	if len(oc.list) > 0 {
 		out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: append([]string{}, oc.list...), Echo: true, Evidence: uniqEvidence(evs)})

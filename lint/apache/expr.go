@@ -3,6 +3,7 @@ package apache
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // This file understands the part of httpd's ap_expr language that decides
@@ -345,9 +346,34 @@ func regexMatches(re string, ci bool, s string) bool {
 	if ci {
 		re = "(?i)" + re
 	}
-	rx, err := regexp.Compile(re)
-	if err != nil {
-		return strings.Contains(strings.ToUpper(re), s)
+	regexMu.Lock()
+	rx, ok := regexCache[re]
+	regexMu.Unlock()
+	if !ok {
+		compiled, err := regexp.Compile(re)
+		if err == nil {
+			rx = compiled
+		}
+		regexMu.Lock()
+		if len(regexCache) < maxCachedRegexes {
+			// A nil entry remembers that Go cannot compile it.
+			regexCache[re] = rx
+		}
+		regexMu.Unlock()
+	}
+	if rx == nil {
+		return strings.Contains(strings.ToUpper(re), strings.ToUpper(s))
 	}
 	return rx.MatchString(s)
 }
+
+// regexCache holds compiled method and URL regexes: the same few patterns
+// (OPTIONS tests) recur in every VirtualHost. Parse may run concurrently;
+// the cache is bounded so a long run over many files cannot grow it without
+// limit.
+var (
+	regexMu    sync.Mutex
+	regexCache = map[string]*regexp.Regexp{}
+)
+
+const maxCachedRegexes = 1024

@@ -19,6 +19,7 @@ type hop struct {
 	guards []*guard
 	layer  int
 	seq    int
+	cg     *guard // the classified env=/expr= condition, per scope
 }
 
 // parseHeader reads `Header [always|onsuccess] action name [value] [cond]`.
@@ -107,7 +108,7 @@ type candidate struct {
 
 // resolveValue classifies a header value: literal, reflection of a request
 // header, an environment variable followed back to its setters, or unknown.
-func resolveValue(value string, env envFlow) (rules.Value, []candidate) {
+func resolveValue(value string, env *envFlow) (rules.Value, []candidate) {
 	v := strings.TrimSpace(value)
 	if strings.HasPrefix(strings.ToLower(v), "expr=") {
 		e := v[5:]
@@ -163,7 +164,7 @@ func canonicalRequestHeader(name string) string {
 }
 
 // envValue follows %{VAR}e to everything that sets VAR.
-func envValue(name string, env envFlow) (rules.Value, []candidate) {
+func envValue(name string, env *envFlow) (rules.Value, []candidate) {
 	setters := env.live(name)
 	if len(setters) == 0 {
 		if strings.EqualFold(name, "HTTP_ORIGIN") {

@@ -30,6 +30,30 @@ type node struct {
 	rng     rules.Range
 	section bool
 	kids    []*node
+
+	// Parsed forms, computed once per node: a node is analysed once per
+	// scope it applies to, and a server-wide directive applies to every
+	// VirtualHost.
+	hdr     *hop
+	hdrDone bool
+	env     []setter
+	envDone bool
+}
+
+// header returns the parsed Header directive (nil if malformed).
+func (n *node) header() *hop {
+	if !n.hdrDone {
+		n.hdr, n.hdrDone = parseHeader(n), true
+	}
+	return n.hdr
+}
+
+// setters returns the environment variables the directive sets.
+func (n *node) setters() []setter {
+	if !n.envDone {
+		n.env, n.envDone = envSetters(n), true
+	}
+	return n.env
 }
 
 func (n *node) arg(i int) string {
@@ -70,6 +94,32 @@ type loader struct {
 	declRoot string   // ServerRoot as written
 	nfiles   int
 	tokBuf   []string
+
+	// Nodes and their argument slices are carved from chunks: a large
+	// config has tens of thousands of directives, and one allocation per
+	// directive dominated the parse.
+	slab  []node
+	arena []string
+}
+
+func (l *loader) newNode() *node {
+	if len(l.slab) == cap(l.slab) {
+		l.slab = make([]node, 0, 512)
+	}
+	l.slab = l.slab[:len(l.slab)+1]
+	return &l.slab[len(l.slab)-1]
+}
+
+func (l *loader) keepArgs(args []string) []string {
+	if len(args) == 0 {
+		return nil
+	}
+	if len(l.arena)+len(args) > cap(l.arena) {
+		l.arena = make([]string, 0, max(1024, len(args)))
+	}
+	start := len(l.arena)
+	l.arena = append(l.arena, args...)
+	return l.arena[start:len(l.arena):len(l.arena)]
 }
 
 func newLoader(entry string) *loader {
@@ -241,9 +291,11 @@ func (l *loader) parse(file, src string, parent *node) {
 				stack = append(stack, f)
 				return
 			}
-			n := &node{name: lname, raw: rest, text: text, rng: rng, section: true}
-			var unterminated bool
-			n.args, unterminated = tokenize(rest, nil)
+			n := l.newNode()
+			*n = node{name: lname, raw: rest, text: text, rng: rng, section: true}
+			args, unterminated := tokenize(rest, l.tokBuf[:0])
+			n.args = l.keepArgs(args)
+			l.tokBuf = args
 			if unterminated {
 				l.errorf(rng, "unterminated quoted argument in <%s>", written)
 			}
@@ -265,11 +317,9 @@ func (l *loader) parse(file, src string, parent *node) {
 		if unterminated {
 			l.errorf(rng, "unterminated quoted argument in %s", written)
 		}
-		n := &node{name: strings.ToLower(written), raw: rest, text: text, rng: rng}
-		if len(args) > 0 {
-			n.args = make([]string, len(args))
-			copy(n.args, args)
-		}
+		n := l.newNode()
+		*n = node{name: lowerName(written), raw: rest, text: text, rng: rng}
+		n.args = l.keepArgs(args)
 		l.tokBuf = args
 		switch n.name {
 		case "define":
@@ -294,6 +344,17 @@ func (l *loader) parse(file, src string, parent *node) {
 	for i := len(stack) - 1; i > 0; i-- {
 		l.errorf(stack[i].open, "<%s> is not closed before the end of the file", stack[i].written)
 	}
+}
+
+// lowerName lower-cases a directive name without allocating when it is
+// already lower case.
+func lowerName(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 // conditionHolds decides the wrappers httpd evaluates at read time.

@@ -87,6 +87,7 @@ func (e *emitter) emitAll() {
 			hosts = append(hosts, k)
 		}
 	}
+	e.out = make([]rules.Policy, 0, 2*len(hosts)+1)
 	if len(hosts) == 0 || e.htaccess {
 		e.out = append(e.out, e.policy(e.top, e.top, rules.Range{File: e.file, Line: 1}))
 	}
@@ -150,7 +151,7 @@ func facts(c *container) (cors, preflight bool) {
 		n := it.n
 		switch n.name {
 		case "header":
-			if h := parseHeader(n); h != nil && h.cors {
+			if h := n.header(); h != nil && h.cors {
 				cors = true
 			}
 		case "setenvif", "setenvifnocase":

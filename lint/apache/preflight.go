@@ -32,11 +32,12 @@ func (a *analysis) preflight(loc string) rules.Preflight {
 		return a.decided(o, entries)
 	}
 	var optEv []rules.Evidence
-	for _, h := range a.ops {
+	for i := range a.ops {
+		h := &a.ops[i]
 		if !h.cors {
 			continue
 		}
-		for _, g := range append(append([]*guard{}, h.guards...), a.condGuard(h)) {
+		for _, g := range append(append([]*guard{}, h.guards...), h.cg) {
 			if g != nil && g.method == mOnly {
 				optEv = append(optEv, g.ev)
 			}

@@ -25,6 +25,16 @@ type rwRule struct {
 	conds   []rwCond
 	flags   map[string]string // lower-case flag name -> value
 	envs    []string          // E= assignments, in order
+	env     []setter
+	envDone bool
+}
+
+// setters returns the rule's E= setters, computed once.
+func (r *rwRule) setters() []setter {
+	if !r.envDone {
+		r.env, r.envDone = r.envSetters(), true
+	}
+	return r.env
 }
 
 // rewriteSet is the mod_rewrite configuration of one context.

@@ -57,6 +57,7 @@ type container struct {
 
 	path    string         // Directory / Location path or pattern, Files name
 	rx      *regexp.Regexp // compiled pattern for *Match sections (nil if PCRE-only)
+	rxDone  bool
 	regex   bool
 	guard   *guard // <If> family
 	fold    bool   // an <If> about the request's origin or method
@@ -68,6 +69,44 @@ type container struct {
 	hosts   []string
 	https   rules.State
 	docroot string
+	rw      *rewriteSet // parsed mod_rewrite directives of body, once
+	secs    []*container
+}
+
+// matches runs a *Match section's regex against a path; patterns Go cannot
+// compile (PCRE-only syntax) never match, so such sections only apply to
+// their own scope.
+func (c *container) matches(s string) bool {
+	if !c.rxDone {
+		c.rxDone = true
+		if rx, err := regexp.Compile(c.path); err == nil && c.path != "" {
+			c.rx = rx
+		}
+	}
+	return c.rx != nil && c.rx.MatchString(s)
+}
+
+// sections returns the container's sections other than VirtualHosts
+// (computed once: the server config is consulted for every vhost).
+func (c *container) sections() []*container {
+	if c.secs == nil {
+		c.secs = []*container{}
+		for _, k := range c.kids {
+			if !k.isHost {
+				c.secs = append(c.secs, k)
+			}
+		}
+	}
+	return c.secs
+}
+
+// rewrite returns the container's own mod_rewrite configuration.
+func (c *container) rewrite() rewriteSet {
+	if c.rw == nil {
+		rs := readRewrite(c.body)
+		c.rw = &rs
+	}
+	return *c.rw
 }
 
 type builder struct {
@@ -172,11 +211,7 @@ func (b *builder) fill(c *container, kids []*node, limit *methodLimit) {
 			if ph == phaseDir {
 				s.path = path.Clean(s.path)
 			}
-			if regex && s.path != "" {
-				if rx, err := regexp.Compile(s.path); err == nil {
-					s.rx = rx
-				}
-			}
+
 		}
 		b.fill(s, n.kids, nil)
 		if s.fold {
