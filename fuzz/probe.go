@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/corsguard/corsguard/fuzz/driver"
@@ -179,13 +180,29 @@ func (p *ProbeResult) Text() string {
 	if p.Preflight != nil && p.Actual == nil {
 		b.WriteString("\n(the actual request was not sent: every browser would stop at the preflight)\n")
 	}
+	// Profiles that reach the same verdict by the same steps print once.
+	var groups [][]ProfileAnswer
 	for _, a := range p.Profiles {
+		i := slices.IndexFunc(groups, func(g []ProfileAnswer) bool {
+			return g[0].Allowed == a.Allowed && slices.Equal(g[0].Steps, a.Steps)
+		})
+		if i < 0 {
+			groups = append(groups, []ProfileAnswer{a})
+		} else {
+			groups[i] = append(groups[i], a)
+		}
+	}
+	for _, g := range groups {
 		verdict := "BLOCKED"
-		if a.Allowed {
+		if g[0].Allowed {
 			verdict = "allowed"
 		}
-		fmt.Fprintf(&b, "\n%s: %s\n", a.Profile, verdict)
-		for _, s := range a.Steps {
+		names := make([]string, len(g))
+		for i, a := range g {
+			names[i] = string(a.Profile)
+		}
+		fmt.Fprintf(&b, "\n%s: %s\n", strings.Join(names, ", "), verdict)
+		for _, s := range g[0].Steps {
 			mark := "✗"
 			if s.OK {
 				mark = "✓"

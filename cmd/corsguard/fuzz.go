@@ -1,0 +1,492 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/corsguard/corsguard/fuzz"
+	"github.com/corsguard/corsguard/fuzz/driver"
+	"github.com/corsguard/corsguard/lint"
+	"github.com/corsguard/corsguard/rules"
+	"github.com/corsguard/corsguard/rules/report"
+	"github.com/corsguard/corsguard/rules/spec"
+)
+
+func init() { subcommands = append(subcommands, newFuzzCmd) }
+
+// netFlags are the connection flags fuzz and probe share.
+type netFlags struct {
+	rate     float64
+	burst    int
+	timeout  time.Duration
+	retries  int
+	resolve  []string
+	proxy    string
+	headers  []string
+	cookies  []string
+	insecure bool
+}
+
+func (n *netFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.Float64Var(&n.rate, "rate", 10, "requests per second per host (0: no limit)")
+	f.IntVar(&n.burst, "burst", 1, "requests allowed at once before --rate applies")
+	f.DurationVar(&n.timeout, "timeout", 10*time.Second, "timeout of one request")
+	f.IntVar(&n.retries, "retries", 2, "retries on 429/503 and transient network errors (honouring Retry-After)")
+	f.StringArrayVar(&n.resolve, "resolve", nil, "host:port:addr[:port]: connect to addr, keep host in the URL (repeatable)")
+	f.StringVar(&n.proxy, "proxy", "", "send requests through this proxy (http://, https://, socks5://)")
+	f.StringArrayVarP(&n.headers, "header", "H", nil, "'Name: value' sent on credentialed requests, REDACTED in reports (repeatable)")
+	f.StringArrayVar(&n.cookies, "cookie", nil, "'name=value' sent on credentialed requests, REDACTED in reports (repeatable)")
+	f.BoolVarP(&n.insecure, "insecure", "k", false, "do not verify TLS certificates")
+}
+
+// parseHeaders reads 'Name: value' flags.
+func parseHeaders(flag string, vals []string) (http.Header, error) {
+	h := http.Header{}
+	for _, v := range vals {
+		name, value, ok := strings.Cut(v, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || !spec.IsHeaderNameToken(name) {
+			return nil, fmt.Errorf("%s %q: want 'Name: value'", flag, v)
+		}
+		h.Add(name, strings.TrimSpace(value))
+	}
+	return h, nil
+}
+
+func (n *netFlags) config(scope []string, authHeaders http.Header) driver.Config {
+	return driver.Config{
+		Rate: n.rate, Burst: n.burst, Timeout: n.timeout, Retries: n.retries, Resolve: n.resolve,
+		Proxy: n.proxy, Insecure: n.insecure, Header: authHeaders, Cookies: n.cookies, Scope: scope,
+		UserAgent: "corsguard/" + version,
+	}
+}
+
+type fuzzFlags struct {
+	net        netFlags
+	targets    string
+	paths      []string
+	trusted    []string
+	expectFrom []string
+	format     string
+	output     string
+	stream     string
+	seed       int64
+	budget     int
+	random     int
+	repeats    int
+	workers    int
+	method     string
+	corpus     string
+	replay     string
+	failOn     string
+	showInfo   bool
+	noColor    bool
+	noProgress bool
+	shard      string
+}
+
+func newFuzzCmd() *cobra.Command {
+	var fl fuzzFlags
+	cmd := &cobra.Command{
+		Use:   "fuzz [URL...]",
+		Short: "Probe live endpoints with hostile origins and preflights",
+		Long: `fuzz sends every origin class of ATTACKS.md (derived from each target, each trusted
+origin and each pattern of the expected policy), preflights with method, header, credentials
+and Private Network Access combinations, and seeded random mutations, then judges every answer
+the way browsers do. Findings carry the same rule IDs as lint, the exploit origin, the exact
+request and response headers, and a curl line.
+
+Only the hosts named on the command line (or in --targets) are ever contacted.`,
+		Example: `  corsguard fuzz https://api.example.com/v1/ --trusted-origin https://app.example.com
+  corsguard fuzz --targets urls.txt --config .corsguard.hcl --format sarif -o fuzz.sarif
+  corsguard fuzz --expect-from nginx.conf https://staging.example.com/
+  corsguard fuzz --replay finding.json`,
+		RunE: func(cmd *cobra.Command, args []string) error { return runFuzz(cmd, args, fl) },
+	}
+	fl.net.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&fl.targets, "targets", "", "file with one target URL per line (# comments)")
+	f.StringArrayVar(&fl.paths, "path", nil, "also fuzz this path on every target host (repeatable)")
+	f.StringArrayVar(&fl.trusted, "trusted-origin", nil, "an origin you trust (repeatable; default: each target's own origin)")
+	f.String("config", "", "policy file (default: "+rules.PolicyFileName+" found from the working directory upward)")
+	f.StringArrayVar(&fl.expectFrom, "expect-from", nil, "nginx/Apache/HCL config the targets should behave like (linted on the spot; repeatable)")
+	f.StringVarP(&fl.format, "format", "f", "text", "final report: text, json, sarif, junit, jsonl (jsonl: the stream only)")
+	f.StringVarP(&fl.output, "output", "o", "", "write the final report here (default stdout)")
+	f.StringVar(&fl.stream, "stream", "", "stream results as JSONL to this file as they are found ('-': stdout; default: stdout when -o is set)")
+	f.Int64Var(&fl.seed, "seed", 0, "seed for random mutations (0: pick one and print it)")
+	f.IntVar(&fl.budget, "budget", 0, "maximum requests per target (0: no limit)")
+	f.IntVar(&fl.random, "random", 64, "random origin mutations per target")
+	f.IntVar(&fl.repeats, "repeats", 2, "repeats of a granted request to detect inconsistent answers")
+	f.IntVarP(&fl.workers, "concurrency", "c", 16, "requests in flight across all targets")
+	f.StringVarP(&fl.method, "method", "X", "GET", "method of the actual requests")
+	f.StringVar(&fl.corpus, "corpus", "", "directory of origins that produced new behaviour: read first, updated after the run")
+	f.StringVar(&fl.replay, "replay", "", "re-send the requests of saved findings (a Result JSON or JSONL file) and say whether they reproduce")
+	f.StringVar(&fl.failOn, "fail-on", "low", "lowest severity that makes the exit status 1")
+	f.BoolVar(&fl.showInfo, "show-info", false, "include info-level findings in the report")
+	f.BoolVar(&fl.noColor, "no-color", false, "no colour in text output")
+	f.BoolVar(&fl.noProgress, "no-progress", false, "no progress bar (it only shows on a terminal anyway)")
+	f.StringVar(&fl.shard, "shard", "", "K/N: fuzz only the K-th of N deterministic shards of the targets (1-based)")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "sarif", "junit", "jsonl"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func usageErr(format string, args ...any) error {
+	return &exitCodeError{code: exitError, err: fmt.Errorf(format, args...)}
+}
+
+func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
+	failOn, err := rules.ParseSeverity(fl.failOn)
+	if err != nil {
+		return usageErr("--fail-on: %w", err)
+	}
+	auth, err := parseHeaders("--header", fl.net.headers)
+	if err != nil {
+		return usageErr("%w", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if fl.replay != "" {
+		return runReplay(ctx, cmd, fl, auth)
+	}
+	for _, o := range fl.trusted {
+		if !spec.IsSerialisedOrigin(o) || o == "null" {
+			return usageErr("--trusted-origin %q is not an origin (want scheme://host[:port], lower case, no path)", o)
+		}
+	}
+	switch fl.format {
+	case "text", "json", "sarif", "junit", "jsonl":
+	default:
+		return usageErr("--format %q: want text, json, sarif, junit or jsonl", fl.format)
+	}
+
+	urls := append([]string(nil), args...)
+	if fl.targets != "" {
+		fh, err := os.Open(fl.targets)
+		if err != nil {
+			return usageErr("--targets: %w", err)
+		}
+		more, err := fuzz.ReadTargets(fh, fl.targets)
+		_ = fh.Close()
+		if err != nil {
+			return usageErr("%w", err)
+		}
+		urls = append(urls, more...)
+	}
+	pf, err := loadPolicyFile(cmd)
+	if err != nil {
+		return err
+	}
+	// Policy file targets are fuzzed too when no URL is given.
+	if len(urls) == 0 && pf != nil {
+		for _, t := range pf.Targets {
+			urls = append(urls, t.URL)
+		}
+	}
+	if len(urls) == 0 {
+		return usageErr("no targets: give URLs, --targets, or target blocks in the policy file")
+	}
+	urls, err = fuzz.ExpandPaths(urls, fl.paths)
+	if err != nil {
+		return usageErr("%w", err)
+	}
+	if urls, err = shard(urls, fl.shard); err != nil {
+		return usageErr("%w", err)
+	}
+
+	opts := fuzz.Options{Trusted: fl.trusted, Budget: fl.budget, Random: fl.random, Repeats: fl.repeats,
+		Workers: fl.workers, Method: fl.method, Seed: fl.seed}
+	if fl.random == 0 {
+		opts.Random = -1
+	}
+	if pf != nil {
+		opts.Trusted = append(opts.Trusted, pf.Trusted()...)
+		opts.TrustedPatterns = pf.TrustedPatterns()
+	}
+	if opts.Seed == 0 {
+		opts.Seed = randomSeed()
+		fmt.Fprintf(cmd.ErrOrStderr(), "corsguard: seed %d (reproduce with --seed %d)\n", opts.Seed, opts.Seed)
+	}
+
+	var expected []rules.Policy
+	source := ""
+	if len(fl.expectFrom) > 0 {
+		res, err := lint.LintPaths(fl.expectFrom, lint.Options{})
+		if err != nil {
+			return usageErr("--expect-from: %w", err)
+		}
+		for _, d := range res.Errors {
+			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --expect-from:", d.Error())
+		}
+		expected = res.Policies
+		source = strings.Join(fl.expectFrom, ", ")
+	}
+	targets := make([]fuzz.Target, 0, len(urls))
+	for _, u := range urls {
+		t := fuzz.Target{URL: u}
+		if expected != nil {
+			t.Expect, t.ExpectSource = fuzz.SelectExpected(expected, u), source
+		}
+		if pf != nil {
+			for _, tp := range pf.Targets {
+				if sameURL(tp.URL, u) {
+					t.Expect = append(t.Expect, tp.Expected(pf.Path))
+					t.Trusted = append(t.Trusted, tp.Origins...)
+					if t.ExpectSource == "" {
+						t.ExpectSource = pf.Path
+					}
+				}
+			}
+		}
+		targets = append(targets, t)
+	}
+
+	client, err := driver.New(fl.net.config(fuzz.Hosts(targets), auth))
+	if err != nil {
+		return usageErr("%w", err)
+	}
+	if fl.corpus != "" {
+		c, err := fuzz.OpenCorpus(fl.corpus)
+		if err != nil {
+			return usageErr("--corpus: %w", err)
+		}
+		opts.Corpus = c
+	}
+
+	// The stream: JSONL as results are found.
+	var stream *fuzz.JSONL
+	streamTo := fl.stream
+	if streamTo == "" && (fl.output != "" || fl.format == "jsonl") {
+		streamTo = "-"
+	}
+	if fl.format == "jsonl" && fl.output != "" {
+		streamTo = fl.output
+	}
+	if streamTo != "" {
+		var w io.Writer = cmd.OutOrStdout()
+		if streamTo != "-" {
+			fh, err := os.Create(streamTo)
+			if err != nil {
+				return usageErr("%w", err)
+			}
+			defer func() { _ = fh.Close() }()
+			w = fh
+		}
+		stream = fuzz.NewJSONL(w)
+	}
+	filter := newResultFilter(pf, fl.showInfo)
+
+	var bar *progressbar.ProgressBar
+	if !fl.noProgress && isTerminal(os.Stderr) {
+		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("fuzzing"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("req"),
+			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
+		opts.Progress = func() { _ = bar.Add(1) }
+	}
+	engine := fuzz.New(client, opts)
+	var streamErr error
+	sum, err := engine.Run(ctx, targets, func(r fuzz.Result) {
+		if r, keep := filter(r); keep && stream != nil {
+			if err := stream.Write(r); err != nil && streamErr == nil {
+				streamErr = err
+			}
+		}
+	})
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil {
+		return &exitCodeError{code: exitError, err: err}
+	}
+	if streamErr != nil {
+		return &exitCodeError{code: exitError, err: streamErr}
+	}
+	if opts.Corpus != nil {
+		if err := opts.Corpus.Save(); err != nil {
+			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --corpus:", err)
+		}
+	}
+	for _, n := range sum.Notes {
+		fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: note:", n)
+	}
+	var results []fuzz.Result
+	for _, r := range sum.Results {
+		if r, keep := filter(r); keep {
+			results = append(results, r)
+		}
+	}
+	if fl.format != "jsonl" {
+		if err := writeFuzzReport(cmd, fl, urls, sum, results, failOn); err != nil {
+			return err
+		}
+	}
+	for _, r := range results {
+		if r.Severity >= failOn {
+			return &exitCodeError{code: exitFindings}
+		}
+	}
+	return nil
+}
+
+func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.Summary, results []fuzz.Result, failOn rules.Severity) error {
+	switch fl.format {
+	case "junit":
+		var w io.Writer = cmd.OutOrStdout()
+		if fl.output != "" {
+			fh, err := os.Create(fl.output)
+			if err != nil {
+				return usageErr("%w", err)
+			}
+			defer func() { _ = fh.Close() }()
+			w = fh
+		}
+		if err := fuzz.WriteJUnit(w, urls, results, failOn); err != nil {
+			return &exitCodeError{code: exitError, err: err}
+		}
+		return nil
+	}
+	findings := make([]rules.Finding, len(results))
+	for i, r := range results {
+		findings[i] = r.Finding
+		// The text and SARIF reports have no field for exchanges: the
+		// message carries the curl line, the JSONL stream the full evidence.
+		if len(r.Exchanges) > 0 && fl.format != "json" {
+			findings[i].Related = append(findings[i].Related, rules.Evidence{Range: rules.Range{File: r.Target}, Text: r.Exchanges[0].Curl})
+		}
+	}
+	in := report.Input{Tool: "fuzz", Version: version, Findings: findings, Files: sum.Targets}
+	if err := writeReport(cmd, in, fl.format, fl.output, fl.noColor); err != nil {
+		return err
+	}
+	if fl.format == "text" {
+		w := cmd.ErrOrStderr()
+		fmt.Fprintf(w, "corsguard: %d targets, %d requests in %s (seed %d)\n", sum.Targets, sum.Requests, sum.Duration.Round(time.Millisecond), sum.Seed)
+		for _, r := range results {
+			if r.Diff != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "\n%s %s\n%s", r.RuleID, r.Target, r.Diff)
+			}
+		}
+	}
+	return nil
+}
+
+// newResultFilter applies --show-info and the policy file's rule settings
+// and target suppressions to fuzz results.
+func newResultFilter(pf *rules.PolicyFile, showInfo bool) func(fuzz.Result) (fuzz.Result, bool) {
+	now := time.Now()
+	return func(r fuzz.Result) (fuzz.Result, bool) {
+		if pf != nil {
+			for _, s := range pf.Rules {
+				if s.ID != r.RuleID {
+					continue
+				}
+				if !s.IsEnabled() {
+					return r, false
+				}
+				if sev, ok := s.SeverityOverride(); ok {
+					r.Severity = sev
+				}
+			}
+			for _, s := range pf.Suppressions {
+				if s.Rule == r.RuleID && s.Target != "" && sameURL(s.Target, r.Target) && !s.Expired(now) {
+					return r, false
+				}
+			}
+		}
+		return r, showInfo || r.Severity > rules.Info
+	}
+}
+
+func sameURL(a, b string) bool {
+	ua, err1 := fuzz.ParseTargetURL(a)
+	ub, err2 := fuzz.ParseTargetURL(b)
+	return err1 == nil && err2 == nil && ua.String() == ub.String()
+}
+
+// shard keeps the K-th of N shards: target i goes to shard i mod N, after
+// the order given, so that every CI job gets a stable share.
+func shard(urls []string, spec string) ([]string, error) {
+	if spec == "" {
+		return urls, nil
+	}
+	ks, ns, ok := strings.Cut(spec, "/")
+	k, err1 := strconv.Atoi(ks)
+	n, err2 := strconv.Atoi(ns)
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
+		return nil, fmt.Errorf("--shard %q: want K/N with 1 <= K <= N", spec)
+	}
+	var out []string
+	for i, u := range urls {
+		if i%n == k-1 {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+func randomSeed() int64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return time.Now().UnixNano()
+	}
+	s := int64(binary.LittleEndian.Uint64(b[:]) >> 1)
+	if s == 0 {
+		s = 1
+	}
+	return s
+}
+
+func runReplay(ctx context.Context, cmd *cobra.Command, fl fuzzFlags, auth http.Header) error {
+	fh, err := os.Open(fl.replay)
+	if err != nil {
+		return usageErr("--replay: %w", err)
+	}
+	rs, err := fuzz.ReadResults(fh, fl.replay)
+	_ = fh.Close()
+	if err != nil {
+		return usageErr("--replay: %w", err)
+	}
+	client, err := driver.New(fl.net.config(fuzz.ReplayHosts(rs), auth))
+	if err != nil {
+		return usageErr("%w", err)
+	}
+	reproduced := false
+	for _, r := range rs {
+		rep, err := fuzz.Replay(ctx, client, r)
+		if err != nil {
+			return &exitCodeError{code: exitError, err: err}
+		}
+		reproduced = reproduced || rep.Reproduced
+		if fl.format == "json" || fl.format == "jsonl" {
+			if err := fuzz.NewJSONL(cmd.OutOrStdout()).Write(fuzz.Result{Finding: r.Finding, Target: r.Target, Seed: r.Seed, Exchanges: nowOf(rep)}); err != nil {
+				return &exitCodeError{code: exitError, err: err}
+			}
+			continue
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), rep.Text())
+	}
+	if reproduced {
+		return &exitCodeError{code: exitFindings}
+	}
+	return nil
+}
+
+func nowOf(rep *fuzz.ReplayResult) []driver.Exchange {
+	out := make([]driver.Exchange, len(rep.Exchanges))
+	for i, x := range rep.Exchanges {
+		out[i] = x.Now
+	}
+	return out
+}
