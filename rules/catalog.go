@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"sort"
+	"sync"
 )
 
 // Rule is one catalog entry. It carries its own documentation so that
@@ -38,14 +39,21 @@ func register(r *Rule) *Rule {
 	return r
 }
 
-// All returns every rule in ID order.
+var (
+	sortedOnce sync.Once
+	sorted     []*Rule
+)
+
+// All returns every rule in ID order. The catalog is complete once package
+// initialisation is over, so the order is computed once.
 func All() []*Rule {
-	out := make([]*Rule, 0, len(catalog))
-	for _, r := range catalog {
-		out = append(out, r)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	sortedOnce.Do(func() {
+		for _, r := range catalog {
+			sorted = append(sorted, r)
+		}
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	})
+	return sorted
 }
 
 // Lookup finds a rule by ID (CG103) or slug (origin-regex-prefix).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/corsguard/corsguard/rules/attack"
 )
@@ -18,10 +19,52 @@ type Options struct {
 	TrustedPatterns []string
 }
 
+// Checker runs the catalog with one set of options over many policies,
+// remembering each origin pattern's witness search: a large configuration
+// repeats the same map or regex in every server, and the search is by far
+// the most expensive step. Safe for concurrent use.
+type Checker struct {
+	opts         Options
+	trustedGlobs []attack.Matcher
+	mu           sync.Mutex
+	searches     map[searchKey]*searchResult
+}
+
+// searchKey identifies a witness search: it depends only on the pattern
+// and the checker's options, never on the policy it appears in.
+type searchKey struct {
+	expr    string
+	dialect Dialect
+	ci      bool
+}
+
+// searchResult is computed once per key; done guards concurrent callers.
+type searchResult struct {
+	once sync.Once
+	a    patternAnalysis
+}
+
+// NewChecker prepares a checker for a run.
+func NewChecker(opts Options) *Checker {
+	c := &Checker{opts: opts, searches: map[searchKey]*searchResult{}}
+	for _, g := range opts.TrustedPatterns {
+		if m, err := attack.Compile(g, attack.Glob, true); err == nil {
+			c.trustedGlobs = append(c.trustedGlobs, m)
+		}
+	}
+	return c
+}
+
+// Check runs every rule of the catalog against one policy with a
+// throw-away Checker.
+func Check(p *Policy, opts Options) ([]Finding, []Diagnostic) {
+	return NewChecker(opts).Check(p)
+}
+
 // Check runs every rule of the catalog against one policy. Diagnostics are
 // problems with the input itself (a regex no engine here can parse).
-func Check(p *Policy, opts Options) ([]Finding, []Diagnostic) {
-	ctx := newCheckContext(p, opts)
+func (ch *Checker) Check(p *Policy) ([]Finding, []Diagnostic) {
+	ctx := newCheckContext(p, ch)
 	for _, r := range All() {
 		if r.check != nil {
 			ctx.rule = r
@@ -53,8 +96,9 @@ const (
 // checkContext holds what several rules derive from the same policy, so
 // that the expensive part (the witness search) runs once per pattern.
 type checkContext struct {
-	p     *Policy
-	opts  Options
+	p       *Policy
+	opts    Options
+	checker *Checker
 	rule  *Rule
 	creds credState
 	// credEvidence is the ACAC header that grants credentials.
@@ -68,14 +112,10 @@ type checkContext struct {
 	diags        []Diagnostic
 }
 
-func newCheckContext(p *Policy, opts Options) *checkContext {
-	ctx := &checkContext{p: p, opts: opts, witnessCache: map[*OriginRule]patternAnalysis{}}
+func newCheckContext(p *Policy, ch *Checker) *checkContext {
+	opts := ch.opts
+	ctx := &checkContext{p: p, opts: opts, checker: ch, trustedGlobs: ch.trustedGlobs, witnessCache: map[*OriginRule]patternAnalysis{}}
 	ctx.trustDeclared = len(opts.TrustedOrigins) > 0 || len(opts.TrustedPatterns) > 0
-	for _, g := range opts.TrustedPatterns {
-		if m, err := attack.Compile(g, attack.Glob, true); err == nil {
-			ctx.trustedGlobs = append(ctx.trustedGlobs, m)
-		}
-	}
 	for _, h := range p.Actual.Find(HeaderAllowCredentials) {
 		switch {
 		case h.Value.State == Unknown:
@@ -94,13 +134,15 @@ func newCheckContext(p *Policy, opts Options) *checkContext {
 }
 
 // isTrusted tells whether an exact origin is in the user's trusted set.
-func (c *checkContext) isTrusted(origin string) bool {
-	for _, t := range c.opts.TrustedOrigins {
+func (c *checkContext) isTrusted(origin string) bool { return c.checker.isTrusted(origin) }
+
+func (ch *Checker) isTrusted(origin string) bool {
+	for _, t := range ch.opts.TrustedOrigins {
 		if t == origin {
 			return true
 		}
 	}
-	for _, m := range c.trustedGlobs {
+	for _, m := range ch.trustedGlobs {
 		if ok, _ := m.Match(origin); ok {
 			return true
 		}

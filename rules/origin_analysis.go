@@ -2,15 +2,20 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/corsguard/corsguard/rules/attack"
+	"github.com/corsguard/corsguard/rules/spec"
 )
 
 // patternAnalysis is the witness search's result for one origin pattern.
 type patternAnalysis struct {
 	byRule   map[string][]attack.Witness // rule ID → accepted attack origins
-	never    bool
+	// unregistrableDot: the only unescaped-dot witnesses are hosts nobody
+	// can register (`examplexcom`): still a wrong pattern, not an exploit.
+	unregistrableDot bool
+	never            bool
 	neverWhy string
 	err      error
 }
@@ -53,6 +58,54 @@ func (c *checkContext) analyse(o *OriginRule) patternAnalysis {
 
 func (c *checkContext) search(o *OriginRule) patternAnalysis {
 	p := o.Pattern
+	shared := c.checker.search(p)
+	if shared.err != nil || shared.never {
+		return shared
+	}
+	// The shared search knows nothing of this policy's site: drop what the
+	// site itself serves, and downgrades that are no downgrade here.
+	site := c.siteOrigins()
+	a := patternAnalysis{byRule: map[string][]attack.Witness{}}
+	for id, ws := range shared.byRule {
+		if id == "CG107" && !c.httpsSite(c.checker.trustedFor(p)) {
+			continue
+		}
+		for _, w := range ws {
+			if !slices.Contains(site, w.Origin) {
+				a.byRule[id] = append(a.byRule[id], w)
+			}
+		}
+		if len(a.byRule[id]) == 0 {
+			delete(a.byRule, id)
+		}
+	}
+	a.byRule = rankWitnesses(a.byRule, escapeDots(p.Expr) != p.Expr)
+	return a
+}
+
+// search runs the witness search for a pattern once per checker. It uses
+// only the pattern's own literals and the declared trust, so the result
+// holds for every policy the pattern appears in.
+func (ch *Checker) search(p *Pattern) patternAnalysis {
+	key := searchKey{expr: p.Expr, dialect: p.Dialect, ci: p.CaseInsensitive}
+	ch.mu.Lock()
+	r, ok := ch.searches[key]
+	if !ok {
+		r = &searchResult{}
+		ch.searches[key] = r
+	}
+	ch.mu.Unlock()
+	r.once.Do(func() { r.a = ch.searchUncached(p) })
+	// Callers filter the maps; give each its own copy.
+	out := r.a
+	out.byRule = make(map[string][]attack.Witness, len(r.a.byRule))
+	for id, ws := range r.a.byRule {
+		out.byRule[id] = ws
+	}
+	return out
+}
+
+func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 	m, err := attack.Compile(p.Expr, p.Dialect, p.CaseInsensitive)
 	if err != nil {
 		return patternAnalysis{err: err}
@@ -62,30 +115,85 @@ func (c *checkContext) search(o *OriginRule) patternAnalysis {
 	if a.never {
 		return a
 	}
-	trusted := c.trustedFor(p)
-	literals := append(attack.Literals(p.Expr, p.Dialect), c.p.Hosts...)
-	ws, err := attack.Search(m, trusted, literals)
+	trusted := ch.trustedFor(p)
+	ws, err := attack.Search(m, trusted, attack.Literals(p.Expr, p.Dialect))
 	if err != nil {
 		a.err = err
 		return a
 	}
+	// The pattern's own simplest matches with one dot turned into a letter
+	// are the most telling unescaped-dot witnesses; put them first.
+	var dots []attack.Witness
+	for _, sample := range attack.DotWitnesses(p.Expr, p.Dialect) {
+		if o, ok := dotOrigin(m, sample); ok {
+			dots = append(dots, attack.Witness{Origin: o, Class: attack.UnescapedDot, From: p.Expr})
+		}
+	}
+	ws = append(dots, ws...)
+	declared := len(ch.opts.TrustedOrigins)+len(ch.opts.TrustedPatterns) > 0
+	var unregistrable []attack.Witness
 	for _, w := range ws {
 		id, ok := classRule[w.Class]
-		if !ok || c.isTrusted(w.Origin) {
+		if !ok || ch.isTrusted(w.Origin) || slices.ContainsFunc(a.byRule[id], func(x attack.Witness) bool { return x.Origin == w.Origin }) {
 			continue
 		}
-		if id == "CG107" && !c.httpsSite(trusted) {
+		if !obtainable(w) {
+			if id == "CG105" {
+				unregistrable = append(unregistrable, w)
+			}
 			continue
 		}
-		if id == "CG112" && !c.trustDeclared {
+		if id == "CG112" && !declared {
 			// Without a declared trust set, a dev origin such as
 			// http://localhost may be intended; only declared trust can say.
 			continue
 		}
 		a.byRule[id] = append(a.byRule[id], w)
 	}
-	a.byRule = rankWitnesses(a.byRule, escapeDots(p.Expr) != p.Expr)
+	if len(a.byRule["CG105"]) == 0 && len(unregistrable) > 0 {
+		a.byRule["CG105"] = unregistrable
+		a.unregistrableDot = true
+	}
 	return a
+}
+
+// trustedFor is the trust set a pattern is judged against: the declared
+// one, or what the pattern's author evidently meant.
+func (ch *Checker) trustedFor(p *Pattern) []string {
+	if len(ch.opts.TrustedOrigins)+len(ch.opts.TrustedPatterns) > 0 {
+		return ch.opts.TrustedOrigins
+	}
+	intended := attack.Intended(p.Expr, p.Dialect)
+	https := map[string]bool{}
+	for _, o := range intended {
+		if strings.HasPrefix(o, "https://") {
+			https[strings.TrimPrefix(o, "https://")] = true
+		}
+	}
+	var out []string
+	for _, o := range intended {
+		// `https?://` means the author wanted https; the http twin is the
+		// downgrade the rule exists to catch.
+		if strings.HasPrefix(o, "http://") && https[strings.TrimPrefix(o, "http://")] {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// httpsSite tells whether the site (or what it trusts) is https, so that
+// trusting http is a downgrade rather than the site's own scheme.
+func (c *checkContext) httpsSite(trusted []string) bool {
+	if c.p.HTTPS == Known {
+		return true
+	}
+	for _, t := range trusted {
+		if strings.HasPrefix(t, "https://") {
+			return true
+		}
+	}
+	return false
 }
 
 // rankWitnesses keeps one finding per mistake. An attack origin is often
@@ -118,45 +226,6 @@ func rankWitnesses(by map[string][]attack.Witness, hasLiteralDot bool) map[strin
 	return by
 }
 
-// trustedFor is the trust set a pattern is judged against: the declared
-// one, or what the pattern's author evidently meant plus the site itself.
-func (c *checkContext) trustedFor(p *Pattern) []string {
-	if c.trustDeclared {
-		return c.opts.TrustedOrigins
-	}
-	intended := attack.Intended(p.Expr, p.Dialect)
-	https := map[string]bool{}
-	for _, o := range intended {
-		if strings.HasPrefix(o, "https://") {
-			https[strings.TrimPrefix(o, "https://")] = true
-		}
-	}
-	var out []string
-	for _, o := range intended {
-		// `https?://` means the author wanted https; the http twin is the
-		// downgrade the rule exists to catch.
-		if strings.HasPrefix(o, "http://") && https[strings.TrimPrefix(o, "http://")] {
-			continue
-		}
-		out = append(out, o)
-	}
-	return append(out, c.siteOrigins()...)
-}
-
-// httpsSite tells whether the site (or what it trusts) is https, so that
-// trusting http is a downgrade rather than the site's own scheme.
-func (c *checkContext) httpsSite(trusted []string) bool {
-	if c.p.HTTPS == Known {
-		return true
-	}
-	for _, t := range trusted {
-		if strings.HasPrefix(t, "https://") {
-			return true
-		}
-	}
-	return false
-}
-
 // reportWitnesses emits one finding of the current rule per pattern that
 // has witnesses for it.
 func (c *checkContext) reportWitnesses(what string) {
@@ -187,6 +256,12 @@ func (c *checkContext) reportWitnesses(what string) {
 			also = " (also " + strings.Join(more, ", ") + ")"
 		}
 		f.Message = fmt.Sprintf("%s %s %s: accepts %s%s%s", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), what, ws[0].Origin, also, c.credNote())
+		if c.rule.ID == "CG105" && a.unregistrableDot {
+			// Wrong, but the accepted host cannot be registered today.
+			f.Severity = Low
+			f.Credentials = false
+			f.Message = fmt.Sprintf("%s %s %s: accepts %s, a host nobody can register today; escape it before a new TLD makes it one", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), what, ws[0].Origin)
+		}
 		f.Fix = fixFor(c.rule.ID, o.Pattern.Expr)
 		c.report(f)
 	}
@@ -262,3 +337,44 @@ func isHostByte(c byte) bool {
 // quote shows a pattern the way it is written in the config: in double
 // quotes, backslashes as they are (Go's %q would double them).
 func quote(s string) string { return `"` + s + `"` }
+
+// dotOrigin turns a pattern sample with one dot replaced into an origin a
+// browser can send and an attacker can serve: a pattern unanchored at the
+// start gets a scheme, one unanchored at the end may take the attacker's
+// domain as a suffix (`examplexcom.evil.test`).
+func dotOrigin(m attack.Matcher, sample string) (string, bool) {
+	cands := []string{sample}
+	if !strings.Contains(sample, "://") {
+		cands = []string{"https://" + sample}
+	}
+	cands = append(cands, cands[0]+"."+attack.Attacker)
+	for _, c := range cands {
+		if ok, _ := m.Match(c); ok && obtainable(attack.Witness{Origin: c, Class: attack.UnescapedDot}) {
+			return c, true
+		}
+	}
+	if ok, _ := m.Match(cands[0]); ok {
+		return cands[0], true // kept as an unregistrable witness
+	}
+	return "", false
+}
+
+// obtainable tells whether an attacker can actually serve a page on the
+// witness origin. A single-label host such as `examplexcom` (an unescaped
+// dot replaced in the last position) matches the pattern but is nobody's
+// to register; the search keeps looking for a witness like
+// `apixexample.com` instead.
+func obtainable(w attack.Witness) bool {
+	switch w.Class {
+	case attack.Null, attack.Localhost, attack.IPLiteral:
+		return true
+	}
+	org, err := spec.ParseOrigin(w.Origin)
+	if err == nil {
+		return strings.Contains(strings.Trim(org.Host, "."), ".")
+	}
+	// Special characters: Safari sends hosts our strict parser rejects.
+	// Still, no scheme means no origin, and one label is nobody's domain.
+	_, host, ok := strings.Cut(w.Origin, "://")
+	return ok && strings.Contains(strings.Trim(host, "."), ".")
+}

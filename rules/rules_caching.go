@@ -17,16 +17,13 @@ func originDependent(g Grant) (bool, Evidence) {
 			return true, originEvidence(o)
 		}
 	}
-	// Two different literal ACAO values chosen by a guard also vary.
-	seen := map[string]bool{}
+	// A literal chosen by a guard on the Origin also varies with it
+	// (`if ($http_origin = ...) { add_header ACAO "https://a" }`); a guard
+	// on the method does not.
 	for _, h := range headerLiterals(g, HeaderAllowOrigin) {
-		if h.Condition != "" {
-			seen[h.Value.Literal] = true
+		if strings.Contains(strings.ToLower(h.Condition), "origin") {
+			return true, h.Evidence
 		}
-	}
-	if len(seen) > 0 {
-		hs := g.Find(HeaderAllowOrigin)
-		return true, hs[0].Evidence
 	}
 	return false, Evidence{}
 }
