@@ -99,8 +99,8 @@ type checkContext struct {
 	p       *Policy
 	opts    Options
 	checker *Checker
-	rule  *Rule
-	creds credState
+	rule    *Rule
+	creds   credState
 	// credEvidence is the ACAC header that grants credentials.
 	credEvidence *Evidence
 

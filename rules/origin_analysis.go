@@ -11,13 +11,13 @@ import (
 
 // patternAnalysis is the witness search's result for one origin pattern.
 type patternAnalysis struct {
-	byRule   map[string][]attack.Witness // rule ID → accepted attack origins
+	byRule map[string][]attack.Witness // rule ID → accepted attack origins
 	// unregistrableDot: the only unescaped-dot witnesses are hosts nobody
 	// can register (`examplexcom`): still a wrong pattern, not an exploit.
 	unregistrableDot bool
 	never            bool
-	neverWhy string
-	err      error
+	neverWhy         string
+	err              error
 }
 
 // classRule maps an attack class to the rule that names the mistake it
