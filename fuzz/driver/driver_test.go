@@ -252,3 +252,29 @@ func TestNetworkErrorIsAnObservation(t *testing.T) {
 		t.Fatalf("cancelled send returned %v", err)
 	}
 }
+
+// BenchmarkSend measures one request through the driver (rate limit off,
+// keep-alive). Allocations include the in-process server's; fuzz/bench
+// measures the client alone against a separate server process.
+func BenchmarkSend(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	c, err := New(Config{Scope: []string{u.Hostname()}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := Request{Method: http.MethodGet, URL: srv.URL + "/", Header: http.Header{"Origin": {"https://evil.test"}}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.Send(context.Background(), req); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

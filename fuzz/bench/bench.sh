@@ -1,0 +1,38 @@
+#!/bin/sh
+# Throughput of corsguard's fuzz driver against a loopback server, as a
+# ratio to wrk on the same server. Installs nothing: wrk is used if it is on
+# PATH (Debian package `wrk`), skipped otherwise.
+#
+#   fuzz/bench/bench.sh                 # 200k requests, 64 connections
+#   N=1000000 C=64 fuzz/bench/bench.sh  # the memory-flatness run
+set -eu
+N=${N:-200000}
+C=${C:-64}
+D=${D:-10s}
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+server=""
+cleanup() {
+	if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+go build -o "$tmp/loadgen" ./fuzz/bench/loadgen
+"$tmp/loadgen" -serve 127.0.0.1:0 -addr-file "$tmp/addr" &
+server=$!
+i=0
+while [ ! -s "$tmp/addr" ]; do
+	i=$((i + 1))
+	if [ "$i" -gt 100 ]; then echo "bench: server did not start" >&2; exit 1; fi
+	sleep 0.05
+done
+url="http://$(cat "$tmp/addr")/"
+"$tmp/loadgen" -url "$url" -n "$N" -c "$C" | tee "$tmp/ours"
+ours=$(awk '/^corsguard/ {print $2}' "$tmp/ours")
+if command -v wrk >/dev/null 2>&1; then
+	wrk -t2 -c"$C" -d"$D" -H 'Origin: https://app.example.com' "$url" | tee "$tmp/wrk"
+	theirs=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk")
+	awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "ratio         %.2f of wrk (%s vs %s req/s)\n", a / b, a, b }'
+else
+	echo "wrk not found: install the Debian package wrk to get the ratio"
+fi
