@@ -111,7 +111,13 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 			}
 		}
 	}
-	seen := map[string]bool{}
+	type findingKey struct {
+		rule    string
+		at      rules.Range
+		message string
+	}
+	seen := map[findingKey]bool{}
+	checker := rules.NewChecker(opts.Rules)
 	for _, p := range parsed {
 		if parent, ok := includedBy[p.entry.path]; ok && !includes(parsed, p.entry.path, parent) {
 			continue
@@ -122,10 +128,10 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 		for i := range p.result.Policies {
 			pol := &p.result.Policies[i]
 			res.Policies = append(res.Policies, *pol)
-			fs, diags := rules.Check(pol, opts.Rules)
+			fs, diags := checker.Check(pol)
 			res.Errors = append(res.Errors, diags...)
 			for _, f := range fs {
-				key := fmt.Sprintf("%s|%s|%s", f.RuleID, f.Range, f.Message)
+				key := findingKey{f.RuleID, f.Range, f.Message}
 				if seen[key] {
 					continue
 				}
