@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"github.com/corsguard/corsguard/lint/apache"
 	"github.com/corsguard/corsguard/lint/hcl"
 	"github.com/corsguard/corsguard/lint/nginx"
 	"github.com/corsguard/corsguard/rules"
@@ -19,5 +20,6 @@ type Format struct {
 // Detect accepts a file parses it.
 var Formats = []Format{
 	{Name: "nginx", Detect: nginx.Detect, Parse: nginx.Parse},
+	{Name: "apache", Detect: apache.Detect, Parse: apache.Parse},
 	{Name: "hcl", Detect: hcl.Detect, Parse: hcl.Parse},
 }
