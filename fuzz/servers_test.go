@@ -141,6 +141,21 @@ func TestAttackClasses(t *testing.T) {
 		{"http downgrade", allow{accept: regex(`^https?://app\.example\.com$`), creds: true}, []string{"CG107:medium"}},
 		{"any subdomain", allow{accept: regex(`^https://([a-z0-9-]+\.)*example\.com$`), creds: true}, []string{"CG108:medium"}},
 		{"shared hosting", allow{accept: regex(`^(https://app\.example\.com|https://[a-z0-9-]+\.github\.io)$`), creds: true}, []string{"CG109:high"}},
+		{"public wildcard without credentials is safe", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+		}), nil},
+		{"substring check", allow{accept: func(o string) bool {
+			host := strings.TrimPrefix(o, "https://")
+			return strings.HasPrefix(o, "https://") && host != "" && strings.Contains("app.example.com", host)
+		}, creds: true}, []string{"CG106:high"}},
+		// Meant to allow "app.example.com" followed by a port or nothing,
+		// the class lets Safari's special characters through: app.example.com`.evil.test.
+		{"sloppy character class", allow{accept: regex(`^https://app\.example\.com([^a-z0-9./-][a-z0-9.-]*)?$`), creds: true}, []string{"CG110:high"}},
+		{"case-insensitive compare is info only", allow{accept: func(o string) bool { return strings.EqualFold(o, trustedApp) }, creds: true}, nil},
+		{"port ignored is info only", allow{accept: func(o string) bool {
+			u, err := url.Parse(o)
+			return err == nil && u.Scheme == "https" && u.Hostname() == "app.example.com"
+		}, creds: true}, nil},
 		{"localhost leftover", allow{accept: exact(trustedApp, "http://localhost", "http://localhost:3000"), creds: true}, []string{"CG112:medium"}},
 	}
 	for _, tt := range tests {
