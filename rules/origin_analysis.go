@@ -65,7 +65,7 @@ func (c *checkContext) search(o *OriginRule) patternAnalysis {
 	// The shared search knows nothing of this policy's site: drop what the
 	// site itself serves, and downgrades that are no downgrade here.
 	site := c.siteOrigins()
-	a := patternAnalysis{byRule: map[string][]attack.Witness{}}
+	a := patternAnalysis{byRule: map[string][]attack.Witness{}, unregistrableDot: shared.unregistrableDot}
 	for id, ws := range shared.byRule {
 		if id == "CG107" && !c.httpsSite(c.checker.trustedFor(p)) {
 			continue
@@ -138,7 +138,7 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 			continue
 		}
 		if !obtainable(w) {
-			if id == "CG105" {
+			if id == "CG105" && !slices.ContainsFunc(unregistrable, func(x attack.Witness) bool { return x.Origin == w.Origin }) {
 				unregistrable = append(unregistrable, w)
 			}
 			continue
