@@ -79,6 +79,19 @@ func (c *checkContext) search(o *OriginRule) patternAnalysis {
 			delete(a.byRule, id)
 		}
 	}
+	// The shared search cannot know the site's own names; the plain-http
+	// twin of the site is the downgrade most worth showing.
+	if len(a.byRule["CG107"]) == 0 && c.p.HTTPS == Known {
+		if m, err := attack.Compile(p.Expr, p.Dialect, p.CaseInsensitive); err == nil {
+			for _, h := range c.p.Hosts {
+				o := "http://" + strings.ToLower(h)
+				if ok, _ := m.Match(o); ok && spec.IsSerialisedOrigin(o) && !c.isTrusted(o) {
+					a.byRule["CG107"] = append(a.byRule["CG107"], attack.Witness{Origin: o, Class: attack.HTTPDowngrade, From: "server_name " + h})
+					break
+				}
+			}
+		}
+	}
 	a.byRule = rankWitnesses(a.byRule, escapeDots(p.Expr) != p.Expr)
 	return a
 }
