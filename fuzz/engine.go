@@ -263,8 +263,17 @@ func trustedFor(t Target, declared []string) []string {
 	for _, p := range t.Expect {
 		for _, g := range []rules.Grant{p.Actual, p.Preflight.Grant} {
 			for _, o := range g.Origins {
-				if o.Kind == rules.OriginList {
+				switch {
+				case o.Kind == rules.OriginList:
 					for _, v := range o.Values {
+						if spec.IsSerialisedOrigin(v) && v != "null" {
+							add(v)
+						}
+					}
+				case o.Kind == rules.OriginPattern && o.Pattern != nil:
+					// What the pattern is meant to allow is what the user trusts;
+					// the attack classes are then derived from it.
+					for _, v := range attack.Intended(o.Pattern.Expr, o.Pattern.Dialect) {
 						if spec.IsSerialisedOrigin(v) && v != "null" {
 							add(v)
 						}

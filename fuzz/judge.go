@@ -495,6 +495,8 @@ func (r *targetRun) judgeExpected() {
 		if !o.hasOrigin || o.url != r.t.URL {
 			continue
 		}
+		// The server sees the header without surrounding whitespace.
+		o.origin = strings.TrimSpace(o.origin)
 		if o.kind == observe.Actual && !seenA[o.origin] {
 			seenA[o.origin] = true
 			actualProbed = append(actualProbed, o.origin)
