@@ -15,6 +15,7 @@ type analyzer struct {
 	file     string
 	res      resolver
 	policies []rules.Policy
+	ifs      map[*node]*level // if-levels by block, built once
 }
 
 // luaAssign finds `ngx.var.name =` assignments in Lua code.
@@ -160,8 +161,20 @@ func (a *analyzer) location(srv, loc *level) {
 	a.locations(srv, loc)
 }
 
-// ifLevel builds the pseudo-location an `if` block opens.
-func ifLevel(parent *level, n *node) *level {
+// ifLevel returns the pseudo-location an `if` block opens.
+func (a *analyzer) ifLevel(parent *level, n *node) *level {
+	if lv, ok := a.ifs[n]; ok && lv.parent == parent {
+		return lv
+	}
+	if a.ifs == nil {
+		a.ifs = map[*node]*level{}
+	}
+	lv := newIfLevel(parent, n)
+	a.ifs[n] = lv
+	return lv
+}
+
+func newIfLevel(parent *level, n *node) *level {
 	name := "if " + parseCondition(n).text
 	if parent.name != "" {
 		name = parent.name + " > " + name
@@ -214,9 +227,12 @@ func (a *analyzer) simulateLevel(lv *level, f *flow, server bool) {
 			c := parseCondition(n)
 			ev := n.evidence()
 			g := a.res.originGuard(c, ev, f.env)
-			il := ifLevel(lv, n)
+			il := a.ifLevel(lv, n)
 			f.ifs = append(f.ifs, ifInfo{lv: il, cond: c, guard: g, ev: ev, server: server})
-			saved := bindCaptures(f.env, c, ev)
+			var saved map[string][]alt
+			if usesCaptures(n.block) {
+				saved = bindCaptures(f.env, c, ev)
+			}
 			for _, s := range n.block {
 				if s.name == "set" {
 					a.set(s, f.env, g, condText(c), &ev)
@@ -282,6 +298,21 @@ func bindCaptures(e *env, c condition, ev rules.Evidence) map[string][]alt {
 		e.vars[k] = []alt{captureAlt(c.operand, i)}
 	}
 	return saved
+}
+
+// usesCaptures reports whether a block's set directives read $1..$9.
+func usesCaptures(block []*node) bool {
+	for _, s := range block {
+		if s.name != "set" || len(s.args) < 2 {
+			continue
+		}
+		for _, ref := range parseVars(s.args[1]) {
+			if len(ref.name) == 1 && ref.name[0] >= '0' && ref.name[0] <= '9' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func restoreCaptures(e *env, saved map[string][]alt) {

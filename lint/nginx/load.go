@@ -41,6 +41,7 @@ type node struct {
 	block []*node
 	// isBlock is true for `name args { ... }`, even when the block is empty.
 	isBlock bool
+	txt     string // text(), computed once
 }
 
 func (n *node) rng() rules.Range { return rules.Range{File: n.file, Line: n.line} }
@@ -48,6 +49,13 @@ func (n *node) rng() rules.Range { return rules.Range{File: n.file, Line: n.line
 // text renders the directive on one line, the way it is written (block
 // contents elided).
 func (n *node) text() string {
+	if n.txt == "" {
+		n.txt = n.render()
+	}
+	return n.txt
+}
+
+func (n *node) render() string {
 	var b strings.Builder
 	b.WriteString(n.name)
 	if n.name == "if" {
@@ -232,6 +240,9 @@ func binaryReason(data []byte) (string, int) {
 // context it meets it, and rejects the whole tree on an include cycle,
 // while nginx semantics need each include expanded where it appears.
 func (l *loader) parseBytes(path string, data []byte) ([]*node, bool) {
+	if nodes, ok := fastParse(data, path); ok {
+		return nodes, true
+	}
 	opts := &crossplane.ParseOptions{
 		SingleFile:                true,
 		ParseComments:             true,

@@ -114,6 +114,9 @@ func (a *analyzer) emitIf(il *level, f flow, parent rules.Policy) {
 // grant resolves header directives into a Grant.
 func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 	var g rules.Grant
+	if len(hs) > 0 {
+		g.Headers = make([]rules.Header, 0, len(hs))
+	}
 	for _, h := range hs {
 		alts := a.res.resolve(h.raw, e)
 		if h.guard != nil {
@@ -331,7 +334,7 @@ func (a *analyzer) preflight(srv, loc *level, f flow) (rules.Preflight, []rules.
 				if lv == loc || loc == srv {
 					explicit = explicit || isOptionsOnly(c)
 				}
-				il := ifLevel(lv, n)
+				il := a.ifLevel(lv, n)
 				for _, s := range il.body {
 					if s.name != "return" && s.name != "rewrite" {
 						continue

@@ -40,6 +40,9 @@ type level struct {
 	firstAccess *node            // first allow/deny
 	handler     *node            // content handler (proxy_pass, ...)
 	hide, pass  []*node          // *_hide_header, *_pass_header
+
+	hdrs     []hdr // headersAt, computed once
+	hdrsDone bool
 }
 
 // tracked are the single-value directives looked up through inheritance.
@@ -197,6 +200,14 @@ type hdr struct {
 
 // headersAt returns the tracked headers a response from the level carries.
 func headersAt(lv *level) []hdr {
+	if !lv.hdrsDone {
+		lv.hdrs, lv.hdrsDone = computeHeaders(lv), true
+	}
+	// Full slice expression: callers that append get their own copy.
+	return lv.hdrs[:len(lv.hdrs):len(lv.hdrs)]
+}
+
+func computeHeaders(lv *level) []hdr {
 	var out []hdr
 	for _, n := range lv.effectiveAddHeaders() {
 		name, ok := rules.CanonicalCORSHeader(n.arg(0))
