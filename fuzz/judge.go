@@ -13,29 +13,6 @@ import (
 	"github.com/corsguard/corsguard/rules/spec"
 )
 
-// classRule maps an attack class to the rule naming the mistake it exposes.
-// It is the same table as the linter's (rules/origin_analysis.go), so that a
-// pattern's witness and a live acceptance of that witness carry one ID.
-// Classes missing here are origins no browser sends (case, whitespace,
-// userinfo, port, trailing dot, empty): accepting them is reported at info.
-var classRule = map[attack.Class]string{
-	attack.Arbitrary:        "CG101",
-	attack.Null:             "CG102",
-	attack.PostDomain:       "CG103",
-	attack.NoDotPostDomain:  "CG103",
-	attack.PreDomain:        "CG104",
-	attack.UnescapedDot:     "CG105",
-	attack.Substring:        "CG106",
-	attack.HTTPDowngrade:    "CG107",
-	attack.SiblingSubdomain: "CG108",
-	attack.NestedSubdomain:  "CG108",
-	attack.SharedHosting:    "CG109",
-	attack.SpecialChars:     "CG110",
-	attack.SpecialLabel:     "CG110",
-	attack.IDN:              "CG110",
-	attack.Localhost:        "CG112",
-	attack.IPLiteral:        "CG112",
-}
 
 // fallback slugs and severities for live rules, used only if the catalog
 // does not (yet) hold them.
@@ -150,7 +127,7 @@ func (r *targetRun) judgeActual() {
 		if r.isTrusted(w.Origin) {
 			continue
 		}
-		id := classRule[w.Class]
+		id := rules.ClassRule[w.Class]
 		if id == "" {
 			continue
 		}

@@ -33,26 +33,6 @@ type Result struct {
 	Diff string `json:"diff,omitempty"`
 }
 
-// UnmarshalJSON reads a Result back (for --replay). rules.Confidence
-// marshals as its name but has no decoder, so it is read here.
-func (r *Result) UnmarshalJSON(b []byte) error {
-	type plain Result // no methods: no recursion
-	var aux struct {
-		plain
-		Confidence string `json:"confidence"`
-	}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	*r = Result(aux.plain)
-	for _, c := range []rules.Confidence{rules.Certain, rules.Likely, rules.NeedsRuntime} {
-		if c.String() == aux.Confidence {
-			r.Confidence = c
-		}
-	}
-	return nil
-}
-
 // Summary is what a run returns once every target is done.
 type Summary struct {
 	Seed     int64          `json:"seed"`

@@ -95,6 +95,20 @@ func (c Confidence) String() string {
 
 func (c Confidence) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
+func (c *Confidence) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err != nil {
+		return err
+	}
+	for _, v := range []Confidence{Certain, Likely, NeedsRuntime} {
+		if v.String() == str {
+			*c = v
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown confidence %q", str)
+}
+
 // Finding is one problem in one scope.
 type Finding struct {
 	RuleID     string     `json:"ruleId"`

@@ -20,6 +20,9 @@ type Range struct {
 
 // String renders the range the way compilers do: file:line:col.
 func (r Range) String() string {
+	if r.Line <= 0 {
+		return r.File // a live target: a URL has no lines
+	}
 	if r.Col > 0 {
 		return fmt.Sprintf("%s:%d:%d", r.File, r.Line, r.Col)
 	}

@@ -20,10 +20,11 @@ type patternAnalysis struct {
 	err              error
 }
 
-// classRule maps an attack class to the rule that names the mistake it
-// exposes. Classes a browser cannot be made to send (case, whitespace,
-// userinfo...) are absent: the linter only reports what a hostile page can do.
-var classRule = map[attack.Class]string{
+// ClassRule maps an attack class to the rule that names the mistake it
+// exposes, for lint witnesses and live acceptances alike. Classes a browser
+// cannot be made to send (case, whitespace, userinfo...) are absent: only
+// what a hostile page can do is a finding.
+var ClassRule = map[attack.Class]string{
 	attack.Arbitrary:        "CG101",
 	attack.Null:             "CG102",
 	attack.PostDomain:       "CG103",
@@ -146,7 +147,7 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 	declared := len(ch.opts.TrustedOrigins)+len(ch.opts.TrustedPatterns) > 0
 	var unregistrable []attack.Witness
 	for _, w := range ws {
-		id, ok := classRule[w.Class]
+		id, ok := ClassRule[w.Class]
 		if !ok || ch.isTrusted(w.Origin) || slices.ContainsFunc(a.byRule[id], func(x attack.Witness) bool { return x.Origin == w.Origin }) {
 			continue
 		}
