@@ -13,7 +13,6 @@ import (
 	"github.com/corsguard/corsguard/rules/spec"
 )
 
-
 // fallback slugs and severities for live rules, used only if the catalog
 // does not (yet) hold them.
 var fallbackRules = map[string]rules.Rule{

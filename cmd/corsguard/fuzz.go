@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/signal"
@@ -275,7 +274,7 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 		streamTo = fl.output
 	}
 	if streamTo != "" {
-		var w io.Writer = cmd.OutOrStdout()
+		w := cmd.OutOrStdout()
 		if streamTo != "-" {
 			fh, err := os.Create(streamTo)
 			if err != nil {
@@ -343,7 +342,7 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.Summary, results []fuzz.Result, failOn rules.Severity) error {
 	switch fl.format {
 	case "junit":
-		var w io.Writer = cmd.OutOrStdout()
+		w := cmd.OutOrStdout()
 		if fl.output != "" {
 			fh, err := os.Create(fl.output)
 			if err != nil {

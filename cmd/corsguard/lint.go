@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -116,7 +115,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 
 // writeReport renders a report to stdout or --output.
 func writeReport(cmd *cobra.Command, in report.Input, format, output string, noColor bool) error {
-	var w io.Writer = cmd.OutOrStdout()
+	w := cmd.OutOrStdout()
 	color := !noColor && os.Getenv("NO_COLOR") == "" && output == "" && isTerminal(os.Stdout)
 	if output != "" {
 		fh, err := os.Create(output)

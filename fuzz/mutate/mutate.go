@@ -227,8 +227,8 @@ func label(r *rand.Rand, c gofuzz.Continue) string {
 var baseMethods = []string{"PUT", "DELETE", "PATCH", "patch", "put", "Delete", "PROPFIND", "MOVE", "TRACE"}
 
 func fuzzMethod(m *method, c gofuzz.Continue) {
-	if c.Rand.Intn(3) > 0 {
-		*m = method(baseMethods[c.Rand.Intn(len(baseMethods))])
+	if c.Intn(3) > 0 {
+		*m = method(baseMethods[c.Intn(len(baseMethods))])
 		return
 	}
 	*m = method(strings.ToUpper(label(c.Rand, c)))
@@ -238,17 +238,17 @@ func fuzzMethod(m *method, c gofuzz.Continue) {
 var baseHeaders = []string{"x-custom", "authorization", "content-type", "x-requested-with", "x-csrf-token", "x-api-key"}
 
 func fuzzHeaderList(h *headerList, c gofuzz.Continue) {
-	n := 1 + c.Rand.Intn(3)
+	n := 1 + c.Intn(3)
 	seen := map[string]bool{}
 	var out headerList
 	for range n {
 		var name string
-		if c.Rand.Intn(4) > 0 {
-			name = baseHeaders[c.Rand.Intn(len(baseHeaders))]
+		if c.Intn(4) > 0 {
+			name = baseHeaders[c.Intn(len(baseHeaders))]
 		} else {
 			name = "x-" + label(c.Rand, c)
 		}
-		if c.Rand.Intn(4) == 0 {
+		if c.Intn(4) == 0 {
 			name = strings.ToUpper(name[:1]) + name[1:]
 		}
 		if !seen[strings.ToLower(name)] {
