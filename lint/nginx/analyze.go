@@ -16,6 +16,8 @@ type analyzer struct {
 	res      resolver
 	policies []rules.Policy
 	ifs      map[*node]*level // if-levels by block, built once
+	grants   map[grantKey]rules.Grant
+	scopes   int // servers and locations seen by collect: policies' capacity
 }
 
 // luaAssign finds `ngx.var.name =` assignments in Lua code.
@@ -25,6 +27,9 @@ var luaAssign = regexp.MustCompile(`ngx\.var\.([A-Za-z0-9_]+)\s*=[^=]`)
 // set by other modules.
 func (a *analyzer) collect(nodes []*node) {
 	for _, n := range nodes {
+		if n.name == "location" || n.name == "server" {
+			a.scopes++
+		}
 		switch {
 		case n.name == "map" && n.isBlock && len(n.args) == 2:
 			a.addMap(n)
@@ -85,6 +90,7 @@ func (a *analyzer) addMap(n *node) {
 // run builds the levels of the tree and emits the policies.
 func (a *analyzer) run(top []*node) {
 	a.collect(top)
+	a.policies = make([]rules.Policy, 0, a.scopes)
 	var https, servers, locs, locLevel int
 	for _, n := range top {
 		switch n.name {
@@ -204,7 +210,7 @@ type ifInfo struct {
 // matched location's in the rewrite phase; an outer location's never run
 // for a nested one).
 func (a *analyzer) simulate(srv, loc *level) flow {
-	f := flow{env: &env{vars: map[string][]alt{}}}
+	f := flow{env: &env{}}
 	a.simulateLevel(srv, &f, true)
 	if loc != srv {
 		a.simulateLevel(loc, &f, false)
@@ -278,7 +284,7 @@ func (a *analyzer) set(n *node, e *env, g []guardSet, cond string, condEv *rules
 	if len(next) > 64 {
 		next = []alt{{unknown: "variable $" + name + " has too many possible values to follow"}}
 	}
-	e.vars[name] = next
+	e.put(name, next)
 }
 
 // bindCaptures makes $1..$9 available inside an `if ($http_origin ~ re)`
@@ -295,7 +301,7 @@ func bindCaptures(e *env, c condition, ev rules.Evidence) map[string][]alt {
 		} else {
 			saved[k] = nil
 		}
-		e.vars[k] = []alt{captureAlt(c.operand, i)}
+		e.put(k, []alt{captureAlt(c.operand, i)})
 	}
 	return saved
 }

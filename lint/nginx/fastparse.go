@@ -254,6 +254,33 @@ func unescapeWord(b string) string {
 type fparser struct {
 	lex  flexer
 	file string
+	// Nodes and argument lists are carved out of chunks: one allocation
+	// per few hundred directives instead of two per directive.
+	nodes   []node
+	args    []string
+	scratch []string
+}
+
+func (p *fparser) newNode(name string, line int) *node {
+	if len(p.nodes) == cap(p.nodes) {
+		p.nodes = make([]node, 0, 256)
+	}
+	p.nodes = append(p.nodes, node{name: name, line: line, file: p.file})
+	return &p.nodes[len(p.nodes)-1]
+}
+
+// argList copies args into the arena, capacity-capped so that an append
+// by a reader never writes into a neighbour's list.
+func (p *fparser) argList(args []string) []string {
+	if len(args) == 0 {
+		return []string{}
+	}
+	if cap(p.args)-len(p.args) < len(args) {
+		p.args = make([]string, 0, max(1024, len(args)))
+	}
+	start := len(p.args)
+	p.args = append(p.args, args...)
+	return p.args[start:len(p.args):len(p.args)]
 }
 
 // knownContexts are crossplane's contexts in which arguments are checked.
@@ -300,8 +327,8 @@ func (p *fparser) block(ctx []string, top bool) ([]*node, bool) {
 			}
 			return out, true
 		}
-		n := &node{name: t.val, line: t.line, file: p.file}
-		var args []string
+		n := p.newNode(t.val, t.line)
+		args := p.scratch[:0]
 		for {
 			a, more := p.lex.next()
 			if !more {
@@ -314,9 +341,8 @@ func (p *fparser) block(ctx []string, top bool) ([]*node, bool) {
 			args = append(args, a.val)
 		}
 		term := t.val
-		if args == nil {
-			args = []string{}
-		}
+		p.scratch = args[:0]
+		args = p.argList(args)
 		n.args = args
 		if term == "}" {
 			return nil, false // not terminated: crossplane reports it

@@ -199,9 +199,21 @@ func readCapped(path string) ([]byte, error) {
 	if st.Size() > MaxFileSize {
 		return nil, fmt.Errorf("file is %d bytes, larger than the %d MB limit; not parsed", st.Size(), MaxFileSize>>20)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
+	// Read exactly the size stat reported, plus one byte to notice a file
+	// that grew meanwhile.
+	data := make([]byte, st.Size()+1)
+	n, err := io.ReadFull(f, data)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		data = data[:n]
+	case err != nil:
 		return nil, err
+	default:
+		rest, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1-int64(n)))
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, rest...)
 	}
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("file is larger than the %d MB limit; not parsed", MaxFileSize>>20)

@@ -24,6 +24,7 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 	p.Dropped = append(p.Dropped, loc.dropped(nil)...)
 
 	var pseudo []*level
+	conditional := false
 	for _, in := range f.ifs {
 		if in.server != (loc == srv) || isOptionsOnly(in.cond) || methodTest(in.cond, "GET") == no {
 			continue
@@ -37,6 +38,7 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 		}
 		// Headers set only when the Origin passes the test: conditional
 		// grants of this location.
+		conditional = true
 		base := map[*node]bool{}
 		for _, h := range hs {
 			base[h.n] = true
@@ -53,7 +55,11 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 		}
 		p.Dropped = append(p.Dropped, in.lv.dropped(nil)...)
 	}
-	p.Actual = a.grant(hs, f.env)
+	if conditional {
+		p.Actual = a.grant(hs, f.env)
+	} else {
+		p.Actual = a.levelGrant(loc, 0, f.env)
+	}
 
 	pf, drops, explicit := a.preflight(srv, loc, f)
 	p.Preflight = pf
@@ -111,6 +117,66 @@ func (a *analyzer) emitIf(il *level, f flow, parent rules.Policy) {
 	}
 }
 
+// grantKey identifies the grant of a level's headers for a status (0: all).
+type grantKey struct {
+	lv     *level
+	status int
+}
+
+// levelGrant is grant(headersAt(lv)) memoised when the headers do not
+// depend on `set` variables: a server's headers inherited by a hundred
+// locations are resolved once. Policies then share the grant's slices
+// (capacity-capped, so an append copies): they are read-only.
+func (a *analyzer) levelGrant(lv *level, status int, e *env) rules.Grant {
+	// A level that declares no header directive sends what its parent
+	// sends: share the parent's grant.
+	for lv.parent != nil && len(lv.addHeaders) == 0 && len(lv.moreHeaders) == 0 && lv.inheritMode == "" && lv.inheritModeEffective() != "off" {
+		lv = lv.parent
+	}
+	hs := headersAt(lv)
+	if status != 0 {
+		hs = sentWith(hs, status)
+	}
+	if !a.envFree(lv) {
+		return a.grant(hs, e)
+	}
+	k := grantKey{lv, status}
+	g, ok := a.grants[k]
+	if !ok {
+		g = a.grant(hs, e)
+		if a.grants == nil {
+			a.grants = map[grantKey]rules.Grant{}
+		}
+		a.grants[k] = g
+	}
+	return rules.Grant{
+		Origins: g.Origins[:len(g.Origins):len(g.Origins)],
+		Headers: g.Headers[:len(g.Headers):len(g.Headers)],
+	}
+}
+
+// envFree reports whether a level's header values read no variable whose
+// value depends on the request's path through `set`.
+func (a *analyzer) envFree(lv *level) bool {
+	if lv.envFreeDone {
+		return lv.envFree
+	}
+	free := true
+	for _, h := range headersAt(lv) {
+		for _, ref := range parseVars(h.raw) {
+			name := ref.name
+			if a.res.declared[name] || len(name) == 1 && name[0] >= '0' && name[0] <= '9' {
+				free = false
+			}
+			if m, ok := a.res.maps[name]; ok && a.res.mapDependsOnEnv(m) {
+				free = false
+			}
+		}
+	}
+	lv.envFree, lv.envFreeDone = free, true
+	return free
+}
+
 // grant resolves header directives into a Grant.
 func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 	var g rules.Grant
@@ -126,14 +192,21 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 			}
 			alts = guarded
 		}
-		var sent []alt
+		sent := alts
 		someEmpty := false
 		for _, v := range alts {
 			if v.isEmpty() {
 				someEmpty = true
-				continue
+				break
 			}
-			sent = append(sent, v)
+		}
+		if someEmpty {
+			sent = make([]alt, 0, len(alts))
+			for _, v := range alts {
+				if !v.isEmpty() {
+					sent = append(sent, v)
+				}
+			}
 		}
 		if len(sent) == 0 {
 			// nginx skips add_header with an empty value.
@@ -152,6 +225,9 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 			Evidence:  hev,
 		})
 		if h.name == rules.HeaderAllowOrigin {
+			if g.Origins == nil {
+				g.Origins = make([]rules.OriginRule, 0, len(sent))
+			}
 			g.Origins = appendRules(g.Origins, originRules(sent, hev)...)
 		}
 	}
@@ -201,7 +277,7 @@ func collapse(sent []alt, raw string) rules.Value {
 // originRules describes how the possible values of an ACAO header grant
 // origins.
 func originRules(sent []alt, hev rules.Evidence) []rules.OriginRule {
-	var out []rules.OriginRule
+	out := make([]rules.OriginRule, 0, len(sent))
 	for _, v := range sent {
 		ev := append(append([]rules.Evidence{}, v.ev...), hev)
 		switch {
@@ -262,8 +338,13 @@ outer:
 }
 
 func sameRule(a, b rules.OriginRule) bool {
-	if a.Kind != b.Kind || a.Echo != b.Echo || a.Reason != b.Reason || strings.Join(a.Values, "\x00") != strings.Join(b.Values, "\x00") {
+	if a.Kind != b.Kind || a.Echo != b.Echo || a.Reason != b.Reason || len(a.Values) != len(b.Values) {
 		return false
+	}
+	for i := range a.Values {
+		if a.Values[i] != b.Values[i] {
+			return false
+		}
 	}
 	if (a.Pattern == nil) != (b.Pattern == nil) {
 		return false
@@ -463,7 +544,7 @@ func (a *analyzer) answer(lv *level, status int, f flow, by *node, reason string
 	if by != nil {
 		pf.Evidence = append(pf.Evidence, by.evidence())
 	}
-	pf.Grant = a.grant(sentWith(headersAt(lv), status), f.env)
+	pf.Grant = a.levelGrant(lv, status, f.env)
 	return pf
 }
 
@@ -473,7 +554,7 @@ func (a *analyzer) toApp(lv *level, f flow, h *node) rules.Preflight {
 	return rules.Preflight{
 		Kind:     rules.PreflightToApp,
 		Reason:   h.name + " " + strings.Join(h.args, " ") + " (" + handlers[h.name] + ") decides; nginx adds the headers in Grant to its answer",
-		Grant:    a.grant(headersAt(lv), f.env),
+		Grant:    a.levelGrant(lv, 0, f.env),
 		Evidence: []rules.Evidence{h.evidence()},
 	}
 }

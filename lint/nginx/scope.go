@@ -43,6 +43,8 @@ type level struct {
 
 	hdrs     []hdr // headersAt, computed once
 	hdrsDone bool
+	// envFree: the headers read no `set` variable (grants can be shared).
+	envFree, envFreeDone bool
 }
 
 // tracked are the single-value directives looked up through inheritance.
@@ -208,6 +210,9 @@ func headersAt(lv *level) []hdr {
 }
 
 func computeHeaders(lv *level) []hdr {
+	if lv.parent != nil && len(lv.addHeaders) == 0 && len(lv.moreHeaders) == 0 && lv.inheritMode == "" && lv.inheritModeEffective() != "off" {
+		return headersAt(lv.parent) // nothing declared here: the parent's, shared
+	}
 	var out []hdr
 	for _, n := range lv.effectiveAddHeaders() {
 		name, ok := rules.CanonicalCORSHeader(n.arg(0))
@@ -276,6 +281,16 @@ func removeHeaders(hs []hdr, pattern string) []hdr {
 // sentWith filters headers to those nginx sends with a status: add_header
 // without `always` only on 200, 201, 204, 206, 301, 302, 303, 304, 307, 308.
 func sentWith(hs []hdr, status int) []hdr {
+	all := true
+	for _, h := range hs {
+		if h.statuses != "" || !h.always && !addHeaderStatus(status) {
+			all = false
+			break
+		}
+	}
+	if all {
+		return hs
+	}
 	var out []hdr
 	for _, h := range hs {
 		if h.statuses != "" {

@@ -164,6 +164,13 @@ type env struct {
 	vars map[string][]alt
 }
 
+func (e *env) put(name string, v []alt) {
+	if e.vars == nil {
+		e.vars = map[string][]alt{}
+	}
+	e.vars[name] = v
+}
+
 func (e *env) clone() *env {
 	c := &env{vars: make(map[string][]alt, len(e.vars))}
 	for k, v := range e.vars {
