@@ -18,6 +18,8 @@ type analyzer struct {
 	ifs      map[*node]*level // if-levels by block, built once
 	grants   map[grantKey]rules.Grant
 	scopes   int // servers and locations seen by collect: policies' capacity
+	// nonEmpty caches the sent (non-empty) values of cached resolutions.
+	nonEmpty map[string][]alt
 }
 
 // luaAssign finds `ngx.var.name =` assignments in Lua code.

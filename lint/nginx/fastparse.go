@@ -46,7 +46,7 @@ func fastParse(data []byte, file string) ([]*node, bool) {
 	// One string for the whole file: tokens are substrings of it, so
 	// lexing allocates nothing per token.
 	p := fparser{lex: flexer{src: string(data), line: 1}, file: file}
-	nodes, ok := p.block(nil, true)
+	nodes, ok := p.block(bctx{known: true}, true)
 	if !ok || p.lex.bad || p.lex.depth != 0 {
 		return nil, false
 	}
@@ -308,14 +308,50 @@ var mapBodies = map[string]struct {
 	"otel_exporter": {args: 1},
 }
 
-func (p *fparser) block(ctx []string, top bool) ([]*node, bool) {
-	var out []*node
-	key := strings.Join(ctx, ">")
-	last := ""
-	if len(ctx) > 0 {
-		last = ctx[len(ctx)-1]
+// bctx is crossplane's block context, kept as its joined key (only
+// computed while it can still be one of the known contexts), whether it
+// starts with http, and its last element.
+type bctx struct {
+	key   string
+	known bool // key is valid (a prefix of, or equal to, a known context)
+	http  bool
+	last  string
+}
+
+// enter is crossplane's enterBlockCtx.
+func (c bctx) enter(name string) bctx {
+	if c.http && name == "location" {
+		return bctx{key: "http>location", known: true, http: true, last: name}
 	}
-	mapBody, inMap := mapBodies[last]
+	in := bctx{http: c.http || c.key == "" && c.known && name == "http", last: name}
+	if c.known {
+		k := name
+		if c.key != "" {
+			k = c.key + ">" + name
+		}
+		if knownPrefixes[k] {
+			in.key, in.known = k, true
+		}
+	}
+	return in
+}
+
+// knownPrefixes are the known contexts and their prefixes.
+var knownPrefixes = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range knownContexts {
+		parts := strings.Split(k, ">")
+		for i := 1; i <= len(parts); i++ {
+			m[strings.Join(parts[:i], ">")] = true
+		}
+	}
+	return m
+}()
+
+func (p *fparser) block(ctx bctx, top bool) ([]*node, bool) {
+	var out []*node
+	checkArgs := ctx.known && knownContexts[ctx.key]
+	mapBody, inMap := mapBodies[ctx.last]
 	for {
 		t, more := p.lex.next()
 		if !more {
@@ -358,7 +394,7 @@ func (p *fparser) block(ctx []string, top bool) ([]*node, bool) {
 			out = append(out, n)
 			continue
 		}
-		if knownContexts[key] {
+		if checkArgs {
 			if masks, known := crossplane.DefaultDirectivesMatchFunc(n.name); known && !argsValid(masks, args, term) {
 				return nil, false
 			}
@@ -367,13 +403,7 @@ func (p *fparser) block(ctx []string, top bool) ([]*node, bool) {
 			n.args = stripIfParens(n.args)
 		}
 		if term == "{" {
-			var inner []string
-			if len(ctx) > 0 && ctx[0] == "http" && n.name == "location" {
-				inner = []string{"http", "location"}
-			} else {
-				inner = append(append(make([]string, 0, len(ctx)+1), ctx...), n.name)
-			}
-			body, ok := p.block(inner, false)
+			body, ok := p.block(ctx.enter(n.name), false)
 			if !ok {
 				return nil, false
 			}

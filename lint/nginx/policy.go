@@ -184,8 +184,9 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 		g.Headers = make([]rules.Header, 0, len(hs))
 	}
 	for _, h := range hs {
-		alts := a.res.resolve(h.raw, e)
+		alts, cached := a.res.resolveCached(h.raw, e)
 		if h.guard != nil {
+			cached = false
 			var guarded []alt
 			for _, v := range alts {
 				guarded = append(guarded, v.withGuard(h.guard, "", h.guardEv)...)
@@ -201,10 +202,20 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 			}
 		}
 		if someEmpty {
-			sent = make([]alt, 0, len(alts))
-			for _, v := range alts {
-				if !v.isEmpty() {
-					sent = append(sent, v)
+			if c, ok := a.nonEmpty[h.raw]; ok && cached {
+				sent = c
+			} else {
+				sent = make([]alt, 0, len(alts))
+				for _, v := range alts {
+					if !v.isEmpty() {
+						sent = append(sent, v)
+					}
+				}
+				if cached {
+					if a.nonEmpty == nil {
+						a.nonEmpty = map[string][]alt{}
+					}
+					a.nonEmpty[h.raw] = sent
 				}
 			}
 		}
@@ -228,7 +239,7 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 			if g.Origins == nil {
 				g.Origins = make([]rules.OriginRule, 0, len(sent))
 			}
-			g.Origins = appendRules(g.Origins, originRules(sent, hev)...)
+			g.Origins = appendOriginRules(g.Origins, sent, hev)
 		}
 	}
 	return g
@@ -274,24 +285,25 @@ func collapse(sent []alt, raw string) rules.Value {
 	return rules.UnknownValue(raw + " is one of: " + strings.Join(opts, ", "))
 }
 
-// originRules describes how the possible values of an ACAO header grant
-// origins.
-func originRules(sent []alt, hev rules.Evidence) []rules.OriginRule {
-	out := make([]rules.OriginRule, 0, len(sent))
+// appendOriginRules adds how the possible values of an ACAO header grant
+// origins, skipping exact duplicates (the same map entry reached twice).
+func appendOriginRules(out []rules.OriginRule, sent []alt, hev rules.Evidence) []rules.OriginRule {
 	for _, v := range sent {
-		ev := append(append([]rules.Evidence{}, v.ev...), hev)
+		ev := make([]rules.Evidence, len(v.ev)+1)
+		copy(ev, v.ev)
+		ev[len(v.ev)] = hev
 		switch {
 		case v.unknown != "":
-			out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: v.unknown, Evidence: ev})
+			out = appendRules(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: v.unknown, Evidence: ev})
 		case v.reflects != "" && v.reflects != "Origin":
-			out = append(out, rules.OriginRule{Kind: rules.OriginUnknown,
+			out = appendRules(out, rules.OriginRule{Kind: rules.OriginUnknown,
 				Reason: "echoes the request header " + v.reflects, Evidence: ev})
 		case v.reflects == "Origin":
-			out = append(out, reflectRule(v, ev))
+			out = appendRules(out, reflectRule(v, ev))
 		case v.lit == "*":
-			out = append(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: ev})
+			out = appendRules(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: ev})
 		default:
-			out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: []string{v.lit}, Evidence: ev})
+			out = appendRules(out, rules.OriginRule{Kind: rules.OriginList, Values: []string{v.lit}, Evidence: ev})
 		}
 	}
 	return out
@@ -385,12 +397,15 @@ var preflightSkip = map[string]bool{rules.HeaderExposeHeaders: true, rules.Heade
 // location's rewrite phase, the access phase and the content handler.
 func (a *analyzer) preflight(srv, loc *level, f flow) (rules.Preflight, []rules.Dropped, bool) {
 	explicit := false
-	levels := []*level{srv}
-	if loc != srv {
-		levels = append(levels, loc)
+	levels := [2]*level{srv, loc}
+	if loc == srv {
+		levels[1] = nil
 	}
 	var active *level
 	for _, lv := range levels {
+		if lv == nil {
+			continue
+		}
 		if lv == loc {
 			active = nil // the matched location's configuration replaces the server's
 		}

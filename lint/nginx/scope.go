@@ -170,21 +170,34 @@ func (lv *level) dropped(skip map[string]bool) []rules.Dropped {
 	if len(lv.addHeaders) == 0 || lv.parent == nil || lv.inheritModeEffective() == "merge" {
 		return nil
 	}
-	own := map[string]bool{}
-	for _, h := range lv.addHeaders {
-		own[strings.ToLower(h.arg(0))] = true
-	}
 	var out []rules.Dropped
-	seen := map[string]bool{}
 	for _, h := range lv.parent.effectiveAddHeaders() {
 		name, ok := rules.CanonicalCORSHeader(h.arg(0))
-		if !ok || own[strings.ToLower(name)] || seen[name] || skip[name] {
+		if !ok || skip[name] || declares(lv.addHeaders, name) {
 			continue
 		}
-		seen[name] = true
-		out = append(out, rules.Dropped{Header: name, Inherited: h.evidence(), DroppedBy: lv.addHeaders[0].evidence()})
+		dup := false
+		for _, d := range out {
+			if d.Header == name {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, rules.Dropped{Header: name, Inherited: h.evidence(), DroppedBy: lv.addHeaders[0].evidence()})
+		}
 	}
 	return out
+}
+
+// declares reports whether one of the add_header directives sets name.
+func declares(hs []*node, name string) bool {
+	for _, h := range hs {
+		if strings.EqualFold(h.arg(0), name) {
+			return true
+		}
+	}
+	return false
 }
 
 // hdr is one header directive in effect, before its value is resolved.

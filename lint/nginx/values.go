@@ -187,6 +187,8 @@ type resolver struct {
 	// request's path they are empty (nginx's uninitialized variable).
 	declared map[string]bool
 	depth    int
+	// cache holds resolve results that do not depend on the env.
+	cache map[string][]alt
 	// mapCache holds the values of maps that do not depend on `set`
 	// variables (the usual case), evaluated once per configuration.
 	mapCache map[*mapDef][]alt
@@ -194,9 +196,50 @@ type resolver struct {
 
 const maxResolveDepth = 16
 
-// resolve returns the possible values of an nginx argument.
+// resolve returns the possible values of an nginx argument. Results that
+// cannot depend on `set` variables are cached by text: the callers treat
+// alternatives as read-only (withGuard and set copy before changing).
 func (r *resolver) resolve(s string, e *env) []alt {
+	v, _ := r.resolveCached(s, e)
+	return v
+}
+
+// resolveCached is resolve that also says whether the result is the
+// shared cached slice.
+func (r *resolver) resolveCached(s string, e *env) ([]alt, bool) {
+	if v, ok := r.cache[s]; ok {
+		return v, true
+	}
 	refs := parseVars(s)
+	free := true
+	for _, ref := range refs {
+		name := ref.name
+		if r.declared[name] || len(name) == 1 && name[0] >= '0' && name[0] <= '9' {
+			free = false
+		} else if m, ok := r.maps[name]; ok && r.mapDependsOnEnv(m) {
+			free = false
+		}
+	}
+	if e != nil && len(e.vars) > 0 {
+		for _, ref := range refs {
+			if _, ok := e.vars[ref.name]; ok {
+				free = false
+			}
+		}
+	}
+	v := r.resolveRefs(s, refs, e)
+	if free && r.depth == 0 {
+		if r.cache == nil {
+			r.cache = map[string][]alt{}
+		}
+		v = v[:len(v):len(v)]
+		r.cache[s] = v
+		return v, true
+	}
+	return v, false
+}
+
+func (r *resolver) resolveRefs(s string, refs []varRef, e *env) []alt {
 	if len(refs) == 0 {
 		return []alt{{lit: s}}
 	}
