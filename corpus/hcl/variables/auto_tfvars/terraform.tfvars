@@ -1,0 +1,1 @@
+frontend_origin = "https://app.example.com"
