@@ -148,6 +148,11 @@ func (l *loader) readFile(path string, from rules.Range) (string, bool) {
 		l.errorf(at, "%s is a directory", path)
 		return "", false
 	}
+	if !st.Mode().IsRegular() {
+		// Devices and FIFOs (an Include of /dev/zero) would never end.
+		l.errorf(at, "%s is not a regular file", path)
+		return "", false
+	}
 	if st.Size() > maxFileSize {
 		l.errorf(rules.Range{File: path, Line: 1}, "file is %d bytes, larger than the %d MB limit; skipped", st.Size(), maxFileSize>>20)
 		return "", false
@@ -501,11 +506,19 @@ func (l *loader) include(n *node, parent *node) {
 		}
 	}
 	for _, c := range candidates {
+		if pseudoFS(c) {
+			l.errorf(n.rng, "%s: refusing to include from a pseudo filesystem", directiveName(n))
+			return
+		}
 		files, found := expandInclude(c)
 		if !found {
 			continue
 		}
 		for _, f := range files {
+			if l.nfiles >= maxFiles {
+				l.errorf(n.rng, "more than %d files included; stopping", maxFiles)
+				return
+			}
 			l.load(f, parent, n.rng)
 		}
 		return
@@ -523,6 +536,21 @@ func (l *loader) include(n *node, parent *node) {
 func directiveName(n *node) string {
 	name, _ := splitName(n.text)
 	return name
+}
+
+// pseudoFS reports paths under /proc, /sys and /dev, whose files block,
+// never end or describe the machine rather than a configuration.
+func pseudoFS(p string) bool {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return false
+	}
+	for _, d := range []string{"/proc", "/sys", "/dev"} {
+		if abs == d || strings.HasPrefix(abs, d+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // cutDirPrefix returns p relative to dir when p lies under dir.
@@ -564,10 +592,14 @@ func expandInclude(p string) ([]string, bool) {
 			files = append(files, m)
 			continue
 		}
+		// Bounded: `Include /` must not walk the whole filesystem.
 		var sub []string
 		_ = filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return nil
+			}
+			if len(files)+len(sub) > maxFiles {
+				return fs.SkipAll
 			}
 			if !d.IsDir() {
 				sub = append(sub, path)
