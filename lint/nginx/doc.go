@@ -10,6 +10,17 @@
 // anything: the rules package does. It never prints and never panics on odd
 // input; problems come back as rules.Diagnostic values with file:line.
 //
+// Reading: each file is parsed once (cached) and expanded wherever it is
+// included. A byte-level reader mirroring crossplane's tokenizer, parser and
+// argument checks (fastparse.go) handles files crossplane would accept
+// without complaint; anything else goes to crossplane itself, which stays
+// the authority on every diagnostic. A differential test holds the two to
+// identical trees.
+//
+// Policies are read-only: grants that do not depend on `set` variables are
+// resolved once per declaring level and their slices shared between the
+// policies that inherit them.
+//
 // Semantics worth knowing when reading the policies:
 //   - map keys with the `hostnames` flag (`.example.com`, `*.example.com`,
 //     `www.example.*`) become Glob patterns; `.example.com` is written as
@@ -22,4 +33,15 @@
 //   - more_set_headers (headers-more) accumulates from outer to inner scopes,
 //     is sent on every status unless -s restricts it, and replaces an
 //     add_header of the same name.
+//   - an `if` in a location whose condition constrains the Origin (directly
+//     or through a map/set derived from it) adds its headers to the
+//     location's Actual grant with Header.Condition; an `if` that selects
+//     OPTIONS shapes Preflight; any other `if` with headers gets its own
+//     pseudo-location policy (`... > if ($x = y)`).
+//   - an `if` or location with its own add_header loses every inherited
+//     one; each lost CORS header is a rules.Dropped (for preflight-only
+//     blocks, Expose-Headers and Vary are not counted).
+//   - the server-level policy describes requests matching no location and
+//     is only emitted when the server itself sends CORS headers (or has no
+//     locations).
 package nginx

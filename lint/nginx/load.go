@@ -41,7 +41,8 @@ type node struct {
 	block []*node
 	// isBlock is true for `name args { ... }`, even when the block is empty.
 	isBlock bool
-	txt     string // text(), computed once
+	txt     string     // text(), computed once
+	cond    *condition // parseCondition of an if, computed once
 }
 
 func (n *node) rng() rules.Range { return rules.Range{File: n.file, Line: n.line} }
@@ -57,6 +58,11 @@ func (n *node) text() string {
 
 func (n *node) render() string {
 	var b strings.Builder
+	size := len(n.name) + 4
+	for _, a := range n.args {
+		size += len(a) + 3
+	}
+	b.Grow(size)
 	b.WriteString(n.name)
 	if n.name == "if" {
 		// crossplane strips the parentheses; put them back.
@@ -91,8 +97,11 @@ func quoteArg(a string) string {
 	if a == "" {
 		return `""`
 	}
-	if strings.ContainsAny(a, " \t\r\n;{}\"'") {
-		return `"` + strings.ReplaceAll(a, `"`, `\"`) + `"`
+	for i := 0; i < len(a); i++ {
+		switch a[i] {
+		case ' ', '\t', '\r', '\n', ';', '{', '}', '"', '\'':
+			return `"` + strings.ReplaceAll(a, `"`, `\"`) + `"`
+		}
 	}
 	return a
 }
@@ -277,27 +286,25 @@ func (l *loader) parseBytes(path string, data []byte) ([]*node, bool) {
 		l.diag(rules.Range{File: path, Line: 1}, "%s", errText(err))
 		return nil, false
 	}
-	ok := true
-	for _, c := range payload.Config {
-		for _, e := range c.Errors {
-			line := 1
-			if e.Line != nil {
-				line = *e.Line
-			}
-			msg := errText(e.Error)
-			if strings.Contains(msg, "unexpected end of file") {
-				if open := unclosedBlock(data); open > 0 {
-					msg += fmt.Sprintf("; the block opened at line %d is never closed", open)
-				}
-			}
-			l.diag(rules.Range{File: path, Line: line}, "%s", msg)
-		}
-		if len(c.Errors) > 0 && len(c.Parsed) == 0 {
-			ok = false
-		}
-		return convert(c.Parsed, path), ok
+	if len(payload.Config) == 0 {
+		return nil, true
 	}
-	return nil, ok
+	// SingleFile: exactly one config, the file itself.
+	c := payload.Config[0]
+	for _, e := range c.Errors {
+		line := 1
+		if e.Line != nil {
+			line = *e.Line
+		}
+		msg := errText(e.Error)
+		if strings.Contains(msg, "unexpected end of file") {
+			if open := unclosedBlock(data); open > 0 {
+				msg += fmt.Sprintf("; the block opened at line %d is never closed", open)
+			}
+		}
+		l.diag(rules.Range{File: path, Line: line}, "%s", msg)
+	}
+	return convert(c.Parsed, path), len(c.Errors) == 0 || len(c.Parsed) > 0
 }
 
 // errText strips crossplane's " in file:line" suffix: the diagnostic's range

@@ -41,14 +41,6 @@ type alt struct {
 
 func (a alt) isEmpty() bool { return a.lit == "" && a.reflects == "" && a.unknown == "" }
 
-// truthy is nginx's `if ($v)`: false for "" and "0".
-func (a alt) truthyKnown() (bool, bool) {
-	if a.reflects != "" || a.unknown != "" {
-		return false, false
-	}
-	return a.lit != "" && a.lit != "0", true
-}
-
 // withGuard returns copies of a, one per conjunction of the disjunction d.
 func (a alt) withGuard(d []guardSet, cond string, ev *rules.Evidence) []alt {
 	out := make([]alt, 0, len(d))
@@ -551,6 +543,14 @@ type condition struct {
 }
 
 func parseCondition(n *node) condition {
+	if n.cond == nil {
+		c := computeCondition(n)
+		n.cond = &c
+	}
+	return *n.cond
+}
+
+func computeCondition(n *node) condition {
 	c := condition{text: "(" + strings.Join(quoteArgs(n.args), " ") + ")"}
 	if len(n.args) == 0 {
 		return c
