@@ -81,6 +81,19 @@ server {
 			scope:       "location /api > if ($request_uri ~ nocache)",
 			wantHeaders: []string{`Access-Control-Max-Age: "0" if $request_uri ~ nocache`},
 			wantDropped: []string{"Access-Control-Allow-Origin from 4 by 6"}},
+		{name: "if on another method is its own pseudo-location",
+			conf: `http {
+server {
+  location /api {
+    if ($request_method = POST) {
+      add_header Access-Control-Allow-Origin *;
+    }
+    proxy_pass http://app;
+  }
+}
+}`,
+			scope:       "location /api > if ($request_method = POST)",
+			wantHeaders: []string{`Access-Control-Allow-Origin: "*" if $request_method = POST`}},
 		{name: "more_set_headers does not take part in add_header inheritance",
 			conf: `http {
 more_set_headers "Access-Control-Allow-Origin: https://a.test";

@@ -26,7 +26,7 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 	var pseudo []*level
 	conditional := false
 	for _, in := range f.ifs {
-		if in.server != (loc == srv) || isOptionsOnly(in.cond) || methodTest(in.cond, "GET") == no {
+		if in.server != (loc == srv) || isOptionsOnly(in.cond) {
 			continue
 		}
 		if len(in.lv.addHeaders) == 0 && len(in.lv.moreHeaders) == 0 {

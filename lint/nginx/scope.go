@@ -36,7 +36,7 @@ type level struct {
 
 	// Pre-sorted so that walking up to an http level holding thousands of
 	// servers costs nothing.
-	last        map[string]*node // tracked single-value directives, last one wins
+	last        [len(trackedNames)]*node // tracked single-value directives, last one wins
 	firstAccess *node            // first allow/deny
 	handler     *node            // content handler (proxy_pass, ...)
 	hide, pass  []*node          // *_hide_header, *_pass_header
@@ -45,16 +45,36 @@ type level struct {
 	hdrsDone bool
 	// envFree: the headers read no `set` variable (grants can be shared).
 	envFree, envFreeDone bool
+	// server facts, computed once
+	hosts     []string
+	https     rules.State
+	factsDone bool
 }
 
-// tracked are the single-value directives looked up through inheritance.
-var tracked = map[string]bool{
-	"auth_basic": true, "auth_request": true, "auth_jwt": true, "auth_oidc": true,
-	"limit_except": true, "try_files": true,
+// trackedNames are the single-value directives looked up through
+// inheritance.
+var trackedNames = [...]string{"auth_basic", "auth_request", "auth_jwt", "auth_oidc", "limit_except", "try_files"}
+
+func trackedIndex(name string) int {
+	for i, t := range trackedNames {
+		if t == name {
+			return i
+		}
+	}
+	return -1
 }
 
 func newLevel(kind levelKind, n *node, parent *level, name string, body []*node, rng rules.Range) *level {
 	lv := &level{kind: kind, n: n, parent: parent, name: name, body: body, rng: rng}
+	headers := 0
+	for _, c := range body {
+		if c.name == "add_header" {
+			headers++
+		}
+	}
+	if headers > 0 {
+		lv.addHeaders = make([]*node, 0, headers)
+	}
 	for _, c := range body {
 		switch c.name {
 		case "add_header":
@@ -79,12 +99,11 @@ func newLevel(kind levelKind, n *node, parent *level, name string, body []*node,
 				lv.firstAccess = c
 			}
 		default:
+			if i := trackedIndex(c.name); i >= 0 {
+				lv.last[i] = c
+				continue
+			}
 			switch {
-			case tracked[c.name]:
-				if lv.last == nil {
-					lv.last = map[string]*node{}
-				}
-				lv.last[c.name] = c
 			case handlers[c.name] != "":
 				if lv.handler == nil {
 					lv.handler = c
@@ -102,7 +121,10 @@ func newLevel(kind levelKind, n *node, parent *level, name string, body []*node,
 // own returns the level's own tracked directive with that name (the last
 // one, as nginx keeps the last for single-value directives).
 func (lv *level) own(name string) *node {
-	return lv.last[name]
+	if i := trackedIndex(name); i >= 0 {
+		return lv.last[i]
+	}
+	return nil
 }
 
 // inherited returns the nearest directive with one of the names, from this
@@ -348,8 +370,17 @@ func itoa(i int) string {
 	return string(b[p:])
 }
 
-// serverFacts are Policy.Hosts and Policy.HTTPS for a server block.
+// serverFacts are Policy.Hosts and Policy.HTTPS for a server block,
+// computed once per server.
 func serverFacts(srv *level) ([]string, rules.State) {
+	if !srv.factsDone {
+		srv.hosts, srv.https = computeServerFacts(srv)
+		srv.factsDone = true
+	}
+	return srv.hosts[:len(srv.hosts):len(srv.hosts)], srv.https
+}
+
+func computeServerFacts(srv *level) ([]string, rules.State) {
 	var hosts []string
 	listens := 0
 	tls := true

@@ -184,6 +184,7 @@ type resolver struct {
 	// mapCache holds the values of maps that do not depend on `set`
 	// variables (the usual case), evaluated once per configuration.
 	mapCache map[*mapDef][]alt
+	mapDeps  map[*mapDef]bool
 }
 
 const maxResolveDepth = 16
@@ -400,6 +401,20 @@ func (r *resolver) evalMap(m *mapDef, e *env) []alt {
 // mapDependsOnEnv reports whether a map's source or values read variables
 // that `set` assigns (their value depends on the request's path).
 func (r *resolver) mapDependsOnEnv(m *mapDef) bool {
+	if v, ok := r.mapDeps[m]; ok {
+		return v
+	}
+	v := r.computeMapDeps(m)
+	if r.depth == 0 {
+		if r.mapDeps == nil {
+			r.mapDeps = map[*mapDef]bool{}
+		}
+		r.mapDeps[m] = v
+	}
+	return v
+}
+
+func (r *resolver) computeMapDeps(m *mapDef) bool {
 	check := func(s string) bool {
 		for _, ref := range parseVars(s) {
 			if r.declared[ref.name] {
