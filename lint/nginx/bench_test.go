@@ -77,3 +77,27 @@ func BenchmarkParse2000Servers(b *testing.B) {
 		}
 	}
 }
+
+// The reading step alone: the byte-level fast path...
+func BenchmarkFastParse2000Servers(b *testing.B) {
+	data := GenerateConfig(2000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := fastParse(data, "nginx.conf"); !ok {
+			b.Fatal("fast path declined")
+		}
+	}
+}
+
+// ...and crossplane on the same bytes, the reason the fast path exists.
+func BenchmarkCrossplane2000Servers(b *testing.B) {
+	data := GenerateConfig(2000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, clean, _ := crossplaneNodes(data); !clean {
+			b.Fatal("crossplane reported errors")
+		}
+	}
+}
