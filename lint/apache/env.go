@@ -204,7 +204,7 @@ func envSetters(n *node) []setter {
 
 // envFlow is every setter that reaches a scope, in order. A scope sees a
 // handful of variables, so a slice beats a map here.
-type envFlow struct{ all []setter }
+type envFlow struct{ all, buf []setter }
 
 func (f *envFlow) add(s setter) {
 	if s.name != "" {
@@ -213,14 +213,15 @@ func (f *envFlow) add(s setter) {
 }
 
 // live returns the setters of name that set a value (variable names are
-// case-sensitive in httpd).
+// case-sensitive in httpd). The result is valid until the next call.
 func (f *envFlow) live(name string) []setter {
-	var out []setter
+	out := f.buf[:0]
 	for _, s := range f.all {
 		if s.name == name && !s.unset {
 			out = append(out, s)
 		}
 	}
+	f.buf = out
 	return out
 }
 

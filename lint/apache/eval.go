@@ -35,8 +35,8 @@ func (t *scopeTarget) onChain(c *container) bool {
 
 // layersFor lists, in httpd's merge order, the layers that apply to a
 // request in the scope whose innermost section is leaf.
-func layersFor(top *container, leaf *container, htaccess bool) []layer {
-	t := scopeTarget{loc: "/"}
+func layersFor(top *container, leaf *container, htaccess bool, s *scratch) []layer {
+	t := scopeTarget{loc: "/", chain: s.chain[:0]}
 	var host *container
 	for c := leaf; c != nil; c = c.parent {
 		t.chain = append(t.chain, c)
@@ -58,59 +58,34 @@ func layersFor(top *container, leaf *container, htaccess bool) []layer {
 		}
 	}
 	// In an .htaccess file the top level is the directory's own section.
-	out := []layer{{c: top, items: top.body, server: !htaccess}}
+	out := append(s.layers[:0], layer{c: top, items: top.body, server: !htaccess})
 	if host != nil {
 		out = append(out, layer{c: host, items: host.body, server: true})
 	}
 	// Sections of the server config come before the vhost's own (httpd
 	// appends the vhost's section arrays to the main server's).
-	cands := top.sections()
+	for i := range s.groups {
+		s.groups[i] = s.groups[i][:0]
+	}
+	w := layerWalker{t: &t, groups: &s.groups}
+	w.visit(top.sections())
 	if host != nil {
-		cands = append(cands[:len(cands):len(cands)], host.kids...)
+		w.visit(host.kids)
 	}
-	var applied []*container
-	var dirs, dirMatch, files, locs, ifs []*container
-	var visit func(cs []*container)
-	visit = func(cs []*container) {
-		for _, c := range cs {
-			switch c.phase {
-			case phaseDir:
-				if t.onChain(c) || (t.dir != "" && pathUnder(t.dir, c.path)) {
-					dirs = append(dirs, c)
-					visit(c.kids)
-				}
-			case phaseDirMatch:
-				if t.onChain(c) || (t.dir != "" && c.matches(t.dir)) {
-					dirMatch = append(dirMatch, c)
-					visit(c.kids)
-				}
-			case phaseFiles:
-				if t.onChain(c) {
-					files = append(files, c)
-					visit(c.kids)
-				}
-			case phaseLocation:
-				if t.onChain(c) || (!c.regex && urlUnder(t.loc, c.path)) || (c.regex && c.matches(t.loc)) {
-					locs = append(locs, c)
-					visit(c.kids)
-				}
-			case phaseIf:
-				if t.onChain(c) {
-					ifs = append(ifs, c)
-					visit(c.kids)
-				}
-			}
-		}
-	}
-	visit(cands)
 	// Directory sections apply shortest path first; ties keep file order.
-	sort.SliceStable(dirs, func(i, j int) bool { return pathDepth(dirs[i].path) < pathDepth(dirs[j].path) })
-	for _, group := range [][]*container{dirs, dirMatch, files, locs, ifs} {
+	dirs := s.groups[0]
+	if len(dirs) > 1 {
+		sort.SliceStable(dirs, func(i, j int) bool { return pathDepth(dirs[i].path) < pathDepth(dirs[j].path) })
+	}
+	applied := s.applied[:0]
+	for _, group := range s.groups {
 		for _, c := range group {
 			out = append(out, layer{c: c, items: c.body})
 			applied = append(applied, c)
 		}
 	}
+	s.applied = applied
+	s.chain = t.chain
 	// Folded <If>s (origin / method tests) run last, in the order of the
 	// sections that hold them.
 	out = appendIfs(out, top, nil)
@@ -120,7 +95,62 @@ func layersFor(top *container, leaf *container, htaccess bool) []layer {
 	for _, c := range applied {
 		out = appendIfs(out, c, nil)
 	}
+	s.layers = out
 	return out
+}
+
+// layerWalker collects the sections that apply to a target, by phase.
+type layerWalker struct {
+	t      *scopeTarget
+	groups *[5][]*container // Directory, DirectoryMatch, Files, Location, If
+}
+
+func (w layerWalker) visit(cs []*container) {
+	t := w.t
+	for _, c := range cs {
+		g := -1
+		switch c.phase {
+		case phaseDir:
+			if t.onChain(c) || (t.dir != "" && pathUnder(t.dir, c.path)) {
+				g = 0
+			}
+		case phaseDirMatch:
+			if t.onChain(c) || (t.dir != "" && c.matches(t.dir)) {
+				g = 1
+			}
+		case phaseFiles:
+			if t.onChain(c) {
+				g = 2
+			}
+		case phaseLocation:
+			if t.onChain(c) || (!c.regex && urlUnder(t.loc, c.path)) || (c.regex && c.matches(t.loc)) {
+				g = 3
+			}
+		case phaseIf:
+			if t.onChain(c) {
+				g = 4
+			}
+		}
+		if g >= 0 {
+			w.groups[g] = append(w.groups[g], c)
+			w.visit(c.kids)
+		}
+	}
+}
+
+// scratch holds buffers reused from one scope's analysis to the next: the
+// emitter analyses scopes one at a time and nothing in a finished Policy
+// points into them.
+type scratch struct {
+	chain   []*container
+	layers  []layer
+	groups  [5][]*container
+	applied []*container
+	ops     []hop
+	env     []setter
+	live    []setter
+	tables  [2][2][]entry // per request kind, per header table
+	merged  [2][]entry    // per request kind
 }
 
 func appendIfs(out []layer, c *container, outer []*guard) []layer {
@@ -176,10 +206,17 @@ type analysis struct {
 	server rewriteSet // server-context mod_rewrite (translate_name)
 	perDir rewriteSet // per-directory mod_rewrite (fixups)
 	notes  []string
+	s      *scratch
+	// methodGuards is set when some Header directive depends on the
+	// method, so the preflight's headers differ from the actual response's.
+	methodGuards bool
 }
 
-func analyse(top, leaf *container, htaccess bool) *analysis {
-	a := &analysis{layers: layersFor(top, leaf, htaccess), env: &envFlow{}}
+func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
+	if s == nil {
+		s = &scratch{}
+	}
+	a := &analysis{layers: layersFor(top, leaf, htaccess, s), env: &envFlow{all: s.env[:0], buf: s.live[:0]}, s: s}
 	var host *container
 	for c := leaf; c != nil; c = c.parent {
 		if c.isHost {
@@ -251,7 +288,10 @@ func analyse(top, leaf *container, htaccess bool) *analysis {
 			}
 		}
 	}
-	a.ops = make([]hop, 0, count)
+	if cap(s.ops) < count {
+		s.ops = make([]hop, 0, count)
+	}
+	a.ops = s.ops[:0]
 	for li, l := range a.layers {
 		for _, it := range l.items {
 			if it.n.name != "header" {
@@ -267,8 +307,18 @@ func analyse(top, leaf *container, htaccess bool) *analysis {
 			a.ops = append(a.ops, h)
 		}
 	}
+	s.ops, s.env = a.ops, a.env.all
 	for i := range a.ops {
-		a.ops[i].cg = a.condGuard(&a.ops[i])
+		h := &a.ops[i]
+		h.cg = a.condGuard(h)
+		if h.cg != nil && h.cg.method != mAny {
+			a.methodGuards = true
+		}
+		for _, g := range h.guards {
+			if g.method != mAny {
+				a.methodGuards = true
+			}
+		}
 	}
 	return a
 }
@@ -304,7 +354,7 @@ type entry struct {
 // fold applies the Header directives to the two tables for one kind of
 // request and returns the surviving entries in directive order.
 func (a *analysis) fold(kind reqKind) ([]entry, []rules.Dropped) {
-	var tables [2][]entry
+	tables := [2][]entry{a.s.tables[kind][0][:0], a.s.tables[kind][1][:0]}
 	var dropped []rules.Dropped
 	for i := range a.ops {
 		h := &a.ops[i]
@@ -367,8 +417,20 @@ func (a *analysis) fold(kind reqKind) ([]entry, []rules.Dropped) {
 		}
 		tables[ti] = tab
 	}
-	all := append(append([]entry{}, tables[0]...), tables[1]...)
-	sort.SliceStable(all, func(i, j int) bool { return all[i].op.seq < all[j].op.seq })
+	a.s.tables[kind] = tables
+	// Each table is in directive order; merge them.
+	all := a.s.merged[kind][:0]
+	i, j := 0, 0
+	for i < len(tables[0]) || j < len(tables[1]) {
+		if j >= len(tables[1]) || (i < len(tables[0]) && tables[0][i].op.seq < tables[1][j].op.seq) {
+			all = append(all, tables[0][i])
+			i++
+		} else {
+			all = append(all, tables[1][j])
+			j++
+		}
+	}
+	a.s.merged[kind] = all
 	return all, dropped
 }
 
@@ -422,29 +484,49 @@ func (a *analysis) grant(entries []entry, alwaysOnly bool) rules.Grant {
 		if !e.op.cors || (alwaysOnly && !e.op.always) {
 			continue
 		}
-		var v rules.Value
-		var cands []candidate
-		if e.edited != nil {
-			r := "rewritten by Header edit at " + e.edited.n.rng.String()
-			v = rules.UnknownValue(r)
-			cands = []candidate{{kind: 'u', reason: r}}
-		} else {
-			v, cands = resolveValue(e.op.value, a.env)
-		}
+		r := a.resolve(e)
 		g.Headers = append(g.Headers, rules.Header{
 			Name:      e.op.name,
-			Value:     v,
+			Value:     r.value,
 			Always:    e.op.always,
-			Condition: e.op.condition(),
+			Condition: r.cond,
 			Evidence:  e.op.n.evidence(),
 		})
-		if e.op.name == rules.HeaderAllowOrigin {
-			for _, r := range originRules(e, cands) {
-				g.Origins = addRule(g.Origins, r)
-			}
+		for _, o := range r.origins {
+			g.Origins = addRule(g.Origins, o)
 		}
 	}
 	return g
+}
+
+// resolved is a header entry's value and origin rules, computed once per
+// scope (the actual and the preflight grant share entries).
+type resolved struct {
+	value   rules.Value
+	cond    string
+	origins []rules.OriginRule
+}
+
+func (a *analysis) resolve(e entry) *resolved {
+	if e.edited == nil && e.op.res != nil {
+		return e.op.res
+	}
+	r := &resolved{cond: e.op.condition()}
+	var cands []candidate
+	if e.edited != nil {
+		reason := "rewritten by Header edit at " + e.edited.n.rng.String()
+		r.value = rules.UnknownValue(reason)
+		cands = []candidate{{kind: 'u', reason: reason}}
+	} else {
+		r.value, cands = resolveValue(e.op.value, a.env)
+	}
+	if e.op.name == rules.HeaderAllowOrigin {
+		r.origins = originRules(e, cands)
+	}
+	if e.edited == nil {
+		e.op.res = r
+	}
+	return r
 }
 
 // addRule appends r unless an identical rule is present, in which case
@@ -460,7 +542,8 @@ func addRule(rs []rules.OriginRule, r rules.OriginRule) []rules.OriginRule {
 		}
 		for _, ev := range r.Evidence {
 			if !hasEvidence(o.Evidence, ev) {
-				o.Evidence = append(o.Evidence, ev)
+				// Full-slice copy: rules are shared between grants.
+				o.Evidence = append(o.Evidence[:len(o.Evidence):len(o.Evidence)], ev)
 			}
 		}
 		return rs

@@ -20,6 +20,7 @@ type hop struct {
 	layer  int
 	seq    int
 	cg     *guard // the classified env=/expr= condition, per scope
+	res    *resolved
 }
 
 // parseHeader reads `Header [always|onsuccess] action name [value] [cond]`.

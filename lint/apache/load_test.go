@@ -30,7 +30,7 @@ func TestLexer(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var got []string
 			splitLines(c.src, func(l logicalLine) {
-				got = append(got, strconv.Itoa(l.line) + ":" + l.text)
+				got = append(got, strconv.Itoa(l.line)+":"+l.text)
 			})
 			if strings.Join(got, "|") != strings.Join(c.want, "|") {
 				t.Fatalf("got %q, want %q", got, c.want)

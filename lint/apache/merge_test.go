@@ -12,7 +12,7 @@ func TestHeaderTables(t *testing.T) {
 	cases := []struct {
 		name       string
 		body       string
-		wantACAO   int  // ACAO entries on the actual response
+		wantACAO   int // ACAO entries on the actual response
 		wantAlways []bool
 	}{
 		{"set in both tables gives two headers on success", `Header set Access-Control-Allow-Origin "https://a.test"

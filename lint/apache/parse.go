@@ -78,6 +78,7 @@ type emitter struct {
 	file     string
 	htaccess bool
 	out      []rules.Policy
+	s        scratch
 }
 
 func (e *emitter) emitAll() {
@@ -187,8 +188,9 @@ func facts(c *container) (cors, preflight bool) {
 
 // policy computes the effective CORS policy of a request in leaf.
 func (e *emitter) policy(owner, leaf *container, rng rules.Range) rules.Policy {
-	a := analyse(e.top, leaf, e.htaccess)
+	a := analyse(e.top, leaf, e.htaccess, &e.s)
 	actual, dropped := a.fold(actualReq)
+	actualGrant := a.grant(actual, false)
 	loc := "/"
 	for c := leaf; c != nil; c = c.parent {
 		if c.phase == phaseLocation && !c.regex {
@@ -201,8 +203,8 @@ func (e *emitter) policy(owner, leaf *container, rng rules.Range) rules.Policy {
 		Scope:     rules.Scope{Name: scopeName(owner, leaf, e.top), Range: rng},
 		Hosts:     owner.hosts,
 		HTTPS:     owner.https,
-		Actual:    a.grant(actual, false),
-		Preflight: a.preflight(loc),
+		Actual:    actualGrant,
+		Preflight: a.preflight(loc, actual, actualGrant),
 		Dropped:   dropped,
 	}
 	if owner == e.top && !owner.isHost {

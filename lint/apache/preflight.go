@@ -11,25 +11,37 @@ import (
 // following httpd's request phases: server-context mod_rewrite and
 // mod_alias (translate_name), then access control (Require, <Limit>), then
 // per-directory mod_rewrite and Redirect (fixups), then the handler.
-func (a *analysis) preflight(loc string) rules.Preflight {
-	entries, _ := a.fold(preflightReq)
+//
+// actual and actualGrant are the actual response's entries and grant; when
+// no directive depends on the method they are the preflight's too.
+func (a *analysis) preflight(loc string, actual []entry, actualGrant rules.Grant) rules.Preflight {
+	entries := actual
+	if a.methodGuards {
+		entries, _ = a.fold(preflightReq)
+	}
+	full := func() rules.Grant {
+		if a.methodGuards {
+			return a.grant(entries, false)
+		}
+		return actualGrant
+	}
 	if o := a.server.optionsOutcome("server-context"); o != nil && !o.stop {
-		return a.decided(o, entries)
+		return a.decided(o, entries, full)
 	}
 	if o := a.aliasRedirect(loc, true); o != nil {
-		return a.decided(o, entries)
+		return a.decided(o, entries, full)
 	}
 	if o := a.access(); o != nil {
-		return a.decided(o, entries)
+		return a.decided(o, entries, full)
 	}
 	if o := a.perDir.optionsOutcome("per-directory"); o != nil && !o.stop {
-		return a.decided(o, entries)
+		return a.decided(o, entries, full)
 	}
 	if o := a.aliasRedirect(loc, false); o != nil {
-		return a.decided(o, entries)
+		return a.decided(o, entries, full)
 	}
 	if o := a.handler(loc); o != nil {
-		return a.decided(o, entries)
+		return a.decided(o, entries, full)
 	}
 	var optEv []rules.Evidence
 	for i := range a.ops {
@@ -47,14 +59,14 @@ func (a *analysis) preflight(loc string) rules.Preflight {
 		return rules.Preflight{
 			Kind:     rules.PreflightAnswered,
 			Status:   200,
-			Grant:    a.grant(entries, false),
+			Grant:    full(),
 			Reason:   "CORS headers are set for OPTIONS and nothing hands OPTIONS to an application: httpd's default handler answers it with 200 and Allow (a handler configured outside this file would decide instead)",
 			Evidence: uniqEvidence(optEv),
 		}
 	}
 	return rules.Preflight{
 		Kind:   rules.PreflightUnknown,
-		Grant:  a.grant(entries, false),
+		Grant:  full(),
 		Reason: "nothing in the configuration handles OPTIONS: httpd's default handler answers 200 for static files, an application handler (PHP, CGI, a proxied backend configured elsewhere) decides otherwise",
 	}
 }
@@ -62,9 +74,14 @@ func (a *analysis) preflight(loc string) rules.Preflight {
 // decided builds the preflight for an outcome. Responses httpd generates
 // itself (rewrite R=, F, G, Redirect, 401/403) go through the error path,
 // which sends only the `Header always` table; a handler's response gets both.
-func (a *analysis) decided(o *outcome, entries []entry) rules.Preflight {
+func (a *analysis) decided(o *outcome, entries []entry, full func() rules.Grant) rules.Preflight {
 	generated := o.kind != rules.PreflightToApp
-	p := rules.Preflight{Kind: o.kind, Status: o.status, Grant: a.grant(entries, generated), Reason: o.reason, Evidence: o.ev}
+	p := rules.Preflight{Kind: o.kind, Status: o.status, Reason: o.reason, Evidence: o.ev}
+	if generated {
+		p.Grant = a.grant(entries, true)
+	} else {
+		p.Grant = full()
+	}
 	if generated {
 		lost := 0
 		for _, e := range entries {
