@@ -31,6 +31,7 @@ func TestCorpusHCL(t *testing.T) {
 			modules[filepath.Dir(f)] = true
 		}
 	}
+	t.Logf("corpus/hcl: %d Terraform modules, %d entry files, %d findings", len(modules), len(res.Files), len(res.Findings))
 	if n := len(modules); n < 30 {
 		t.Errorf("corpus/hcl has %d Terraform modules, want at least 30", n)
 	}

@@ -1,0 +1,1 @@
+app_origin = "https://app.example.com"
