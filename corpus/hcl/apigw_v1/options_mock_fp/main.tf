@@ -1,5 +1,6 @@
-# The console's "Enable CORS" shape, completed: a MOCK OPTIONS method, a GET
-# answering `*` without credentials, and `*` on API Gateway's own errors. Clean.
+# "Enable CORS" completed: MOCK OPTIONS, a GET answering `*` without credentials,
+# and `*` on API Gateway's own errors. The integration response has no
+# selection_pattern, so it is the default for every backend response. Clean.
 resource "aws_api_gateway_integration_response" "options" {
   rest_api_id = "a1b2c3"
   resource_id = "r1"
