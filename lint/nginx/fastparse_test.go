@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -120,6 +122,7 @@ var tricky = []string{
 	"http { geo $a { ranges; 1.0.0.0-1.0.0.255 x; } }",
 	"http { types { text/html; } }",
 	"http { map $a $b { x { } } }",
+	"server { if () { return 1; } }",
 	"gzip on;",
 	"}",
 	"",
@@ -134,27 +137,54 @@ func TestFastParseMatchesCrossplane(t *testing.T) {
 	}
 }
 
+// mutate applies 1-3 random insertions/deletions of syntax characters.
+func mutate(r *rand.Rand, s []byte) []byte {
+	alphabet := []string{"\"", "'", "\\", "{", "}", ";", "$", "${", "#", "\n", "\r", " ", "(", ")", "a", "\u00e9", "\t", "}}", "\\\"", "${x}"}
+	s = append([]byte(nil), s...)
+	for k := 0; k < 1+r.Intn(3); k++ {
+		pos := 0
+		if len(s) > 0 {
+			pos = r.Intn(len(s) + 1)
+		}
+		ins := alphabet[r.Intn(len(alphabet))]
+		if r.Intn(3) == 0 && pos < len(s) {
+			s = append(s[:pos:pos], s[pos+1:]...) // delete a byte
+		} else {
+			s = append(s[:pos:pos], append([]byte(ins), s[pos:]...)...)
+		}
+	}
+	return s
+}
+
+// Whatever the input, Parse returns: no panic, every diagnostic has a
+// file and a line.
+func TestParseNeverPanics(t *testing.T) {
+	dir := t.TempDir()
+	base := append([]string{string(GenerateConfig(1))}, tricky...)
+	r := rand.New(rand.NewSource(7))
+	for i := 0; i < 400; i++ {
+		data := mutate(r, []byte(base[r.Intn(len(base))]))
+		p := filepath.Join(dir, "nginx.conf")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res := Parse(p)
+		for _, d := range res.Diagnostics {
+			if d.Range.File == "" || d.Range.Line < 1 {
+				t.Errorf("diagnostic without position %v for %q", d, data)
+			}
+		}
+	}
+}
+
 // Random edits of real-looking configs: wherever fastParse accepts, it
 // agrees with crossplane. Deterministic seed.
 func TestFastParseMutations(t *testing.T) {
 	base := append([]string{string(GenerateConfig(1))}, tricky...)
-	alphabet := []string{"\"", "'", "\\", "{", "}", ";", "$", "${", "#", "\n", "\r", " ", "(", ")", "a", "\u00e9", "\t", "}}", "\\\"", "${x}"}
 	r := rand.New(rand.NewSource(1))
 	accepted := 0
 	for i := 0; i < 3000; i++ {
-		s := []byte(base[r.Intn(len(base))])
-		for k := 0; k < 1+r.Intn(3); k++ {
-			pos := 0
-			if len(s) > 0 {
-				pos = r.Intn(len(s) + 1)
-			}
-			ins := alphabet[r.Intn(len(alphabet))]
-			if r.Intn(3) == 0 && pos < len(s) {
-				s = append(s[:pos:pos], s[pos+1:]...) // delete a byte
-			} else {
-				s = append(s[:pos:pos], append([]byte(ins), s[pos:]...)...)
-			}
-		}
+		s := mutate(r, []byte(base[r.Intn(len(base))]))
 		if checkSame(t, s) {
 			accepted++
 		}

@@ -86,7 +86,7 @@ func (n *node) evidence() rules.Evidence {
 }
 
 func (n *node) arg(i int) string {
-	if i < len(n.args) {
+	if i >= 0 && i < len(n.args) {
 		return n.args[i]
 	}
 	return ""
@@ -281,7 +281,7 @@ func (l *loader) parseBytes(path string, data []byte) ([]*node, bool) {
 	if bytes.Contains(data, []byte("_by_lua_block")) {
 		opts.LexOptions = crossplane.LexOptions{Lexers: []crossplane.RegisterLexer{(&crossplane.Lua{}).RegisterLexer()}}
 	}
-	payload, err := crossplane.Parse(path, opts)
+	payload, err := safeParse(path, opts)
 	if err != nil {
 		l.diag(rules.Range{File: path, Line: 1}, "%s", errText(err))
 		return nil, false
@@ -305,6 +305,19 @@ func (l *loader) parseBytes(path string, data []byte) ([]*node, bool) {
 		l.diag(rules.Range{File: path, Line: line}, "%s", msg)
 	}
 	return convert(c.Parsed, path), len(c.Errors) == 0 || len(c.Parsed) > 0
+}
+
+// safeParse runs crossplane, turning a panic into an error: it slices
+// `if ()` out of range in contexts it does not check, for one. (Its lexer
+// goroutine may then stay blocked on a full channel; that costs memory, not
+// correctness.)
+func safeParse(path string, opts *crossplane.ParseOptions) (p *crossplane.Payload, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("nginx-go-crossplane failed on this file (%v); fix the syntax errors nginx -t reports", r)
+		}
+	}()
+	return crossplane.Parse(path, opts)
 }
 
 // errText strips crossplane's " in file:line" suffix: the diagnostic's range

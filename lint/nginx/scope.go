@@ -37,9 +37,9 @@ type level struct {
 	// Pre-sorted so that walking up to an http level holding thousands of
 	// servers costs nothing.
 	last        [len(trackedNames)]*node // tracked single-value directives, last one wins
-	firstAccess *node            // first allow/deny
-	handler     *node            // content handler (proxy_pass, ...)
-	hide, pass  []*node          // *_hide_header, *_pass_header
+	firstAccess *node                    // first allow/deny
+	handler     *node                    // content handler (proxy_pass, ...)
+	hide, pass  []*node                  // *_hide_header, *_pass_header
 
 	hdrs     []hdr // headersAt, computed once
 	hdrsDone bool

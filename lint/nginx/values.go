@@ -185,6 +185,9 @@ type resolver struct {
 	// variables (the usual case), evaluated once per configuration.
 	mapCache map[*mapDef][]alt
 	mapDeps  map[*mapDef]bool
+	// varCache holds the values of variables outside the data flow
+	// (built-ins, request headers, module-set variables).
+	varCache map[string][]alt
 }
 
 const maxResolveDepth = 16
@@ -289,6 +292,24 @@ func (r *resolver) lookup(name string, e *env) []alt {
 			return v
 		}
 	}
+	if v, ok := r.varCache[name]; ok {
+		return v
+	}
+	v := r.lookupGlobal(name, e)
+	if !r.declared[name] && r.depth == 0 && !(len(name) == 1 && name[0] >= '0' && name[0] <= '9') {
+		if _, isMap := r.maps[name]; !isMap {
+			if r.varCache == nil {
+				r.varCache = map[string][]alt{}
+			}
+			v = v[:len(v):len(v)]
+			r.varCache[name] = v
+		}
+	}
+	return v
+}
+
+// lookupGlobal resolves a variable the env does not hold.
+func (r *resolver) lookupGlobal(name string, e *env) []alt {
 	lower := strings.ToLower(name)
 	if h, ok := requestHeaderReflect[lower]; ok {
 		return []alt{{reflects: h}}
