@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/corsguard/corsguard/rules"
 )
@@ -167,7 +168,12 @@ func (l *loader) readFile(path string, from rules.Range) (string, bool) {
 		l.errorf(rules.Range{File: path, Line: line}, "binary file (NUL byte): not an Apache configuration")
 		return "", false
 	}
-	return string(data), true
+	if len(data) == 0 {
+		return "", true
+	}
+	// The buffer is never written again, so the text can share it instead
+	// of being copied (strings from it live as long as the parse result).
+	return unsafe.String(&data[0], len(data)), true
 }
 
 func errText(err error) string {
@@ -275,7 +281,7 @@ func (l *loader) parse(file, src string, parent *node) {
 				l.errorf(rng, "<%s> directive missing closing '>'", nm)
 			}
 			written, rest := splitName(body)
-			lname := strings.ToLower(written)
+			lname := lowerName(written)
 			f := &frame{name: lname, written: written, open: rng}
 			if lname == "" {
 				l.errorf(rng, "empty section name")
@@ -356,11 +362,37 @@ func (l *loader) parse(file, src string, parent *node) {
 func lowerName(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
+			if l, ok := commonNames[s]; ok {
+				return l
+			}
 			return strings.ToLower(s)
 		}
 	}
 	return s
 }
+
+// commonNames maps the usual spelling of frequent directives to their
+// lower-case form, so that reading a large config does not allocate a
+// lower-cased copy of every directive name.
+var commonNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"Header", "RequestHeader", "SetEnvIf", "SetEnvIfNoCase", "SetEnvIfExpr", "SetEnv", "UnsetEnv",
+		"RewriteEngine", "RewriteCond", "RewriteRule", "RewriteBase", "RewriteOptions",
+		"ServerName", "ServerAlias", "ServerAdmin", "DocumentRoot", "ErrorLog", "CustomLog", "LogLevel",
+		"SSLEngine", "SSLCertificateFile", "SSLCertificateKeyFile", "SSLCertificateChainFile", "SSLProtocol", "SSLCipherSuite",
+		"Options", "AllowOverride", "Require", "AuthType", "AuthName", "AuthUserFile", "Order", "Allow", "Deny",
+		"ProxyPass", "ProxyPassReverse", "ProxyPassMatch", "ProxyPreserveHost", "ProxyRequests",
+		"SetHandler", "AddHandler", "AddType", "FallbackResource", "DirectoryIndex", "ErrorDocument",
+		"Redirect", "RedirectMatch", "RedirectPermanent", "Alias", "ScriptAlias", "Include", "IncludeOptional",
+		"Define", "LoadModule", "Listen", "ServerRoot", "ExpiresActive", "ExpiresByType", "AddOutputFilterByType",
+		"BrowserMatch", "VirtualHost", "Directory", "DirectoryMatch", "Location", "LocationMatch",
+		"Files", "FilesMatch", "If", "ElseIf", "Else", "Limit", "LimitExcept", "RequireAll", "RequireAny", "RequireNone",
+	} {
+		m[n] = strings.ToLower(n)
+	}
+	return m
+}()
 
 // conditionHolds decides the wrappers httpd evaluates at read time.
 // IfModule: the common modules (headers, rewrite, setenvif, ssl, proxy...)

@@ -145,6 +145,15 @@ func sectionPhase(name string, args []string) (phase, bool) {
 }
 
 func (b *builder) fill(c *container, kids []*node, limit *methodLimit) {
+	if c.body == nil {
+		n := 0
+		for _, k := range kids {
+			if !k.section {
+				n++
+			}
+		}
+		c.body = make([]item, 0, n)
+	}
 	var chain []*guard // guards of the current If/ElseIf chain
 	for _, n := range kids {
 		if !n.section {
