@@ -296,7 +296,7 @@ func (r *resolver) lookup(name string, e *env) []alt {
 		return v
 	}
 	v := r.lookupGlobal(name, e)
-	if !r.declared[name] && r.depth == 0 && !(len(name) == 1 && name[0] >= '0' && name[0] <= '9') {
+	if !r.declared[name] && r.depth == 0 && !isCapture(name) {
 		if _, isMap := r.maps[name]; !isMap {
 			if r.varCache == nil {
 				r.varCache = map[string][]alt{}
@@ -306,6 +306,11 @@ func (r *resolver) lookup(name string, e *env) []alt {
 		}
 	}
 	return v
+}
+
+// isCapture reports a regex capture reference ($1..$9).
+func isCapture(name string) bool {
+	return len(name) == 1 && name[0] >= '0' && name[0] <= '9'
 }
 
 // lookupGlobal resolves a variable the env does not hold.
