@@ -106,6 +106,21 @@ server {
 }`,
 			scope:       "location /api",
 			wantHeaders: []string{`Access-Control-Allow-Origin: "https://a.test" always`}},
+		{name: "a header headers-more still sets is not dropped",
+			conf: `http {
+server {
+  add_header Access-Control-Allow-Origin *;
+  add_header Vary Origin;
+  more_set_headers "Access-Control-Allow-Origin: *";
+  location /api {
+    add_header X-Frame-Options DENY;
+    proxy_pass http://app;
+  }
+}
+}`,
+			scope:       "location /api",
+			wantHeaders: []string{`Access-Control-Allow-Origin: "*" always`},
+			wantDropped: []string{"Vary from 4 by 7"}},
 		{name: "add_header_inherit merge keeps the parent's headers",
 			conf: `http {
 server {

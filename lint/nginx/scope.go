@@ -195,7 +195,7 @@ func (lv *level) dropped(skip map[string]bool) []rules.Dropped {
 	var out []rules.Dropped
 	for _, h := range lv.parent.effectiveAddHeaders() {
 		name, ok := rules.CanonicalCORSHeader(h.arg(0))
-		if !ok || skip[name] || declares(lv.addHeaders, name) {
+		if !ok || skip[name] || declares(lv.addHeaders, name) || moreSets(lv, name) {
 			continue
 		}
 		dup := false
@@ -210,6 +210,24 @@ func (lv *level) dropped(skip map[string]bool) []rules.Dropped {
 		}
 	}
 	return out
+}
+
+// moreSets reports whether headers-more still sets the header at lv (then
+// losing the add_header loses nothing).
+func moreSets(lv *level, name string) bool {
+	found := false
+	for l := lv; l != nil && !found; l = l.parent {
+		found = len(l.moreHeaders) > 0
+	}
+	if !found {
+		return false
+	}
+	for _, h := range headersAt(lv) {
+		if h.name == name && h.n.name == "more_set_headers" {
+			return true
+		}
+	}
+	return false
 }
 
 // declares reports whether one of the add_header directives sets name.
