@@ -145,7 +145,12 @@ type Pattern struct {
 	Expr            string   `json:"expr"`
 	Dialect         Dialect  `json:"dialect"`
 	CaseInsensitive bool     `json:"caseInsensitive,omitempty"`
-	Evidence        Evidence `json:"evidence"`
+	// DeployTime is true when the wildcards stand for a value fixed when
+	// the configuration is deployed (a Terraform variable without a value),
+	// not for the request's Origin: the server accepts one origin of this
+	// shape, unknown to the linter, and no attacker chooses it.
+	DeployTime bool     `json:"deployTime,omitempty"`
+	Evidence   Evidence `json:"evidence"`
 }
 
 // OriginRule is one way an origin can be granted.
@@ -243,6 +248,10 @@ type Policy struct {
 	Hosts []string `json:"hosts,omitempty"`
 	// HTTPS is Known(true) when the site is served over TLS only.
 	HTTPS State `json:"https"`
+	// Service is the kind of managed service a cloud resource configures:
+	// "storage" (S3, Azure Storage, Cloud Storage), "api", "cdn", "app";
+	// empty for servers.
+	Service string `json:"service,omitempty"`
 
 	Actual    Grant     `json:"actual"`
 	Preflight Preflight `json:"preflight"`

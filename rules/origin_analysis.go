@@ -245,8 +245,8 @@ func rankWitnesses(by map[string][]attack.Witness, hasLiteralDot bool) map[strin
 func (c *checkContext) reportWitnesses(what string) {
 	for i := range c.p.Actual.Origins {
 		o := &c.p.Actual.Origins[i]
-		if o.Kind != OriginPattern || o.Pattern == nil {
-			continue
+		if o.Kind != OriginPattern || o.Pattern == nil || o.Pattern.DeployTime {
+			continue // a deploy-time shape is not the attacker's to choose: CG100, CG107 speak for it
 		}
 		a := c.analyse(o)
 		ws := a.byRule[c.rule.ID]

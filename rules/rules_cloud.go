@@ -23,7 +23,9 @@ var _ = register(&Rule{
 	Bad:       "cors_rule {\n  allowed_origins = [\"*\"]\n  allowed_methods = [\"GET\", \"PUT\", \"DELETE\"]\n}",
 	Good:      "cors_rule {\n  allowed_origins = [\"https://app.example.com\"]\n  allowed_methods = [\"GET\", \"PUT\"]\n}",
 	check: func(c *checkContext) {
-		if !isCloud(c.p.Format) {
+		// Storage only: an API that answers any origin without credentials
+		// gives a page nothing a plain HTTP client does not have.
+		if !isCloud(c.p.Format) || c.p.Service != "storage" {
 			return
 		}
 		var writes []string
@@ -70,8 +72,8 @@ var _ = register(&Rule{
 		}
 		for i := range c.p.Actual.Origins {
 			o := &c.p.Actual.Origins[i]
-			if o.Kind != OriginAny && o.Kind != OriginReflect {
-				continue
+			if o.Kind != OriginAny {
+				continue // reflection is CG101's, critical with credentials
 			}
 			f := Finding{Witness: "https://evil.test", Range: originEvidence(o).Range, Related: append(o.Evidence, *c.credEvidence)}
 			c.severity(&f)

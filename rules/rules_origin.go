@@ -21,12 +21,17 @@ var _ = register(&Rule{
 	check: func(c *checkContext) {
 		for i := range c.p.Actual.Origins {
 			o := &c.p.Actual.Origins[i]
-			if o.Kind != OriginUnknown {
+			f := Finding{Confidence: NeedsRuntime, Range: originEvidence(o).Range, Related: o.Evidence}
+			switch {
+			case o.Kind == OriginUnknown:
+				f.Message = "allowed origin is unknown: " + o.Reason
+			case o.Kind == OriginPattern && o.Pattern != nil && o.Pattern.DeployTime:
+				f.Message = fmt.Sprintf("allowed origin is only partly known: %s, where * is fixed at deploy time (%s)", o.Pattern.Expr, o.Pattern.Evidence.Text)
+			default:
 				continue
 			}
-			f := Finding{Confidence: NeedsRuntime, Range: originEvidence(o).Range, Related: o.Evidence}
 			c.severity(&f)
-			f.Message = "allowed origin is unknown: " + o.Reason + c.credNote()
+			f.Message += c.credNote()
 			c.report(f)
 		}
 	},
@@ -152,6 +157,18 @@ var _ = register(&Rule{
 				}
 			}
 		}
+		// A deploy-time shape has a fixed scheme: http stays http whatever
+		// the variable's value.
+		for i := range c.p.Actual.Origins {
+			o := &c.p.Actual.Origins[i]
+			if o.Kind != OriginPattern || o.Pattern == nil || !o.Pattern.DeployTime || c.p.HTTPS != Known || !strings.HasPrefix(o.Pattern.Expr, "http://") {
+				continue
+			}
+			f := Finding{Range: originEvidence(o).Range, Related: o.Evidence}
+			c.severity(&f)
+			f.Message = fmt.Sprintf("the https service trusts %s, a plain-http origin: a network attacker can inject script there%s", o.Pattern.Expr, c.credNote())
+			c.report(f)
+		}
 		c.reportWitnesses("trusts plain http")
 	},
 })
@@ -186,7 +203,9 @@ var _ = register(&Rule{
 				if err != nil || c.isTrusted(v) {
 					continue
 				}
-				if suffix, ok := attack.IsSharedHosting(org.Host); ok {
+				// An exact name under a shared suffix (myapp.herokuapp.com) is
+				// its owner's; a host where anyone publishes (codepen.io) is not.
+				if suffix, ok := attack.IsSharedHosting(org.Host); ok && suffix == org.Host {
 					f := Finding{Witness: v, WitnessClass: string(attack.SharedHosting), Range: originEvidence(o).Range, Related: o.Evidence}
 					c.severity(&f)
 					f.Message = fmt.Sprintf("%s is on shared hosting (%s): anyone can publish there%s", v, suffix, c.credNote())
@@ -228,7 +247,8 @@ var _ = register(&Rule{
 						continue // CG102 and CG202 speak for these
 					}
 					if _, err := spec.ParseOrigin(v); err != nil {
-						f := Finding{Witness: v, Range: originEvidence(o).Range, Related: o.Evidence}
+						// No witness: nobody can exploit an entry that never matches.
+						f := Finding{Range: originEvidence(o).Range, Related: o.Evidence}
 						c.severity(&f)
 						f.Message = fmt.Sprintf("%q can never match a browser's Origin: %v", v, err)
 						if fixed, ok := canonicalOrigin(v); ok {

@@ -94,10 +94,16 @@ func (m *module) apiGatewayV1Policy(r *resourceBlock, id string, n *node) (rules
 	if !ok {
 		return rules.Policy{}, false
 	}
-	p := rules.Policy{Format: "terraform", Scope: rules.Scope{Name: id, Range: toRange(n.rng)}}
+	// execute-api endpoints are https only.
+	p := rules.Policy{Format: "terraform", Scope: rules.Scope{Name: id, Range: toRange(n.rng)}, Service: "api", HTTPS: rules.Known}
 	var g rules.Grant
 	declaresOnly := r.typ == "aws_api_gateway_method_response"
-	gateway := r.typ == "aws_api_gateway_gateway_response"
+	// Gateway responses are the error answers themselves, and an
+	// integration response without selection_pattern is the default
+	// mapping for every backend status: both carry the headers on errors.
+	_, selective := n.attrs["selection_pattern"]
+	always := r.typ == "aws_api_gateway_gateway_response" ||
+		r.typ == "aws_api_gateway_integration_response" && !selective
 	cond := ""
 	if sc, ok := n.attrs["status_code"]; ok {
 		if v := m.scalar(sc, n.ctx); v.known {
@@ -118,7 +124,7 @@ func (m *module) apiGatewayV1Policy(r *resourceBlock, id string, n *node) (rules
 			continue
 		}
 		v := mappingValue(e.value)
-		g.Headers = append(g.Headers, rules.Header{Name: name, Value: v, Always: gateway, Condition: cond, Evidence: ev})
+		g.Headers = append(g.Headers, rules.Header{Name: name, Value: v, Always: always, Condition: cond, Evidence: ev})
 		if name != rules.HeaderAllowOrigin {
 			continue
 		}
@@ -158,7 +164,7 @@ func (m *module) apiGatewayV1Policy(r *resourceBlock, id string, n *node) (rules
 	}
 	blockEv := m.ev(n.rng)
 	switch {
-	case gateway:
+	case r.typ == "aws_api_gateway_gateway_response":
 		rt := ""
 		if t, ok := n.attrs["response_type"]; ok {
 			if v := m.scalar(t, n.ctx); v.known {

@@ -12,6 +12,10 @@ import (
 // service is how one cloud service turns its CORS settings into headers.
 type service struct {
 	name string
+	// kind is rules.Policy.Service: storage, api, cdn or app.
+	kind string
+	// httpsOnly: the service has no plain-http endpoint.
+	httpsOnly bool
 	// globOrigins: `*` inside an origin is a wildcard (S3 allows one).
 	globOrigins bool
 	// vary: the service adds Vary: Origin to CORS responses itself.
@@ -34,13 +38,13 @@ type service struct {
 const NoteRejectsWildcardCredentials = "rejects allow_credentials with a wildcard origin at deploy time"
 
 var (
-	svcS3           = service{name: "S3", globOrigins: true, vary: true, credsForListed: true, headerStarEchoes: true}
-	svcAzureStorage = service{name: "Azure Storage", globOrigins: true, vary: true, credsForListed: true, headerStarEchoes: true}
-	svcGCS          = service{name: "Cloud Storage", globOrigins: true, vary: true}
-	svcAPIGWv2      = service{name: "API Gateway v2", rejectsWildcardCredentials: "API Gateway v2 " + NoteRejectsWildcardCredentials}
-	svcLambdaURL    = service{name: "Lambda function URL", rejectsWildcardCredentials: "Lambda function URLs (API Gateway v2's CORS) " + NoteRejectsWildcardCredentials}
-	svcCloudFront   = service{name: "CloudFront"}
-	svcAppService   = service{name: "App Service", fixedMethods: "App Service's platform CORS has no methods or headers settings: the app or the platform decides them"}
+	svcS3           = service{name: "S3", kind: "storage", globOrigins: true, vary: true, credsForListed: true, headerStarEchoes: true}
+	svcAzureStorage = service{name: "Azure Storage", kind: "storage", globOrigins: true, vary: true, credsForListed: true, headerStarEchoes: true}
+	svcGCS          = service{name: "Cloud Storage", kind: "storage", globOrigins: true, vary: true}
+	svcAPIGWv2      = service{name: "API Gateway v2", kind: "api", httpsOnly: true, rejectsWildcardCredentials: "API Gateway v2 " + NoteRejectsWildcardCredentials}
+	svcLambdaURL    = service{name: "Lambda function URL", kind: "api", httpsOnly: true, rejectsWildcardCredentials: "Lambda function URLs (API Gateway v2's CORS) " + NoteRejectsWildcardCredentials}
+	svcCloudFront   = service{name: "CloudFront", kind: "cdn"}
+	svcAppService   = service{name: "App Service", kind: "app", rejectsWildcardCredentials: "App Service " + NoteRejectsWildcardCredentials, fixedMethods: "App Service's platform CORS has no methods or headers settings: the app or the platform decides them"}
 )
 
 // corsAttrs are the attributes of one CORS rule, wherever the resource
@@ -69,7 +73,7 @@ var resourceSchemas = map[string]*schema{
 			"access_control_allow_headers":  itemsSchema,
 			"access_control_expose_headers": itemsSchema,
 		}}}},
-	"aws_api_gateway_integration_response": {attrs: []string{"http_method", "status_code", "response_parameters"}},
+	"aws_api_gateway_integration_response": {attrs: []string{"http_method", "status_code", "response_parameters", "selection_pattern"}},
 	"aws_api_gateway_method_response":      {attrs: []string{"http_method", "status_code", "response_parameters"}},
 	"aws_api_gateway_gateway_response":     {attrs: []string{"response_type", "status_code", "response_parameters"}},
 	"azurerm_storage_account": {blocks: map[string]*schema{
@@ -235,7 +239,10 @@ func (m *module) ev(r hclv2.Range) rules.Evidence {
 // corsPolicy builds the policy of one CORS rule of a cloud service; a rule
 // without allowed origins grants nothing and has no policy.
 func (m *module) corsPolicy(svc service, name string, n *node, a corsAttrs) (rules.Policy, bool) {
-	p := rules.Policy{Format: "terraform", Scope: rules.Scope{Name: name, Range: toRange(n.rng)}}
+	p := rules.Policy{Format: "terraform", Scope: rules.Scope{Name: name, Range: toRange(n.rng)}, Service: svc.kind}
+	if svc.httpsOnly {
+		p.HTTPS = rules.Known
+	}
 	if a.origins == nil && n.unknown == "" {
 		return p, false
 	}
@@ -345,7 +352,7 @@ func (m *module) originRules(svc service, a *hclv2.Attribute, ctx *hclv2.EvalCon
 			pev := ev
 			pev.Text = ev.Text + " (* stands for: " + e.reason + ")"
 			out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: []rules.Evidence{ev},
-				Pattern: &rules.Pattern{Expr: e.glob, Dialect: rules.Glob, Evidence: pev}})
+				Pattern: &rules.Pattern{Expr: e.glob, Dialect: rules.Glob, DeployTime: true, Evidence: pev}})
 			notes = append(notes, fmt.Sprintf("origin %s is a pattern: only part of it is known (%s)", e.glob, e.reason))
 		default:
 			out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: e.reason, Evidence: []rules.Evidence{ev}})

@@ -7,7 +7,7 @@ resource "aws_api_gateway_integration_response" "get_me" {
   status_code = "200"
 
   response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"      = "method.request.header.Origin"  # want CG101 "evil\.test" CG502 CG401 CG402
+    "method.response.header.Access-Control-Allow-Origin"      = "method.request.header.Origin"  # want CG101 "evil\.test" CG401
     "method.response.header.Access-Control-Allow-Credentials" = "'true'"
   }
 }
