@@ -142,9 +142,9 @@ const (
 // Pattern is an origin pattern as the server evaluates it against the raw
 // request Origin header (a regex search, not a full match, unless anchored).
 type Pattern struct {
-	Expr            string   `json:"expr"`
-	Dialect         Dialect  `json:"dialect"`
-	CaseInsensitive bool     `json:"caseInsensitive,omitempty"`
+	Expr            string  `json:"expr"`
+	Dialect         Dialect `json:"dialect"`
+	CaseInsensitive bool    `json:"caseInsensitive,omitempty"`
 	// DeployTime is true when the wildcards stand for a value fixed when
 	// the configuration is deployed (a Terraform variable without a value),
 	// not for the request's Origin: the server accepts one origin of this
