@@ -473,6 +473,12 @@ func (r *targetRun) judgeExpected() {
 		}
 		// The server sees the header without surrounding whitespace.
 		o.origin = strings.TrimSpace(o.origin)
+		// Only what a browser can send takes part in the comparison: an
+		// upper-case or listed Origin granted by a case-insensitive map is
+		// no grant a hostile page can use (judgeActual reports those at info).
+		if !spec.IsSerialisedOrigin(o.origin) {
+			continue
+		}
 		if o.kind == observe.Actual && !seenA[o.origin] {
 			seenA[o.origin] = true
 			actualProbed = append(actualProbed, o.origin)
@@ -496,17 +502,29 @@ func (r *targetRun) judgeExpected() {
 		return
 	}
 	var extra, missing []string
+	extraOrigin := false
 	for _, l := range lines {
-		switch {
-		case l.Op == '+' && l.Grant():
+		if !l.Grant() || !browserUsable(l) {
+			continue
+		}
+		switch l.Op {
+		case '+':
 			extra = append(extra, l.Text)
-		case l.Op == '-' && l.Grant():
+			extraOrigin = extraOrigin || strings.Contains(l.Text, " origin: ")
+		case '-':
 			missing = append(missing, l.Text)
 		}
 	}
+	// An unexpected origin grant is as bad as the credentials that come
+	// with it, whether or not the credentials line itself is new.
 	creds := false
 	for _, l := range extra {
 		creds = creds || strings.Contains(l, "credentials: true")
+	}
+	if extraOrigin {
+		for _, h := range r.observed.Actual.Find(rules.HeaderAllowCredentials) {
+			creds = creds || strings.TrimSpace(h.Value.Literal) == "true"
+		}
 	}
 	if len(extra) > 0 {
 		res := r.newResult("CG601", creds, fmt.Sprintf("%s grants what %s does not: %s", r.t.URL, src, summarise(extra)))
@@ -526,6 +544,19 @@ func (r *targetRun) judgeExpected() {
 		res.Diff = diff
 		r.report(res)
 	}
+}
+
+// browserUsable tells whether a rendered grant line is one a browser can
+// act on: an origin line whose value is not one serialised origin (two
+// ACAO headers joined, a list) grants nothing; CG203 reports those.
+func browserUsable(l observe.Line) bool {
+	_, rest, _ := strings.Cut(l.Text, " ")
+	label, value, ok := strings.Cut(rest, ": ")
+	if !ok || label != "origin" {
+		return true
+	}
+	value = strings.TrimSpace(value)
+	return value == "" || value == "*" || spec.IsSerialisedOrigin(value)
 }
 
 func summarise(lines []string) string {

@@ -253,7 +253,11 @@ func Grants(g rules.Grant, probed []string) (granted map[string]bool, reflect, a
 		case rules.OriginReflect:
 			reflect = true
 			for _, p := range probed {
-				granted[p] = true
+				// An empty Origin is echoed as an empty header, which
+				// servers drop: no grant.
+				if strings.TrimSpace(p) != "" {
+					granted[p] = true
+				}
 			}
 		case rules.OriginList:
 			if !o.Echo {
