@@ -195,6 +195,13 @@ func (r *targetRun) originResult(id string, ws []witness) Result {
 	}
 	res := r.newResult(id, w.creds, msg, w.o.ex)
 	res.Witness, res.WitnessClass, res.Related = w.o.origin, w.o.class, related
+	if org, err := spec.ParseOrigin(w.o.origin); err == nil && w.o.origin != "null" && sendable(w.o) &&
+		attack.Class(w.o.class) != attack.Localhost && attack.Class(w.o.class) != attack.IPLiteral && !attack.Obtainable(org.Host) {
+		// Same judgement as lint: a host nobody can register is a sloppy
+		// check, not an exploit.
+		res.Severity, res.Credentials = rules.Low, false
+		res.Message += "; " + org.Host + " cannot be registered today, so this is a wrong check rather than an exploit"
+	}
 	if !sendable(w.o) {
 		res.Severity, res.Confidence = rules.Info, rules.Likely
 		res.Message += "; browsers never send this Origin, so only non-browser clients can use it"

@@ -385,10 +385,13 @@ func obtainable(w attack.Witness) bool {
 	}
 	org, err := spec.ParseOrigin(w.Origin)
 	if err == nil {
-		return strings.Contains(strings.Trim(org.Host, "."), ".")
+		return attack.Obtainable(org.Host)
 	}
 	// Special characters: Safari sends hosts our strict parser rejects.
-	// Still, no scheme means no origin, and one label is nobody's domain.
+	// Still, no scheme means no origin; the suffix decides the rest.
 	_, host, ok := strings.Cut(w.Origin, "://")
-	return ok && strings.Contains(strings.Trim(host, "."), ".")
+	if i := strings.LastIndexAny(host, ":/"); ok && i > 0 && host[i] == ':' {
+		host = host[:i]
+	}
+	return ok && attack.Obtainable(host)
 }

@@ -80,10 +80,13 @@ var _ = register(&Rule{
 	Bad:       "add_header Access-Control-Allow-Origin \"https://app.example.com\";",
 	Good:      "add_header Access-Control-Allow-Origin \"https://app.example.com\" always;",
 	check: func(c *checkContext) {
-		for _, h := range c.p.Actual.Find(HeaderAllowOrigin) {
+		hs := c.p.Actual.Find(HeaderAllowOrigin)
+		for _, h := range hs {
 			if h.Always {
-				continue
+				return // errors carry it (Apache's always table, nginx `always`)
 			}
+		}
+		for _, h := range hs {
 			f := Finding{Range: h.Evidence.Range, Related: []Evidence{h.Evidence}}
 			c.severity(&f)
 			f.Message = "Access-Control-Allow-Origin is only sent on successful responses: errors reach the page as CORS failures"

@@ -31,6 +31,23 @@ func IsSharedHosting(host string) (suffix string, ok bool) {
 	return suffix, ok
 }
 
+// Obtainable tells whether an attacker can serve a page on host: it has a
+// registrable domain under a public suffix that ICANN manages, or under
+// .test, which witnesses use to stand for any domain the attacker registers
+// (Attacker). `examplexcom` or `app.examplexcom` (a dot replaced in the last
+// position) match sloppy patterns but are nobody's to register.
+func Obtainable(host string) bool {
+	h := strings.Trim(strings.ToLower(host), ".")
+	if !strings.Contains(h, ".") || isIP(h) {
+		return false
+	}
+	if strings.HasSuffix(h, "."+Attacker) || h == Attacker {
+		return true
+	}
+	suffix, icann := publicsuffix.PublicSuffix(h)
+	return (icann || strings.Contains(suffix, ".")) && h != suffix
+}
+
 // RegistrableDomain returns host's eTLD+1 by the public suffix list
 // (including its private section, so "anyone.github.io" is its own
 // registrable domain). IP addresses, single labels and public suffixes

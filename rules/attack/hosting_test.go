@@ -105,3 +105,26 @@ func TestClassesAndSendability(t *testing.T) {
 		t.Error("an unknown class is sendable")
 	}
 }
+
+func TestObtainable(t *testing.T) {
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"evil.test", true},
+		{"app.example.com.evil.test", true},
+		{"appxexample.com", true},
+		{"anyone.github.io", true},
+		{"evil.co.uk", true},
+		{"examplexcom", false},
+		{"app.examplexcom", false},
+		{"co.uk", false},
+		{"127.0.0.1", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := Obtainable(tt.host); got != tt.want {
+			t.Errorf("Obtainable(%q) = %v, want %v", tt.host, got, tt.want)
+		}
+	}
+}
