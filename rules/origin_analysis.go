@@ -16,6 +16,10 @@ type patternAnalysis struct {
 	// can register (`examplexcom`): still a wrong pattern, not an exploit.
 	unregistrableDot bool
 	never            bool
+	// matcher and trusted are kept from the shared search so that the
+	// per-policy part does not compile or derive them again.
+	matcher attack.Matcher
+	trusted []string
 	neverWhy         string
 	err              error
 }
@@ -66,9 +70,10 @@ func (c *checkContext) search(o *OriginRule) patternAnalysis {
 	// The shared search knows nothing of this policy's site: drop what the
 	// site itself serves, and downgrades that are no downgrade here.
 	site := c.siteOrigins()
-	a := patternAnalysis{byRule: map[string][]attack.Witness{}, unregistrableDot: shared.unregistrableDot}
+	a := shared
+	a.byRule = map[string][]attack.Witness{}
 	for id, ws := range shared.byRule {
-		if id == "CG107" && !c.httpsSite(c.checker.trustedFor(p)) {
+		if id == "CG107" && !c.httpsSite(shared.trusted) {
 			continue
 		}
 		for _, w := range ws {
@@ -83,13 +88,11 @@ func (c *checkContext) search(o *OriginRule) patternAnalysis {
 	// The shared search cannot know the site's own names; the plain-http
 	// twin of the site is the downgrade most worth showing.
 	if len(a.byRule["CG107"]) == 0 && c.p.HTTPS == Known {
-		if m, err := attack.Compile(p.Expr, p.Dialect, p.CaseInsensitive); err == nil {
-			for _, h := range c.p.Hosts {
-				o := "http://" + strings.ToLower(h)
-				if ok, _ := m.Match(o); ok && spec.IsSerialisedOrigin(o) && !c.isTrusted(o) {
-					a.byRule["CG107"] = append(a.byRule["CG107"], attack.Witness{Origin: o, Class: attack.HTTPDowngrade, From: "server_name " + h})
-					break
-				}
+		for _, h := range c.p.Hosts {
+			o := "http://" + strings.ToLower(h)
+			if ok, _ := shared.matcher.Match(o); ok && spec.IsSerialisedOrigin(o) && !c.isTrusted(o) {
+				a.byRule["CG107"] = append(a.byRule["CG107"], attack.Witness{Origin: o, Class: attack.HTTPDowngrade, From: "server_name " + h})
+				break
 			}
 		}
 	}
@@ -124,12 +127,12 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 	if err != nil {
 		return patternAnalysis{err: err}
 	}
-	a := patternAnalysis{byRule: map[string][]attack.Witness{}}
+	trusted := ch.trustedFor(p)
+	a := patternAnalysis{byRule: map[string][]attack.Witness{}, matcher: m, trusted: trusted}
 	a.never, a.neverWhy = attack.NeverMatches(p.Expr, p.Dialect, p.CaseInsensitive)
 	if a.never {
 		return a
 	}
-	trusted := ch.trustedFor(p)
 	ws, err := attack.Search(m, trusted, attack.Literals(p.Expr, p.Dialect))
 	if err != nil {
 		a.err = err
