@@ -18,10 +18,10 @@ type patternAnalysis struct {
 	never            bool
 	// matcher and trusted are kept from the shared search so that the
 	// per-policy part does not compile or derive them again.
-	matcher attack.Matcher
-	trusted []string
-	neverWhy         string
-	err              error
+	matcher  attack.Matcher
+	trusted  []string
+	neverWhy string
+	err      error
 }
 
 // ClassRule maps an attack class to the rule that names the mistake it
