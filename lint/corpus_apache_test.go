@@ -19,17 +19,22 @@ import (
 //	# want-next CG101 "evil\.test"
 //	Header always set Access-Control-Allow-Origin "%{Origin}i"
 //
-// Consecutive want-next comments all apply to the first line after them.
+// A want-next applies to the first line below it that is not a comment, so
+// it can sit above a `# corsguard:ignore` comment, which must stay right
+// above its directive. Findings about a comment itself (CG001, a suppression
+// without a reason) are wanted on that comment line with a plain `# want`:
+//
+//	# want CG001 "without a reason" # corsguard:ignore *
+//
+// A `# want` after a directive is refused: httpd would read it as arguments.
 var (
 	wantNextComment = regexp.MustCompile(`^\s*#\s*want-next\s+(.*)$`)
-	// trailingWant is a same-line `# want` as the nginx corpus writes it:
-	// in an httpd file it is either an argument or a comment naming its own
-	// line, and both are mistakes.
-	trailingWant = regexp.MustCompile(`#\s*want\s`)
+	commentLine     = regexp.MustCompile(`^\s*#`)
 )
 
-// readWantNext collects the `# want-next` expectations of every file under
-// dir, each bound to the line that follows its block of want-next comments.
+// readWantNext collects the expectations of every file under dir: each
+// want-next bound to the next line that is not a comment, each `# want` on
+// a comment line bound to that line.
 func readWantNext(t *testing.T, dir string) []want {
 	t.Helper()
 	var out []want
@@ -48,34 +53,27 @@ func readWantNext(t *testing.T, dir string) []want {
 		for sc.Scan() {
 			n++
 			text := sc.Text()
-			if trailingWant.MatchString(text) {
-				t.Errorf("%s:%d: write `# want-next` on the line above: httpd has no trailing comments", p, n)
-			}
-			m := wantNextComment.FindStringSubmatch(text)
-			if m == nil {
-				for i := range pending {
-					pending[i].line = n
-				}
-				out = append(out, pending...)
-				pending = pending[:0]
+			if m := wantNextComment.FindStringSubmatch(text); m != nil {
+				pending = append(pending, parseWantItems(t, p, n, m[1])...)
 				continue
 			}
-			items := wantItem.FindAllStringSubmatch(m[1], -1)
-			if len(items) == 0 {
-				t.Errorf("%s:%d: malformed want-next comment %q", p, n, m[0])
-			}
-			for _, it := range items {
-				w := want{file: filepath.Clean(p), ruleID: it[1], raw: it[0]}
-				if it[2] != "" {
-					re, err := regexp.Compile(strings.ReplaceAll(it[2], `\"`, `"`))
-					if err != nil {
-						t.Errorf("%s:%d: bad want-next regexp: %v", p, n, err)
-						continue
-					}
-					w.re = re
+			if m := wantComment.FindStringSubmatch(text); m != nil {
+				if !commentLine.MatchString(text) {
+					t.Errorf("%s:%d: write `# want-next` on the line above: httpd has no trailing comments", p, n)
 				}
-				pending = append(pending, w)
+				for _, w := range parseWantItems(t, p, n, m[1]) {
+					w.line = n
+					out = append(out, w)
+				}
 			}
+			if commentLine.MatchString(text) {
+				continue
+			}
+			for i := range pending {
+				pending[i].line = n
+			}
+			out = append(out, pending...)
+			pending = pending[:0]
 		}
 		if len(pending) > 0 {
 			t.Errorf("%s:%d: want-next at the end of the file points at nothing", p, n)
@@ -84,6 +82,29 @@ func readWantNext(t *testing.T, dir string) []want {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// parseWantItems reads `CG103 "re" CG105 ...` from a want comment.
+func parseWantItems(t *testing.T, file string, line int, text string) []want {
+	t.Helper()
+	items := wantItem.FindAllStringSubmatch(text, -1)
+	if len(items) == 0 {
+		t.Errorf("%s:%d: malformed want comment %q", file, line, text)
+	}
+	var out []want
+	for _, it := range items {
+		w := want{file: filepath.Clean(file), ruleID: it[1], raw: it[0]}
+		if it[2] != "" {
+			re, err := regexp.Compile(strings.ReplaceAll(it[2], `\"`, `"`))
+			if err != nil {
+				t.Errorf("%s:%d: bad want regexp: %v", file, line, err)
+				continue
+			}
+			w.re = re
+		}
+		out = append(out, w)
 	}
 	return out
 }
