@@ -229,6 +229,9 @@ type Dropped struct {
 	Header    string   `json:"header"`
 	Inherited Evidence `json:"inherited"` // where the outer scope sets it
 	DroppedBy Evidence `json:"droppedBy"` // the directive in the nested scope that causes the drop
+	// Explicit is true when the nested scope removes the header on purpose
+	// (Apache `Header unset`), rather than losing it to inheritance rules.
+	Explicit bool `json:"explicit,omitempty"`
 }
 
 // Scope says where a policy applies.

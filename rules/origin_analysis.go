@@ -77,7 +77,7 @@ func (c *checkContext) search(o *OriginRule) patternAnalysis {
 			continue
 		}
 		for _, w := range ws {
-			if !slices.Contains(site, w.Origin) {
+			if !slices.Contains(site, w.Origin) && !(id == "CG107" && isLoopbackOrigin(w.Origin)) {
 				a.byRule[id] = append(a.byRule[id], w)
 			}
 		}
@@ -180,18 +180,13 @@ func (ch *Checker) trustedFor(p *Pattern) []string {
 	if len(ch.opts.TrustedOrigins)+len(ch.opts.TrustedPatterns) > 0 {
 		return ch.opts.TrustedOrigins
 	}
-	intended := attack.Intended(p.Expr, p.Dialect)
-	https := map[string]bool{}
-	for _, o := range intended {
-		if strings.HasPrefix(o, "https://") {
-			https[strings.TrimPrefix(o, "https://")] = true
-		}
-	}
 	var out []string
-	for _, o := range intended {
-		// `https?://` means the author wanted https; the http twin is the
-		// downgrade the rule exists to catch.
-		if strings.HasPrefix(o, "http://") && https[strings.TrimPrefix(o, "http://")] {
+	for _, o := range attack.Intended(p.Expr, p.Dialect) {
+		// A plain-http origin the pattern accepts (`https?://`, or an
+		// `http://legacy...` branch) is never assumed trusted: it is the
+		// downgrade CG107 exists to catch, and the per-policy step keeps
+		// it only where the site is https. Loopback is development.
+		if strings.HasPrefix(o, "http://") && !isLoopbackOrigin(o) {
 			continue
 		}
 		out = append(out, o)

@@ -28,6 +28,28 @@ func originDependent(g Grant) (bool, Evidence) {
 	return false, Evidence{}
 }
 
+// acaoAlways tells whether an origin-chosen ACAO is also sent on errors.
+func acaoAlways(g Grant) bool {
+	for _, h := range g.Find(HeaderAllowOrigin) {
+		if h.Always {
+			return true
+		}
+	}
+	return false
+}
+
+// varyAlways tells whether a Vary naming Origin is also sent on errors.
+func varyAlways(g Grant) bool {
+	for _, h := range g.Find(HeaderVary) {
+		for _, item := range splitList(h.Value.Literal) {
+			if h.Always && (strings.EqualFold(item, "origin") || item == "*") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // varyState tells whether a grant's Vary covers Origin: known yes/no, or
 // unknown when a Vary value cannot be resolved.
 func varyState(g Grant) State {
@@ -57,7 +79,22 @@ var _ = register(&Rule{
 	References: []string{"https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches"},
 	check: func(c *checkContext) {
 		dep, ev := originDependent(c.p.Actual)
-		if !dep || varyState(c.p.Actual) != Absent {
+		if !dep {
+			return
+		}
+		switch varyState(c.p.Actual) {
+		case Unknown:
+			return
+		case Known:
+			// Vary present; but if the grant also goes out on errors and
+			// Vary does not, cached error responses still mix origins.
+			if acaoAlways(c.p.Actual) && !varyAlways(c.p.Actual) {
+				hs := c.p.Actual.Find(HeaderVary)
+				f := Finding{Range: hs[0].Evidence.Range, Related: []Evidence{hs[0].Evidence}}
+				c.severity(&f)
+				f.Message = "the allowed origin is sent on every response, but Vary: Origin only on successful ones: cached error responses mix origins"
+				c.report(f)
+			}
 			return
 		}
 		// Point at the header line: that is where Vary belongs.
@@ -81,12 +118,20 @@ var _ = register(&Rule{
 	Good:      "add_header Access-Control-Allow-Origin \"https://app.example.com\" always;",
 	check: func(c *checkContext) {
 		hs := c.p.Actual.Find(HeaderAllowOrigin)
-		for _, h := range hs {
-			if h.Always {
-				return // errors carry it (Apache's always table, nginx `always`)
+		// An `always` twin under the same guard (or none) carries the
+		// header on errors; a guarded one does not cover unguarded callers.
+		covered := func(h Header) bool {
+			for _, t := range hs {
+				if t.Always && (t.Condition == "" || t.Condition == h.Condition) {
+					return true
+				}
 			}
+			return false
 		}
 		for _, h := range hs {
+			if h.Always || covered(h) {
+				continue
+			}
 			f := Finding{Range: h.Evidence.Range, Related: []Evidence{h.Evidence}}
 			c.severity(&f)
 			f.Message = "Access-Control-Allow-Origin is only sent on successful responses: errors reach the page as CORS failures"
@@ -106,12 +151,21 @@ var _ = register(&Rule{
 	Good:      "server { location /api/ { include snippets/cors.conf; add_header X-Frame-Options DENY; } }",
 	check: func(c *checkContext) {
 		for _, d := range c.p.Dropped {
+			// Removing every CORS header on purpose turns CORS off for the
+			// scope, which is consistent; removing some leaves a half grant.
+			if d.Explicit && !c.p.Actual.HasCORS() {
+				continue
+			}
 			f := Finding{Range: d.DroppedBy.Range, Related: []Evidence{d.Inherited, d.DroppedBy}}
 			c.severity(&f)
 			if d.Header == HeaderVary && c.rule.Severity < Medium {
 				f.Severity = Medium // a lost Vary: Origin is a cache-poisoning risk, not just broken CORS
 			}
-			f.Message = fmt.Sprintf("%s set at %s is dropped here: this scope has its own headers and inherits none", d.Header, d.Inherited.Range)
+			if d.Explicit {
+				f.Message = fmt.Sprintf("%s set at %s is removed here while other CORS headers stay: the grant is half there", d.Header, d.Inherited.Range)
+			} else {
+				f.Message = fmt.Sprintf("%s set at %s is dropped here: this scope has its own headers and inherits none", d.Header, d.Inherited.Range)
+			}
 			c.report(f)
 		}
 	},

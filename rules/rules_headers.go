@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,18 +73,23 @@ var _ = register(&Rule{
 		// Headers under different guards may be mutually exclusive; only
 		// those that can be sent together (same guard, or unconditional)
 		// are duplicates.
-		byCond := map[string][]Header{}
-		var uncond []Header
+		// Groups keep the order the server applies the headers in, so the
+		// finding points at the one added last.
+		var conds []string
 		for _, h := range hs {
-			if h.Condition == "" {
-				uncond = append(uncond, h)
-			} else {
-				byCond[h.Condition] = append(byCond[h.Condition], h)
+			if h.Condition != "" && !slices.Contains(conds, h.Condition) {
+				conds = append(conds, h.Condition)
 			}
 		}
-		groups := [][]Header{uncond}
-		for _, g := range byCond {
-			groups = append(groups, append(append([]Header{}, uncond...), g...))
+		var groups [][]Header
+		for _, cond := range append([]string{""}, conds...) {
+			var g []Header
+			for _, h := range hs {
+				if h.Condition == "" || h.Condition == cond {
+					g = append(g, h)
+				}
+			}
+			groups = append(groups, g)
 		}
 		for _, g := range groups {
 			if len(g) < 2 {
@@ -93,7 +99,8 @@ var _ = register(&Rule{
 			for _, h := range g {
 				rel = append(rel, h.Evidence)
 			}
-			f := Finding{Range: g[1].Evidence.Range, Related: rel}
+			last := g[len(g)-1]
+			f := Finding{Range: last.Evidence.Range, Related: rel}
 			c.severity(&f)
 			f.Message = fmt.Sprintf("Access-Control-Allow-Origin is set %d times for the same response (also at %s): browsers see a list and block the read", len(g), g[0].Evidence.Range)
 			c.report(f)
@@ -220,7 +227,7 @@ var _ = register(&Rule{
 							c.severity(&f)
 							f.Message = fmt.Sprintf("%s * is taken literally with credentials: nothing is covered", name)
 							c.report(f)
-							return
+							break
 						}
 					}
 				}

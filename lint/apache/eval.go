@@ -404,7 +404,7 @@ func (a *analysis) fold(kind reqKind) ([]entry, []rules.Dropped) {
 					continue
 				}
 				if h.cors && kind == actualReq && a.layers[e.op.layer].c != a.layers[h.layer].c {
-					dropped = append(dropped, rules.Dropped{Header: h.name, Inherited: e.op.n.evidence(), DroppedBy: h.n.evidence()})
+					dropped = append(dropped, rules.Dropped{Header: h.name, Inherited: e.op.n.evidence(), DroppedBy: h.n.evidence(), Explicit: true})
 				}
 			}
 			tab = keep
