@@ -42,6 +42,10 @@ type guard struct {
 	method    methodCond
 	opaque    bool // the Origin is involved in a way we cannot analyse
 	other     bool // conditions on other request properties
+	// requester is true when every non-Origin condition is on something the
+	// requester writes (query, path, request headers): an attacker can
+	// always make it hold.
+	requester bool
 }
 
 // aboutRequestKind reports whether an <If> with this guard describes a
@@ -54,6 +58,23 @@ func (g *guard) aboutRequestKind() bool {
 // pureOrigin reports a guard that only tests the Origin positively.
 func (g *guard) pureOrigin() bool {
 	return g.origin != nil && !g.originNeg && g.method == mAny && !g.opaque && !g.other
+}
+
+// requesterControlled tells whether an expression subject is request data
+// the requester chooses freely: the query string, the path, request headers.
+func requesterControlled(subject string) bool {
+	s := strings.ToLower(subject)
+	for _, p := range []string{"%{query_string}", "%{request_uri}", "%{the_request}", "%{request_filename}", "%{script_filename}", "%{path_info}", "%{http:", "%{req:", "%{req_novary:", "%{http_", "req(", "http(", "req_novary("} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// ignoresOrigin reports a guard that says nothing about the Origin.
+func (g *guard) ignoresOrigin() bool {
+	return g.origin == nil && !g.originNeg && !g.opaque
 }
 
 func (g *guard) pureMethod() bool {
@@ -94,6 +115,7 @@ func classifyInto(c *cond, g *guard, ev rules.Evidence) {
 			g.method = combineAnd(g.method, methodOf(c))
 		default:
 			g.other = true
+			g.requester = requesterControlled(c.lhs)
 		}
 	case "&&":
 		classifyInto(c.l, g, ev)
@@ -106,6 +128,12 @@ func classifyInto(c *cond, g *guard, ev rules.Evidence) {
 		switch {
 		case l.pureOrigin() && r.pureOrigin():
 			g.origin = g.origin.merge(l.origin.merge(r.origin))
+		case l.pureOrigin() && r.ignoresOrigin() && r.requester || r.pureOrigin() && l.ignoresOrigin() && l.requester:
+			// `Origin =~ /re/ || %{QUERY_STRING} =~ /x/`: whenever the other
+			// side holds (and the requester controls the query, path and
+			// headers) any Origin passes, as in an else branch.
+			g.originNeg = true
+			g.other = true
 		case l.pureMethod() && r.pureMethod():
 			m := mAny
 			if l.method == r.method {

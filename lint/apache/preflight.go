@@ -31,6 +31,9 @@ func (a *analysis) preflight(loc string, actual []entry, actualGrant rules.Grant
 	if o := a.aliasRedirect(loc, true); o != nil {
 		return a.decided(o, entries, full)
 	}
+	if o := a.allowMethods(); o != nil {
+		return a.decided(o, entries, full)
+	}
 	if o := a.access(); o != nil {
 		return a.decided(o, entries, full)
 	}
@@ -162,6 +165,29 @@ const (
 	azDeny
 	azAuth
 )
+
+// allowMethods evaluates mod_allowmethods: the innermost section with an
+// AllowMethods directive decides, and a list without OPTIONS answers it
+// with 405 in the access phase, before any handler or header logic.
+func (a *analysis) allowMethods() *outcome {
+	var last *node
+	for _, l := range a.layers {
+		for _, it := range l.items {
+			if it.n.name == "allowmethods" {
+				last = it.n
+			}
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	for _, m := range last.args {
+		if strings.EqualFold(m, "OPTIONS") || strings.EqualFold(m, "reset") {
+			return nil
+		}
+	}
+	return &outcome{kind: rules.PreflightRejected, status: 405, reason: "AllowMethods does not list OPTIONS: mod_allowmethods answers every preflight with 405", ev: []rules.Evidence{last.evidence()}}
+}
 
 // access evaluates the authorization that applies to OPTIONS. Sections
 // replace each other's authorization (AuthMerging Off, the default), so
