@@ -409,10 +409,17 @@ func (a *analysis) fold(kind reqKind) ([]entry, []rules.Dropped) {
 			}
 			tab = keep
 		case "edit", "edit*":
+			found := false
 			for i := range tab {
 				if strings.EqualFold(tab[i].op.name, h.name) {
 					tab[i].edited = h
+					found = true
 				}
+			}
+			if !found && h.cors {
+				// Nothing in the config sets it: the edit rewrites what the
+				// backend sent, a value the config does not hold.
+				tab = append(tab, entry{op: h, condG: cg, edited: h})
 			}
 		}
 		tables[ti] = tab
@@ -515,6 +522,9 @@ func (a *analysis) resolve(e entry) *resolved {
 	var cands []candidate
 	if e.edited != nil {
 		reason := "rewritten by Header edit at " + e.edited.n.rng.String()
+		if e.edited == e.op {
+			reason = "the backend's value, rewritten by Header edit at " + e.edited.n.rng.String()
+		}
 		r.value = rules.UnknownValue(reason)
 		cands = []candidate{{kind: 'u', reason: reason}}
 	} else {

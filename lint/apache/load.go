@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -82,6 +83,16 @@ type frame struct {
 	target      *node // where children go (nil while inactive)
 	transparent bool  // IfModule, IfDefine...: children go to the parent section
 	active      bool
+	// macro collects the body of a <Macro> section while it is read.
+	macro *macro
+}
+
+// macro is a mod_macro template: its body lines, expanded at each Use.
+type macro struct {
+	name   string
+	params []string
+	file   string
+	lines  []logicalLine
 }
 
 // loader reads an entry file and everything it includes.
@@ -95,6 +106,8 @@ type loader struct {
 	declRoot string   // ServerRoot as written
 	nfiles   int
 	tokBuf   []string
+	macros   map[string]*macro
+	useDepth int
 
 	// Nodes and their argument slices are carved from chunks: a large
 	// config has tens of thousands of directives, and one allocation per
@@ -231,11 +244,39 @@ var transparentSections = map[string]bool{
 // parse reads one file's text into parent, following httpd's rule that
 // sections must be closed in the file that opens them.
 func (l *loader) parse(file, src string, parent *node) {
+	l.parseLines(file, src, nil, parent, nil)
+}
+
+// parseLines reads a file's text (src), or already split lines (a macro
+// body being expanded, with use as the Use directive that expands it).
+func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node, use *node) {
 	root := &frame{name: "", target: parent, active: true}
 	stack := []*frame{root}
-	splitLines(src, func(ll logicalLine) {
+	each := func(emit func(logicalLine)) {
+		if lines == nil {
+			splitLines(src, emit)
+			return
+		}
+		for _, ll := range lines {
+			emit(ll)
+		}
+	}
+	each(func(ll logicalLine) {
 		top := stack[len(stack)-1]
+		// A <Macro> body is recorded as written, to be expanded by Use.
+		for _, f := range stack {
+			if f.macro != nil && !(len(stack) > 1 && stack[len(stack)-1] == f && strings.HasPrefix(strings.ToLower(ll.text), "</macro")) {
+				f.macro.lines = append(f.macro.lines, ll)
+				break
+			}
+		}
 		rng := rules.Range{File: file, Line: ll.line}
+		if use != nil {
+			// Expanded text: findings point at the Use that chose the
+			// arguments; the text says which template line it came from.
+			rng = use.rng
+			ll.text = strings.TrimSpace(ll.text)
+		}
 		if ll.endLine != ll.line {
 			rng.EndLine = ll.endLine
 		}
@@ -266,6 +307,12 @@ func (l *loader) parse(file, src string, parent *node) {
 				l.errorf(stack[i].open, "<%s> is not closed (found </%s> at line %d)", stack[i].written, name, ll.line)
 			}
 			closed := stack[match]
+			if closed.macro != nil {
+				if l.macros == nil {
+					l.macros = map[string]*macro{}
+				}
+				l.macros[closed.macro.name] = closed.macro
+			}
 			if closed.target != nil && !closed.transparent && closed.target.rng.EndLine < ll.endLine {
 				closed.target.rng.EndLine = ll.endLine
 			}
@@ -292,6 +339,11 @@ func (l *loader) parse(file, src string, parent *node) {
 			}
 			if strings.Contains(rest, "${") {
 				rest = l.substitute(rest, rng)
+			}
+			if lname == "macro" {
+				if args, _ := tokenize(rest, nil); len(args) > 0 {
+					f.macro = &macro{name: strings.ToLower(args[0]), params: args[1:], file: file}
+				}
 			}
 			if transparentSections[lname] {
 				f.transparent = true
@@ -330,9 +382,19 @@ func (l *loader) parse(file, src string, parent *node) {
 		}
 		n := l.newNode()
 		*n = node{name: lowerName(written), raw: rest, text: text, rng: rng}
+		if use != nil {
+			n.text = text + "   (from macro " + use.args[0] + ", " + file + ":" + strconv.Itoa(ll.line) + ")"
+		}
 		n.args = l.keepArgs(args)
 		l.tokBuf = args
 		switch n.name {
+		case "use":
+			l.expand(n, top.target)
+			return
+		case "undefmacro":
+			if len(n.args) >= 1 {
+				delete(l.macros, strings.ToLower(n.args[0]))
+			}
 		case "define":
 			if len(n.args) >= 1 {
 				l.defines[n.args[0]] = strings.Join(n.args[1:], " ")
@@ -652,4 +714,44 @@ func describe(n *node) string {
 		return name
 	}
 	return fmt.Sprintf("%s %s", name, strings.Join(n.args, " "))
+}
+
+// maxUseDepth bounds macros that use macros (httpd refuses recursion).
+const maxUseDepth = 8
+
+// expand reads a macro's body in place of a Use directive, its parameters
+// replaced by the arguments as mod_macro does: textually, longest first.
+func (l *loader) expand(use *node, parent *node) {
+	if len(use.args) == 0 {
+		l.errorf(use.rng, "Use without a macro name")
+		return
+	}
+	m, ok := l.macros[strings.ToLower(use.args[0])]
+	switch {
+	case !ok:
+		l.errorf(use.rng, "Use of undefined macro %q", use.args[0])
+		return
+	case len(use.args)-1 != len(m.params):
+		l.errorf(use.rng, "macro %q takes %d argument(s), Use gives %d", m.name, len(m.params), len(use.args)-1)
+		return
+	case l.useDepth >= maxUseDepth:
+		l.errorf(use.rng, "macro %q: Use nested deeper than %d levels (recursive macro?)", m.name, maxUseDepth)
+		return
+	}
+	order := make([]int, len(m.params))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return len(m.params[order[a]]) > len(m.params[order[b]]) })
+	lines := make([]logicalLine, len(m.lines))
+	for i, ll := range m.lines {
+		for _, k := range order {
+			ll.text = strings.ReplaceAll(ll.text, m.params[k], use.args[k+1])
+		}
+		lines[i] = ll
+	}
+	l.useDepth++
+	use.args = append([]string(nil), use.args...) // kept for evidence text
+	l.parseLines(m.file, "", lines, parent, use)
+	l.useDepth--
 }
