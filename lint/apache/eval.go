@@ -56,6 +56,16 @@ func layersFor(top *container, leaf *container, htaccess bool, s *scratch) []lay
 		} else {
 			t.dir = top.docroot
 		}
+		// A Location's URL maps onto the file system under DocumentRoot
+		// (Alias aside), so <Directory docroot/fonts> applies to
+		// <Location /fonts/> too.
+		if t.dir != "" && t.loc != "/" {
+			t.dir = path.Join(t.dir, t.loc)
+		}
+	} else if root := docroot(top, host); t.loc == "/" && root != "" && pathUnder(t.dir, root) && t.dir != root {
+		// And the other way: a Directory under DocumentRoot is reached
+		// through the URL path that mirrors it.
+		t.loc = "/" + strings.TrimPrefix(strings.TrimPrefix(t.dir, root), "/") + "/"
 	}
 	// In an .htaccess file the top level is the directory's own section.
 	out := append(s.layers[:0], layer{c: top, items: top.body, server: !htaccess})
@@ -658,4 +668,12 @@ func uniqEvidence(evs []rules.Evidence) []rules.Evidence {
 		out = append(out, e)
 	}
 	return out
+}
+
+// docroot is the DocumentRoot that applies: the vhost's, else the server's.
+func docroot(top, host *container) string {
+	if host != nil && host.docroot != "" {
+		return host.docroot
+	}
+	return top.docroot
 }
