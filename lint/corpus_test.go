@@ -13,14 +13,24 @@ import (
 	"github.com/corsguard/corsguard/rules"
 )
 
-// want is one expected finding, written in the corpus file itself on the
-// line the finding must point at, in the style of go/analysis tests:
+// want is one expected finding, written in the corpus file itself in the
+// style of go/analysis tests, on the line the finding must point at:
 //
 //	"~^https://app\.example\.com" $http_origin;  # want CG103 "app\.example\.com\.evil\.test"
 //
 // Each rule ID may be followed by a quoted regular expression that must
-// match the finding's message or witness. A file without `want` comments
-// must produce no finding at all.
+// match the finding's message or witness. A file without wants must produce
+// no finding at all.
+//
+// Formats without trailing comments (httpd reads a `#` after a directive as
+// more arguments) write the expectation on a full-line comment above:
+//
+//	# want-next CG101 "evil\.test"
+//	Header always set Access-Control-Allow-Origin "%{Origin}i"
+//
+// A want-next applies to the first line below it that is not a comment, so
+// it can sit above a `# corsguard:ignore` comment. Findings about a comment
+// itself (CG001) are wanted on that comment line with a plain `# want`.
 type want struct {
 	file   string
 	line   int
@@ -30,16 +40,19 @@ type want struct {
 }
 
 var (
-	wantComment = regexp.MustCompile(`#\s*want\s+(.*)$`)
-	wantItem    = regexp.MustCompile(`(CG\d{3})(?:\s+"((?:[^"\\]|\\.)*)")?`)
+	wantComment     = regexp.MustCompile(`#\s*want\s+(.*)$`)
+	wantNextComment = regexp.MustCompile(`^\s*#\s*want-next\s+(.*)$`)
+	commentLine     = regexp.MustCompile(`^\s*#`)
+	wantItem        = regexp.MustCompile(`(CG\d{3})(?:\s+"((?:[^"\\]|\\.)*)")?`)
 )
 
-// readWants collects the `# want` expectations of every file under dir.
-func readWants(t *testing.T, dir string) []want {
+// readWants collects the expectations of every file under dir. With
+// fullLineOnly, a `# want` trailing a directive is refused (Apache).
+func readWants(t *testing.T, dir string, fullLineOnly bool) []want {
 	t.Helper()
 	var out []want
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || d.IsDir() || strings.EqualFold(d.Name(), "README.md") {
 			return err
 		}
 		fh, err := os.Open(p)
@@ -47,33 +60,64 @@ func readWants(t *testing.T, dir string) []want {
 			return err
 		}
 		defer func() { _ = fh.Close() }()
+		var pending []want
 		sc := bufio.NewScanner(fh)
-		for n := 1; sc.Scan(); n++ {
-			m := wantComment.FindStringSubmatch(sc.Text())
-			if m == nil {
+		n := 0
+		for sc.Scan() {
+			n++
+			text := sc.Text()
+			if m := wantNextComment.FindStringSubmatch(text); m != nil {
+				pending = append(pending, parseWantItems(t, p, n, m[1])...)
 				continue
 			}
-			items := wantItem.FindAllStringSubmatch(m[1], -1)
-			if len(items) == 0 {
-				t.Errorf("%s:%d: malformed want comment %q", p, n, m[0])
-			}
-			for _, it := range items {
-				w := want{file: filepath.Clean(p), line: n, ruleID: it[1], raw: it[0]}
-				if it[2] != "" {
-					re, err := regexp.Compile(strings.ReplaceAll(it[2], `\"`, `"`))
-					if err != nil {
-						t.Errorf("%s:%d: bad want regexp: %v", p, n, err)
-						continue
-					}
-					w.re = re
+			if m := wantComment.FindStringSubmatch(text); m != nil {
+				if fullLineOnly && !commentLine.MatchString(text) {
+					t.Errorf("%s:%d: write `# want-next` on the line above: this format has no trailing comments", p, n)
 				}
-				out = append(out, w)
+				for _, w := range parseWantItems(t, p, n, m[1]) {
+					w.line = n
+					out = append(out, w)
+				}
 			}
+			if commentLine.MatchString(text) {
+				continue
+			}
+			for i := range pending {
+				pending[i].line = n
+			}
+			out = append(out, pending...)
+			pending = pending[:0]
+		}
+		if len(pending) > 0 {
+			t.Errorf("%s:%d: want-next at the end of the file points at nothing", p, n)
 		}
 		return sc.Err()
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// parseWantItems reads `CG103 "re" CG105 ...` from a want comment.
+func parseWantItems(t *testing.T, file string, line int, text string) []want {
+	t.Helper()
+	items := wantItem.FindAllStringSubmatch(text, -1)
+	if len(items) == 0 {
+		t.Errorf("%s:%d: malformed want comment %q", file, line, text)
+	}
+	var out []want
+	for _, it := range items {
+		w := want{file: filepath.Clean(file), ruleID: it[1], raw: it[0]}
+		if it[2] != "" {
+			re, err := regexp.Compile(strings.ReplaceAll(it[2], `\"`, `"`))
+			if err != nil {
+				t.Errorf("%s:%d: bad want regexp: %v", file, line, err)
+				continue
+			}
+			w.re = re
+		}
+		out = append(out, w)
 	}
 	return out
 }
@@ -87,7 +131,9 @@ func (w want) matches(f rules.Finding) bool {
 
 // checkCorpus lints dir as a user would (`corsguard lint dir`) and compares
 // every finding with the want comments.
-func checkCorpus(t *testing.T, dir string) *Result {
+func checkCorpus(t *testing.T, dir string) *Result { return checkCorpusWants(t, dir, false) }
+
+func checkCorpusWants(t *testing.T, dir string, fullLineOnly bool) *Result {
 	t.Helper()
 	res, err := LintPaths([]string{dir}, Options{})
 	if err != nil {
@@ -96,7 +142,7 @@ func checkCorpus(t *testing.T, dir string) *Result {
 	for _, d := range res.Errors {
 		t.Errorf("unexpected input error: %s", d.Error())
 	}
-	wants := readWants(t, dir)
+	wants := readWants(t, dir, fullLineOnly)
 	used := make([]bool, len(wants))
 	var unexpected []string
 	for _, f := range res.Findings {
