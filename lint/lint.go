@@ -116,7 +116,12 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 		at      rules.Range
 		message string
 	}
-	seen := map[findingKey]bool{}
+	total := 0
+	for _, p := range parsed {
+		total += len(p.result.Policies)
+	}
+	res.Policies = make([]rules.Policy, 0, total)
+	seen := make(map[findingKey]bool, total)
 	checker := rules.NewChecker(opts.Rules)
 	for _, p := range parsed {
 		if parent, ok := includedBy[p.entry.path]; ok && !includes(parsed, p.entry.path, parent) {

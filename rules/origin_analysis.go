@@ -22,6 +22,10 @@ type patternAnalysis struct {
 	trusted  []string
 	neverWhy string
 	err      error
+	// ranked is byRule after rankWitnesses, for policies that need no
+	// site-specific change (read-only: shared between policies).
+	ranked     map[string][]attack.Witness
+	literalDot bool
 }
 
 // ClassRule maps an attack class to the rule that names the mistake it
@@ -68,16 +72,24 @@ func (c *checkContext) search(o *OriginRule) patternAnalysis {
 		return shared
 	}
 	// The shared search knows nothing of this policy's site: drop what the
-	// site itself serves, and downgrades that are no downgrade here.
+	// site itself serves and downgrades that are no downgrade here, and
+	// add the site's own plain-http twin. Most policies need none of it;
+	// they get the shared, already ranked result without a copy.
 	site := c.siteOrigins()
+	https := c.httpsSite(shared.trusted)
+	downgrade := c.siteDowngrade(shared.matcher, shared.byRule)
+	if !downgrade.present && !(len(shared.byRule["CG107"]) > 0 && !https) && !witnessesAny(shared.byRule, site) {
+		shared.byRule = shared.ranked
+		return shared
+	}
 	a := shared
 	a.byRule = map[string][]attack.Witness{}
 	for id, ws := range shared.byRule {
-		if id == "CG107" && !c.httpsSite(shared.trusted) {
+		if id == "CG107" && !https {
 			continue
 		}
 		for _, w := range ws {
-			if !slices.Contains(site, w.Origin) && !(id == "CG107" && isLoopbackOrigin(w.Origin)) {
+			if !slices.Contains(site, w.Origin) {
 				a.byRule[id] = append(a.byRule[id], w)
 			}
 		}
@@ -85,19 +97,43 @@ func (c *checkContext) search(o *OriginRule) patternAnalysis {
 			delete(a.byRule, id)
 		}
 	}
-	// The shared search cannot know the site's own names; the plain-http
-	// twin of the site is the downgrade most worth showing.
-	if len(a.byRule["CG107"]) == 0 && c.p.HTTPS == Known {
-		for _, h := range c.p.Hosts {
-			o := "http://" + strings.ToLower(h)
-			if ok, _ := shared.matcher.Match(o); ok && spec.IsSerialisedOrigin(o) && !c.isTrusted(o) {
-				a.byRule["CG107"] = append(a.byRule["CG107"], attack.Witness{Origin: o, Class: attack.HTTPDowngrade, From: "server_name " + h})
-				break
+	if downgrade.present {
+		a.byRule["CG107"] = append(a.byRule["CG107"], downgrade.w)
+	}
+	a.byRule = rankWitnesses(a.byRule, shared.literalDot)
+	return a
+}
+
+type optionalWitness struct {
+	w       attack.Witness
+	present bool
+}
+
+// siteDowngrade finds the plain-http twin of the site's own names that the
+// pattern accepts, when the site is https and no other downgrade is known.
+func (c *checkContext) siteDowngrade(m attack.Matcher, by map[string][]attack.Witness) optionalWitness {
+	if len(by["CG107"]) > 0 || c.p.HTTPS != Known {
+		return optionalWitness{}
+	}
+	for _, h := range c.p.Hosts {
+		o := "http://" + strings.ToLower(h)
+		if ok, _ := m.Match(o); ok && spec.IsSerialisedOrigin(o) && !c.isTrusted(o) {
+			return optionalWitness{w: attack.Witness{Origin: o, Class: attack.HTTPDowngrade, From: "server_name " + h}, present: true}
+		}
+	}
+	return optionalWitness{}
+}
+
+// witnessesAny tells whether any witness is one of the given origins.
+func witnessesAny(by map[string][]attack.Witness, origins []string) bool {
+	for _, ws := range by {
+		for _, w := range ws {
+			if slices.Contains(origins, w.Origin) {
+				return true
 			}
 		}
 	}
-	a.byRule = rankWitnesses(a.byRule, escapeDots(p.Expr) != p.Expr)
-	return a
+	return false
 }
 
 // search runs the witness search for a pattern once per checker. It uses
@@ -171,6 +207,12 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 		a.byRule["CG105"] = unregistrable
 		a.unregistrableDot = true
 	}
+	a.literalDot = escapeDots(p.Expr) != p.Expr
+	raw := make(map[string][]attack.Witness, len(a.byRule))
+	for id, ws := range a.byRule {
+		raw[id] = ws
+	}
+	a.ranked = rankWitnesses(raw, a.literalDot)
 	return a
 }
 
