@@ -78,7 +78,8 @@ func (c *checkContext) search(o *OriginRule) patternAnalysis {
 	site := c.siteOrigins()
 	https := c.httpsSite(shared.trusted)
 	downgrade := c.siteDowngrade(shared.matcher, shared.byRule)
-	if !downgrade.present && !(len(shared.byRule["CG107"]) > 0 && !https) && !witnessesAny(shared.byRule, site) {
+	dropDowngrades := len(shared.byRule["CG107"]) > 0 && !https
+	if !downgrade.present && !dropDowngrades && !witnessesAny(shared.byRule, site) {
 		shared.byRule = shared.ranked
 		return shared
 	}

@@ -265,7 +265,8 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 		top := stack[len(stack)-1]
 		// A <Macro> body is recorded as written, to be expanded by Use.
 		for _, f := range stack {
-			if f.macro != nil && !(len(stack) > 1 && stack[len(stack)-1] == f && strings.HasPrefix(strings.ToLower(ll.text), "</macro")) {
+			closesIt := len(stack) > 1 && stack[len(stack)-1] == f && strings.HasPrefix(strings.ToLower(ll.text), "</macro")
+			if f.macro != nil && !closesIt {
 				f.macro.lines = append(f.macro.lines, ll)
 				break
 			}
