@@ -126,6 +126,8 @@ func TestBadInputIsReportedAndOthersStillLinted(t *testing.T) {
 		{"too large", "huge.conf", big, "huge.conf:1: file is 10 MB"},
 		{"missing include", "inc.conf", "http {\n    include missing/*.conf;\n    include nothere.conf;\n}\n", "inc.conf:3:"},
 		{"include loop", "loop.conf", "http {\n    include loop.conf;\n}\n", "loop.conf:2"},
+		{"unknown directive", "typo.conf", "server {\n    listen 80;\n    add_heder Access-Control-Allow-Origin *;\n}\n", `typo.conf:3: unknown directive "add_heder"`},
+		{"not nginx", "notes.conf", "server_name is what I would write\n", "notes.conf:1:"},
 		{"PCRE no engine here runs", "pcre.conf", "map $http_origin $cors {\n    default \"\";\n    \"~^https://(a|(?R))\\.example\\.com$\" $http_origin;\n}\nserver {\n    location / {\n        add_header Access-Control-Allow-Origin $cors always;\n    }\n}\n", "pcre.conf:3: origin pattern"},
 	}
 	for _, tt := range tests {

@@ -172,22 +172,30 @@ func TestMissingEntryFile(t *testing.T) {
 	}
 }
 
-// Third-party module directives are accepted as they are.
-func TestUnknownDirectivesAccepted(t *testing.T) {
+// Directives of common modules (Lua, headers-more, njs...) are accepted; a
+// directive no table knows is reported as nginx -t would, and the rest of
+// the file is still analysed.
+func TestUnknownDirectives(t *testing.T) {
 	res := parseConf(t, `http {
 server {
   location / {
     my_vendor_directive on 42;
     vendor_block foo { anything goes; }
+    more_set_headers 'X-A: b';
     content_by_lua_block {
       local t = { a = 1 }
       ngx.say("{")
     }
+    add_heder Access-Control-Allow-Credentials true;
     add_header Access-Control-Allow-Origin *;
   }
 }
 }`)
-	equal(t, "diagnostics", diagnostics(res), nil)
+	equal(t, "diagnostics", diagnostics(res), []string{
+		`nginx.conf:11: unknown directive "add_heder"`,
+		`nginx.conf:4: unknown directive "my_vendor_directive"`,
+		`nginx.conf:5: unknown directive "vendor_block"`,
+	})
 	p := policy(t, res, "location /")
 	equal(t, "origins", origins(p.Actual.Origins), []string{"any"})
 	if p.Preflight.Kind != 2 { // to-app: content_by_lua decides

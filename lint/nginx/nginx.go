@@ -109,6 +109,9 @@ func Parse(path string) rules.ParseResult {
 		if len(pf.nodes) > 0 && !anyKnown(top) && !mapFragment(top) {
 			l.diag(rules.Range{File: path, Line: pf.nodes[0].line}, "no nginx directives found: not nginx configuration")
 		} else {
+			if !mapFragment(top) {
+				l.reportUnknownDirectives(top)
+			}
 			a := &analyzer{file: path, res: resolver{maps: map[string]*mapDef{}, setters: map[string]setter{}, declared: map[string]bool{}}}
 			a.run(top)
 			res.Policies = a.policies
