@@ -192,6 +192,46 @@ func TestChecks(t *testing.T) {
 		{"Vary from an unknown variable is not judged", policy(origins(list(3, "https://app.example.com")), unknownHdr(HeaderVary, "$vary", 8)), Options{}, nil},
 		{"static star needs no Vary", policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3)), Options{}, nil},
 
+		// CG301 preflight-unhandled
+		{"PUT allowed, OPTIONS gets 405", withPreflight(policy(origins(list(3, "https://app.example.com")), vary, hdr(HeaderAllowMethods, "GET, PUT", 6)), Preflight{Kind: PreflightRejected, Status: 405, Reason: "static content", Evidence: []Evidence{ev(7)}}), Options{}, []expect{{"CG301", 6, "405"}}},
+		{"preflight answered without ACAO", withPreflight(policy(origins(list(3, "https://app.example.com")), vary, hdr(HeaderAllowHeaders, "Authorization", 6)), Preflight{Kind: PreflightAnswered, Status: 204, Evidence: []Evidence{ev(8)}, Grant: Grant{Headers: []Header{hdr(HeaderAllowMethods, "PUT", 9)}}}), Options{}, []expect{{"CG301", 8, "without Access-Control-Allow-Origin"}}},
+		{"simple requests only need no preflight", withPreflight(policy(origins(list(3, "https://app.example.com")), vary, hdr(HeaderAllowMethods, "GET, POST", 6)), Preflight{Kind: PreflightRejected, Status: 405}), Options{}, nil},
+
+		// CG302 preflight-auth
+		{"OPTIONS behind basic auth", withPreflight(policy(origins(list(3, "https://app.example.com")), vary, hdr(HeaderAllowHeaders, "Authorization", 6)), Preflight{Kind: PreflightAuth, Status: 401, Evidence: []Evidence{ev(10)}}), Options{}, []expect{{"CG302", 10, "authentication"}}},
+		{"OPTIONS exempt from auth", withPreflight(policy(origins(list(3, "https://app.example.com")), vary, hdr(HeaderAllowHeaders, "Authorization", 6)), Preflight{Kind: PreflightAnswered, Status: 204, Grant: Grant{Origins: origins(list(3, "https://app.example.com"))}}), Options{}, nil},
+
+		// CG303 preflight-broader
+		{"preflight reflects, actual is strict", withPreflight(policy(origins(list(3, "https://app.example.com")), vary), Preflight{Kind: PreflightAnswered, Status: 204, Grant: Grant{Origins: origins(reflect(12)), Headers: []Header{hdr(HeaderAllowCredentials, "true", 13)}}}), Options{}, []expect{{"CG303", 12, "evil.test"}}},
+		{"preflight as strict as actual", withPreflight(policy(origins(list(3, "https://app.example.com")), vary), Preflight{Kind: PreflightAnswered, Status: 204, Grant: Grant{Origins: origins(list(12, "https://app.example.com"))}}), Options{}, nil},
+
+		// CG304 preflight-redirect
+		{"OPTIONS redirected to https", withPreflight(policy(origins(list(3, "https://app.example.com")), vary), Preflight{Kind: PreflightRedirect, Status: 301, Evidence: []Evidence{ev(14)}}), Options{}, []expect{{"CG304", 14, "301"}}},
+		{"OPTIONS answered", withPreflight(policy(origins(list(3, "https://app.example.com")), vary), Preflight{Kind: PreflightAnswered, Status: 204, Grant: Grant{Origins: origins(list(3, "https://app.example.com"))}}), Options{}, nil},
+
+		// CG403 headers-dropped
+		{"location drops the server's ACAO", func() Policy {
+			p := policy(nil)
+			p.Dropped = []Dropped{{Header: HeaderAllowOrigin, Inherited: ev(4), DroppedBy: ev(9)}}
+			return p
+		}(), Options{}, []expect{{"CG403", 9, "dropped"}}},
+		{"an explicit unset of every CORS header turns CORS off", func() Policy {
+			p := policy(nil)
+			p.Dropped = []Dropped{{Header: HeaderAllowOrigin, Inherited: ev(4), DroppedBy: ev(9), Explicit: true}}
+			return p
+		}(), Options{}, nil},
+
+		// CG501 cloud-wildcard-write, CG502 cloud-credentials-wildcard
+		{"bucket writable from any origin", cloud("storage", origins(anyOrigin(3)), hdr(HeaderAllowMethods, "GET, PUT, DELETE", 6)), Options{}, []expect{{"CG501", 3, "PUT, DELETE"}}},
+		{"bucket readable from any origin", cloud("storage", origins(anyOrigin(3)), hdr(HeaderAllowMethods, "GET", 6)), Options{}, nil},
+		{"API with credentials for any origin", cloud("api", origins(anyOrigin(3)), hdr(HeaderAllowCredentials, "true", 5)), Options{}, []expect{{"CG502", 3, "every site"}}},
+		{"API that rejects it at deploy time", func() Policy {
+			p := cloud("api", origins(anyOrigin(3)), hdr(HeaderAllowCredentials, "true", 5))
+			p.Notes = []string{"API Gateway v2 rejects allow_credentials with a wildcard origin at deploy time"}
+			return p
+		}(), Options{}, []expect{{"CG502", 3, "not exploitable"}}},
+		{"API with credentials for listed origins", cloud("api", origins(list(3, "https://app.example.com")), hdr(HeaderAllowCredentials, "true", 5), vary), Options{}, nil},
+
 		// CG402 cors-missing-on-errors
 		{"no always", policy(origins(anyOrigin(3)), Header{Name: HeaderAllowOrigin, Value: LiteralValue("*"), Evidence: ev(3)}), Options{}, []expect{{"CG402", 3, ""}}},
 		{"always", policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3)), Options{}, nil},
@@ -232,4 +272,80 @@ func assertFindings(t *testing.T, fs []Finding, want []expect) {
 			t.Errorf("unexpected %s@%d: %s (witness %q)", f.RuleID, f.Range.Line, f.Message, f.Witness)
 		}
 	}
+}
+
+// Every rule faced with a value the linter cannot resolve says "unknown"
+// (CG100, info) or stays silent; it never guesses a finding. One case per
+// rule that reads a configured value.
+func TestUnknownValuesAreNotGuessed(t *testing.T) {
+	unknownACAO := origins(unknownOrigin("variable $cors is set by a Lua block", 3))
+	acaoUnknownHdr := unknownHdr(HeaderAllowOrigin, "variable $cors is set by a Lua block", 3)
+	tests := []struct {
+		rule string
+		p    Policy
+	}{
+		{"CG101", policy(unknownACAO, acaoUnknownHdr, creds, vary)},
+		{"CG102", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG103", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG104", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG105", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG106", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG107", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG108", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG109", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG110", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG111", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG112", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG201", policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3), unknownHdr(HeaderAllowCredentials, "$creds", 5))},
+		{"CG202", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG203", policy(unknownACAO, acaoUnknownHdr, vary)},
+		{"CG204", policy(origins(list(3, "https://app.example.com")), vary, unknownHdr(HeaderAllowCredentials, "$creds", 5))},
+		{"CG205", policy(origins(list(3, "https://app.example.com")), vary, creds, unknownHdr(HeaderAllowHeaders, "$h", 6))},
+		{"CG206", policy(origins(list(3, "https://app.example.com")), vary, creds, unknownHdr(HeaderAllowMethods, "$m", 6))},
+		{"CG207", policy(origins(list(3, "https://app.example.com")), vary, unknownHdr(HeaderAllowCredentials, "$c", 5), hdr(HeaderAllowHeaders, "*", 6))},
+		{"CG208", policy(origins(list(3, "https://app.example.com")), vary, unknownHdr(HeaderExposeHeaders, "$e", 6))},
+		{"CG209", policy(origins(list(3, "https://app.example.com")), vary, unknownHdr(HeaderMaxAge, "$age", 6))},
+		{"CG301", withPreflight(policy(origins(list(3, "https://app.example.com")), vary, unknownHdr(HeaderAllowMethods, "$m", 6)), Preflight{Kind: PreflightUnknown, Reason: "no OPTIONS handling in this file"})},
+		{"CG302", withPreflight(policy(origins(list(3, "https://app.example.com")), vary, hdr(HeaderAllowMethods, "PUT", 6)), Preflight{Kind: PreflightToApp, Reason: "proxy_pass"})},
+		{"CG303", withPreflight(policy(origins(list(3, "https://app.example.com")), vary), Preflight{Kind: PreflightAnswered, Status: 204, Grant: Grant{Origins: origins(unknownOrigin("$x", 8))}})},
+		{"CG304", withPreflight(policy(origins(list(3, "https://app.example.com")), vary), Preflight{Kind: PreflightUnknown})},
+		{"CG401", policy(origins(list(3, "https://app.example.com")), unknownHdr(HeaderVary, "$vary", 8))},
+		{"CG402", policy(unknownACAO, Header{Name: HeaderAllowOrigin, Value: UnknownValue("$cors"), Evidence: ev(3)})},
+		{"CG501", func() Policy {
+			p := policy(origins(anyOrigin(3)), unknownHdr(HeaderAllowMethods, "var.methods has no value", 6))
+			p.Format, p.Service = "terraform", "storage"
+			return p
+		}()},
+		{"CG502", func() Policy {
+			p := policy(origins(anyOrigin(3)), unknownHdr(HeaderAllowCredentials, "var.creds has no value", 5))
+			p.Format, p.Service = "terraform", "api"
+			return p
+		}()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			p := tt.p
+			fs, _ := Check(&p, Options{TrustedOrigins: []string{"https://app.example.com"}})
+			for _, f := range fs {
+				if f.RuleID == tt.rule {
+					t.Errorf("%s guessed from an unknown value: %s", tt.rule, f.Message)
+				}
+				if f.RuleID != "CG100" && f.Severity > Info && strings.Contains(f.Message, "unknown") {
+					t.Errorf("%s claims a finding from an unknown value: %s", f.RuleID, f.Message)
+				}
+			}
+		})
+	}
+}
+
+// cloud builds a Terraform policy for a managed service.
+func cloud(service string, origins []OriginRule, headers ...Header) Policy {
+	p := policy(origins, headers...)
+	p.Format, p.Service = "terraform", service
+	return p
+}
+
+func withPreflight(p Policy, pf Preflight) Policy {
+	p.Preflight = pf
+	return p
 }
