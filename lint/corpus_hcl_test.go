@@ -98,46 +98,6 @@ func TestCorpusHCLPolicyFilesDecode(t *testing.T) {
 	}
 }
 
-// optionsFromPolicyFile builds lint options from a policy file the way the
-// CLI does (cmd/corsguard applyPolicyFile): trusted origins and patterns,
-// rule settings, and unexpired suppressions with paths anchored at the
-// file's own directory.
-func optionsFromPolicyFile(t *testing.T, pf *rules.PolicyFile) Options {
-	t.Helper()
-	base := filepath.Dir(pf.Path)
-	anchor := func(glob string) string {
-		if glob == "" || filepath.IsAbs(glob) {
-			return glob
-		}
-		abs, err := filepath.Abs(filepath.Join(base, glob))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return abs
-	}
-	opts := Options{Disabled: map[string]bool{}, SeverityOverride: map[string]rules.Severity{}, Exclude: map[string][]string{}}
-	opts.Rules.TrustedOrigins = pf.Trusted()
-	opts.Rules.TrustedPatterns = pf.TrustedPatterns()
-	for _, r := range pf.Rules {
-		if !r.IsEnabled() {
-			opts.Disabled[r.ID] = true
-		}
-		if sev, ok := r.SeverityOverride(); ok {
-			opts.SeverityOverride[r.ID] = sev
-		}
-		for _, g := range r.Exclude {
-			opts.Exclude[r.ID] = append(opts.Exclude[r.ID], anchor(g))
-		}
-	}
-	for _, s := range pf.Suppressions {
-		if s.Target != "" || s.Expired(time.Now()) {
-			continue
-		}
-		opts.Suppressions = append(opts.Suppressions, Suppression{RuleID: s.Rule, Path: anchor(s.Path), Line: s.Line, Reason: s.Reason})
-	}
-	return opts
-}
-
 // TestCorpusHCLPolicyFileEndToEnd lints one corpus module without and with
 // policy/partner.corsguard.hcl: the declared trust set turns the partner
 // origin into a CG112, and the file's suppression silences the CG501 the
@@ -152,7 +112,7 @@ func TestCorpusHCLPolicyFileEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withPolicy, err := LintPaths([]string{module}, optionsFromPolicyFile(t, pf))
+	withPolicy, err := LintPaths([]string{module}, policyOptions(pf))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,4 +158,11 @@ func TestCorpusHCLPolicyFileEndToEnd(t *testing.T) {
 	if !suppressed {
 		t.Errorf("the CG501 should be recorded as suppressed with the policy file's reason; suppressed = %+v", withPolicy.Suppressed)
 	}
+}
+
+// policyOptions builds lint options from a policy file as the CLI does.
+func policyOptions(pf *rules.PolicyFile) Options {
+	var o Options
+	o.ApplyPolicyFile(pf, time.Now())
+	return o
 }

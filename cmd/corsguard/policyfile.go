@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -49,56 +48,14 @@ func loadPolicyFile(cmd *cobra.Command) (*rules.PolicyFile, error) {
 }
 
 // applyPolicyFile merges the policy file's trusted origins, rule settings
-// and suppressions into the lint options. Paths in the file are relative to
-// the file's own directory.
+// and suppressions into the lint options.
 func applyPolicyFile(cmd *cobra.Command, opts *lint.Options) error {
 	pf, err := loadPolicyFile(cmd)
 	if err != nil || pf == nil {
 		return err
 	}
-	base := filepath.Dir(pf.Path)
-	anchor := func(glob string) string {
-		if glob == "" || filepath.IsAbs(glob) {
-			return glob
-		}
-		abs, err := filepath.Abs(filepath.Join(base, glob))
-		if err != nil {
-			return glob
-		}
-		return abs
-	}
-	opts.Rules.TrustedOrigins = append(opts.Rules.TrustedOrigins, pf.Trusted()...)
-	opts.Rules.TrustedPatterns = append(opts.Rules.TrustedPatterns, pf.TrustedPatterns()...)
-	if opts.SeverityOverride == nil {
-		opts.SeverityOverride = map[string]rules.Severity{}
-	}
-	if opts.Exclude == nil {
-		opts.Exclude = map[string][]string{}
-	}
-	if opts.Disabled == nil {
-		opts.Disabled = map[string]bool{}
-	}
-	for _, r := range pf.Rules {
-		if !r.IsEnabled() {
-			opts.Disabled[r.ID] = true
-		}
-		if sev, ok := r.SeverityOverride(); ok {
-			opts.SeverityOverride[r.ID] = sev
-		}
-		for _, g := range r.Exclude {
-			opts.Exclude[r.ID] = append(opts.Exclude[r.ID], anchor(g))
-		}
-	}
-	now := time.Now()
-	for _, s := range pf.Suppressions {
-		if s.Target != "" {
-			continue // a live target's suppression: fuzz applies it
-		}
-		if s.Expired(now) {
-			fmt.Fprintf(cmd.ErrOrStderr(), "corsguard: %s: suppression of %s expired on %s; the finding is reported again\n", pf.Path, s.Rule, s.Expires)
-			continue
-		}
-		opts.Suppressions = append(opts.Suppressions, lint.Suppression{RuleID: s.Rule, Path: anchor(s.Path), Line: s.Line, Reason: s.Reason})
+	for _, w := range opts.ApplyPolicyFile(pf, time.Now()) {
+		fmt.Fprintln(cmd.ErrOrStderr(), "corsguard:", w)
 	}
 	return nil
 }
