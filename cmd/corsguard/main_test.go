@@ -112,3 +112,69 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// The policy file drives lint end to end: declared trust turns an extra
+// allowlist entry into CG112, a suppression with a reason silences a rule
+// for its path, an expired one does not, and schema errors exit 2 with
+// HCL's own diagnostic.
+func TestPolicyFileDrivesLint(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "api.conf")
+	must(t, os.WriteFile(conf, []byte(`map $http_origin $cors {
+    default "";
+    "https://app.example.com" $http_origin;
+    "https://partner.test" $http_origin;
+}
+server {
+    listen 443 ssl;
+    server_name api.example.com;
+    location / {
+        add_header Access-Control-Allow-Origin $cors always;
+        add_header Vary Origin always;
+    }
+}
+`), 0o644))
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		must(t, os.WriteFile(p, []byte(body), 0o644))
+		return p
+	}
+	trust := write("trust.hcl", `trusted_origins = ["https://app.example.com"]`+"\n")
+	suppressed := write("suppressed.hcl", `trusted_origins = ["https://app.example.com"]
+suppress "CG112" {
+  path    = "api.conf"
+  reason  = "partner.test reads prices by contract"
+  expires = "2999-12-31"
+}
+`)
+	expired := write("expired.hcl", `trusted_origins = ["https://app.example.com"]
+suppress "CG112" {
+  path    = "api.conf"
+  reason  = "was fine last year"
+  expires = "2020-01-31"
+}
+`)
+	broken := write("broken.hcl", `suppress "CG112" {
+  path = "api.conf"
+}
+`)
+	tests := []struct {
+		name   string
+		config string
+		code   int
+		out    string
+	}{
+		{"declared trust", trust, exitFindings, "CG112 origin-untrusted"},
+		{"suppressed with a reason", suppressed, exitClean, "1 suppressed"},
+		{"expired suppression", expired, exitFindings, "expired on 2020-01-31"},
+		{"schema error", broken, exitError, `The argument "reason" is required`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code := run(t, "lint", "--config", tt.config, conf)
+			if code != tt.code || !strings.Contains(out, tt.out) {
+				t.Errorf("exit %d (want %d), output lacks %q?\n%s", code, tt.code, tt.out, out)
+			}
+		})
+	}
+}
