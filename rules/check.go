@@ -110,6 +110,24 @@ type checkContext struct {
 	witnessCache map[*OriginRule]patternAnalysis
 	findings     []Finding
 	diags        []Diagnostic
+	// actualByName indexes the actual grant's headers by canonical name:
+	// most rules ask for one header, and a policy is checked by all rules.
+	actualByName map[string][]Header
+}
+
+// actual returns the actual grant's headers with a canonical name.
+func (c *checkContext) actual(name string) []Header {
+	if c.actualByName == nil {
+		c.actualByName = make(map[string][]Header, len(c.p.Actual.Headers))
+		for _, h := range c.p.Actual.Headers {
+			key := h.Name
+			if canon, ok := CanonicalCORSHeader(h.Name); ok {
+				key = canon
+			}
+			c.actualByName[key] = append(c.actualByName[key], h)
+		}
+	}
+	return c.actualByName[name]
 }
 
 func newCheckContext(p *Policy, ch *Checker) *checkContext {
@@ -204,7 +222,7 @@ func (c *checkContext) credNote() string {
 }
 
 func (c *checkContext) unknownCredReason() string {
-	for _, h := range c.p.Actual.Find(HeaderAllowCredentials) {
+	for _, h := range c.actual(HeaderAllowCredentials) {
 		if h.Value.State == Unknown {
 			return h.Value.Reason
 		}

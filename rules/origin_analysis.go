@@ -150,13 +150,7 @@ func (ch *Checker) search(p *Pattern) patternAnalysis {
 	}
 	ch.mu.Unlock()
 	r.once.Do(func() { r.a = ch.searchUncached(p) })
-	// Callers filter the maps; give each its own copy.
-	out := r.a
-	out.byRule = make(map[string][]attack.Witness, len(r.a.byRule))
-	for id, ws := range r.a.byRule {
-		out.byRule[id] = ws
-	}
-	return out
+	return r.a // shared: callers build new maps rather than change these
 }
 
 func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {

@@ -89,7 +89,7 @@ var _ = register(&Rule{
 			// Vary present; but if the grant also goes out on errors and
 			// Vary does not, cached error responses still mix origins.
 			if acaoAlways(c.p.Actual) && !varyAlways(c.p.Actual) {
-				hs := c.p.Actual.Find(HeaderVary)
+				hs := c.actual(HeaderVary)
 				f := Finding{Range: hs[0].Evidence.Range, Related: []Evidence{hs[0].Evidence}}
 				c.severity(&f)
 				f.Message = "the allowed origin is sent on every response, but Vary: Origin only on successful ones: cached error responses mix origins"
@@ -98,7 +98,7 @@ var _ = register(&Rule{
 			return
 		}
 		// Point at the header line: that is where Vary belongs.
-		if hs := c.p.Actual.Find(HeaderAllowOrigin); len(hs) > 0 {
+		if hs := c.actual(HeaderAllowOrigin); len(hs) > 0 {
 			ev = hs[0].Evidence
 		}
 		f := Finding{Range: ev.Range, Related: []Evidence{ev}}
@@ -117,7 +117,7 @@ var _ = register(&Rule{
 	Bad:       "add_header Access-Control-Allow-Origin \"https://app.example.com\";",
 	Good:      "add_header Access-Control-Allow-Origin \"https://app.example.com\" always;",
 	check: func(c *checkContext) {
-		hs := c.p.Actual.Find(HeaderAllowOrigin)
+		hs := c.actual(HeaderAllowOrigin)
 		// An `always` twin under the same guard (or none) carries the
 		// header on errors; a guarded one does not cover unguarded callers.
 		covered := func(h Header) bool {

@@ -66,7 +66,7 @@ var _ = register(&Rule{
 	Bad:       "Header set Access-Control-Allow-Origin \"https://app.example.com\"\nHeader always set Access-Control-Allow-Origin \"https://app.example.com\"",
 	Good:      "Header always set Access-Control-Allow-Origin \"https://app.example.com\"",
 	check: func(c *checkContext) {
-		hs := c.p.Actual.Find(HeaderAllowOrigin)
+		hs := c.actual(HeaderAllowOrigin)
 		if len(hs) < 2 {
 			return
 		}
