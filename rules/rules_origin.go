@@ -71,20 +71,14 @@ var _ = register(&Rule{
 	Good:       "map $http_origin $cors { \"https://app.example.com\" $http_origin; }",
 	References: []string{"https://portswigger.net/web-security/cors#whitelisted-null-origin-value"},
 	check: func(c *checkContext) {
-		for i := range c.p.Actual.Origins {
-			o := &c.p.Actual.Origins[i]
-			if o.Kind != OriginList {
-				continue
+		c.eachListed(func(o *OriginRule, v string) {
+			if strings.EqualFold(strings.TrimSpace(v), "null") {
+				f := Finding{Witness: "null", WitnessClass: string(attack.Null), Range: originEvidence(o).Range, Related: o.Evidence}
+				c.severity(&f)
+				f.Message = "the null origin is trusted: a sandboxed iframe on any site sends Origin: null" + c.credNote()
+				c.report(f)
 			}
-			for _, v := range o.Values {
-				if strings.EqualFold(strings.TrimSpace(v), "null") {
-					f := Finding{Witness: "null", WitnessClass: string(attack.Null), Range: originEvidence(o).Range, Related: o.Evidence}
-					c.severity(&f)
-					f.Message = "the null origin is trusted: a sandboxed iframe on any site sends Origin: null" + c.credNote()
-					c.report(f)
-				}
-			}
-		}
+		})
 		c.reportWitnesses("accepts the null origin")
 	},
 })
@@ -143,20 +137,14 @@ var _ = register(&Rule{
 	Bad:       "\"~^https?://app\\.example\\.com$\" $http_origin;",
 	Good:      "\"~^https://app\\.example\\.com$\" $http_origin;",
 	check: func(c *checkContext) {
-		for i := range c.p.Actual.Origins {
-			o := &c.p.Actual.Origins[i]
-			if o.Kind != OriginList || c.p.HTTPS != Known {
-				continue
+		c.eachListed(func(o *OriginRule, v string) {
+			if c.p.HTTPS == Known && strings.HasPrefix(v, "http://") && spec.IsSerialisedOrigin(v) && !isLoopbackOrigin(v) && !c.isTrusted(v) {
+				f := Finding{Witness: v, WitnessClass: string(attack.HTTPDowngrade), Range: originEvidence(o).Range, Related: o.Evidence}
+				c.severity(&f)
+				f.Message = fmt.Sprintf("the https site trusts %s: a network attacker can inject script there%s", v, c.credNote())
+				c.report(f)
 			}
-			for _, v := range o.Values {
-				if strings.HasPrefix(v, "http://") && spec.IsSerialisedOrigin(v) && !isLoopbackOrigin(v) && !c.isTrusted(v) {
-					f := Finding{Witness: v, WitnessClass: string(attack.HTTPDowngrade), Range: originEvidence(o).Range, Related: o.Evidence}
-					c.severity(&f)
-					f.Message = fmt.Sprintf("the https site trusts %s: a network attacker can inject script there%s", v, c.credNote())
-					c.report(f)
-				}
-			}
-		}
+		})
 		// A deploy-time shape has a fixed scheme: http stays http whatever
 		// the variable's value.
 		for i := range c.p.Actual.Origins {
@@ -193,26 +181,20 @@ var _ = register(&Rule{
 	Bad:       "\"~^https://[a-z0-9-]+\\.github\\.io$\" $http_origin;",
 	Good:      "\"https://docs.example.com\" $http_origin;",
 	check: func(c *checkContext) {
-		for i := range c.p.Actual.Origins {
-			o := &c.p.Actual.Origins[i]
-			if o.Kind != OriginList {
-				continue
+		c.eachListed(func(o *OriginRule, v string) {
+			org, err := spec.ParseOrigin(v)
+			if err != nil || c.isTrusted(v) {
+				return
 			}
-			for _, v := range o.Values {
-				org, err := spec.ParseOrigin(v)
-				if err != nil || c.isTrusted(v) {
-					continue
-				}
-				// An exact name under a shared suffix (myapp.herokuapp.com) is
-				// its owner's; a host where anyone publishes (codepen.io) is not.
-				if suffix, ok := attack.IsSharedHosting(org.Host); ok && suffix == org.Host {
-					f := Finding{Witness: v, WitnessClass: string(attack.SharedHosting), Range: originEvidence(o).Range, Related: o.Evidence}
-					c.severity(&f)
-					f.Message = fmt.Sprintf("%s is on shared hosting (%s): anyone can publish there%s", v, suffix, c.credNote())
-					c.report(f)
-				}
+			// An exact name under a shared suffix (myapp.herokuapp.com) is
+			// its owner's; a host where anyone publishes (codepen.io) is not.
+			if suffix, ok := attack.IsSharedHosting(org.Host); ok && suffix == org.Host {
+				f := Finding{Witness: v, WitnessClass: string(attack.SharedHosting), Range: originEvidence(o).Range, Related: o.Evidence}
+				c.severity(&f)
+				f.Message = fmt.Sprintf("%s is on shared hosting (%s): anyone can publish there%s", v, suffix, c.credNote())
+				c.report(f)
 			}
-		}
+		})
 		c.reportWitnesses("trusts a shared hosting domain")
 	},
 })
@@ -284,24 +266,31 @@ var _ = register(&Rule{
 		if !c.trustDeclared {
 			return
 		}
-		for i := range c.p.Actual.Origins {
-			o := &c.p.Actual.Origins[i]
-			if o.Kind != OriginList {
-				continue
+		c.eachListed(func(o *OriginRule, v string) {
+			if c.isTrusted(v) || !spec.IsSerialisedOrigin(v) || v == "null" {
+				return
 			}
-			for _, v := range o.Values {
-				if c.isTrusted(v) || !spec.IsSerialisedOrigin(v) || v == "null" {
-					continue
-				}
-				f := Finding{Witness: v, Range: originEvidence(o).Range, Related: o.Evidence}
-				c.severity(&f)
-				f.Message = fmt.Sprintf("%s is allowed but not in the trusted set%s", v, c.credNote())
-				c.report(f)
-			}
-		}
+			f := Finding{Witness: v, Range: originEvidence(o).Range, Related: o.Evidence}
+			c.severity(&f)
+			f.Message = fmt.Sprintf("%s is allowed but not in the trusted set%s", v, c.credNote())
+			c.report(f)
+		})
 		c.reportWitnesses("accepts an untrusted origin")
 	},
 })
+
+// eachListed calls fn for every exact allowlist entry of the actual grant.
+func (c *checkContext) eachListed(fn func(o *OriginRule, value string)) {
+	for i := range c.p.Actual.Origins {
+		o := &c.p.Actual.Origins[i]
+		if o.Kind != OriginList {
+			continue
+		}
+		for _, v := range o.Values {
+			fn(o, v)
+		}
+	}
+}
 
 // isLoopbackOrigin tells whether an origin is a local development origin,
 // where plain http is normal.
