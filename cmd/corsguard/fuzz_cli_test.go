@@ -49,29 +49,13 @@ func exactServer(t *testing.T) *httptest.Server {
 func TestFuzzCLI(t *testing.T) {
 	open := reflectingServer(t)
 	safe := exactServer(t)
-	tests := []struct {
-		name string
-		args []string
-		code int
-		out  string
-	}{
+	runCLICases(t, []cliCase{
 		{"reflection is critical", []string{"fuzz", "--seed", "7", "--rate", "0", "--budget", "300", "--no-progress", "--trusted-origin", "https://app.example.com", open.URL + "/"}, exitFindings, "CG101"},
 		{"exact allowlist is clean", []string{"fuzz", "--seed", "7", "--rate", "0", "--budget", "300", "--no-progress", "--trusted-origin", "https://app.example.com", safe.URL + "/"}, exitClean, ""},
 		{"sarif", []string{"fuzz", "--seed", "7", "--rate", "0", "--budget", "300", "--no-progress", "--format", "sarif", open.URL + "/"}, exitFindings, `"ruleId": "CG101"`},
 		{"no target", []string{"fuzz"}, exitError, ""},
 		{"out of scope resolve", []string{"fuzz", "--resolve", "bad", open.URL}, exitError, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, code := run(t, tt.args...)
-			if code != tt.code {
-				t.Errorf("exit %d, want %d\n%s", code, tt.code, out)
-			}
-			if !strings.Contains(out, tt.out) {
-				t.Errorf("output lacks %q:\n%s", tt.out, out)
-			}
-		})
-	}
+	})
 }
 
 func TestFuzzReplay(t *testing.T) {
@@ -106,25 +90,9 @@ func TestFuzzReplay(t *testing.T) {
 func TestProbeCLI(t *testing.T) {
 	open := reflectingServer(t)
 	safe := exactServer(t)
-	tests := []struct {
-		name string
-		args []string
-		code int
-		out  string
-	}{
+	runCLICases(t, []cliCase{
 		{"allowed with preflight", []string{"probe", open.URL + "/", "--origin", "http://localhost:4300", "--credentials", "--method", "PUT", "-H", "X-Token: 1"}, exitClean, "preflight"},
 		{"blocked explains the fix", []string{"probe", safe.URL + "/", "--origin", "http://localhost:4300"}, exitFindings, "Access-Control-Allow-Origin"},
 		{"json verdict", []string{"probe", safe.URL + "/", "--origin", "https://app.example.com", "--credentials", "--format", "json"}, exitClean, `"allowed": true`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, code := run(t, tt.args...)
-			if code != tt.code {
-				t.Errorf("exit %d, want %d\n%s", code, tt.code, out)
-			}
-			if !strings.Contains(out, tt.out) {
-				t.Errorf("output lacks %q:\n%s", tt.out, out)
-			}
-		})
-	}
+	})
 }

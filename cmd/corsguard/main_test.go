@@ -33,6 +33,29 @@ func run(t *testing.T, args ...string) (string, int) {
 	return out.String() + errOut.String(), code
 }
 
+// cliCase is one command line and what it must do.
+type cliCase struct {
+	name string
+	args []string
+	code int
+	out  string // a substring of stdout+stderr
+}
+
+func runCLICases(t *testing.T, cases []cliCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code := run(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, out)
+			}
+			if !strings.Contains(out, tt.out) {
+				t.Errorf("output lacks %q:\n%s", tt.out, out)
+			}
+		})
+	}
+}
+
 func TestREADMERulesTableIsTheCatalog(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
@@ -57,12 +80,7 @@ func TestExitCodes(t *testing.T) {
 	must(t, os.WriteFile(unsafe, []byte("server {\n  listen 443 ssl;\n  server_name api.example.com;\n  location / {\n    add_header Access-Control-Allow-Origin $http_origin always;\n    add_header Vary Origin always;\n  }\n}\n"), 0o644))
 	must(t, os.WriteFile(safe, []byte("server {\n  listen 443 ssl;\n  server_name api.example.com;\n  location / {\n    add_header Access-Control-Allow-Origin * always;\n  }\n}\n"), 0o644))
 	must(t, os.WriteFile(broken, []byte("server {\n  listen 443 ssl;\n  location / {\n"), 0o644))
-	tests := []struct {
-		name string
-		args []string
-		code int
-		out  string
-	}{
+	runCLICases(t, []cliCase{
 		{"findings", []string{"lint", unsafe}, exitFindings, "CG101 origin-reflected"},
 		{"clean", []string{"lint", safe}, exitClean, "0 finding(s)"},
 		{"below --fail-on", []string{"lint", "--fail-on", "high", unsafe}, exitClean, "CG101"},
@@ -78,18 +96,7 @@ func TestExitCodes(t *testing.T) {
 		{"rules", []string{"rules"}, exitClean, "CG201"},
 		{"version", []string{"version"}, exitClean, "corsguard"},
 		{"completion", []string{"completion", "bash"}, exitClean, "bash completion"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, code := run(t, tt.args...)
-			if code != tt.code {
-				t.Errorf("exit %d, want %d\n%s", code, tt.code, out)
-			}
-			if !strings.Contains(out, tt.out) {
-				t.Errorf("output lacks %q:\n%s", tt.out, out)
-			}
-		})
-	}
+	})
 }
 
 func TestLintNeverModifiesInput(t *testing.T) {
