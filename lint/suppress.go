@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -15,40 +14,63 @@ import (
 	"github.com/corsguard/corsguard/rules"
 )
 
-// sourceCache holds the lines of files findings point into, read once.
+// sourceCache holds the files findings point into, read once, with an
+// index of where each line starts: a large configuration has tens of
+// thousands of findings, and each looks at its line and the one above.
 type sourceCache struct {
 	mu    sync.Mutex
-	files map[string][]string
+	files map[string]*sourceFile
 }
 
-func newSourceCache() *sourceCache { return &sourceCache{files: map[string][]string{}} }
+type sourceFile struct {
+	data   []byte
+	starts []int // offset of each line's first byte
+}
 
-func (c *sourceCache) lines(file string) []string {
+func newSourceCache() *sourceCache { return &sourceCache{files: map[string]*sourceFile{}} }
+
+func (c *sourceCache) file(name string) *sourceFile {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if ls, ok := c.files[file]; ok {
-		return ls
+	if f, ok := c.files[name]; ok {
+		return f
 	}
-	var ls []string
-	if st, err := os.Stat(file); err == nil && st.Size() <= MaxFileSize {
-		if data, err := os.ReadFile(file); err == nil {
-			sc := bufio.NewScanner(bytes.NewReader(data))
-			sc.Buffer(make([]byte, 64<<10), MaxFileSize)
-			for sc.Scan() {
-				ls = append(ls, sc.Text())
+	f := &sourceFile{}
+	if st, err := os.Stat(name); err == nil && st.Size() <= MaxFileSize {
+		if data, err := os.ReadFile(name); err == nil {
+			f.data = data
+			f.starts = make([]int, 0, bytes.Count(data, []byte{'\n'})+1)
+			for off := 0; off < len(data); {
+				f.starts = append(f.starts, off)
+				i := bytes.IndexByte(data[off:], '\n')
+				if i < 0 {
+					break
+				}
+				off += i + 1
 			}
 		}
 	}
-	c.files[file] = ls
-	return ls
+	c.files[name] = f
+	return f
 }
 
-func (c *sourceCache) line(file string, n int) (string, bool) {
-	ls := c.lines(file)
-	if n < 1 || n > len(ls) {
-		return "", false
+// lineBytes returns line n (1-based) without its line ending; it shares
+// the cached file's memory.
+func (c *sourceCache) lineBytes(name string, n int) ([]byte, bool) {
+	f := c.file(name)
+	if n < 1 || n > len(f.starts) {
+		return nil, false
 	}
-	return ls[n-1], true
+	start, end := f.starts[n-1], len(f.data)
+	if n < len(f.starts) {
+		end = f.starts[n] - 1
+	}
+	return bytes.TrimSuffix(f.data[start:end], []byte{'\r'}), true
+}
+
+func (c *sourceCache) line(name string, n int) (string, bool) {
+	b, ok := c.lineBytes(name, n)
+	return string(b), ok
 }
 
 // ignoreComment matches `# corsguard:ignore CG105[,CG401] reason…`.
@@ -65,11 +87,11 @@ type inlineSuppression struct {
 // line or the line above.
 func (c *sourceCache) suppressionAt(file string, line int, ruleID string) (*inlineSuppression, bool) {
 	for _, n := range []int{line, line - 1} {
-		text, ok := c.line(file, n)
-		if !ok {
+		raw, ok := c.lineBytes(file, n)
+		if !ok || !bytes.Contains(raw, []byte("corsguard:ignore")) {
 			continue
 		}
-		m := ignoreComment.FindStringSubmatch(text)
+		m := ignoreComment.FindStringSubmatch(string(raw))
 		if m == nil {
 			continue
 		}
@@ -177,10 +199,10 @@ func (r *Result) fillColumn(f *rules.Finding) {
 	if f.Range.Col > 0 {
 		return
 	}
-	text, ok := r.sources.line(f.Range.File, f.Range.Line)
+	text, ok := r.sources.lineBytes(f.Range.File, f.Range.Line)
 	if !ok {
 		return
 	}
-	col := len(text) - len(strings.TrimLeft(text, " \t")) + 1
+	col := len(text) - len(bytes.TrimLeft(text, " \t")) + 1
 	f.Range.Col = col
 }
