@@ -110,29 +110,14 @@ type checkContext struct {
 	witnessCache map[*OriginRule]patternAnalysis
 	findings     []Finding
 	diags        []Diagnostic
-	// actualByName indexes the actual grant's headers by canonical name:
-	// most rules ask for one header, and a policy is checked by all rules.
-	actualByName map[string][]Header
 }
 
-// actual returns the actual grant's headers with a canonical name.
-func (c *checkContext) actual(name string) []Header {
-	if c.actualByName == nil {
-		c.actualByName = make(map[string][]Header, len(c.p.Actual.Headers))
-		for _, h := range c.p.Actual.Headers {
-			key := h.Name
-			if canon, ok := CanonicalCORSHeader(h.Name); ok {
-				key = canon
-			}
-			c.actualByName[key] = append(c.actualByName[key], h)
-		}
-	}
-	return c.actualByName[name]
-}
+// actual returns the actual grant's headers with a name (read-only).
+func (c *checkContext) actual(name string) []Header { return c.p.Actual.Find(name) }
 
 func newCheckContext(p *Policy, ch *Checker) *checkContext {
 	opts := ch.opts
-	ctx := &checkContext{p: p, opts: opts, checker: ch, trustedGlobs: ch.trustedGlobs, witnessCache: map[*OriginRule]patternAnalysis{}}
+	ctx := &checkContext{p: p, opts: opts, checker: ch, trustedGlobs: ch.trustedGlobs}
 	ctx.trustDeclared = len(opts.TrustedOrigins) > 0 || len(opts.TrustedPatterns) > 0
 	for _, h := range p.Actual.Find(HeaderAllowCredentials) {
 		switch {
@@ -230,11 +215,21 @@ func (c *checkContext) unknownCredReason() string {
 	return "not resolved"
 }
 
-// headerLiterals returns the known literal values of a header in a grant.
+// headerLiterals returns the headers of a grant with a name whose values
+// are known literals (read-only; no copy when all of them are).
 func headerLiterals(g Grant, name string) []Header {
+	hs := g.Find(name)
+	isLiteral := func(h Header) bool { return h.Value.State == Known && h.Value.Reflects == "" }
+	all := true
+	for _, h := range hs {
+		all = all && isLiteral(h)
+	}
+	if all {
+		return hs
+	}
 	var out []Header
-	for _, h := range g.Find(name) {
-		if h.Value.State == Known && h.Value.Reflects == "" {
+	for _, h := range hs {
+		if isLiteral(h) {
 			out = append(out, h)
 		}
 	}

@@ -173,10 +173,29 @@ type Grant struct {
 	Headers []Header     `json:"headers,omitempty"`
 }
 
-// Find returns the headers with the given (case-insensitive) name.
+// Find returns the headers with the given (case-insensitive) name. The
+// result may share the grant's memory: treat it as read-only. A header
+// usually appears once, and then Find allocates nothing (it runs for every
+// rule on every policy).
 func (g Grant) Find(name string) []Header {
-	var out []Header
-	for _, h := range g.Headers {
+	first, last, n := -1, -1, 0
+	for i := range g.Headers {
+		if strings.EqualFold(g.Headers[i].Name, name) {
+			if first < 0 {
+				first = i
+			}
+			last = i
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return nil
+	case last-first+1 == n:
+		return g.Headers[first : last+1 : last+1]
+	}
+	out := make([]Header, 0, n)
+	for _, h := range g.Headers[first : last+1] {
 		if strings.EqualFold(h.Name, name) {
 			out = append(out, h)
 		}

@@ -57,6 +57,9 @@ func (c *checkContext) analyse(o *OriginRule) patternAnalysis {
 		return a
 	}
 	a := c.search(o)
+	if c.witnessCache == nil {
+		c.witnessCache = make(map[*OriginRule]patternAnalysis, 2)
+	}
 	c.witnessCache[o] = a
 	if a.err != nil {
 		ev := originEvidence(o)
