@@ -121,6 +121,7 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 		total += len(p.result.Policies)
 	}
 	res.Policies = make([]rules.Policy, 0, total)
+	res.Findings = make([]rules.Finding, 0, total)
 	seen := make(map[findingKey]bool, total)
 	checker := rules.NewChecker(opts.Rules)
 	for _, p := range parsed {
@@ -133,16 +134,21 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 		for i := range p.result.Policies {
 			pol := &p.result.Policies[i]
 			res.Policies = append(res.Policies, *pol)
-			fs, diags := checker.Check(pol)
+			before := len(res.Findings)
+			var diags []rules.Diagnostic
+			res.Findings, diags = checker.AppendCheck(res.Findings, pol)
 			res.Errors = append(res.Errors, diags...)
-			for _, f := range fs {
+			// A snippet included in several places can give the same
+			// finding more than once: keep the first.
+			kept := res.Findings[:before]
+			for _, f := range res.Findings[before:] {
 				key := findingKey{f.RuleID, f.Range, f.Message}
-				if seen[key] {
-					continue
+				if !seen[key] {
+					seen[key] = true
+					kept = append(kept, f)
 				}
-				seen[key] = true
-				res.Findings = append(res.Findings, f)
 			}
+			res.Findings = kept
 		}
 	}
 	applySettings(res, opts)

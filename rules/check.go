@@ -64,15 +64,9 @@ func Check(p *Policy, opts Options) ([]Finding, []Diagnostic) {
 // Check runs every rule of the catalog against one policy. Diagnostics are
 // problems with the input itself (a regex no engine here can parse).
 func (ch *Checker) Check(p *Policy) ([]Finding, []Diagnostic) {
-	ctx := newCheckContext(p, ch)
-	for _, r := range All() {
-		if r.check != nil {
-			ctx.rule = r
-			r.check(ctx)
-		}
-	}
-	sort.SliceStable(ctx.findings, func(i, j int) bool {
-		a, b := ctx.findings[i], ctx.findings[j]
+	fs, diags := ch.AppendCheck(nil, p)
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
 		if a.Range.File != b.Range.File {
 			return a.Range.File < b.Range.File
 		}
@@ -81,6 +75,20 @@ func (ch *Checker) Check(p *Policy) ([]Finding, []Diagnostic) {
 		}
 		return a.RuleID < b.RuleID
 	})
+	return fs, diags
+}
+
+// AppendCheck is Check appending to dst, unsorted: a run over thousands
+// of policies collects every finding in one slice and sorts once.
+func (ch *Checker) AppendCheck(dst []Finding, p *Policy) ([]Finding, []Diagnostic) {
+	ctx := newCheckContext(p, ch)
+	ctx.findings = dst
+	for _, r := range All() {
+		if r.check != nil {
+			ctx.rule = r
+			r.check(ctx)
+		}
+	}
 	return ctx.findings, ctx.diags
 }
 

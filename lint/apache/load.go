@@ -265,8 +265,11 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 		top := stack[len(stack)-1]
 		// A <Macro> body is recorded as written, to be expanded by Use.
 		for _, f := range stack {
-			closesIt := len(stack) > 1 && stack[len(stack)-1] == f && strings.HasPrefix(strings.ToLower(ll.text), "</macro")
-			if f.macro != nil && !closesIt {
+			if f.macro == nil {
+				continue
+			}
+			closesIt := len(stack) > 1 && stack[len(stack)-1] == f && hasPrefixFold(ll.text, "</macro")
+			if !closesIt {
 				f.macro.lines = append(f.macro.lines, ll)
 				break
 			}
@@ -287,7 +290,7 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 			if !strings.HasSuffix(text, ">") {
 				l.errorf(rng, "</%s directive missing closing '>'", name)
 			}
-			lname := strings.ToLower(name)
+			lname := lowerName(name)
 			// Find the matching open section in this file.
 			match := -1
 			for i := len(stack) - 1; i > 0; i-- {
@@ -432,6 +435,25 @@ func lowerName(s string) string {
 		}
 	}
 	return s
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII prefix,
+// ignoring ASCII case (no other rune lower-cases to these letters), without
+// lower-casing a copy of every line.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // commonNames maps the usual spelling of frequent directives to their
