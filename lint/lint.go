@@ -121,7 +121,7 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 		total += len(p.result.Policies)
 	}
 	res.Policies = make([]rules.Policy, 0, total)
-	res.Findings = make([]rules.Finding, 0, total)
+	res.Findings = make([]rules.Finding, 0, 2*total+16) // about two findings per policy in dense configs
 	seen := make(map[findingKey]bool, total)
 	checker := rules.NewChecker(opts.Rules)
 	for _, p := range parsed {
