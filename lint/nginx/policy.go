@@ -136,6 +136,11 @@ func (a *analyzer) levelGrant(lv *level, status int, e *env) rules.Grant {
 	hs := headersAt(lv)
 	if status != 0 {
 		hs = sentWith(hs, status)
+		if len(hs) == len(headersAt(lv)) {
+			// Every header is sent with this status (sentWith only
+			// filters): the grant is the level's grant for all statuses.
+			status = 0
+		}
 	}
 	if !a.envFree(lv) {
 		return a.grant(hs, e)
