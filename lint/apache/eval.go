@@ -1,8 +1,9 @@
 package apache
 
 import (
+	"cmp"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/corsguard/corsguard/rules"
@@ -85,7 +86,7 @@ func layersFor(top *container, leaf *container, htaccess bool, s *scratch) []lay
 	// Directory sections apply shortest path first; ties keep file order.
 	dirs := s.groups[0]
 	if len(dirs) > 1 {
-		sort.SliceStable(dirs, func(i, j int) bool { return pathDepth(dirs[i].path) < pathDepth(dirs[j].path) })
+		slices.SortStableFunc(dirs, func(a, b *container) int { return cmp.Compare(pathDepth(a.path), pathDepth(b.path)) })
 	}
 	applied := s.applied[:0]
 	for _, group := range s.groups {
@@ -98,12 +99,12 @@ func layersFor(top *container, leaf *container, htaccess bool, s *scratch) []lay
 	s.chain = t.chain
 	// Folded <If>s (origin / method tests) run last, in the order of the
 	// sections that hold them.
-	out = appendIfs(out, top, nil)
+	out = appendIfs(out, top)
 	if host != nil {
-		out = appendIfs(out, host, nil)
+		out = appendIfs(out, host)
 	}
 	for _, c := range applied {
-		out = appendIfs(out, c, nil)
+		out = appendIfs(out, c)
 	}
 	s.layers = out
 	return out
@@ -163,11 +164,12 @@ type scratch struct {
 	merged  [2][]entry    // per request kind
 }
 
-func appendIfs(out []layer, c *container, outer []*guard) []layer {
+// appendIfs adds the folded Ifs inside c, depth first, each with the chain
+// of guards it sits under.
+func appendIfs(out []layer, c *container) []layer {
 	for _, f := range c.ifs {
-		gs := append(append([]*guard{}, outer...), f.guard)
-		out = append(out, layer{c: f, items: f.body, guards: gs})
-		out = appendIfs(out, f, gs)
+		out = append(out, layer{c: f, items: f.body, guards: f.guards})
+		out = appendIfs(out, f)
 	}
 	return out
 }
@@ -525,10 +527,17 @@ type resolved struct {
 }
 
 func (a *analysis) resolve(e entry) *resolved {
-	if e.edited == nil && e.op.res != nil {
-		return e.op.res
+	if e.edited == nil && e.op.resDone {
+		return &e.op.res
 	}
-	r := &resolved{cond: e.op.condition()}
+	var r *resolved
+	if e.edited == nil {
+		r = &e.op.res
+		e.op.resDone = true
+	} else {
+		r = new(resolved)
+	}
+	*r = resolved{cond: e.op.condition()}
 	var cands []candidate
 	if e.edited != nil {
 		reason := "rewritten by Header edit at " + e.edited.n.rng.String()
@@ -543,9 +552,6 @@ func (a *analysis) resolve(e entry) *resolved {
 	if e.op.name == rules.HeaderAllowOrigin {
 		r.origins = originRules(e, cands)
 	}
-	if e.edited == nil {
-		e.op.res = r
-	}
 	return r
 }
 
@@ -554,7 +560,7 @@ func (a *analysis) resolve(e entry) *resolved {
 func addRule(rs []rules.OriginRule, r rules.OriginRule) []rules.OriginRule {
 	for i := range rs {
 		o := &rs[i]
-		if o.Kind != r.Kind || o.Echo != r.Echo || o.Reason != r.Reason || strings.Join(o.Values, "\x00") != strings.Join(r.Values, "\x00") {
+		if o.Kind != r.Kind || o.Echo != r.Echo || o.Reason != r.Reason || !slices.Equal(o.Values, r.Values) {
 			continue
 		}
 		if (o.Pattern == nil) != (r.Pattern == nil) || (o.Pattern != nil && (o.Pattern.Expr != r.Pattern.Expr || o.Pattern.CaseInsensitive != r.Pattern.CaseInsensitive || o.Pattern.Evidence.Range != r.Pattern.Evidence.Range)) {

@@ -20,7 +20,10 @@ type hop struct {
 	layer  int
 	seq    int
 	cg     *guard // the classified env=/expr= condition, per scope
-	res    *resolved
+	// res is the resolved value, filled by the first grant that needs it
+	// (the hop is this scope's own copy, so the cache is per scope).
+	res     resolved
+	resDone bool
 }
 
 // parseHeader reads `Header [always|onsuccess] action name [value] [cond]`.
@@ -76,6 +79,12 @@ func parseHeader(n *node) *hop {
 
 // condition renders the guards of a header for the model.
 func (h *hop) condition() string {
+	switch {
+	case len(h.guards) == 0:
+		return h.cond
+	case len(h.guards) == 1 && h.cond == "":
+		return h.guards[0].text
+	}
 	var parts []string
 	for _, g := range h.guards {
 		parts = append(parts, g.text)

@@ -52,10 +52,13 @@ func (a *analysis) preflight(loc string, actual []entry, actualGrant rules.Grant
 		if !h.cors {
 			continue
 		}
-		for _, g := range append(append([]*guard{}, h.guards...), h.cg) {
+		for _, g := range h.guards {
 			if g != nil && g.method == mOnly {
 				optEv = append(optEv, g.ev)
 			}
+		}
+		if g := h.cg; g != nil && g.method == mOnly {
+			optEv = append(optEv, g.ev)
 		}
 	}
 	if len(optEv) > 0 {

@@ -55,12 +55,16 @@ type container struct {
 	vhost  *container // the enclosing VirtualHost (itself for a vhost)
 	isHost bool
 
-	path    string         // Directory / Location path or pattern, Files name
-	rx      *regexp.Regexp // compiled pattern for *Match sections (nil if PCRE-only)
-	rxDone  bool
-	regex   bool
-	guard   *guard // <If> family
-	fold    bool   // an <If> about the request's origin or method
+	path   string         // Directory / Location path or pattern, Files name
+	rx     *regexp.Regexp // compiled pattern for *Match sections (nil if PCRE-only)
+	rxDone bool
+	regex  bool
+	guard  *guard // <If> family
+	fold   bool   // an <If> about the request's origin or method
+	// guards is a folded If's own guard after those of the folded Ifs
+	// around it, up to the first section that is not folded (read-only:
+	// every scope the If applies to shares it).
+	guards  []*guard
 	body    []item
 	kids    []*container // nested sections in order (not folded Ifs)
 	ifs     []*container // folded Ifs directly inside
@@ -206,7 +210,7 @@ func (b *builder) fill(c *container, kids []*node, limit *methodLimit) {
 			switch n.name {
 			case "if":
 				s.guard = classify(parseCond(expr), "<If "+n.raw+">", ev)
-				chain = []*guard{s.guard}
+				chain = append(chain[:0], s.guard)
 			case "elseif":
 				s.guard = classify(parseCond(expr), "<ElseIf "+n.raw+">", ev)
 				chain = append(chain, s.guard)
@@ -215,6 +219,13 @@ func (b *builder) fill(c *container, kids []*node, limit *methodLimit) {
 				chain = nil
 			}
 			s.fold = s.guard.aboutRequestKind()
+			if s.fold {
+				var outer []*guard
+				if c.fold {
+					outer = c.guards
+				}
+				s.guards = append(outer[:len(outer):len(outer)], s.guard)
+			}
 		default:
 			chain = nil
 			if ph == phaseDir {
