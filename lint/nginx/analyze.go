@@ -20,6 +20,15 @@ type analyzer struct {
 	scopes   int // servers and locations seen by collect: policies' capacity
 	// nonEmpty caches the sent (non-empty) values of cached resolutions.
 	nonEmpty map[string][]alt
+	// emptyConds caches the Header.Condition of a value that is empty for
+	// some requests, by value expression.
+	emptyConds map[string]string
+
+	// Per-emit scratch, reset by simulate: one location is analysed at a
+	// time, and nothing a policy keeps points into it.
+	env       env                      // the rewrite-phase variables
+	ifsBuf    []ifInfo                 // flow.ifs
+	envGrants map[grantKey]rules.Grant // grants that depend on env, for this env
 }
 
 // luaAssign finds `ngx.var.name =` assignments in Lua code.
@@ -212,7 +221,10 @@ type ifInfo struct {
 // matched location's in the rewrite phase; an outer location's never run
 // for a nested one).
 func (a *analyzer) simulate(srv, loc *level) flow {
-	f := flow{env: &env{}}
+	clear(a.env.vars)
+	clear(a.envGrants)
+	f := flow{env: &a.env, ifs: a.ifsBuf[:0]}
+	defer func() { a.ifsBuf = f.ifs[:0] }()
 	a.simulateLevel(srv, &f, true)
 	if loc != srv {
 		a.simulateLevel(loc, &f, false)

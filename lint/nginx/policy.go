@@ -39,12 +39,9 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 		// Headers set only when the Origin passes the test: conditional
 		// grants of this location.
 		conditional = true
-		base := map[*node]bool{}
-		for _, h := range hs {
-			base[h.n] = true
-		}
+		base := len(hs)
 		for _, h := range headersAt(in.lv) {
-			if base[h.n] {
+			if declaredBy(hs[:base], h.n) {
 				continue
 			}
 			h.cond = condText(in.cond)
@@ -78,6 +75,16 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 	for _, il := range pseudo {
 		a.emitIf(il, f, p)
 	}
+}
+
+// declaredBy reports whether one of the headers comes from directive n.
+func declaredBy(hs []hdr, n *node) bool {
+	for _, h := range hs {
+		if h.n == n {
+			return true
+		}
+	}
+	return false
 }
 
 // originRelated reports whether an if's condition constrains the Origin
@@ -142,17 +149,21 @@ func (a *analyzer) levelGrant(lv *level, status int, e *env) rules.Grant {
 			status = 0
 		}
 	}
-	if !a.envFree(lv) {
-		return a.grant(hs, e)
-	}
 	k := grantKey{lv, status}
-	g, ok := a.grants[k]
+	// Headers that read `set` variables depend on this location's env:
+	// memoised for the current emit only (its actual grant and preflight
+	// often resolve the same level).
+	memo := &a.grants
+	if !a.envFree(lv) {
+		memo = &a.envGrants
+	}
+	g, ok := (*memo)[k]
 	if !ok {
 		g = a.grant(hs, e)
-		if a.grants == nil {
-			a.grants = map[grantKey]rules.Grant{}
+		if *memo == nil {
+			*memo = map[grantKey]rules.Grant{}
 		}
-		a.grants[k] = g
+		(*memo)[k] = g
 	}
 	return rules.Grant{
 		Origins: g.Origins[:len(g.Origins):len(g.Origins)],
@@ -230,7 +241,7 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 		}
 		cond := h.cond
 		if someEmpty && cond == "" {
-			cond = quoteArg(h.raw) + ` != ""`
+			cond = a.emptyCond(h.raw)
 		}
 		hev := h.n.evidence()
 		g.Headers = append(g.Headers, rules.Header{
@@ -248,6 +259,20 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 		}
 	}
 	return g
+}
+
+// emptyCond is the condition under which a value that is empty for some
+// requests is sent at all.
+func (a *analyzer) emptyCond(raw string) string {
+	c, ok := a.emptyConds[raw]
+	if !ok {
+		c = quoteArg(raw) + ` != ""`
+		if a.emptyConds == nil {
+			a.emptyConds = map[string]string{}
+		}
+		a.emptyConds[raw] = c
+	}
+	return c
 }
 
 // collapse turns the possible values of a header into one Value.
