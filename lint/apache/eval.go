@@ -586,92 +586,104 @@ func hasEvidence(evs []rules.Evidence, ev rules.Evidence) bool {
 	return false
 }
 
-// originRules derives how an ACAO entry chooses the origin.
+// originRules derives how an ACAO entry chooses the origin. Every rule
+// gets its own evidence slice, built at its final size in one step.
 func originRules(e entry, cands []candidate) []rules.OriginRule {
 	hev := e.op.n.evidence()
 	// The guard that decides the Origin: an enclosing <If>, or env=/expr=.
 	var og *guard
-	gs := append([]*guard{}, e.op.guards...)
-	if e.condG != nil {
-		gs = append(gs, e.condG)
-	}
-	for _, g := range gs {
+	for _, g := range e.op.guards {
 		if g.origin != nil || g.originNeg || g.opaque {
 			og = g
 			break
 		}
 	}
+	if g := e.condG; og == nil && g != nil && (g.origin != nil || g.originNeg || g.opaque) {
+		og = g
+	}
 	var out []rules.OriginRule
 	for _, c := range cands {
 		switch c.kind {
 		case 'l':
-			evs := append(append([]rules.Evidence{}, guardEvidence(c.origin, og)...), c.ev...)
-			evs = append(evs, hev)
-			evs = uniqEvidence(evs)
+			var pats []rules.Pattern
+			if c.origin != nil {
+				pats = c.origin.patterns
+			}
+			evs := make([]rules.Evidence, 0, len(pats)+3)
+			for _, p := range pats {
+				evs = addEvidence(evs, p.Evidence)
+			}
+			if og != nil {
+				evs = addEvidence(evs, og.ev)
+			}
+			evs = addEvidence(addEvidence(evs, c.ev), hev)
 			if c.lit == "*" {
 				out = append(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: evs})
 			} else {
 				out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: []string{c.lit}, Evidence: evs})
 			}
 		case 'e':
-			out = append(out, echoRules(c.origin, append(append([]rules.Evidence{}, c.ev...), hev))...)
+			out = echoRules(out, c.origin, c.ev, hev)
 		case 'r':
 			switch {
 			case og != nil && og.opaque:
-				out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: "the request Origin is echoed under a condition the linter cannot analyse: " + og.text, Evidence: uniqEvidence([]rules.Evidence{og.ev, hev})})
+				out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: "the request Origin is echoed under a condition the linter cannot analyse: " + og.text, Evidence: evidenceOf(og.ev, hev)})
 			case og != nil && og.origin != nil && !og.originNeg:
-				out = append(out, echoRules(og.origin, []rules.Evidence{og.ev, hev})...)
+				out = echoRules(out, og.origin, og.ev, hev)
 			default:
-				evs := []rules.Evidence{hev}
+				var evs []rules.Evidence
 				if og != nil {
-					evs = []rules.Evidence{og.ev, hev}
+					evs = evidenceOf(og.ev, hev)
+				} else {
+					evs = evidenceOf(hev)
 				}
-				out = append(out, rules.OriginRule{Kind: rules.OriginReflect, Echo: true, Evidence: uniqEvidence(evs)})
+				out = append(out, rules.OriginRule{Kind: rules.OriginReflect, Echo: true, Evidence: evs})
 			}
 		default:
-			out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: c.reason, Evidence: uniqEvidence(append(append([]rules.Evidence{}, c.ev...), hev))})
+			out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: c.reason, Evidence: evidenceOf(c.ev, hev)})
 		}
 	}
 	return out
 }
 
-func guardEvidence(oc *originCond, og *guard) []rules.Evidence {
-	var evs []rules.Evidence
-	if oc != nil {
-		for _, p := range oc.patterns {
-			evs = append(evs, p.Evidence)
-		}
-	}
-	if og != nil {
-		evs = append(evs, og.ev)
-	}
-	return evs
-}
-
-// echoRules are the rules of an Origin echoed after matching oc.
-func echoRules(oc *originCond, evs []rules.Evidence) []rules.OriginRule {
-	var out []rules.OriginRule
+// echoRules appends the rules of an Origin echoed after matching oc; ev and
+// hev are the evidence of the echo (a zero ev stands for none).
+func echoRules(out []rules.OriginRule, oc *originCond, ev, hev rules.Evidence) []rules.OriginRule {
 	if oc == nil {
-		return []rules.OriginRule{{Kind: rules.OriginReflect, Echo: true, Evidence: uniqEvidence(evs)}}
+		return append(out, rules.OriginRule{Kind: rules.OriginReflect, Echo: true, Evidence: evidenceOf(ev, hev)})
 	}
 	ps := append([]rules.Pattern{}, oc.patterns...)
 	for i := range ps {
-		e := uniqEvidence(append([]rules.Evidence{ps[i].Evidence}, evs...))
-		out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Pattern: &ps[i], Echo: true, Evidence: e})
+		out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Pattern: &ps[i], Echo: true, Evidence: evidenceOf(ps[i].Evidence, ev, hev)})
 	}
 	if len(oc.list) > 0 {
-		out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: append([]string{}, oc.list...), Echo: true, Evidence: uniqEvidence(evs)})
+		out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: append([]string{}, oc.list...), Echo: true, Evidence: evidenceOf(ev, hev)})
 	}
 	return out
+}
+
+// evidenceOf returns the distinct evidence among evs, in order, in a new
+// slice (never nil); entries without a file stand for "none" and are left out.
+func evidenceOf(evs ...rules.Evidence) []rules.Evidence {
+	out := make([]rules.Evidence, 0, len(evs))
+	for _, e := range evs {
+		out = addEvidence(out, e)
+	}
+	return out
+}
+
+// addEvidence appends e unless it has no file or is already present.
+func addEvidence(evs []rules.Evidence, e rules.Evidence) []rules.Evidence {
+	if e.Range.File == "" || hasEvidence(evs, e) {
+		return evs
+	}
+	return append(evs, e)
 }
 
 func uniqEvidence(evs []rules.Evidence) []rules.Evidence {
 	out := evs[:0:0]
 	for _, e := range evs {
-		if e.Range.File == "" || hasEvidence(out, e) {
-			continue
-		}
-		out = append(out, e)
+		out = addEvidence(out, e)
 	}
 	return out
 }

@@ -112,7 +112,7 @@ type candidate struct {
 	lit    string
 	origin *originCond
 	reason string
-	ev     []rules.Evidence
+	ev     rules.Evidence // the setter behind the value (zero: none)
 	notes  []string
 }
 
@@ -187,7 +187,7 @@ func envValue(name string, env *envFlow) (rules.Value, []candidate) {
 	var cands []candidate
 	echoes, lits := 0, map[string]bool{}
 	for _, s := range setters {
-		ev := []rules.Evidence{s.ev}
+		ev := s.ev
 		switch {
 		case s.other != "":
 			cands = append(cands, candidate{kind: 'u', reason: "%{" + name + "}e: " + s.other, ev: ev})
