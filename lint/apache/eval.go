@@ -162,6 +162,8 @@ type scratch struct {
 	live    []setter
 	tables  [2][2][]entry // per request kind, per header table
 	merged  [2][]entry    // per request kind
+	cands   []candidate   // one header value's candidates while it is resolved
+	a       analysis      // the scope being analysed
 }
 
 // appendIfs adds the folded Ifs inside c, depth first, each with the chain
@@ -214,6 +216,7 @@ func urlUnder(u, loc string) bool {
 type analysis struct {
 	layers []layer
 	env    *envFlow
+	flow   envFlow // what env points to
 	ops    []hop
 	server rewriteSet // server-context mod_rewrite (translate_name)
 	perDir rewriteSet // per-directory mod_rewrite (fixups)
@@ -228,7 +231,9 @@ func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
 	if s == nil {
 		s = &scratch{}
 	}
-	a := &analysis{layers: layersFor(top, leaf, htaccess, s), env: &envFlow{all: s.env[:0], buf: s.live[:0]}, s: s}
+	a := &s.a
+	*a = analysis{layers: layersFor(top, leaf, htaccess, s), flow: envFlow{all: s.env[:0], buf: s.live[:0]}, s: s}
+	a.env = &a.flow
 	var host *container
 	for c := leaf; c != nil; c = c.parent {
 		if c.isHost {
@@ -547,7 +552,8 @@ func (a *analysis) resolve(e entry) *resolved {
 		r.value = rules.UnknownValue(reason)
 		cands = []candidate{{kind: 'u', reason: reason}}
 	} else {
-		r.value, cands = resolveValue(e.op.value, a.env)
+		r.value, cands = resolveValue(e.op.value, a.env, a.s.cands[:0])
+		a.s.cands = cands
 	}
 	if e.op.name == rules.HeaderAllowOrigin {
 		r.origins = originRules(e, cands)

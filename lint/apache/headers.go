@@ -118,21 +118,22 @@ type candidate struct {
 
 // resolveValue classifies a header value: literal, reflection of a request
 // header, an environment variable followed back to its setters, or unknown.
-func resolveValue(value string, env *envFlow) (rules.Value, []candidate) {
+// The candidates are appended to cands (an empty buffer the caller reuses).
+func resolveValue(value string, env *envFlow, cands []candidate) (rules.Value, []candidate) {
 	v := strings.TrimSpace(value)
-	if strings.HasPrefix(strings.ToLower(v), "expr=") {
+	if hasPrefixFold(v, "expr=") {
 		e := v[5:]
 		if isOriginRef(e) {
-			return rules.ReflectedValue("Origin"), []candidate{{kind: 'r'}}
+			return rules.ReflectedValue("Origin"), append(cands, candidate{kind: 'r'})
 		}
 		if h, ok := reqHeaderRef(e); ok {
-			return rules.ReflectedValue(h), nil
+			return rules.ReflectedValue(h), cands
 		}
 		r := "value is an ap_expr expression (" + v + ")"
-		return rules.UnknownValue(r), []candidate{{kind: 'u', reason: r}}
+		return rules.UnknownValue(r), append(cands, candidate{kind: 'u', reason: r})
 	}
 	if !strings.Contains(v, "%") {
-		return rules.LiteralValue(v), []candidate{{kind: 'l', lit: v}}
+		return rules.LiteralValue(v), append(cands, candidate{kind: 'l', lit: v})
 	}
 	if strings.HasPrefix(v, "%{") {
 		if end := strings.IndexByte(v, '}'); end > 0 && end+2 == len(v) {
@@ -141,20 +142,20 @@ func resolveValue(value string, env *envFlow) (rules.Value, []candidate) {
 			case 'i':
 				h := canonicalRequestHeader(name)
 				if h == "Origin" {
-					return rules.ReflectedValue(h), []candidate{{kind: 'r'}}
+					return rules.ReflectedValue(h), append(cands, candidate{kind: 'r'})
 				}
-				return rules.ReflectedValue(h), []candidate{{kind: 'u', reason: "value echoes the request header " + h}}
+				return rules.ReflectedValue(h), append(cands, candidate{kind: 'u', reason: "value echoes the request header " + h})
 			case 'e':
-				return envValue(name, env)
+				return envValue(name, env, cands)
 			}
 		}
 	}
 	lit := strings.ReplaceAll(v, "%%", "%")
 	if !strings.Contains(lit, "%") {
-		return rules.LiteralValue(lit), []candidate{{kind: 'l', lit: lit}}
+		return rules.LiteralValue(lit), append(cands, candidate{kind: 'l', lit: lit})
 	}
 	r := "value mixes text with format specifiers (" + v + ")"
-	return rules.UnknownValue(r), []candidate{{kind: 'u', reason: r}}
+	return rules.UnknownValue(r), append(cands, candidate{kind: 'u', reason: r})
 }
 
 // reqHeaderRef recognises %{HTTP:Name} / %{req:Name} / req('Name').
@@ -174,17 +175,16 @@ func canonicalRequestHeader(name string) string {
 }
 
 // envValue follows %{VAR}e to everything that sets VAR.
-func envValue(name string, env *envFlow) (rules.Value, []candidate) {
+func envValue(name string, env *envFlow, cands []candidate) (rules.Value, []candidate) {
 	setters := env.live(name)
 	if len(setters) == 0 {
 		if strings.EqualFold(name, "HTTP_ORIGIN") {
 			// The CGI-style variable holds the request Origin.
-			return rules.ReflectedValue("Origin"), []candidate{{kind: 'r'}}
+			return rules.ReflectedValue("Origin"), append(cands, candidate{kind: 'r'})
 		}
 		r := "%{" + name + "}e: " + name + " is not set anywhere in the configuration (an application or module outside it may set it)"
-		return rules.UnknownValue(r), []candidate{{kind: 'u', reason: r}}
+		return rules.UnknownValue(r), append(cands, candidate{kind: 'u', reason: r})
 	}
-	var cands []candidate
 	echoes, lits := 0, map[string]bool{}
 	for _, s := range setters {
 		ev := s.ev
@@ -204,7 +204,7 @@ func envValue(name string, env *envFlow) (rules.Value, []candidate) {
 	}
 	switch {
 	case len(cands) == 0:
-		return rules.UnknownValue("%{" + name + "}e has no value"), nil
+		return rules.UnknownValue("%{" + name + "}e has no value"), cands
 	case echoes == len(cands):
 		return rules.ReflectedValue("Origin"), cands
 	case len(lits) == 1 && echoes == 0 && cands[0].kind == 'l' && allKind(cands, 'l'):

@@ -83,18 +83,22 @@ func (a *analysis) preflight(loc string, actual []entry, actualGrant rules.Grant
 func (a *analysis) decided(o *outcome, entries []entry, full func() rules.Grant) rules.Preflight {
 	generated := o.kind != rules.PreflightToApp
 	p := rules.Preflight{Kind: o.kind, Status: o.status, Reason: o.reason, Evidence: o.ev}
+	lost := 0
 	if generated {
-		p.Grant = a.grant(entries, true)
-	} else {
-		p.Grant = full()
-	}
-	if generated {
-		lost := 0
 		for _, e := range entries {
 			if e.op.cors && !e.op.always {
 				lost++
 			}
 		}
+	}
+	if generated && lost > 0 {
+		p.Grant = a.grant(entries, true)
+	} else {
+		// Nothing is lost on the error path: the grant is the full one
+		// (shared with the actual response when no guard tests the method).
+		p.Grant = full()
+	}
+	if generated {
 		if lost > 0 {
 			p.Reason += "; " + strconv.Itoa(lost) + " CORS header(s) set without `always` are not sent on this response (httpd builds it on the error path, which keeps only the always table)"
 		}
