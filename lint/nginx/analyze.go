@@ -15,9 +15,12 @@ type analyzer struct {
 	file     string
 	res      resolver
 	policies []rules.Policy
-	ifs      map[*node]*level // if-levels by block, built once
-	grants   map[grantKey]rules.Grant
-	scopes   int // servers and locations seen by collect: policies' capacity
+	ifs      map[*node]*level // if-levels by block, built once per server
+	// grants memoises the grants of levels outside any server (http);
+	// srvGrants those of the current server's levels (pooled).
+	grants, srvGrants map[grantKey]rules.Grant
+	pool              levelPool // the current server's levels
+	scopes            int       // servers and locations seen by collect: policies' capacity
 	// nonEmpty caches the sent (non-empty) values of cached resolutions.
 	nonEmpty map[string][]alt
 	// emptyConds caches the Header.Condition of a value that is empty for
@@ -151,7 +154,12 @@ func (a *analyzer) http(h *level) {
 					break
 				}
 			}
-			a.server(newLevel(lvServer, n, h, name, n.block, n.rng()))
+			// A new server: the previous one's levels and everything
+			// keyed by them are done with.
+			a.pool.reset()
+			clear(a.ifs)
+			clear(a.srvGrants)
+			a.server(a.pool.get(lvServer, n, h, name, n.block, n.rng()))
 		}
 	}
 }
@@ -168,7 +176,7 @@ func (a *analyzer) locations(srv, parent *level) {
 		if parent.name != "" {
 			name = parent.name + " > " + name
 		}
-		loc := newLevel(lvLocation, n, parent, name, n.block, n.rng())
+		loc := a.pool.get(lvLocation, n, parent, name, n.block, n.rng())
 		a.location(srv, loc)
 	}
 }
@@ -186,17 +194,13 @@ func (a *analyzer) ifLevel(parent *level, n *node) *level {
 	if a.ifs == nil {
 		a.ifs = map[*node]*level{}
 	}
-	lv := newIfLevel(parent, n)
-	a.ifs[n] = lv
-	return lv
-}
-
-func newIfLevel(parent *level, n *node) *level {
 	name := "if " + parseCondition(n).text
 	if parent.name != "" {
 		name = parent.name + " > " + name
 	}
-	return newLevel(lvIf, n, parent, name, n.block, n.rng())
+	lv := a.pool.get(lvIf, n, parent, name, n.block, n.rng())
+	a.ifs[n] = lv
+	return lv
 }
 
 // flow is the result of simulating the rewrite phases for one location.

@@ -154,6 +154,9 @@ func (a *analyzer) levelGrant(lv *level, status int, e *env) rules.Grant {
 	// memoised for the current emit only (its actual grant and preflight
 	// often resolve the same level).
 	memo := &a.grants
+	if lv.pooled {
+		memo = &a.srvGrants
+	}
 	if !a.envFree(lv) {
 		memo = &a.envGrants
 	}
@@ -486,7 +489,7 @@ func (a *analyzer) preflight(srv, loc *level, f flow) (rules.Preflight, []rules.
 	if lx := loc.own("limit_except"); lx != nil && lx.isBlock && loc != srv {
 		explicit = true
 		if !methodListed(lx.args, "OPTIONS") {
-			lim := newLevel(lvLocation, lx, active, loc.name+" > limit_except", lx.block, lx.rng())
+			lim := a.pool.get(lvLocation, lx, active, loc.name+" > limit_except", lx.block, lx.rng())
 			if pf, ok := a.access(lim, f, "limit_except "+strings.Join(lx.args, " ")+" does not list OPTIONS"); ok {
 				pf.Evidence = append([]rules.Evidence{lx.evidence()}, pf.Evidence...)
 				return pf, drops, explicit
@@ -504,7 +507,7 @@ func (a *analyzer) preflight(srv, loc *level, f flow) (rules.Preflight, []rules.
 	}
 	if h == nil && loc != srv {
 		if tf := loc.inherited("try_files"); tf != nil && strings.HasPrefix(tf.arg(len(tf.args)-1), "@") {
-			if named := findNamed(srv, tf.arg(len(tf.args)-1)); named != nil {
+			if named := a.findNamed(srv, tf.arg(len(tf.args)-1)); named != nil {
 				if nh := ownHandler(named); nh != nil {
 					pf := a.toApp(active, f, nh)
 					pf.Reason = "try_files falls back to " + tf.arg(len(tf.args)-1) + ", which passes it to " + pf.Reason
@@ -650,10 +653,10 @@ func methodListed(args []string, m string) bool {
 }
 
 // findNamed finds a named location (@x) in a server.
-func findNamed(srv *level, name string) *level {
+func (a *analyzer) findNamed(srv *level, name string) *level {
 	for _, n := range srv.locations {
 		if len(n.args) == 1 && n.args[0] == name {
-			return newLevel(lvLocation, n, srv, srv.name+" > location "+name, n.block, n.rng())
+			return a.pool.get(lvLocation, n, srv, srv.name+" > location "+name, n.block, n.rng())
 		}
 	}
 	return nil

@@ -43,6 +43,9 @@ type level struct {
 
 	hdrs     []hdr // headersAt, computed once
 	hdrsDone bool
+	hdrBuf   []hdr // memory for hdrs when the level declares its own
+	// pooled levels belong to one server's analysis (levelPool).
+	pooled bool
 	// envFree: the headers read no `set` variable (grants can be shared).
 	envFree, envFreeDone bool
 	// server facts, computed once
@@ -65,16 +68,46 @@ func trackedIndex(name string) int {
 }
 
 func newLevel(kind levelKind, n *node, parent *level, name string, body []*node, rng rules.Range) *level {
-	lv := &level{kind: kind, n: n, parent: parent, name: name, body: body, rng: rng}
-	headers := 0
-	for _, c := range body {
-		if c.name == "add_header" {
-			headers++
-		}
+	lv := &level{}
+	lv.init(kind, n, parent, name, body, rng)
+	return lv
+}
+
+// levelPool hands out the levels of one server block. Nothing outside the
+// analysis of that server points to them (policies copy what they keep), so
+// the next server reuses their memory, internal lists included.
+type levelPool struct {
+	levels []*level
+	used   int
+}
+
+// get returns a fresh level from the pool.
+func (p *levelPool) get(kind levelKind, n *node, parent *level, name string, body []*node, rng rules.Range) *level {
+	if p.used == len(p.levels) {
+		p.levels = append(p.levels, &level{})
 	}
-	if headers > 0 {
-		lv.addHeaders = make([]*node, 0, headers)
+	lv := p.levels[p.used]
+	p.used++
+	// Keep the internal lists' memory; every other field starts over.
+	*lv = level{
+		addHeaders:  lv.addHeaders[:0],
+		moreHeaders: lv.moreHeaders[:0],
+		locations:   lv.locations[:0],
+		ifs:         lv.ifs[:0],
+		hide:        lv.hide[:0],
+		pass:        lv.pass[:0],
+		hdrBuf:      lv.hdrBuf[:0],
+		pooled:      true,
 	}
+	lv.init(kind, n, parent, name, body, rng)
+	return lv
+}
+
+// reset returns every level to the pool: the previous server is done.
+func (p *levelPool) reset() { p.used = 0 }
+
+func (lv *level) init(kind levelKind, n *node, parent *level, name string, body []*node, rng rules.Range) {
+	lv.kind, lv.n, lv.parent, lv.name, lv.body, lv.rng = kind, n, parent, name, body, rng
 	for _, c := range body {
 		switch c.name {
 		case "add_header":
@@ -115,7 +148,6 @@ func newLevel(kind levelKind, n *node, parent *level, name string, body []*node,
 			}
 		}
 	}
-	return lv
 }
 
 // own returns the level's own tracked directive with that name (the last
@@ -266,7 +298,7 @@ func computeHeaders(lv *level) []hdr {
 	if lv.parent != nil && len(lv.addHeaders) == 0 && len(lv.moreHeaders) == 0 && lv.inheritMode == "" && lv.inheritModeEffective() != "off" {
 		return headersAt(lv.parent) // nothing declared here: the parent's, shared
 	}
-	var out []hdr
+	out := lv.hdrBuf[:0]
 	for _, n := range lv.effectiveAddHeaders() {
 		name, ok := rules.CanonicalCORSHeader(n.arg(0))
 		if !ok || len(n.args) < 2 {
@@ -277,6 +309,7 @@ func computeHeaders(lv *level) []hdr {
 	for _, n := range lv.moreChain() {
 		out = applyMore(out, n)
 	}
+	lv.hdrBuf = out
 	return out
 }
 
