@@ -85,6 +85,10 @@ type frame struct {
 	active      bool
 	// macro collects the body of a <Macro> section while it is read.
 	macro *macro
+	// owns is set when this frame collects target's children on the
+	// loader's pending stack from index start (see loader.pend).
+	owns  bool
+	start int
 }
 
 // macro is a mod_macro template: its body lines, expanded at each Use.
@@ -114,6 +118,51 @@ type loader struct {
 	// directive dominated the parse.
 	slab  []node
 	arena []string
+
+	// Children are collected on one pending stack while their section is
+	// open and copied out, at their final size, when it closes: growing
+	// every section's kids slice one append at a time cost several
+	// allocations per section. The tail of pend always belongs to the
+	// section currently receiving directives (an included file or a macro
+	// body adds to the section around its Include or Use).
+	pend    []*node
+	kidsBuf []*node
+	depth   int      // parseLines calls in progress
+	frames  []*frame // closed frames, reused
+}
+
+// flushKids moves the pending children of an owning frame into its node.
+func (l *loader) flushKids(f *frame) {
+	if !f.owns {
+		return
+	}
+	f.owns = false
+	kids := l.pend[f.start:]
+	switch {
+	case len(kids) == 0:
+	case len(f.target.kids) > 0:
+		f.target.kids = append(f.target.kids, kids...)
+	default:
+		if len(l.kidsBuf)+len(kids) > cap(l.kidsBuf) {
+			l.kidsBuf = make([]*node, 0, max(1024, len(kids)))
+		}
+		start := len(l.kidsBuf)
+		l.kidsBuf = append(l.kidsBuf, kids...)
+		f.target.kids = l.kidsBuf[start:len(l.kidsBuf):len(l.kidsBuf)]
+	}
+	clear(kids)
+	l.pend = l.pend[:f.start]
+}
+
+// newFrame returns a zeroed frame, reusing a closed one when there is one.
+func (l *loader) newFrame() *frame {
+	if n := len(l.frames); n > 0 {
+		f := l.frames[n-1]
+		l.frames = l.frames[:n-1]
+		*f = frame{}
+		return f
+	}
+	return &frame{}
 }
 
 func (l *loader) newNode() *node {
@@ -250,7 +299,10 @@ func (l *loader) parse(file, src string, parent *node) {
 // parseLines reads a file's text (src), or already split lines (a macro
 // body being expanded, with use as the Use directive that expands it).
 func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node, use *node) {
-	root := &frame{name: "", target: parent, active: true}
+	// The outermost call collects the entry's top level; a nested call (an
+	// Include, a Use) adds to the section that is open in its caller.
+	l.depth++
+	root := &frame{name: "", target: parent, active: true, owns: l.depth == 1, start: len(l.pend)}
 	stack := []*frame{root}
 	each := func(emit func(logicalLine)) {
 		if lines == nil {
@@ -310,6 +362,9 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 			for i := len(stack) - 1; i > match; i-- {
 				l.errorf(stack[i].open, "<%s> is not closed (found </%s> at line %d)", stack[i].written, name, ll.line)
 			}
+			for i := len(stack) - 1; i >= match; i-- {
+				l.flushKids(stack[i])
+			}
 			closed := stack[match]
 			if closed.macro != nil {
 				if l.macros == nil {
@@ -320,6 +375,8 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 			if closed.target != nil && !closed.transparent && closed.target.rng.EndLine < ll.endLine {
 				closed.target.rng.EndLine = ll.endLine
 			}
+			l.frames = append(l.frames, stack[match:]...)
+			clear(stack[match:])
 			stack = stack[:match]
 			return
 		}
@@ -333,7 +390,8 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 			}
 			written, rest := splitName(body)
 			lname := lowerName(written)
-			f := &frame{name: lname, written: written, open: rng}
+			f := l.newFrame()
+			f.name, f.written, f.open = lname, written, rng
 			if lname == "" {
 				l.errorf(rng, "empty section name")
 			}
@@ -367,9 +425,10 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 				l.errorf(rng, "unterminated quoted argument in <%s>", written)
 			}
 			n.rng.EndLine = ll.endLine
-			top.target.kids = append(top.target.kids, n)
+			l.pend = append(l.pend, n)
 			f.target = n
 			f.active = true
+			f.owns, f.start = true, len(l.pend)
 			stack = append(stack, f)
 			return
 		}
@@ -416,11 +475,14 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 			l.include(n, top.target)
 			return
 		}
-		top.target.kids = append(top.target.kids, n)
+		l.pend = append(l.pend, n)
 	})
 	for i := len(stack) - 1; i > 0; i-- {
 		l.errorf(stack[i].open, "<%s> is not closed before the end of the file", stack[i].written)
+		l.flushKids(stack[i])
 	}
+	l.flushKids(root)
+	l.depth--
 }
 
 // lowerName lower-cases a directive name without allocating when it is
