@@ -29,9 +29,10 @@ type analyzer struct {
 
 	// Per-emit scratch, reset by simulate: one location is analysed at a
 	// time, and nothing a policy keeps points into it.
-	env       env                      // the rewrite-phase variables
-	ifsBuf    []ifInfo                 // flow.ifs
-	envGrants map[grantKey]rules.Grant // grants that depend on env, for this env
+	env        env                      // the rewrite-phase variables
+	ifsBuf     []ifInfo                 // flow.ifs
+	hdrScratch []hdr                    // headers of a conditional or if grant
+	envGrants  map[grantKey]rules.Grant // grants that depend on env, for this env
 }
 
 // luaAssign finds `ngx.var.name =` assignments in Lua code.

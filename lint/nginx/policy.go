@@ -21,7 +21,7 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 		p.Hosts, p.HTTPS = serverFacts(srv)
 	}
 	hs := headersAt(loc)
-	p.Dropped = append(p.Dropped, loc.dropped(nil)...)
+	p.Dropped = loc.dropped(nil)
 
 	var pseudo []*level
 	conditional := false
@@ -38,6 +38,9 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 		}
 		// Headers set only when the Origin passes the test: conditional
 		// grants of this location.
+		if !conditional {
+			hs = append(a.hdrScratch[:0], hs...) // hs is shared: extend a copy
+		}
 		conditional = true
 		base := len(hs)
 		for _, h := range headersAt(in.lv) {
@@ -54,6 +57,7 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 	}
 	if conditional {
 		p.Actual = a.grant(hs, f.env)
+		a.hdrScratch = hs[:0]
 	} else {
 		p.Actual = a.levelGrant(loc, 0, f.env)
 	}
@@ -113,12 +117,13 @@ func (a *analyzer) emitIf(il *level, f flow, parent rules.Policy) {
 		Dropped:   il.dropped(nil),
 	}
 	c := parseCondition(il.n)
-	var hs []hdr
+	hs := a.hdrScratch[:0]
 	for _, h := range headersAt(il) {
 		h.cond = condText(c)
 		hs = append(hs, h)
 	}
 	p.Actual = a.grant(hs, f.env)
+	a.hdrScratch = hs[:0]
 	if p.Actual.HasCORS() || len(p.Dropped) > 0 {
 		a.policies = append(a.policies, p)
 	}
@@ -662,6 +667,59 @@ func (a *analyzer) findNamed(srv *level, name string) *level {
 	return nil
 }
 
+// namedNode is a directive by canonical header name: a map of at most a
+// few entries, where a later set replaces an earlier one.
+type namedNode struct {
+	name string
+	n    *node
+}
+
+type namedNodes []namedNode
+
+func (ns namedNodes) set(name string, n *node) namedNodes {
+	for i := range ns {
+		if ns[i].name == name {
+			ns[i].n = n
+			return ns
+		}
+	}
+	return append(ns, namedNode{name, n})
+}
+
+func (ns namedNodes) get(name string) *node {
+	for _, e := range ns {
+		if e.name == name {
+			return e.n
+		}
+	}
+	return nil
+}
+
+// joined reports whether s == prefix+suffix, without building the string.
+func joined(s, prefix, suffix string) bool {
+	return len(s) == len(prefix)+len(suffix) && strings.HasPrefix(s, prefix) && strings.HasSuffix(s, suffix)
+}
+
+// sends reports whether the grant has a header with the name
+// (len(g.Find(name)) > 0 without collecting them).
+func sends(g rules.Grant, name string) bool {
+	for i := range g.Headers {
+		if strings.EqualFold(g.Headers[i].Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// rangeString is n.rng().String() without fmt (a node's range has no
+// column).
+func rangeString(n *node) string {
+	if n.line <= 0 {
+		return n.file
+	}
+	return n.file + ":" + itoa(n.line)
+}
+
 // proxyNotes records facts about upstream CORS headers: a proxied location
 // that adds its own ACAO without hiding the upstream's may send two.
 func (a *analyzer) proxyNotes(loc *level, actual rules.Grant) []string {
@@ -670,28 +728,23 @@ func (a *analyzer) proxyNotes(loc *level, actual rules.Grant) []string {
 		return nil
 	}
 	prefix := strings.TrimSuffix(h.name, "_pass")
-	hideName, passName := prefix+"_hide_header", prefix+"_pass_header"
-	var hidden, passed map[string]*node
+	// At most one entry per tracked header: small lists, on the stack.
+	var hiddenBuf, passedBuf [8]namedNode
+	hidden, passed := namedNodes(hiddenBuf[:0]), namedNodes(passedBuf[:0])
 	for l := loc; l != nil; l = l.parent {
 		found := false
 		for _, c := range l.hide {
-			if c.name != hideName {
+			if !joined(c.name, prefix, "_hide_header") {
 				continue
 			}
 			found = true
 			if name, ok := rules.CanonicalCORSHeader(c.arg(0)); ok {
-				if hidden == nil {
-					hidden = map[string]*node{}
-				}
-				hidden[name] = c
+				hidden = hidden.set(name, c)
 			}
 		}
 		for _, c := range l.pass {
-			if name, ok := rules.CanonicalCORSHeader(c.arg(0)); ok && c.name == passName {
-				if passed == nil {
-					passed = map[string]*node{}
-				}
-				passed[name] = c
+			if name, ok := rules.CanonicalCORSHeader(c.arg(0)); ok && joined(c.name, prefix, "_pass_header") {
+				passed = passed.set(name, c)
 			}
 		}
 		if found {
@@ -699,17 +752,16 @@ func (a *analyzer) proxyNotes(loc *level, actual rules.Grant) []string {
 		}
 	}
 	var notes []string
-	target := h.name + " " + strings.Join(h.args, " ")
 	for _, name := range rules.CORSHeaders {
-		if d := hidden[name]; d != nil {
-			notes = append(notes, d.rng().String()+": "+d.name+" "+name+": the upstream's "+name+" is removed; nginx's own add_header is the only one sent")
+		if d := hidden.get(name); d != nil {
+			notes = append(notes, rangeString(d)+": "+d.name+" "+name+": the upstream's "+name+" is removed; nginx's own add_header is the only one sent")
 		}
-		if d := passed[name]; d != nil {
-			notes = append(notes, d.rng().String()+": "+d.name+" "+name+": the upstream's "+name+" is passed through")
+		if d := passed.get(name); d != nil {
+			notes = append(notes, rangeString(d)+": "+d.name+" "+name+": the upstream's "+name+" is passed through")
 		}
 	}
-	if len(actual.Find(rules.HeaderAllowOrigin)) > 0 && hidden[rules.HeaderAllowOrigin] == nil {
-		notes = append(notes, h.rng().String()+": "+target+": the upstream's own "+rules.HeaderAllowOrigin+
+	if hidden.get(rules.HeaderAllowOrigin) == nil && sends(actual, rules.HeaderAllowOrigin) {
+		notes = append(notes, rangeString(h)+": "+h.name+" "+strings.Join(h.args, " ")+": the upstream's own "+rules.HeaderAllowOrigin+
 			" is passed through as well (no "+prefix+"_hide_header "+rules.HeaderAllowOrigin+"): if the upstream sets it, responses carry two values, which browsers reject")
 	}
 	return notes

@@ -225,7 +225,8 @@ func (lv *level) dropped(skip map[string]bool) []rules.Dropped {
 		return nil
 	}
 	var out []rules.Dropped
-	for _, h := range lv.parent.effectiveAddHeaders() {
+	inherited := lv.parent.effectiveAddHeaders()
+	for i, h := range inherited {
 		name, ok := rules.CanonicalCORSHeader(h.arg(0))
 		if !ok || skip[name] || declares(lv.addHeaders, name) || moreSets(lv, name) {
 			continue
@@ -238,6 +239,9 @@ func (lv *level) dropped(skip map[string]bool) []rules.Dropped {
 			}
 		}
 		if !dup {
+			if out == nil {
+				out = make([]rules.Dropped, 0, len(inherited)-i) // at most one per header left
+			}
 			out = append(out, rules.Dropped{Header: name, Inherited: h.evidence(), DroppedBy: lv.addHeaders[0].evidence()})
 		}
 	}
