@@ -345,8 +345,7 @@ func (a *analysis) condGuard(h *hop) *guard {
 	if h.cond == "" {
 		return nil
 	}
-	lc := strings.ToLower(h.cond)
-	if strings.HasPrefix(lc, "env=") {
+	if hasPrefixFold(h.cond, "env=") {
 		return a.env.guardFor(h.cond, h.n.evidence())
 	}
 	e := h.cond[5:]

@@ -297,16 +297,20 @@ func (p *exprParser) comparison() *cond {
 
 // subject normalises the left-hand side of a comparison.
 func subject(w string) string {
-	lw := strings.ToLower(w)
-	switch lw {
-	case "%{http:origin}", "%{req:origin}", "%{http_origin}", "%{req_novary:origin}",
-		"req('origin')", "http('origin')", "req_novary('origin')":
-		return "origin"
-	case "%{request_method}":
+	for _, o := range originSubjects {
+		if lowerIs(w, o) {
+			return "origin"
+		}
+	}
+	if lowerIs(w, "%{request_method}") {
 		return "method"
 	}
 	return w
 }
+
+// originSubjects are the spellings of the request Origin in ap_expr.
+var originSubjects = [...]string{"%{http:origin}", "%{req:origin}", "%{http_origin}", "%{req_novary:origin}",
+	"req('origin')", "http('origin')", "req_novary('origin')"}
 
 // isOriginRef reports whether an expression-string value is exactly the
 // request Origin (used for `Header set X "expr=%{HTTP:Origin}"`).

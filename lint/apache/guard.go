@@ -85,7 +85,7 @@ func (g *guard) pureMethod() bool {
 func classify(c *cond, text string, ev rules.Evidence) *guard {
 	g := &guard{text: text, ev: ev}
 	classifyInto(c, g, ev)
-	if !g.opaque && g.origin == nil && !g.originNeg && strings.Contains(strings.ToLower(text), "origin") && c.op == "opaque" {
+	if !g.opaque && g.origin == nil && !g.originNeg && c.op == "opaque" && strings.Contains(strings.ToLower(text), "origin") {
 		g.opaque = true
 	}
 	return g

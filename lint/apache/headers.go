@@ -31,11 +31,11 @@ func parseHeader(n *node) *hop {
 	args := n.args
 	h := &hop{n: n}
 	if len(args) > 0 {
-		switch strings.ToLower(args[0]) {
-		case "always":
+		switch {
+		case lowerIs(args[0], "always"):
 			h.always = true
 			args = args[1:]
-		case "onsuccess":
+		case lowerIs(args[0], "onsuccess"):
 			args = args[1:]
 		}
 	}
@@ -51,10 +51,9 @@ func parseHeader(n *node) *hop {
 	// A trailing env=/expr= is the condition; "early" is a processing mode.
 	if k := len(rest); k > 0 {
 		last := rest[k-1]
-		ll := strings.ToLower(last)
-		if ll == "early" {
+		if lowerIs(last, "early") {
 			rest = rest[:k-1]
-		} else if (strings.HasPrefix(ll, "env=") || strings.HasPrefix(ll, "expr=")) && (k > 1 || h.action == "unset" || h.action == "echo") {
+		} else if (hasPrefixFold(last, "env=") || hasPrefixFold(last, "expr=")) && (k > 1 || h.action == "unset" || h.action == "echo") {
 			h.cond = last
 			rest = rest[:k-1]
 		}

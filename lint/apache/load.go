@@ -2,13 +2,13 @@ package apache
 
 import (
 	"bytes"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/corsguard/corsguard/rules"
@@ -499,15 +499,19 @@ func lowerName(s string) string {
 	return s
 }
 
-// hasPrefixFold reports whether s starts with the lower-case ASCII prefix,
-// ignoring ASCII case (no other rune lower-cases to these letters), without
-// lower-casing a copy of every line.
+// hasPrefixFold reports strings.HasPrefix(strings.ToLower(s), prefix) for a
+// lower-case prefix without lower-casing a copy of s (every line, every
+// header value would otherwise be copied).
 func hasPrefixFold(s, prefix string) bool {
 	if len(s) < len(prefix) {
 		return false
 	}
 	for i := 0; i < len(prefix); i++ {
 		c := s[i]
+		if c >= utf8.RuneSelf {
+			// Non-ASCII text lower-cases by Unicode rules.
+			return strings.HasPrefix(strings.ToLower(s), prefix)
+		}
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
@@ -516,6 +520,16 @@ func hasPrefixFold(s, prefix string) bool {
 		}
 	}
 	return true
+}
+
+// lowerIs reports strings.ToLower(s) == lower without the copy.
+func lowerIs(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(s) == lower
+		}
+	}
+	return len(s) == len(lower) && hasPrefixFold(s, lower)
 }
 
 // commonNames maps the usual spelling of frequent directives to their
@@ -791,14 +805,20 @@ func expandInclude(p string) ([]string, bool) {
 	return files, true
 }
 
-// describe renders a section for scope names: `Location /v1`.
-func describe(n *node) string {
+// describeTo writes a section as scope names show it: `Location /v1`.
+func describeTo(b *strings.Builder, n *node) {
 	name, _ := splitName(strings.TrimPrefix(n.text, "<"))
 	name = strings.TrimSuffix(name, ">")
-	if len(n.args) == 0 {
-		return name
+	size := len(name)
+	for _, a := range n.args {
+		size += 1 + len(a)
 	}
-	return fmt.Sprintf("%s %s", name, strings.Join(n.args, " "))
+	b.Grow(size)
+	b.WriteString(name)
+	for _, a := range n.args {
+		b.WriteByte(' ')
+		b.WriteString(a)
+	}
 }
 
 // maxUseDepth bounds macros that use macros (httpd refuses recursion).

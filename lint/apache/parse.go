@@ -1,7 +1,6 @@
 package apache
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -225,16 +224,23 @@ func (e *emitter) policy(owner, leaf *container, rng rules.Range) rules.Policy {
 
 // scopeName renders `VirtualHost *:443 api.example.com > Location /v1`.
 func scopeName(owner, leaf, top *container) string {
-	var parts []string
+	var buf [8]*container
+	chain := buf[:0] // innermost first
 	for c := leaf; c != nil && c != owner && c != top; c = c.parent {
-		parts = append([]string{describe(c.n)}, parts...)
+		chain = append(chain, c)
 	}
 	base := owner.name
 	if owner == top && top.name == "" {
 		base = "server config"
 	}
-	if len(parts) == 0 {
+	if len(chain) == 0 {
 		return base
 	}
-	return fmt.Sprintf("%s > %s", base, strings.Join(parts, " > "))
+	var b strings.Builder
+	b.WriteString(base)
+	for i := len(chain) - 1; i >= 0; i-- {
+		b.WriteString(" > ")
+		describeTo(&b, chain[i].n)
+	}
+	return b.String()
 }
