@@ -179,6 +179,15 @@ func exprSetters(n *node) []setter {
 	return out
 }
 
+// setsEnv reports the directives envSetters reads.
+func setsEnv(name string) bool {
+	switch name {
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase", "setenvifexpr", "setenv", "unsetenv":
+		return true
+	}
+	return false
+}
+
 // envSetters returns the setters a body directive contributes.
 func envSetters(n *node) []setter {
 	switch n.name {

@@ -163,6 +163,7 @@ type scratch struct {
 	tables  [2][2][]entry // per request kind, per header table
 	merged  [2][]entry    // per request kind
 	cands   []candidate   // one header value's candidates while it is resolved
+	res     []resolved    // per op (by seq), filled by the first grant that needs it
 	a       analysis      // the scope being analysed
 }
 
@@ -325,6 +326,11 @@ func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
 		}
 	}
 	s.ops, s.env = a.ops, a.env.all
+	if cap(s.res) < len(a.ops) {
+		s.res = make([]resolved, len(a.ops))
+	}
+	s.res = s.res[:len(a.ops)]
+	clear(s.res)
 	for i := range a.ops {
 		h := &a.ops[i]
 		h.cg = a.condGuard(h)
@@ -525,23 +531,24 @@ func (a *analysis) grant(entries []entry, alwaysOnly bool) rules.Grant {
 // resolved is a header entry's value and origin rules, computed once per
 // scope (the actual and the preflight grant share entries).
 type resolved struct {
+	done    bool
 	value   rules.Value
 	cond    string
 	origins []rules.OriginRule
 }
 
 func (a *analysis) resolve(e entry) *resolved {
-	if e.edited == nil && e.op.resDone {
-		return &e.op.res
-	}
 	var r *resolved
 	if e.edited == nil {
-		r = &e.op.res
-		e.op.resDone = true
+		// The scope's cache: ops are numbered from 1 in order.
+		r = &a.s.res[e.op.seq-1]
+		if r.done {
+			return r
+		}
 	} else {
 		r = new(resolved)
 	}
-	*r = resolved{cond: e.op.condition()}
+	*r = resolved{cond: e.op.condition(), done: true}
 	var cands []candidate
 	if e.edited != nil {
 		reason := "rewritten by Header edit at " + e.edited.n.rng.String()

@@ -20,16 +20,13 @@ type hop struct {
 	layer  int
 	seq    int
 	cg     *guard // the classified env=/expr= condition, per scope
-	// res is the resolved value, filled by the first grant that needs it
-	// (the hop is this scope's own copy, so the cache is per scope).
-	res     resolved
-	resDone bool
 }
 
-// parseHeader reads `Header [always|onsuccess] action name [value] [cond]`.
-func parseHeader(n *node) *hop {
+// parseHeader reads `Header [always|onsuccess] action name [value] [cond]`
+// into h; ok is false for a malformed directive.
+func parseHeader(n *node, h *hop) (ok bool) {
 	args := n.args
-	h := &hop{n: n}
+	*h = hop{n: n}
 	if len(args) > 0 {
 		switch {
 		case lowerIs(args[0], "always"):
@@ -40,7 +37,7 @@ func parseHeader(n *node) *hop {
 		}
 	}
 	if len(args) < 2 {
-		return nil
+		return false
 	}
 	h.action = strings.ToLower(args[0])
 	h.name = args[1]
@@ -61,19 +58,19 @@ func parseHeader(n *node) *hop {
 	switch h.action {
 	case "set", "append", "add", "merge", "setifempty", "note":
 		if len(rest) == 0 {
-			return nil
+			return false
 		}
 		h.value = rest[0]
 	case "edit", "edit*":
 		if len(rest) < 2 {
-			return nil
+			return false
 		}
 		h.value = rest[0] + " -> " + rest[1]
 	case "unset", "echo":
 	default:
-		return nil
+		return false
 	}
-	return h
+	return true
 }
 
 // condition renders the guards of a header for the model.

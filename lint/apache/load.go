@@ -32,30 +32,51 @@ type node struct {
 	rng     rules.Range
 	section bool
 	kids    []*node
+	// facts holds the parsed forms of a Header or environment directive,
+	// computed once: a node is analysed once per scope it applies to, and
+	// a server-wide directive applies to every VirtualHost. Other
+	// directives (most of them) never allocate it.
+	facts *nodeFacts
+}
 
-	// Parsed forms, computed once per node: a node is analysed once per
-	// scope it applies to, and a server-wide directive applies to every
-	// VirtualHost.
-	hdr     *hop
+type nodeFacts struct {
+	hdr     hop
+	hdrOK   bool
 	hdrDone bool
 	env     []setter
 	envDone bool
 }
 
+func (n *node) parsed() *nodeFacts {
+	if n.facts == nil {
+		n.facts = &nodeFacts{}
+	}
+	return n.facts
+}
+
 // header returns the parsed Header directive (nil if malformed).
 func (n *node) header() *hop {
-	if !n.hdrDone {
-		n.hdr, n.hdrDone = parseHeader(n), true
+	f := n.parsed()
+	if !f.hdrDone {
+		f.hdrDone = true
+		f.hdrOK = parseHeader(n, &f.hdr)
 	}
-	return n.hdr
+	if !f.hdrOK {
+		return nil
+	}
+	return &f.hdr
 }
 
 // setters returns the environment variables the directive sets.
 func (n *node) setters() []setter {
-	if !n.envDone {
-		n.env, n.envDone = envSetters(n), true
+	if !setsEnv(n.name) {
+		return nil
 	}
-	return n.env
+	f := n.parsed()
+	if !f.envDone {
+		f.env, f.envDone = envSetters(n), true
+	}
+	return f.env
 }
 
 func (n *node) arg(i int) string {
