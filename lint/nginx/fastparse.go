@@ -1,7 +1,6 @@
 package nginx
 
 import (
-	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -31,21 +30,21 @@ type ftok struct {
 	quoted bool
 }
 
-// fastParse parses a whole file or reports that crossplane must.
-func fastParse(data []byte, file string) ([]*node, bool) {
-	if bytes.Contains(data, []byte("_by_lua")) {
+// fastParse parses a whole file or reports that crossplane must. The
+// file's contents come as one string: tokens are substrings of it, so
+// lexing allocates nothing per token.
+func fastParse(data, file string) ([]*node, bool) {
+	if strings.Contains(data, "_by_lua") {
 		return nil, false // crossplane's Lua lexer
 	}
-	if !asciiOrSafe(data) || bytes.HasSuffix(data, []byte{'\\'}) || loneCR(data) || bytes.Contains(data, []byte("\\\n")) {
+	if !asciiOrSafe(data) || strings.HasSuffix(data, "\\") || loneCR(data) || strings.Contains(data, "\\\n") {
 		// Unicode spaces, invalid UTF-8, a trailing backslash,
 		// backslash-newline and a CR outside CRLF are where crossplane's
 		// rune lexer behaves oddly (it drops CR anywhere, even between `$`
 		// and `{`).
 		return nil, false
 	}
-	// One string for the whole file: tokens are substrings of it, so
-	// lexing allocates nothing per token.
-	p := fparser{lex: flexer{src: string(data), line: 1}, file: file}
+	p := fparser{lex: flexer{src: data, line: 1}, file: file}
 	nodes, ok := p.block(bctx{known: true}, true)
 	if !ok || p.lex.bad || p.lex.depth != 0 {
 		return nil, false
@@ -189,12 +188,12 @@ func (l *flexer) next() (ftok, bool) {
 
 // asciiOrSafe rejects invalid UTF-8 (crossplane turns it into U+FFFD) and
 // unicode spaces (crossplane splits words on them).
-func asciiOrSafe(data []byte) bool {
+func asciiOrSafe(data string) bool {
 	for i := 0; i < len(data); i++ {
 		if data[i] < utf8.RuneSelf {
 			continue
 		}
-		r, size := utf8.DecodeRune(data[i:])
+		r, size := utf8.DecodeRuneInString(data[i:])
 		if r == utf8.RuneError && size == 1 || unicode.IsSpace(r) {
 			return false
 		}
@@ -479,12 +478,12 @@ func stripIfParens(args []string) []string {
 
 // loneCR reports a CR that is not followed by LF, or preceded by a
 // backslash.
-func loneCR(data []byte) bool {
-	for i := bytes.IndexByte(data, '\r'); i >= 0; {
+func loneCR(data string) bool {
+	for i := strings.IndexByte(data, '\r'); i >= 0; {
 		if i+1 >= len(data) || data[i+1] != '\n' || i > 0 && data[i-1] == '\\' {
 			return true
 		}
-		j := bytes.IndexByte(data[i+1:], '\r')
+		j := strings.IndexByte(data[i+1:], '\r')
 		if j < 0 {
 			break
 		}

@@ -51,7 +51,7 @@ func render(nodes []*node) string {
 func checkSame(t *testing.T, data []byte) (accepted bool) {
 	t.Helper()
 	want, clean, panicked := crossplaneNodes(data)
-	got, ok := fastParse(data, "f.conf")
+	got, ok := fastParse(string(data), "f.conf")
 	if panicked {
 		return ok
 	}

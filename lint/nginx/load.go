@@ -1,7 +1,6 @@
 package nginx
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -188,60 +187,53 @@ func (l *loader) load(path string, from rules.Range) *parsedFile {
 	return pf
 }
 
-// readCapped reads at most MaxFileSize bytes and fails beyond that.
-func readCapped(path string) ([]byte, error) {
+// readCapped reads at most MaxFileSize bytes and fails beyond that. The
+// contents come back as a string built in place: the parser's tokens are
+// substrings of it, and no second copy of the file is made.
+func readCapped(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file", path)
+			return "", fmt.Errorf("%s: no such file", path)
 		}
-		return nil, err
+		return "", err
 	}
 	defer func() { _ = f.Close() }()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory", path)
+		return "", fmt.Errorf("%s is a directory", path)
 	}
 	if st.Size() > MaxFileSize {
-		return nil, fmt.Errorf("file is %d bytes, larger than the %d MB limit; not parsed", st.Size(), MaxFileSize>>20)
+		return "", fmt.Errorf("file is %d bytes, larger than the %d MB limit; not parsed", st.Size(), MaxFileSize>>20)
 	}
-	// Read exactly the size stat reported, plus one byte to notice a file
-	// that grew meanwhile.
-	data := make([]byte, st.Size()+1)
-	n, err := io.ReadFull(f, data)
-	switch {
-	case err == io.ErrUnexpectedEOF || err == io.EOF:
-		data = data[:n]
-	case err != nil:
-		return nil, err
-	default:
-		rest, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1-int64(n)))
-		if err != nil {
-			return nil, err
-		}
-		data = append(data, rest...)
+	// Room for exactly the size stat reported, plus one byte to notice a
+	// file that grew meanwhile.
+	var sb strings.Builder
+	sb.Grow(int(st.Size()) + 1)
+	if _, err := io.CopyBuffer(&sb, io.LimitReader(f, MaxFileSize+1), make([]byte, 32<<10)); err != nil {
+		return "", err
 	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("file is larger than the %d MB limit; not parsed", MaxFileSize>>20)
+	if sb.Len() > MaxFileSize {
+		return "", fmt.Errorf("file is larger than the %d MB limit; not parsed", MaxFileSize>>20)
 	}
-	return data, nil
+	return sb.String(), nil
 }
 
 // binaryReason reports why data is not text: NUL bytes, or mostly invalid
 // UTF-8 (a few stray Latin-1 bytes in comments are tolerated).
-func binaryReason(data []byte) (string, int) {
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return "binary file (NUL byte)", 1 + bytes.Count(data[:i], []byte{'\n'})
+func binaryReason(data string) (string, int) {
+	if i := strings.IndexByte(data, 0); i >= 0 {
+		return "binary file (NUL byte)", 1 + strings.Count(data[:i], "\n")
 	}
-	if utf8.Valid(data) {
+	if utf8.ValidString(data) {
 		return "", 0
 	}
 	bad, first := 0, -1
 	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
+		r, size := utf8.DecodeRuneInString(data[i:])
 		if r == utf8.RuneError && size == 1 {
 			bad++
 			if first < 0 {
@@ -251,7 +243,7 @@ func binaryReason(data []byte) (string, int) {
 		i += size
 	}
 	if bad*20 > len(data) || bad > 1024 {
-		return "binary file (invalid UTF-8)", 1 + bytes.Count(data[:first], []byte{'\n'})
+		return "binary file (invalid UTF-8)", 1 + strings.Count(data[:first], "\n")
 	}
 	return "", 0
 }
@@ -260,7 +252,7 @@ func binaryReason(data []byte) (string, int) {
 // place (SingleFile): crossplane parses an included file once, in the first
 // context it meets it, and rejects the whole tree on an include cycle,
 // while nginx semantics need each include expanded where it appears.
-func (l *loader) parseBytes(path string, data []byte) ([]*node, bool) {
+func (l *loader) parseBytes(path string, data string) ([]*node, bool) {
 	if nodes, ok := fastParse(data, path); ok {
 		return nodes, true
 	}
@@ -273,12 +265,12 @@ func (l *loader) parseBytes(path string, data []byte) ([]*node, bool) {
 			if p != path {
 				return nil, fmt.Errorf("%s: unexpected open", p)
 			}
-			return io.NopCloser(bytes.NewReader(data)), nil
+			return io.NopCloser(strings.NewReader(data)), nil
 		},
 	}
 	// The Lua lexer keeps *_by_lua_block bodies (Lua, not nginx syntax) in
 	// one token. It costs a map lookup per character, so only when needed.
-	if bytes.Contains(data, []byte("_by_lua_block")) {
+	if strings.Contains(data, "_by_lua_block") {
 		opts.LexOptions = crossplane.LexOptions{Lexers: []crossplane.RegisterLexer{(&crossplane.Lua{}).RegisterLexer()}}
 	}
 	payload, err := safeParse(path, opts)
@@ -336,7 +328,7 @@ func errText(err error) string {
 
 // unclosedBlock returns the line of the innermost `{` left open at the end
 // of the file (quotes, escapes and comments respected), or 0.
-func unclosedBlock(data []byte) int {
+func unclosedBlock(data string) int {
 	var open []int
 	line := 1
 	var quote byte
