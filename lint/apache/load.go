@@ -45,6 +45,7 @@ type nodeFacts struct {
 	hdrDone bool
 	env     []setter
 	envDone bool
+	handler *outcome // handlerOutcome
 }
 
 func (n *node) parsed() *nodeFacts {

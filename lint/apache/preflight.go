@@ -335,7 +335,7 @@ func evalRequire(n *node) int {
 // handler finds what produces the response when nothing earlier did:
 // a proxy, a handler, a front controller.
 func (a *analysis) handler(loc string) *outcome {
-	var found *outcome
+	var found *node
 	for _, l := range a.layers {
 		for _, it := range l.items {
 			n := it.n
@@ -355,25 +355,51 @@ func (a *analysis) handler(loc string) *outcome {
 					found = nil
 					continue
 				}
-				found = &outcome{kind: rules.PreflightToApp, reason: directiveName(n) + " passes OPTIONS to a backend, which decides the preflight", ev: []rules.Evidence{n.evidence()}}
+				found = n
 			case "scriptalias":
 				if l.server && len(n.args) >= 2 && urlUnder(loc, n.args[0]) {
-					found = &outcome{kind: rules.PreflightToApp, reason: "ScriptAlias hands OPTIONS to a CGI program", ev: []rules.Evidence{n.evidence()}}
+					found = n
 				}
 			case "sethandler":
 				if strings.EqualFold(n.arg(0), "none") || strings.EqualFold(n.arg(0), "default-handler") {
 					found = nil
 					continue
 				}
-				found = &outcome{kind: rules.PreflightToApp, reason: "SetHandler " + n.arg(0) + " answers OPTIONS", ev: []rules.Evidence{n.evidence()}}
+				found = n
 			case "fallbackresource":
 				if strings.EqualFold(n.arg(0), "disabled") {
 					found = nil
 					continue
 				}
-				found = &outcome{kind: rules.PreflightToApp, reason: "FallbackResource " + n.arg(0) + " sends unmatched URLs, OPTIONS included, to the application", ev: []rules.Evidence{n.evidence()}}
+				found = n
 			}
 		}
 	}
-	return found
+	if found == nil {
+		return nil
+	}
+	return handlerOutcome(found)
+}
+
+// handlerOutcome is the preflight outcome of a directive that hands the
+// request to an application. It depends only on the directive, which
+// applies to many scopes, so it is built once; callers only read it.
+func handlerOutcome(n *node) *outcome {
+	f := n.parsed()
+	if f.handler != nil {
+		return f.handler
+	}
+	o := &outcome{kind: rules.PreflightToApp, ev: []rules.Evidence{n.evidence()}}
+	switch n.name {
+	case "scriptalias":
+		o.reason = "ScriptAlias hands OPTIONS to a CGI program"
+	case "sethandler":
+		o.reason = "SetHandler " + n.arg(0) + " answers OPTIONS"
+	case "fallbackresource":
+		o.reason = "FallbackResource " + n.arg(0) + " sends unmatched URLs, OPTIONS included, to the application"
+	default: // proxypass, proxypassmatch
+		o.reason = directiveName(n) + " passes OPTIONS to a backend, which decides the preflight"
+	}
+	f.handler = o
+	return o
 }

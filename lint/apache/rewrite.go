@@ -27,6 +27,13 @@ type rwRule struct {
 	envs    []string          // E= assignments, in order
 	env     []setter
 	envDone bool
+	opts    []ruleOutcome // options, per context
+}
+
+// ruleOutcome is a rule's effect on OPTIONS in one context.
+type ruleOutcome struct {
+	where string
+	o     *outcome
 }
 
 // setters returns the rule's E= setters, computed once.
@@ -296,61 +303,83 @@ type outcome struct {
 // optionsOutcome returns the first decision the rules take for OPTIONS.
 func (rs *rewriteSet) optionsOutcome(where string) *outcome {
 	for _, r := range rs.rules {
-		applies, definite, others := r.optionsVerdict()
-		if !applies {
-			continue
-		}
-		ev := []rules.Evidence{}
-		for _, c := range r.conds {
-			ev = append(ev, c.n.evidence())
-		}
-		ev = append(ev, r.n.evidence())
-		when := ""
-		if len(others) > 0 {
-			when = " when " + strings.Join(others, " and ")
-		}
-		if !matchesAll(r.pattern) {
-			when += " for URLs matching " + r.pattern
-		}
-		switch {
-		case hasFlag(r, "f"):
-			return &outcome{kind: rules.PreflightRejected, status: 403, reason: where + " RewriteRule [F] answers OPTIONS with 403" + when, ev: ev}
-		case hasFlag(r, "g"):
-			return &outcome{kind: rules.PreflightRejected, status: 410, reason: where + " RewriteRule [G] answers OPTIONS with 410" + when, ev: ev}
-		case hasFlag(r, "r"):
-			code := 302
-			if v := r.flags["r"]; v != "" {
-				if c, err := strconv.Atoi(v); err == nil {
-					code = c
-				} else if strings.EqualFold(v, "permanent") {
-					code = 301
-				} else if strings.EqualFold(v, "seeother") {
-					code = 303
-				}
-			}
-			o := &outcome{status: code, ev: ev}
-			switch {
-			case code >= 200 && code < 300:
-				o.kind = rules.PreflightAnswered
-				o.reason = where + " RewriteRule answers OPTIONS with " + strconv.Itoa(code) + " itself" + when
-			case code >= 300 && code < 400:
-				o.kind = rules.PreflightRedirect
-				o.reason = where + " RewriteRule redirects OPTIONS (" + strconv.Itoa(code) + ")" + when
-			default:
-				o.kind = rules.PreflightRejected
-				o.reason = where + " RewriteRule answers OPTIONS with " + strconv.Itoa(code) + when
-			}
+		if o := r.options(where); o != nil {
 			return o
-		case hasFlag(r, "p") || strings.HasPrefix(strings.ToLower(r.subst), "http://") && hasFlag(r, "p"):
-			return &outcome{kind: rules.PreflightToApp, reason: where + " RewriteRule [P] proxies OPTIONS to a backend" + when, ev: ev}
-		case hasFlag(r, "h"):
-			return &outcome{kind: rules.PreflightToApp, reason: where + " RewriteRule [H=" + r.flags["h"] + "] hands OPTIONS to a handler" + when, ev: ev}
-		case isScript(r.subst):
-			return &outcome{kind: rules.PreflightToApp, reason: where + " RewriteRule sends OPTIONS to " + r.subst + when, ev: ev}
 		}
-		if definite && matchesAll(r.pattern) && (hasFlag(r, "l") || hasFlag(r, "end")) {
-			return &outcome{stop: true}
+	}
+	return nil
+}
+
+// options is what the rule alone does to OPTIONS (nil: nothing, go on to
+// the next rule). It depends only on the rule, and a vhost's rules are
+// consulted by every scope in it, so the answer is kept; callers only
+// read it.
+func (r *rwRule) options(where string) *outcome {
+	for _, c := range r.opts {
+		if c.where == where {
+			return c.o
 		}
+	}
+	o := r.decideOptions(where)
+	r.opts = append(r.opts, ruleOutcome{where: where, o: o})
+	return o
+}
+
+func (r *rwRule) decideOptions(where string) *outcome {
+	applies, definite, others := r.optionsVerdict()
+	if !applies {
+		return nil
+	}
+	ev := []rules.Evidence{}
+	for _, c := range r.conds {
+		ev = append(ev, c.n.evidence())
+	}
+	ev = append(ev, r.n.evidence())
+	when := ""
+	if len(others) > 0 {
+		when = " when " + strings.Join(others, " and ")
+	}
+	if !matchesAll(r.pattern) {
+		when += " for URLs matching " + r.pattern
+	}
+	switch {
+	case hasFlag(r, "f"):
+		return &outcome{kind: rules.PreflightRejected, status: 403, reason: where + " RewriteRule [F] answers OPTIONS with 403" + when, ev: ev}
+	case hasFlag(r, "g"):
+		return &outcome{kind: rules.PreflightRejected, status: 410, reason: where + " RewriteRule [G] answers OPTIONS with 410" + when, ev: ev}
+	case hasFlag(r, "r"):
+		code := 302
+		if v := r.flags["r"]; v != "" {
+			if c, err := strconv.Atoi(v); err == nil {
+				code = c
+			} else if strings.EqualFold(v, "permanent") {
+				code = 301
+			} else if strings.EqualFold(v, "seeother") {
+				code = 303
+			}
+		}
+		o := &outcome{status: code, ev: ev}
+		switch {
+		case code >= 200 && code < 300:
+			o.kind = rules.PreflightAnswered
+			o.reason = where + " RewriteRule answers OPTIONS with " + strconv.Itoa(code) + " itself" + when
+		case code >= 300 && code < 400:
+			o.kind = rules.PreflightRedirect
+			o.reason = where + " RewriteRule redirects OPTIONS (" + strconv.Itoa(code) + ")" + when
+		default:
+			o.kind = rules.PreflightRejected
+			o.reason = where + " RewriteRule answers OPTIONS with " + strconv.Itoa(code) + when
+		}
+		return o
+	case hasFlag(r, "p") || strings.HasPrefix(strings.ToLower(r.subst), "http://") && hasFlag(r, "p"):
+		return &outcome{kind: rules.PreflightToApp, reason: where + " RewriteRule [P] proxies OPTIONS to a backend" + when, ev: ev}
+	case hasFlag(r, "h"):
+		return &outcome{kind: rules.PreflightToApp, reason: where + " RewriteRule [H=" + r.flags["h"] + "] hands OPTIONS to a handler" + when, ev: ev}
+	case isScript(r.subst):
+		return &outcome{kind: rules.PreflightToApp, reason: where + " RewriteRule sends OPTIONS to " + r.subst + when, ev: ev}
+	}
+	if definite && matchesAll(r.pattern) && (hasFlag(r, "l") || hasFlag(r, "end")) {
+		return &outcome{stop: true}
 	}
 	return nil
 }
