@@ -664,9 +664,11 @@ func echoRules(out []rules.OriginRule, oc *originCond, ev, hev rules.Evidence) [
 	if oc == nil {
 		return append(out, rules.OriginRule{Kind: rules.OriginReflect, Echo: true, Evidence: evidenceOf(ev, hev)})
 	}
-	ps := append([]rules.Pattern{}, oc.patterns...)
-	for i := range ps {
-		out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Pattern: &ps[i], Echo: true, Evidence: evidenceOf(ps[i].Evidence, ev, hev)})
+	// The rules point at the condition's own patterns: nothing writes to
+	// a pattern once it is parsed.
+	for i := range oc.patterns {
+		p := &oc.patterns[i]
+		out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Pattern: p, Echo: true, Evidence: evidenceOf(p.Evidence, ev, hev)})
 	}
 	if len(oc.list) > 0 {
 		out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: append([]string{}, oc.list...), Echo: true, Evidence: evidenceOf(ev, hev)})

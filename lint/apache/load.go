@@ -151,6 +151,8 @@ type loader struct {
 	kidsBuf []*node
 	depth   int      // parseLines calls in progress
 	frames  []*frame // closed frames, reused
+
+	names [64]struct{ written, lower string } // see loader.lowerName
 }
 
 // flushKids moves the pending children of an owning frame into its node.
@@ -364,7 +366,7 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 			if !strings.HasSuffix(text, ">") {
 				l.errorf(rng, "</%s directive missing closing '>'", name)
 			}
-			lname := lowerName(name)
+			lname := l.lowerName(name)
 			// Find the matching open section in this file.
 			match := -1
 			for i := len(stack) - 1; i > 0; i-- {
@@ -411,7 +413,7 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 				l.errorf(rng, "<%s> directive missing closing '>'", nm)
 			}
 			written, rest := splitName(body)
-			lname := lowerName(written)
+			lname := l.lowerName(written)
 			f := l.newFrame()
 			f.name, f.written, f.open = lname, written, rng
 			if lname == "" {
@@ -466,7 +468,7 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 			l.errorf(rng, "unterminated quoted argument in %s", written)
 		}
 		n := l.newNode()
-		*n = node{name: lowerName(written), raw: rest, text: text, rng: rng}
+		*n = node{name: l.lowerName(written), raw: rest, text: text, rng: rng}
 		if use != nil {
 			n.text = text + "   (from macro " + use.args[0] + ", " + file + ":" + strconv.Itoa(ll.line) + ")"
 		}
@@ -505,6 +507,22 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 	}
 	l.flushKids(root)
 	l.depth--
+}
+
+// lowerName is lowerName through a small direct-mapped cache: a config
+// spells the same few directive names over and over, and comparing with
+// the last spelling seen in a slot is cheaper than hashing for the map.
+func (l *loader) lowerName(s string) string {
+	if s == "" {
+		return s
+	}
+	slot := &l.names[(len(s)*7+int(s[0])+int(s[len(s)-1]))%len(l.names)]
+	if slot.written == s {
+		return slot.lower
+	}
+	low := lowerName(s)
+	slot.written, slot.lower = s, low
+	return low
 }
 
 // lowerName lower-cases a directive name without allocating when it is
