@@ -116,7 +116,11 @@ func summaryLine(in Input) string {
 		line += " (" + strings.Join(parts, ", ") + ")"
 	}
 	if in.Files > 0 {
-		line += fmt.Sprintf(" in %d file(s)", in.Files)
+		noun := "file(s)"
+		if in.Tool == "fuzz" {
+			noun = "target(s)"
+		}
+		line += fmt.Sprintf(" in %d %s", in.Files, noun)
 	}
 	if in.Suppressed > 0 {
 		line += fmt.Sprintf(", %d suppressed", in.Suppressed)
