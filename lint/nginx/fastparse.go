@@ -25,9 +25,10 @@ import (
 // differential test holds the two to the same trees.
 
 type ftok struct {
-	val    string
-	line   int
-	quoted bool
+	val      string
+	line     int
+	quoted   bool
+	pos, end int // the token's bytes in the source (quotes included)
 }
 
 // fastParse parses a whole file or reports that crossplane must. The
@@ -98,7 +99,7 @@ func (l *flexer) next() (ftok, bool) {
 				}
 			}
 			l.i++
-			return ftok{val: src[l.i-1 : l.i], line: l.line}, true
+			return ftok{val: src[l.i-1 : l.i], line: l.line, pos: l.i - 1, end: l.i}, true
 		case '"', '\'':
 			start, startLine := l.i+1, l.line
 			j := start
@@ -126,7 +127,7 @@ func (l *flexer) next() (ftok, bool) {
 			}
 			l.dup = false
 			l.i = j + 1
-			return ftok{val: val, line: startLine, quoted: true}, true
+			return ftok{val: val, line: startLine, quoted: true, pos: start - 1, end: l.i}, true
 		}
 		// A word: up to whitespace or { } ;. Quotes inside a word are
 		// literal; a backslash keeps the next character (and itself).
@@ -181,7 +182,7 @@ func (l *flexer) next() (ftok, bool) {
 		}
 		l.dup = false
 		l.i = j
-		return ftok{val: val, line: l.line}, true
+		return ftok{val: val, line: l.line, pos: start, end: j}, true
 	}
 	return ftok{}, false
 }
@@ -363,6 +364,7 @@ func (p *fparser) block(ctx bctx, top bool) ([]*node, bool) {
 			return out, true
 		}
 		n := p.newNode(t.val, t.line)
+		start := t.pos
 		args := p.scratch[:0]
 		for {
 			a, more := p.lex.next()
@@ -375,6 +377,9 @@ func (p *fparser) block(ctx bctx, top bool) ([]*node, bool) {
 			}
 			args = append(args, a.val)
 		}
+		// The directive's source, which node.text uses when it reads
+		// exactly as render would write it (the usual case).
+		n.txt, n.txtSource = p.lex.src[start:t.end], true
 		term := t.val
 		p.scratch = args[:0]
 		args = p.argList(args)

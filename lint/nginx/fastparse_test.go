@@ -64,7 +64,22 @@ func checkSame(t *testing.T, data []byte) (accepted bool) {
 	if ok && render(got) != render(want) {
 		t.Errorf("trees differ for: %q\nfast:\n%s\ncrossplane:\n%s", data, render(got), render(want))
 	}
+	if ok {
+		checkVerbatim(t, data, got)
+	}
 	return ok
+}
+
+// checkVerbatim: a directive's text, taken from the source where it reads
+// the same, is exactly what node.render writes.
+func checkVerbatim(t *testing.T, data []byte, nodes []*node) {
+	t.Helper()
+	for _, n := range nodes {
+		if got, want := n.text(), n.render(); got != want {
+			t.Errorf("text %q, rendered %q, in: %q", got, want, data)
+		}
+		checkVerbatim(t, data, n.block)
+	}
 }
 
 var tricky = []string{
@@ -124,6 +139,10 @@ var tricky = []string{
 	"http { map $a $b { x { } } }",
 	"server { if () { return 1; } }",
 	"gzip on;",
+	// Directives whose source text differs from what render writes.
+	"add_header  X y;", "add_header X\ty;", "add_header X y ;", "add_header X 'y';", "add_header X a\"b;",
+	"location /a{ }", "location /b  { }", "set $a ${b;c};", "set $a \\;;", "add_header X y; # c",
+	"listen 80 # c\n;", "if ($a = b) { }", "if ( $a = b ) { }", "if ($a) { }", "if ($a ~ \"x y\") { }",
 	"}",
 	"",
 }

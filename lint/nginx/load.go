@@ -40,8 +40,11 @@ type node struct {
 	block []*node
 	// isBlock is true for `name args { ... }`, even when the block is empty.
 	isBlock bool
-	txt     string     // text(), computed once
-	cond    *condition // parseCondition of an if, computed once
+	// txtSource: txt is the directive's source text, not yet compared
+	// with what render writes.
+	txtSource bool
+	txt       string     // text(), computed once
+	cond      *condition // parseCondition of an if, computed once
 }
 
 func (n *node) rng() rules.Range { return rules.Range{File: n.file, Line: n.line} }
@@ -49,10 +52,56 @@ func (n *node) rng() rules.Range { return rules.Range{File: n.file, Line: n.line
 // text renders the directive on one line, the way it is written (block
 // contents elided).
 func (n *node) text() string {
+	if n.txtSource {
+		// Most directives are written the way render writes them: then
+		// the source text is the text, and costs nothing.
+		n.txtSource = false
+		if !n.rendersAs(n.txt) {
+			n.txt = ""
+		}
+	}
 	if n.txt == "" {
 		n.txt = n.render()
 	}
 	return n.txt
+}
+
+// rendersAs reports whether render() == s, without building it.
+func (n *node) rendersAs(s string) bool {
+	next := func(p string) bool {
+		if !strings.HasPrefix(s, p) {
+			return false
+		}
+		s = s[len(p):]
+		return true
+	}
+	arg := func(a string) bool { return quoteArg(a) == a && next(a) }
+	if !next(n.name) {
+		return false
+	}
+	if n.name == "if" {
+		if !next(" (") {
+			return false
+		}
+		for i, a := range n.args {
+			if i > 0 && !next(" ") || !arg(a) {
+				return false
+			}
+		}
+		if !next(")") {
+			return false
+		}
+	} else {
+		for _, a := range n.args {
+			if !next(" ") || !arg(a) {
+				return false
+			}
+		}
+	}
+	if n.isBlock {
+		return s == " {"
+	}
+	return s == ";"
 }
 
 func (n *node) render() string {
