@@ -551,9 +551,9 @@ func (a *analysis) resolve(e entry) *resolved {
 	*r = resolved{cond: e.op.condition(), done: true}
 	var cands []candidate
 	if e.edited != nil {
-		reason := "rewritten by Header edit at " + e.edited.n.rng.String()
+		reason := "rewritten by Header edit at " + e.edited.n.rng.r().String()
 		if e.edited == e.op {
-			reason = "the backend's value, rewritten by Header edit at " + e.edited.n.rng.String()
+			reason = "the backend's value, rewritten by Header edit at " + e.edited.n.rng.r().String()
 		}
 		r.value = rules.UnknownValue(reason)
 		cands = []candidate{{kind: 'u', reason: reason}}

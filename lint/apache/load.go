@@ -29,7 +29,7 @@ type node struct {
 	args    []string // arguments after ${VAR} substitution and unquoting
 	raw     string   // arguments as written (after substitution), for <If> expressions
 	text    string   // the whole directive on one line, for evidence
-	rng     rules.Range
+	rng     span
 	section bool
 	kids    []*node
 	// facts holds the parsed forms of a Header or environment directive,
@@ -37,6 +37,22 @@ type node struct {
 	// a server-wide directive applies to every VirtualHost. Other
 	// directives (most of them) never allocate it.
 	facts *nodeFacts
+}
+
+// span is where a directive is: rules.Range without the columns httpd
+// never reports, so that a node stays small.
+type span struct {
+	file          string
+	line, endLine int32 // files are at most maxFileSize bytes
+}
+
+func spanOf(r rules.Range) span {
+	return span{file: r.File, line: int32(r.Line), endLine: int32(r.EndLine)}
+}
+
+// r is the span as the model's Range.
+func (s span) r() rules.Range {
+	return rules.Range{File: s.file, Line: int(s.line), EndLine: int(s.endLine)}
 }
 
 type nodeFacts struct {
@@ -90,7 +106,7 @@ func (n *node) arg(i int) string {
 // evidence points at the directive; for a section, at its opening line
 // (where an <If> keeps its regex).
 func (n *node) evidence() rules.Evidence {
-	r := n.rng
+	r := n.rng.r()
 	if n.section {
 		r.EndLine = 0
 	}
@@ -354,7 +370,7 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 		if use != nil {
 			// Expanded text: findings point at the Use that chose the
 			// arguments; the text says which template line it came from.
-			rng = use.rng
+			rng = use.rng.r()
 			ll.text = strings.TrimSpace(ll.text)
 		}
 		if ll.endLine != ll.line {
@@ -396,8 +412,8 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 				}
 				l.macros[closed.macro.name] = closed.macro
 			}
-			if closed.target != nil && !closed.transparent && closed.target.rng.EndLine < ll.endLine {
-				closed.target.rng.EndLine = ll.endLine
+			if closed.target != nil && !closed.transparent && int(closed.target.rng.endLine) < ll.endLine {
+				closed.target.rng.endLine = int32(ll.endLine)
 			}
 			l.frames = append(l.frames, stack[match:]...)
 			clear(stack[match:])
@@ -441,14 +457,14 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 				return
 			}
 			n := l.newNode()
-			*n = node{name: lname, raw: rest, text: text, rng: rng, section: true}
+			*n = node{name: lname, raw: rest, text: text, rng: spanOf(rng), section: true}
 			args, unterminated := tokenize(rest, l.tokBuf[:0])
 			n.args = l.keepArgs(args)
 			l.tokBuf = args
 			if unterminated {
 				l.errorf(rng, "unterminated quoted argument in <%s>", written)
 			}
-			n.rng.EndLine = ll.endLine
+			n.rng.endLine = int32(ll.endLine)
 			l.pend = append(l.pend, n)
 			f.target = n
 			f.active = true
@@ -468,7 +484,7 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 			l.errorf(rng, "unterminated quoted argument in %s", written)
 		}
 		n := l.newNode()
-		*n = node{name: l.lowerName(written), raw: rest, text: text, rng: rng}
+		*n = node{name: l.lowerName(written), raw: rest, text: text, rng: spanOf(rng)}
 		if use != nil {
 			n.text = text + "   (from macro " + use.args[0] + ", " + file + ":" + strconv.Itoa(ll.line) + ")"
 		}
@@ -712,7 +728,7 @@ func hasGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 func (l *loader) include(n *node, parent *node) {
 	optional := n.name == "includeoptional"
 	if len(n.args) == 0 {
-		l.errorf(n.rng, "%s requires a path", directiveName(n))
+		l.errorf(n.rng.r(), "%s requires a path", directiveName(n))
 		return
 	}
 	pat := n.args[0]
@@ -740,7 +756,7 @@ func (l *loader) include(n *node, parent *node) {
 	}
 	for _, c := range candidates {
 		if pseudoFS(c) {
-			l.errorf(n.rng, "%s: refusing to include from a pseudo filesystem", directiveName(n))
+			l.errorf(n.rng.r(), "%s: refusing to include from a pseudo filesystem", directiveName(n))
 			return
 		}
 		files, found := expandInclude(c)
@@ -749,10 +765,10 @@ func (l *loader) include(n *node, parent *node) {
 		}
 		for _, f := range files {
 			if l.nfiles >= maxFiles {
-				l.errorf(n.rng, "more than %d files included; stopping", maxFiles)
+				l.errorf(n.rng.r(), "more than %d files included; stopping", maxFiles)
 				return
 			}
-			l.load(f, parent, n.rng)
+			l.load(f, parent, n.rng.r())
 		}
 		return
 	}
@@ -760,9 +776,9 @@ func (l *loader) include(n *node, parent *node) {
 		return
 	}
 	if hasGlob(pat) {
-		l.errorf(n.rng, "Include: no files match %s (use IncludeOptional if that is expected)", pat)
+		l.errorf(n.rng.r(), "Include: no files match %s (use IncludeOptional if that is expected)", pat)
 	} else {
-		l.errorf(n.rng, "Include: %s: no such file or directory", pat)
+		l.errorf(n.rng.r(), "Include: %s: no such file or directory", pat)
 	}
 }
 
@@ -868,19 +884,19 @@ const maxUseDepth = 8
 // replaced by the arguments as mod_macro does: textually, longest first.
 func (l *loader) expand(use *node, parent *node) {
 	if len(use.args) == 0 {
-		l.errorf(use.rng, "Use without a macro name")
+		l.errorf(use.rng.r(), "Use without a macro name")
 		return
 	}
 	m, ok := l.macros[strings.ToLower(use.args[0])]
 	switch {
 	case !ok:
-		l.errorf(use.rng, "Use of undefined macro %q", use.args[0])
+		l.errorf(use.rng.r(), "Use of undefined macro %q", use.args[0])
 		return
 	case len(use.args)-1 != len(m.params):
-		l.errorf(use.rng, "macro %q takes %d argument(s), Use gives %d", m.name, len(m.params), len(use.args)-1)
+		l.errorf(use.rng.r(), "macro %q takes %d argument(s), Use gives %d", m.name, len(m.params), len(use.args)-1)
 		return
 	case l.useDepth >= maxUseDepth:
-		l.errorf(use.rng, "macro %q: Use nested deeper than %d levels (recursive macro?)", m.name, maxUseDepth)
+		l.errorf(use.rng.r(), "macro %q: Use nested deeper than %d levels (recursive macro?)", m.name, maxUseDepth)
 		return
 	}
 	order := make([]int, len(m.params))

@@ -92,7 +92,7 @@ func (e *emitter) emitAll() {
 		e.out = append(e.out, e.policy(e.top, e.top, rules.Range{File: e.file, Line: 1}))
 	}
 	for _, h := range hosts {
-		e.out = append(e.out, e.policy(h, h, h.n.rng))
+		e.out = append(e.out, e.policy(h, h, h.n.rng.r()))
 		e.sections(h, h)
 	}
 	for _, k := range e.top.kids {
@@ -136,7 +136,7 @@ func (e *emitter) section(owner, c *container) {
 	}
 	cors, pf := facts(c)
 	if cors || pf {
-		p := e.policy(owner, c, c.n.rng)
+		p := e.policy(owner, c, c.n.rng.r())
 		if cors || p.Actual.HasCORS() || p.Preflight.Grant.HasCORS() {
 			e.out = append(e.out, p)
 		}
