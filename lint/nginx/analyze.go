@@ -23,6 +23,10 @@ type analyzer struct {
 	scopes            int       // servers and locations seen by collect: policies' capacity
 	// nonEmpty caches the sent (non-empty) values of cached resolutions.
 	nonEmpty map[string][]alt
+	// patterns and values share a constraint's Pattern and one-origin
+	// lists between the rules that use them.
+	patterns map[constraint]*rules.Pattern
+	values   map[string][]string
 	// emptyConds caches the Header.Condition of a value that is empty for
 	// some requests, by value expression.
 	emptyConds map[string]string

@@ -183,3 +183,26 @@ func TestSnippets(t *testing.T) {
 		})
 	}
 }
+
+// The per-directive shortcuts of level.init agree with the lists they
+// stand for.
+func TestTrackedIndex(t *testing.T) {
+	for i, name := range trackedNames {
+		if got := trackedIndex(name); got != i {
+			t.Errorf("trackedIndex(%q) = %d, want %d", name, got, i)
+		}
+	}
+	for _, name := range []string{"add_header", "auth", "try_files_x", ""} {
+		if got := trackedIndex(name); got != -1 {
+			t.Errorf("trackedIndex(%q) = %d, want -1", name, got)
+		}
+	}
+}
+
+func TestMayHandle(t *testing.T) {
+	for name := range handlers {
+		if !mayHandle(name) {
+			t.Errorf("mayHandle(%q) = false for a content handler", name)
+		}
+	}
+}

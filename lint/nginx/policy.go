@@ -263,7 +263,7 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 			if g.Origins == nil {
 				g.Origins = make([]rules.OriginRule, 0, len(sent))
 			}
-			g.Origins = appendOriginRules(g.Origins, sent, hev)
+			g.Origins = a.appendOriginRules(g.Origins, sent, hev)
 		}
 	}
 	return g
@@ -325,11 +325,19 @@ func collapse(sent []alt, raw string) rules.Value {
 
 // appendOriginRules adds how the possible values of an ACAO header grant
 // origins, skipping exact duplicates (the same map entry reached twice).
-func appendOriginRules(out []rules.OriginRule, sent []alt, hev rules.Evidence) []rules.OriginRule {
+func (a *analyzer) appendOriginRules(out []rules.OriginRule, sent []alt, hev rules.Evidence) []rules.OriginRule {
+	// Each rule's evidence is its value's chain plus the header: carved
+	// out of one allocation, capacity-capped.
+	total := 0
 	for _, v := range sent {
-		ev := make([]rules.Evidence, len(v.ev)+1)
-		copy(ev, v.ev)
-		ev[len(v.ev)] = hev
+		total += len(v.ev) + 1
+	}
+	evs := make([]rules.Evidence, 0, total)
+	for _, v := range sent {
+		start := len(evs)
+		evs = append(evs, v.ev...)
+		evs = append(evs, hev)
+		ev := evs[start:len(evs):len(evs)]
 		switch {
 		case v.unknown != "":
 			out = appendRules(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: v.unknown, Evidence: ev})
@@ -337,19 +345,33 @@ func appendOriginRules(out []rules.OriginRule, sent []alt, hev rules.Evidence) [
 			out = appendRules(out, rules.OriginRule{Kind: rules.OriginUnknown,
 				Reason: "echoes the request header " + v.reflects, Evidence: ev})
 		case v.reflects == "Origin":
-			out = appendRules(out, reflectRule(v, ev))
+			out = appendRules(out, a.reflectRule(v, ev))
 		case v.lit == "*":
 			out = appendRules(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: ev})
 		default:
-			out = appendRules(out, rules.OriginRule{Kind: rules.OriginList, Values: []string{v.lit}, Evidence: ev})
+			out = appendRules(out, rules.OriginRule{Kind: rules.OriginList, Values: a.oneValue(v.lit), Evidence: ev})
 		}
 	}
 	return out
 }
 
+// oneValue is []string{s}, shared by every rule that lists just s
+// (policies are read-only; the slice is capacity-capped).
+func (a *analyzer) oneValue(s string) []string {
+	v, ok := a.values[s]
+	if !ok {
+		v = []string{s}
+		if a.values == nil {
+			a.values = map[string][]string{}
+		}
+		a.values[s] = v
+	}
+	return v[:1:1]
+}
+
 // reflectRule is the rule for an echoed Origin, shaped by the constraint
 // closest to the value (a map entry before the if that uses the map).
-func reflectRule(v alt, ev []rules.Evidence) rules.OriginRule {
+func (a *analyzer) reflectRule(v alt, ev []rules.Evidence) rules.OriginRule {
 	var c *constraint
 	for i := range v.guard {
 		if v.guard[i].kind != consNegated {
@@ -360,16 +382,27 @@ func reflectRule(v alt, ev []rules.Evidence) rules.OriginRule {
 	if c == nil {
 		return rules.OriginRule{Kind: rules.OriginReflect, Evidence: ev}
 	}
-	switch c.kind {
-	case consExact:
-		return rules.OriginRule{Kind: rules.OriginList, Values: []string{c.expr}, Echo: true, Evidence: ev}
-	case consGlob:
-		return rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: ev,
-			Pattern: &rules.Pattern{Expr: c.expr, Dialect: rules.Glob, CaseInsensitive: c.ci, Evidence: c.ev}}
-	default:
-		return rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: ev,
-			Pattern: &rules.Pattern{Expr: c.expr, Dialect: rules.PCRE, CaseInsensitive: c.ci, Evidence: c.ev}}
+	if c.kind == consExact {
+		return rules.OriginRule{Kind: rules.OriginList, Values: a.oneValue(c.expr), Echo: true, Evidence: ev}
 	}
+	return rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: ev, Pattern: a.pattern(*c)}
+}
+
+// pattern is the Pattern a regex or glob constraint tests, one per
+// constraint: a map entry's pattern is shared by every policy it reaches.
+func (a *analyzer) pattern(c constraint) *rules.Pattern {
+	if p, ok := a.patterns[c]; ok {
+		return p
+	}
+	p := &rules.Pattern{Expr: c.expr, Dialect: rules.PCRE, CaseInsensitive: c.ci, Evidence: c.ev}
+	if c.kind == consGlob {
+		p.Dialect = rules.Glob
+	}
+	if a.patterns == nil {
+		a.patterns = map[constraint]*rules.Pattern{}
+	}
+	a.patterns[c] = p
+	return p
 }
 
 // appendRules adds rules, skipping exact duplicates (the same map entry

@@ -58,13 +58,31 @@ type level struct {
 // inheritance.
 var trackedNames = [...]string{"auth_basic", "auth_request", "auth_jwt", "auth_oidc", "limit_except", "try_files"}
 
+// trackedIndex is the index of name in trackedNames, or -1. A switch: it
+// runs for every directive of every level (TestTrackedIndex holds it to
+// the list).
 func trackedIndex(name string) int {
-	for i, t := range trackedNames {
-		if t == name {
-			return i
-		}
+	switch name {
+	case "auth_basic":
+		return 0
+	case "auth_request":
+		return 1
+	case "auth_jwt":
+		return 2
+	case "auth_oidc":
+		return 3
+	case "limit_except":
+		return 4
+	case "try_files":
+		return 5
 	}
 	return -1
+}
+
+// mayHandle is a cheap test every key of handlers passes (TestMayHandle),
+// so that most directives skip the map lookup.
+func mayHandle(name string) bool {
+	return strings.HasSuffix(name, "_pass") || strings.HasPrefix(name, "content_by_lua") || name == "js_content" || name == "perl"
 }
 
 func newLevel(kind levelKind, n *node, parent *level, name string, body []*node, rng rules.Range) *level {
@@ -137,7 +155,7 @@ func (lv *level) init(kind levelKind, n *node, parent *level, name string, body 
 				continue
 			}
 			switch {
-			case handlers[c.name] != "":
+			case mayHandle(c.name) && handlers[c.name] != "":
 				if lv.handler == nil {
 					lv.handler = c
 				}
