@@ -157,7 +157,7 @@ type scratch struct {
 	layers  []layer
 	groups  [5][]*container
 	applied []*container
-	ops     []hop
+	ops     []scopedHop
 	env     []setter
 	live    []setter
 	tables  [2][2][]entry // per request kind, per header table
@@ -218,7 +218,7 @@ type analysis struct {
 	layers []layer
 	env    *envFlow
 	flow   envFlow // what env points to
-	ops    []hop
+	ops    []scopedHop
 	server rewriteSet // server-context mod_rewrite (translate_name)
 	perDir rewriteSet // per-directory mod_rewrite (fixups)
 	notes  []string
@@ -307,7 +307,7 @@ func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
 		}
 	}
 	if cap(s.ops) < count {
-		s.ops = make([]hop, 0, count)
+		s.ops = make([]scopedHop, 0, count)
 	}
 	a.ops = s.ops[:0]
 	for li, l := range a.layers {
@@ -320,9 +320,7 @@ func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
 				continue
 			}
 			seq++
-			h := *tmpl
-			h.layer, h.seq, h.guards = li, seq, l.guards
-			a.ops = append(a.ops, h)
+			a.ops = append(a.ops, scopedHop{hop: tmpl, layer: li, seq: seq, guards: l.guards})
 		}
 	}
 	s.ops, s.env = a.ops, a.env.all
@@ -347,7 +345,7 @@ func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
 }
 
 // condGuard classifies a header's env=/expr= condition.
-func (a *analysis) condGuard(h *hop) *guard {
+func (a *analysis) condGuard(h *scopedHop) *guard {
 	if h.cond == "" {
 		return nil
 	}
@@ -368,9 +366,9 @@ const (
 
 // entry is a header present in one of mod_headers' tables.
 type entry struct {
-	op     *hop
+	op     *scopedHop
 	condG  *guard
-	edited *hop
+	edited *scopedHop
 }
 
 // fold applies the Header directives to the two tables for one kind of

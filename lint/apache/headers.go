@@ -7,19 +7,26 @@ import (
 	"github.com/corsguard/corsguard/rules"
 )
 
-// hop is one mod_headers `Header` directive.
+// hop is one mod_headers `Header` directive, parsed once per node.
 type hop struct {
 	n      *node
 	always bool
+	cors   bool   // one of the tracked CORS headers
 	action string // set, append, add, merge, setifempty, unset, edit, edit*, echo, note
 	name   string // canonical CORS name, or as written
-	cors   bool   // one of the tracked CORS headers
 	value  string
 	cond   string // env=... / expr=... as written
+}
+
+// scopedHop is a Header directive as one scope sees it: where it sits in
+// the merge and what guards it. Each scope makes its own (small) copies;
+// the parsed directive is shared.
+type scopedHop struct {
+	*hop
 	guards []*guard
 	layer  int
 	seq    int
-	cg     *guard // the classified env=/expr= condition, per scope
+	cg     *guard // the classified env=/expr= condition
 }
 
 // parseHeader reads `Header [always|onsuccess] action name [value] [cond]`
@@ -74,7 +81,7 @@ func parseHeader(n *node, h *hop) (ok bool) {
 }
 
 // condition renders the guards of a header for the model.
-func (h *hop) condition() string {
+func (h *scopedHop) condition() string {
 	switch {
 	case len(h.guards) == 0:
 		return h.cond
@@ -93,7 +100,7 @@ func (h *hop) condition() string {
 
 // conditional reports whether the directive may not apply to a request of
 // the kind being evaluated (method guards are resolved by the caller).
-func (h *hop) conditional(condG *guard) bool {
+func (h *scopedHop) conditional(condG *guard) bool {
 	for _, g := range h.guards {
 		if g.origin != nil || g.originNeg || g.opaque || g.other {
 			return true
