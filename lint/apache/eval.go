@@ -267,12 +267,12 @@ func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
 		if l.server {
 			continue
 		}
-		rs := l.c.rewrite()
+		rs := l.c.rewriteRef()
 		if rs.engine != nil {
 			engine = rs.engine
 		}
 		if rs.hasRules {
-			a.perDir = rs
+			a.perDir = *rs
 			a.perDir.engine = engine
 		}
 	}

@@ -106,12 +106,26 @@ func (c *container) sections() []*container {
 
 // rewrite returns the container's own mod_rewrite configuration.
 func (c *container) rewrite() rewriteSet {
+	return *c.rewriteRef()
+}
+
+// rewriteRef is rewrite without the copy, for callers that only read.
+func (c *container) rewriteRef() *rewriteSet {
 	if c.rw == nil {
 		rs := readRewrite(c.body)
-		c.rw = &rs
+		if rs.engine == nil && rs.rules == nil && rs.inherit == "" && !rs.hasRules {
+			// Most sections have no mod_rewrite directive: share one
+			// empty set (it is only ever copied, never written).
+			c.rw = &noRewrite
+		} else {
+			c.rw = new(rewriteSet)
+			*c.rw = rs
+		}
 	}
-	return *c.rw
+	return c.rw
 }
+
+var noRewrite rewriteSet
 
 type builder struct {
 	seq int
