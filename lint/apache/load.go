@@ -861,16 +861,24 @@ func expandInclude(p string) ([]string, bool) {
 	return files, true
 }
 
-// describeTo writes a section as scope names show it: `Location /v1`.
-func describeTo(b *strings.Builder, n *node) {
+// sectionName is a section's name as written: `Location`.
+func sectionName(n *node) string {
 	name, _ := splitName(strings.TrimPrefix(n.text, "<"))
-	name = strings.TrimSuffix(name, ">")
-	size := len(name)
+	return strings.TrimSuffix(name, ">")
+}
+
+// describeLen is the length describeTo writes.
+func describeLen(n *node) int {
+	size := len(sectionName(n))
 	for _, a := range n.args {
 		size += 1 + len(a)
 	}
-	b.Grow(size)
-	b.WriteString(name)
+	return size
+}
+
+// describeTo writes a section as scope names show it: `Location /v1`.
+func describeTo(b *strings.Builder, n *node) {
+	b.WriteString(sectionName(n))
 	for _, a := range n.args {
 		b.WriteByte(' ')
 		b.WriteString(a)

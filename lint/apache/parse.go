@@ -236,7 +236,12 @@ func scopeName(owner, leaf, top *container) string {
 	if len(chain) == 0 {
 		return base
 	}
+	size := len(base)
+	for _, c := range chain {
+		size += len(" > ") + describeLen(c.n)
+	}
 	var b strings.Builder
+	b.Grow(size)
 	b.WriteString(base)
 	for i := len(chain) - 1; i >= 0; i-- {
 		b.WriteString(" > ")

@@ -3,6 +3,7 @@ package apache
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/corsguard/corsguard/rules"
@@ -129,6 +130,29 @@ var noRewrite rewriteSet
 
 type builder struct {
 	seq int
+	// Sections and their bodies are carved from chunks, as nodes are: a
+	// large config has thousands of them.
+	slab  []container
+	items []item
+}
+
+func (b *builder) newContainer() *container {
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]container, 0, 256)
+	}
+	b.slab = b.slab[:len(b.slab)+1]
+	return &b.slab[len(b.slab)-1]
+}
+
+// newBody returns an empty, non-nil body with room for n items (a <Limit>
+// inside may add more; the capacity is clipped, so that copies).
+func (b *builder) newBody(n int) []item {
+	if len(b.items)+n > cap(b.items) {
+		b.items = make([]item, 0, max(2048, n))
+	}
+	start := len(b.items)
+	b.items = b.items[:start+n]
+	return b.items[start : start : start+n]
 }
 
 // build turns the node tree into containers.
@@ -170,7 +194,7 @@ func (b *builder) fill(c *container, kids []*node, limit *methodLimit) {
 				n++
 			}
 		}
-		c.body = make([]item, 0, n)
+		c.body = b.newBody(n)
 	}
 	var chain []*guard // guards of the current If/ElseIf chain
 	for _, n := range kids {
@@ -199,7 +223,8 @@ func (b *builder) fill(c *container, kids []*node, limit *methodLimit) {
 				continue
 			}
 			b.seq++
-			h := &container{n: n, phase: phaseServer, parent: c, isHost: true, seq: b.seq}
+			h := b.newContainer()
+			*h = container{n: n, phase: phaseServer, parent: c, isHost: true, seq: b.seq}
 			h.vhost = h
 			b.fill(h, n.kids, nil)
 			h.name, h.hosts, h.https = hostInfo(n, h)
@@ -209,7 +234,8 @@ func (b *builder) fill(c *container, kids []*node, limit *methodLimit) {
 		}
 		ph, regex := sectionPhase(n.name, n.args)
 		b.seq++
-		s := &container{n: n, phase: ph, parent: c, vhost: c.vhost, regex: regex, seq: b.seq}
+		s := b.newContainer()
+		*s = container{n: n, phase: ph, parent: c, vhost: c.vhost, regex: regex, seq: b.seq}
 		args := n.args
 		if len(args) > 1 && args[0] == "~" {
 			args = args[1:]
@@ -269,13 +295,28 @@ func guardTexts(gs []*guard) string {
 
 // hostInfo derives a VirtualHost's scope name, host names and TLS state.
 func hostInfo(n *node, h *container) (string, []string, rules.State) {
+	count := 0
+	for _, it := range h.body {
+		switch it.n.name {
+		case "servername":
+			if len(it.n.args) > 0 {
+				count++
+			}
+		case "serveralias":
+			count += len(it.n.args)
+		}
+	}
 	var hosts []string
+	if count > 0 {
+		hosts = make([]string, 0, count)
+	}
 	sslOn := false
 	for _, it := range h.body {
 		switch it.n.name {
 		case "servername":
 			if len(it.n.args) > 0 {
-				hosts = append([]string{hostOnly(it.n.args[0])}, hosts...)
+				// The last ServerName is the name; it goes first.
+				hosts = slices.Insert(hosts, 0, hostOnly(it.n.args[0]))
 			}
 		case "serveralias":
 			for _, a := range it.n.args {
@@ -305,11 +346,10 @@ func hostInfo(n *node, h *container) (string, []string, rules.State) {
 	case anyPlain:
 		state = rules.Absent
 	}
-	name := "VirtualHost " + strings.Join(n.args, " ")
 	if len(hosts) > 0 {
-		name += " " + hosts[0]
+		return "VirtualHost " + strings.Join(n.args, " ") + " " + hosts[0], hosts, state
 	}
-	return name, hosts, state
+	return "VirtualHost " + strings.Join(n.args, " "), hosts, state
 }
 
 // hostOnly strips a scheme and port from a ServerName.
