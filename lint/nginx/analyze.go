@@ -177,10 +177,7 @@ func (a *analyzer) server(srv *level) {
 
 func (a *analyzer) locations(srv, parent *level) {
 	for _, n := range parent.locations {
-		name := blockLabel(n)
-		if parent.name != "" {
-			name = parent.name + " > " + name
-		}
+		name := scopeName(parent.name, n)
 		loc := a.pool.get(lvLocation, n, parent, name, n.block, n.rng())
 		a.location(srv, loc)
 	}
@@ -201,7 +198,7 @@ func (a *analyzer) ifLevel(parent *level, n *node) *level {
 	}
 	name := "if " + parseCondition(n).text
 	if parent.name != "" {
-		name = parent.name + " > " + name
+		name = parent.name + " > if " + parseCondition(n).text
 	}
 	lv := a.pool.get(lvIf, n, parent, name, n.block, n.rng())
 	a.ifs[n] = lv

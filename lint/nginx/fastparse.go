@@ -191,6 +191,13 @@ func (l *flexer) next() (ftok, bool) {
 // unicode spaces (crossplane splits words on them).
 func asciiOrSafe(data string) bool {
 	for i := 0; i < len(data); i++ {
+		// Eight ASCII bytes at a time: configuration is nearly all ASCII.
+		for i+8 <= len(data) && (data[i]|data[i+1]|data[i+2]|data[i+3]|data[i+4]|data[i+5]|data[i+6]|data[i+7]) < utf8.RuneSelf {
+			i += 8
+		}
+		if i >= len(data) {
+			break
+		}
 		if data[i] < utf8.RuneSelf {
 			continue
 		}
@@ -265,7 +272,7 @@ func (p *fparser) newNode(name string, line int) *node {
 	if len(p.nodes) == cap(p.nodes) {
 		p.nodes = make([]node, 0, 256)
 	}
-	p.nodes = append(p.nodes, node{name: name, line: line, file: p.file})
+	p.nodes = append(p.nodes, node{name: name, line: int32(line), file: p.file})
 	return &p.nodes[len(p.nodes)-1]
 }
 

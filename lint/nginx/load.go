@@ -36,8 +36,8 @@ type node struct {
 	name  string
 	args  []string
 	file  string
-	line  int
 	block []*node
+	line  int32 // files are at most MaxFileSize bytes; 4 bytes keep node in a smaller size class
 	// isBlock is true for `name args { ... }`, even when the block is empty.
 	isBlock bool
 	// txtSource: txt is the directive's source text, not yet compared
@@ -47,7 +47,7 @@ type node struct {
 	cond      *condition // parseCondition of an if, computed once
 }
 
-func (n *node) rng() rules.Range { return rules.Range{File: n.file, Line: n.line} }
+func (n *node) rng() rules.Range { return rules.Range{File: n.file, Line: int(n.line)} }
 
 // text renders the directive on one line, the way it is written (block
 // contents elided).
@@ -114,7 +114,9 @@ func (n *node) render() string {
 	b.WriteString(n.name)
 	if n.name == "if" {
 		// crossplane strips the parentheses; put them back.
-		b.WriteString(" (" + strings.Join(quoteArgs(n.args), " ") + ")")
+		b.WriteString(" (")
+		writeArgs(&b, n.args)
+		b.WriteByte(')')
 	} else {
 		for _, a := range n.args {
 			b.WriteByte(' ')
@@ -418,7 +420,7 @@ func convert(ds crossplane.Directives, file string) []*node {
 		if d.IsComment() {
 			continue
 		}
-		n := &node{name: d.Directive, args: d.Args, file: file, line: d.Line, isBlock: d.Block != nil}
+		n := &node{name: d.Directive, args: d.Args, file: file, line: int32(d.Line), isBlock: d.Block != nil}
 		if d.Block != nil {
 			n.block = convert(d.Block, file)
 		}

@@ -107,7 +107,7 @@ func Parse(path string) rules.ParseResult {
 	if pf.ok {
 		top := l.expand(pf.nodes, []string{path})
 		if len(pf.nodes) > 0 && !anyKnown(top) && !mapFragment(top) {
-			l.diag(rules.Range{File: path, Line: pf.nodes[0].line}, "no nginx directives found: not nginx configuration")
+			l.diag(rules.Range{File: path, Line: int(pf.nodes[0].line)}, "no nginx directives found: not nginx configuration")
 		} else {
 			if !mapFragment(top) {
 				l.reportUnknownDirectives(top)

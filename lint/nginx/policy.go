@@ -750,7 +750,7 @@ func rangeString(n *node) string {
 	if n.line <= 0 {
 		return n.file
 	}
-	return n.file + ":" + itoa(n.line)
+	return n.file + ":" + itoa(int(n.line))
 }
 
 // proxyNotes records facts about upstream CORS headers: a proxied location

@@ -190,9 +190,34 @@ func (lv *level) inherited(names ...string) *node {
 	return nil
 }
 
-// scopeLine is the scope name's part for a block: `location ~* \.php$`.
-func blockLabel(n *node) string {
-	return n.name + " " + strings.Join(quoteArgs(n.args), " ")
+// scopeName is `parent > label` for a block (`location ~* \.php$`; just the
+// label without a parent), built in one allocation.
+func scopeName(parent string, n *node) string {
+	var b strings.Builder
+	size := len(parent) + 3 + len(n.name)
+	for _, a := range n.args {
+		size += len(a) + 1
+	}
+	b.Grow(size)
+	if parent != "" {
+		b.WriteString(parent)
+		b.WriteString(" > ")
+	}
+	b.WriteString(n.name)
+	b.WriteByte(' ')
+	writeArgs(&b, n.args)
+	return b.String()
+}
+
+// writeArgs writes the arguments quoted as nginx reads them back,
+// space-separated.
+func writeArgs(b *strings.Builder, args []string) {
+	for i, a := range args {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(quoteArg(a))
+	}
 }
 
 // addHeaderSet is the add_header list a level sends, with the level that

@@ -592,7 +592,16 @@ func parseCondition(n *node) condition {
 }
 
 func computeCondition(n *node) condition {
-	c := condition{text: "(" + strings.Join(quoteArgs(n.args), " ") + ")"}
+	var b strings.Builder
+	size := 2
+	for _, a := range n.args {
+		size += len(a) + 1
+	}
+	b.Grow(size)
+	b.WriteByte('(')
+	writeArgs(&b, n.args)
+	b.WriteByte(')')
+	c := condition{text: b.String()}
 	if len(n.args) == 0 {
 		return c
 	}
@@ -611,14 +620,6 @@ func computeCondition(n *node) condition {
 		c.op = n.args[1]
 	}
 	return c
-}
-
-func quoteArgs(a []string) []string {
-	out := make([]string, len(a))
-	for i, s := range a {
-		out[i] = quoteArg(s)
-	}
-	return out
 }
 
 // originGuard returns the origin constraints under which the condition
