@@ -164,7 +164,9 @@ type scratch struct {
 	merged  [2][]entry    // per request kind
 	cands   []candidate   // one header value's candidates while it is resolved
 	res     []resolved    // per op (by seq), filled by the first grant that needs it
-	a       analysis      // the scope being analysed
+	// resolvedBuf holds one grant's resolved entries while it is built.
+	resolvedBuf []*resolved
+	a           analysis // the scope being analysed
 }
 
 // appendIfs adds the folded Ifs inside c, depth first, each with the chain
@@ -506,12 +508,30 @@ func (a *analysis) grant(entries []entry, alwaysOnly bool) rules.Grant {
 	if n == 0 {
 		return g
 	}
-	g.Headers = make([]rules.Header, 0, n)
+	// Resolve first, so that the origin rules get one slice of the size
+	// they can reach (identical rules merge, so it may be a little large).
+	rs := a.s.resolvedBuf[:0]
+	origins := 0
 	for _, e := range entries {
 		if !e.op.cors || (alwaysOnly && !e.op.always) {
 			continue
 		}
 		r := a.resolve(e)
+		rs = append(rs, r)
+		origins += len(r.origins)
+	}
+	a.s.resolvedBuf = rs
+	if origins > 0 {
+		g.Origins = make([]rules.OriginRule, 0, origins)
+	}
+	g.Headers = make([]rules.Header, 0, n)
+	i := 0
+	for _, e := range entries {
+		if !e.op.cors || (alwaysOnly && !e.op.always) {
+			continue
+		}
+		r := rs[i]
+		i++
 		g.Headers = append(g.Headers, rules.Header{
 			Name:      e.op.name,
 			Value:     r.value,

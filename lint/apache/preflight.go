@@ -217,7 +217,8 @@ func (a *analysis) access() *outcome {
 		return nil
 	}
 	var evs []rules.Evidence
-	var alts []int
+	var altBuf [8]int
+	alts := altBuf[:0]
 	denyAll, allowAll := false, false
 	var denyEv rules.Evidence
 	for _, it := range last {
