@@ -134,6 +134,27 @@ type builder struct {
 	// large config has thousands of them.
 	slab  []container
 	items []item
+	facts []nodeFacts
+}
+
+// reserveFacts gives a directive whose parsed form the analysis will want
+// (Header, SetEnvIf & co., handlers) its facts from a chunk up front, so
+// that parsing it later does not allocate.
+func (b *builder) reserveFacts(n *node) {
+	if n.facts != nil {
+		return
+	}
+	switch {
+	case n.name == "header", setsEnv(n.name):
+	case n.name == "proxypass", n.name == "proxypassmatch", n.name == "scriptalias", n.name == "sethandler", n.name == "fallbackresource":
+	default:
+		return
+	}
+	if len(b.facts) == cap(b.facts) {
+		b.facts = make([]nodeFacts, 0, 256)
+	}
+	b.facts = b.facts[:len(b.facts)+1]
+	n.facts = &b.facts[len(b.facts)-1]
 }
 
 func (b *builder) newContainer() *container {
@@ -200,6 +221,7 @@ func (b *builder) fill(c *container, kids []*node, limit *methodLimit) {
 	for _, n := range kids {
 		if !n.section {
 			c.body = append(c.body, item{n: n, limit: limit})
+			b.reserveFacts(n)
 			if n.name == "documentroot" && len(n.args) > 0 {
 				c.docroot = path.Clean(n.args[0])
 			}
