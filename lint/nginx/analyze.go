@@ -33,10 +33,12 @@ type analyzer struct {
 
 	// Per-emit scratch, reset by simulate: one location is analysed at a
 	// time, and nothing a policy keeps points into it.
-	env        env                      // the rewrite-phase variables
-	ifsBuf     []ifInfo                 // flow.ifs
-	hdrScratch []hdr                    // headers of a conditional or if grant
-	envGrants  map[grantKey]rules.Grant // grants that depend on env, for this env
+	env        env      // the rewrite-phase variables
+	ifsBuf     []ifInfo // flow.ifs
+	hdrScratch []hdr    // headers of a conditional or if grant
+	// grant's per-header scratch: guarded and sent (non-empty) values.
+	guardedBuf, sentBuf []alt
+	envGrants           map[grantKey]rules.Grant // grants that depend on env, for this env
 }
 
 // luaAssign finds `ngx.var.name =` assignments in Lua code.
@@ -177,7 +179,7 @@ func (a *analyzer) server(srv *level) {
 
 func (a *analyzer) locations(srv, parent *level) {
 	for _, n := range parent.locations {
-		name := scopeName(parent.name, n)
+		name := scopeName(parent.scopeName(), n)
 		loc := a.pool.get(lvLocation, n, parent, name, n.block, n.rng())
 		a.location(srv, loc)
 	}
@@ -196,11 +198,10 @@ func (a *analyzer) ifLevel(parent *level, n *node) *level {
 	if a.ifs == nil {
 		a.ifs = map[*node]*level{}
 	}
-	name := "if " + parseCondition(n).text
-	if parent.name != "" {
-		name = parent.name + " > if " + parseCondition(n).text
-	}
-	lv := a.pool.get(lvIf, n, parent, name, n.block, n.rng())
+	// The name (`parent > if (cond)`) is only needed when the if becomes a
+	// policy of its own: scopeName builds it then.
+	lv := a.pool.get(lvIf, n, parent, "", n.block, n.rng())
+	lv.lazyName = true
 	a.ifs[n] = lv
 	return lv
 }
@@ -285,17 +286,16 @@ func (a *analyzer) set(n *node, e *env, g []guardSet, cond string, condEv *rules
 	vals := a.res.resolve(n.args[1], e)
 	var next []alt
 	if cond == "" {
+		next = make([]alt, 0, len(vals))
 		for _, v := range vals {
-			v.ev = append(append([]rules.Evidence{}, v.ev...), ev)
+			v.ev = append(append(make([]rules.Evidence, 0, len(v.ev)+1), v.ev...), ev)
 			next = append(next, v)
 		}
 	} else {
-		next = append(next, a.res.lookup(name, e)...)
+		old := a.res.lookup(name, e)
+		next = append(make([]alt, 0, len(old)+len(vals)*len(g)), old...)
 		for _, v := range vals {
-			for _, w := range v.withGuard(g, cond, condEv) {
-				w.ev = append(w.ev, ev)
-				next = append(next, w)
-			}
+			next = v.appendGuarded(next, g, cond, condEv, &ev)
 		}
 	}
 	if s, ok := a.res.setters[name]; ok && strings.HasPrefix(s.reason, "assigned in Lua") {

@@ -266,6 +266,8 @@ type fparser struct {
 	nodes   []node
 	args    []string
 	scratch []string
+	blocks  []*node // arena of child lists
+	stack   []*node // children of the open blocks
 }
 
 func (p *fparser) newNode(name string, line int) *node {
@@ -356,7 +358,10 @@ var knownPrefixes = func() map[string]bool {
 }()
 
 func (p *fparser) block(ctx bctx, top bool) ([]*node, bool) {
-	var out []*node
+	// The block's children collect on a stack shared by all depths and
+	// are copied out at their final size when the block closes.
+	base := len(p.stack)
+	defer func() { p.stack = p.stack[:base] }()
 	checkArgs := ctx.known && knownContexts[ctx.key]
 	mapBody, inMap := mapBodies[ctx.last]
 	for {
@@ -368,7 +373,7 @@ func (p *fparser) block(ctx bctx, top bool) ([]*node, bool) {
 			if top {
 				return nil, false
 			}
-			return out, true
+			return p.children(base), true
 		}
 		n := p.newNode(t.val, t.line)
 		start := t.pos
@@ -402,7 +407,7 @@ func (p *fparser) block(ctx bctx, top bool) ([]*node, bool) {
 			if term != ";" || want >= 0 && len(args) != want || want < 0 && len(args) == 0 {
 				return nil, false
 			}
-			out = append(out, n)
+			p.stack = append(p.stack, n)
 			continue
 		}
 		if checkArgs {
@@ -421,12 +426,27 @@ func (p *fparser) block(ctx bctx, top bool) ([]*node, bool) {
 			n.isBlock = true
 			n.block = body
 		}
-		out = append(out, n)
+		p.stack = append(p.stack, n)
 	}
 	if !top || p.lex.bad {
 		return nil, false
 	}
-	return out, true
+	return p.children(base), true
+}
+
+// children copies the nodes stacked since base into the block arena,
+// capacity-capped (nil for none, as an empty block has always been).
+func (p *fparser) children(base int) []*node {
+	kids := p.stack[base:]
+	if len(kids) == 0 {
+		return nil
+	}
+	if cap(p.blocks)-len(p.blocks) < len(kids) {
+		p.blocks = make([]*node, 0, max(1024, len(kids)))
+	}
+	start := len(p.blocks)
+	p.blocks = append(p.blocks, kids...)
+	return p.blocks[start:len(p.blocks):len(p.blocks)]
 }
 
 // Bits of crossplane's directive masks (analyze.go).

@@ -1,6 +1,7 @@
 package nginx
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,7 +15,7 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 	f := a.simulate(srv, loc)
 	p := rules.Policy{
 		Format: "nginx",
-		Scope:  rules.Scope{Name: loc.name, Range: loc.rng},
+		Scope:  rules.Scope{Name: loc.scopeName(), Range: loc.rng},
 		HTTPS:  rules.Unknown,
 	}
 	if srv.n != nil {
@@ -53,7 +54,7 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 			h.guardEv = &ev
 			hs = append(hs, h)
 		}
-		p.Dropped = append(p.Dropped, in.lv.dropped(nil)...)
+		p.Dropped = appendDropped(p.Dropped, in.lv.dropped(nil))
 	}
 	if conditional {
 		p.Actual = a.grant(hs, f.env)
@@ -64,7 +65,7 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 
 	pf, drops, explicit := a.preflight(srv, loc, f)
 	p.Preflight = pf
-	p.Dropped = append(p.Dropped, drops...)
+	p.Dropped = appendDropped(p.Dropped, drops)
 	p.Notes = a.proxyNotes(loc, p.Actual)
 
 	keep := p.Actual.HasCORS() || p.Preflight.Grant.HasCORS() || len(p.Dropped) > 0 || explicit
@@ -79,6 +80,15 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 	for _, il := range pseudo {
 		a.emitIf(il, f, p)
 	}
+}
+
+// appendDropped is append(dst, src...), taking src itself when dst is
+// empty (src is always freshly built).
+func appendDropped(dst, src []rules.Dropped) []rules.Dropped {
+	if len(dst) == 0 {
+		return src
+	}
+	return append(dst, src...)
 }
 
 // declaredBy reports whether one of the headers comes from directive n.
@@ -110,7 +120,7 @@ func originRelated(in ifInfo) bool {
 func (a *analyzer) emitIf(il *level, f flow, parent rules.Policy) {
 	p := rules.Policy{
 		Format:    "nginx",
-		Scope:     rules.Scope{Name: il.name, Range: il.rng},
+		Scope:     rules.Scope{Name: il.scopeName(), Range: il.rng},
 		Hosts:     parent.Hosts,
 		HTTPS:     parent.HTTPS,
 		Preflight: parent.Preflight,
@@ -211,10 +221,12 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 		alts, cached := a.res.resolveCached(h.raw, e)
 		if h.guard != nil {
 			cached = false
-			var guarded []alt
+			// Scratch: the guarded values live until the next header.
+			guarded := a.guardedBuf[:0]
 			for _, v := range alts {
-				guarded = append(guarded, v.withGuard(h.guard, "", h.guardEv)...)
+				guarded = v.appendGuarded(guarded, h.guard, "", h.guardEv, nil)
 			}
+			a.guardedBuf = guarded[:0]
 			alts = guarded
 		}
 		sent := alts
@@ -229,11 +241,18 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 			if c, ok := a.nonEmpty[h.raw]; ok && cached {
 				sent = c
 			} else {
-				sent = make([]alt, 0, len(alts))
+				if cached {
+					sent = make([]alt, 0, len(alts)) // kept in nonEmpty
+				} else {
+					sent = a.sentBuf[:0] // scratch, as for guarded
+				}
 				for _, v := range alts {
 					if !v.isEmpty() {
 						sent = append(sent, v)
 					}
+				}
+				if !cached {
+					a.sentBuf = sent[:0]
 				}
 				if cached {
 					if a.nonEmpty == nil {
@@ -260,9 +279,7 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 			Evidence:  hev,
 		})
 		if h.name == rules.HeaderAllowOrigin {
-			if g.Origins == nil {
-				g.Origins = make([]rules.OriginRule, 0, len(sent))
-			}
+			g.Origins = slices.Grow(g.Origins, len(sent)) // exactly, not doubling
 			g.Origins = a.appendOriginRules(g.Origins, sent, hev)
 		}
 	}
@@ -398,6 +415,9 @@ func (a *analyzer) pattern(c constraint) *rules.Pattern {
 	if c.kind == consGlob {
 		p.Dialect = rules.Glob
 	}
+	if !c.fromMap {
+		return p // an if's test: one location's, not worth remembering
+	}
 	if a.patterns == nil {
 		a.patterns = map[constraint]*rules.Pattern{}
 	}
@@ -527,9 +547,9 @@ func (a *analyzer) preflight(srv, loc *level, f flow) (rules.Preflight, []rules.
 	if lx := loc.own("limit_except"); lx != nil && lx.isBlock && loc != srv {
 		explicit = true
 		if !methodListed(lx.args, "OPTIONS") {
-			lim := a.pool.get(lvLocation, lx, active, loc.name+" > limit_except", lx.block, lx.rng())
+			lim := a.pool.get(lvLocation, lx, active, loc.scopeName()+" > limit_except", lx.block, lx.rng())
 			if pf, ok := a.access(lim, f, "limit_except "+strings.Join(lx.args, " ")+" does not list OPTIONS"); ok {
-				pf.Evidence = append([]rules.Evidence{lx.evidence()}, pf.Evidence...)
+				pf.Evidence = append(append(make([]rules.Evidence, 0, 1+len(pf.Evidence)), lx.evidence()), pf.Evidence...)
 				return pf, drops, explicit
 			}
 		}
@@ -567,7 +587,7 @@ func scopeText(lv *level) string {
 	if lv.n != nil {
 		return lv.n.text()
 	}
-	return lv.name
+	return lv.scopeName()
 }
 
 // ifDrops records the CORS headers an OPTIONS if-block loses from its
@@ -626,9 +646,14 @@ func (a *analyzer) answer(lv *level, status int, f flow, by *node, reason string
 	default:
 		pf.Kind = rules.PreflightRejected
 	}
-	pf.Evidence = append(pf.Evidence, pre...)
-	if by != nil {
-		pf.Evidence = append(pf.Evidence, by.evidence())
+	if n := len(pre); n > 0 || by != nil {
+		if by != nil {
+			n++
+		}
+		pf.Evidence = append(make([]rules.Evidence, 0, n), pre...)
+		if by != nil {
+			pf.Evidence = append(pf.Evidence, by.evidence())
+		}
 	}
 	pf.Grant = a.levelGrant(lv, status, f.env)
 	return pf
@@ -694,7 +719,7 @@ func methodListed(args []string, m string) bool {
 func (a *analyzer) findNamed(srv *level, name string) *level {
 	for _, n := range srv.locations {
 		if len(n.args) == 1 && n.args[0] == name {
-			return a.pool.get(lvLocation, n, srv, srv.name+" > location "+name, n.block, n.rng())
+			return a.pool.get(lvLocation, n, srv, srv.scopeName()+" > location "+name, n.block, n.rng())
 		}
 	}
 	return nil

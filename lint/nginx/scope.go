@@ -46,6 +46,8 @@ type level struct {
 	hdrBuf   []hdr // memory for hdrs when the level declares its own
 	// pooled levels belong to one server's analysis (levelPool).
 	pooled bool
+	// lazyName: name is computed by scopeName when first needed (ifs).
+	lazyName bool
 	// envFree: the headers read no `set` variable (grants can be shared).
 	envFree, envFreeDone bool
 	// server facts, computed once
@@ -166,6 +168,21 @@ func (lv *level) init(kind levelKind, n *node, parent *level, name string, body 
 			}
 		}
 	}
+}
+
+// scopeName is the level's name as a policy scope: `server x > location
+// /a > if ($y)`.
+func (lv *level) scopeName() string {
+	if lv.lazyName {
+		lv.lazyName = false
+		text := parseCondition(lv.n).text
+		if pn := lv.parent.scopeName(); pn != "" {
+			lv.name = pn + " > if " + text
+		} else {
+			lv.name = "if " + text
+		}
+	}
+	return lv.name
 }
 
 // own returns the level's own tracked directive with that name (the last

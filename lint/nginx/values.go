@@ -16,7 +16,10 @@ type constraint struct {
 	kind consKind
 	expr string
 	ci   bool
-	ev   rules.Evidence
+	// fromMap: a map key's test, reached by every policy that reads the
+	// map (its Pattern is worth sharing).
+	fromMap bool
+	ev      rules.Evidence
 }
 
 type consKind uint8
@@ -43,18 +46,34 @@ func (a alt) isEmpty() bool { return a.lit == "" && a.reflects == "" && a.unknow
 
 // withGuard returns copies of a, one per conjunction of the disjunction d.
 func (a alt) withGuard(d []guardSet, cond string, ev *rules.Evidence) []alt {
-	out := make([]alt, 0, len(d))
+	return a.appendGuarded(make([]alt, 0, len(d)), d, cond, ev, nil)
+}
+
+// appendGuarded appends withGuard(d, cond, ev) to out, each copy's evidence
+// ending with last when it is not nil (the directive that used the value).
+// Every copy owns its slices, allocated at their final size.
+func (a alt) appendGuarded(out []alt, d []guardSet, cond string, ev, last *rules.Evidence) []alt {
 	for _, g := range d {
 		b := a
-		b.guard = append(append([]constraint{}, a.guard...), g.cons...)
+		b.guard = append(append(make([]constraint, 0, len(a.guard)+len(g.cons)), a.guard...), g.cons...)
 		if cond != "" {
-			b.conds = append(append([]string{}, a.conds...), cond)
+			b.conds = append(append(make([]string, 0, len(a.conds)+1), a.conds...), cond)
 		}
-		b.ev = append([]rules.Evidence{}, a.ev...)
+		n := len(a.ev) + len(g.ev)
+		if ev != nil {
+			n++
+		}
+		if last != nil {
+			n++
+		}
+		b.ev = append(make([]rules.Evidence, 0, n), a.ev...)
 		if ev != nil {
 			b.ev = append(b.ev, *ev)
 		}
 		b.ev = append(b.ev, g.ev...)
+		if last != nil {
+			b.ev = append(b.ev, *last)
+		}
 		out = append(out, b)
 	}
 	return out
@@ -100,8 +119,10 @@ type varRef struct {
 }
 
 // parseVars finds the variable references in an nginx argument.
-func parseVars(s string) []varRef {
-	var refs []varRef
+func parseVars(s string) []varRef { return appendVars(nil, s) }
+
+// appendVars appends the variable references in s to refs.
+func appendVars(refs []varRef, s string) []varRef {
 	for i := 0; i < len(s); i++ {
 		if s[i] != '$' || i+1 >= len(s) {
 			continue
@@ -206,7 +227,8 @@ func (r *resolver) resolveCached(s string, e *env) ([]alt, bool) {
 	if v, ok := r.cache[s]; ok {
 		return v, true
 	}
-	refs := parseVars(s)
+	var buf [4]varRef // most values read a variable or two
+	refs := appendVars(buf[:0], s)
 	free := true
 	for _, ref := range refs {
 		name := ref.name
@@ -397,7 +419,9 @@ func (r *resolver) evalMap(m *mapDef, e *env) []alt {
 		key := en.key
 		switch {
 		case srcIsOrigin:
-			d = []guardSet{{cons: []constraint{keyConstraint(key, m.hostnames, ev)}}}
+			c := keyConstraint(key, m.hostnames, ev)
+			c.fromMap = true
+			d = []guardSet{{cons: []constraint{c}}}
 		default:
 			d = filterAlts(srcAlts, keyPredicate(key, m.hostnames))
 		}
