@@ -107,7 +107,7 @@ func TestOracleMatchesChromium(t *testing.T) {
 	// written: listen on both, then serve.
 	pg := listenPage(t)
 	pageOrigin, pagePort := pg.origin(), pg.port()
-	tgt := newTarget(t, func(id int, preflight bool, _ string) (int, []hdr) {
+	tgt := newTarget(t, func(id int, preflight bool) (int, []hdr) {
 		if id < 0 || id >= len(vs) {
 			return 404, nil
 		}
@@ -147,8 +147,7 @@ func TestOracleMatchesChromium(t *testing.T) {
 	var everything strings.Builder
 	aw := tabwriter.NewWriter(&everything, 0, 0, 2, ' ', 0)
 	_, _ = fmt.Fprint(aw, "group\tvector\tchromium\toracle\tpreflight sent\toracle: needed\tread header\tmismatches\n")
-	header := "group\tvector\taspect\tchromium\toracle\toracle step\n"
-	_, _ = fmt.Fprint(fw, header)
+	_, _ = fmt.Fprint(fw, "group\tvector\taspect\tchromium\toracle\toracle step\n")
 	_, _ = fmt.Fprint(kw, "group\tvector\taspect\tchromium\toracle\twhy\n")
 	nFail, nKnown, nAllowed, nPreflights := 0, 0, 0, 0
 	for i, v := range vs {
@@ -219,7 +218,8 @@ func compare(v vector, res pageResult, obs observed, origin string, port int) ([
 	// A request fetch() refuses to send has no preflight either; the
 	// oracle's PreflightNeeded is then false as well.
 	if sent != d.PreflightNeeded {
-		ms = append(ms, mismatch{"preflight sent", yesNo(sent), yesNo(d.PreflightNeeded), "NeedsPreflightFor(chromium): " + yesNo(spec.NeedsPreflightFor(spec.Chromium, req))})
+		ms = append(ms, mismatch{"preflight sent", yesNo(sent), yesNo(d.PreflightNeeded),
+			"NeedsPreflight: " + yesNo(spec.NeedsPreflight(req)) + ", NeedsPreflightFor(chromium): " + yesNo(spec.NeedsPreflightFor(spec.Chromium, req))})
 	}
 	if sent && d.PreflightNeeded {
 		want := spec.PreflightHeaders(req)

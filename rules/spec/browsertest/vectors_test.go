@@ -310,6 +310,20 @@ func safelistVectors() []vector {
 		vector{group: group, name: "credentialed GET with X-Custom", req: h("X-Custom", "1"), cred: include,
 			pfStatus: 403, pf: refusePreflight, resp: grant(include)},
 	)
+	// Requests fetch() refuses to make: it throws, nothing is sent.
+	for _, c := range []struct {
+		name, method string
+		req          []hdr
+	}{
+		{"method CONNECT", "CONNECT", nil},
+		{"method trace", "trace", nil},
+		{"method with a space", "GET POST", nil},
+		{"header name with a space", "", h("X Custom", "1")},
+		{"header value with NUL", "", h("X-Custom", "a\x00b")},
+	} {
+		out = append(out, vector{group: group, name: "fetch() throws: " + c.name, method: c.method, req: c.req, cred: omit,
+			pf: h("Access-Control-Allow-Origin", "*", "Access-Control-Allow-Methods", "*", "Access-Control-Allow-Headers", "*"), resp: grant(omit)})
+	}
 	return out
 }
 
