@@ -1,7 +1,6 @@
 package nginx
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -26,14 +25,16 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 
 	var pseudo []*level
 	conditional := false
-	for _, in := range f.ifs {
+	inherited := len(hs) // hs[:inherited] are the location's own headers
+	for i := range f.ifs {
+		in := &f.ifs[i]
 		if in.server != (loc == srv) || isOptionsOnly(in.cond) {
 			continue
 		}
 		if len(in.lv.addHeaders) == 0 && len(in.lv.moreHeaders) == 0 {
 			continue
 		}
-		if !originRelated(in) {
+		if !originRelated(*in) {
 			pseudo = append(pseudo, in.lv)
 			continue
 		}
@@ -50,14 +51,15 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 			}
 			h.cond = condText(in.cond)
 			h.guard = in.guard
-			ev := in.ev
-			h.guardEv = &ev
+			h.guardEv = &in.ev // f.ifs outlives the grant
 			hs = append(hs, h)
 		}
 		p.Dropped = appendDropped(p.Dropped, in.lv.dropped(nil))
 	}
 	if conditional {
-		p.Actual = a.grant(hs, f.env)
+		// The location's own headers resolve as they always do (and are
+		// memoised): extend that grant with the conditional ones.
+		p.Actual = a.extendGrant(a.levelGrant(loc, 0, f.env), hs[inherited:], f.env)
 		a.hdrScratch = hs[:0]
 	} else {
 		p.Actual = a.levelGrant(loc, 0, f.env)
@@ -213,9 +215,15 @@ func (a *analyzer) envFree(lv *level) bool {
 
 // grant resolves header directives into a Grant.
 func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
-	var g rules.Grant
+	return a.extendGrant(rules.Grant{}, hs, e)
+}
+
+// extendGrant is grant(append(base's headers, hs...)) given base, the
+// grant of the base headers: it resolves only hs. base's slices are not
+// written to (they are capacity-capped when shared).
+func (a *analyzer) extendGrant(g rules.Grant, hs []hdr, e *env) rules.Grant {
 	if len(hs) > 0 {
-		g.Headers = make([]rules.Header, 0, len(hs))
+		g.Headers = growExact(g.Headers, len(hs))
 	}
 	for _, h := range hs {
 		alts, cached := a.res.resolveCached(h.raw, e)
@@ -279,11 +287,22 @@ func (a *analyzer) grant(hs []hdr, e *env) rules.Grant {
 			Evidence:  hev,
 		})
 		if h.name == rules.HeaderAllowOrigin {
-			g.Origins = slices.Grow(g.Origins, len(sent)) // exactly, not doubling
+			g.Origins = growExact(g.Origins, len(sent))
 			g.Origins = a.appendOriginRules(g.Origins, sent, hev)
 		}
 	}
 	return g
+}
+
+// growExact returns s with room for n more elements, reallocating to
+// exactly that size (append would double) when it has not.
+func growExact[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	t := make([]T, len(s), len(s)+n)
+	copy(t, s)
+	return t
 }
 
 // emptyCond is the condition under which a value that is empty for some
