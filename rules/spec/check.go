@@ -226,7 +226,7 @@ func PreflightCheck(p Profile, r Request, status int, h http.Header) Verdict {
 	v.pass(StepAllowMethods, "Access-Control-Allow-Methods parses.")
 	names, ok := ParseList(headerList(h, "Access-Control-Allow-Headers"))
 	if !ok {
-		fix := "Access-Control-Allow-Headers: " + strings.Join(UnsafeHeaderNames(r.Header), ", ")
+		fix := "Access-Control-Allow-Headers: " + strings.Join(UnsafeHeaderNamesFor(p, r.Header), ", ")
 		return v.fail(StepAllowHeaders, "Cannot parse Access-Control-Allow-Headers response header field in preflight response: every element must be a header-name token.", fix)
 	}
 	v.pass(StepAllowHeaders, "Access-Control-Allow-Headers parses.")
@@ -250,7 +250,7 @@ func PreflightCheck(p Profile, r Request, status int, h http.Header) Verdict {
 	}
 
 	star := contains(names, "*")
-	for _, n := range UnsafeHeaderNames(r.Header) {
+	for _, n := range UnsafeHeaderNamesFor(p, r.Header) {
 		switch {
 		case containsFold(names, n):
 			v.pass(StepHeader, fmt.Sprintf("Request header field %s is listed in Access-Control-Allow-Headers.", n))

@@ -169,7 +169,7 @@ func preflightReason(p Profile, r Request) string {
 	if m := r.method(); !IsSafelistedMethod(m) {
 		why = append(why, "method "+m+" is not CORS-safelisted")
 	}
-	if names := UnsafeHeaderNames(r.Header); len(names) > 0 {
+	if names := UnsafeHeaderNamesFor(p, r.Header); len(names) > 0 {
 		why = append(why, "request headers "+strings.Join(names, ",")+" are not CORS-safelisted")
 	}
 	if r.PrivateNetwork && p.EnforcesPrivateNetworkAccess() {

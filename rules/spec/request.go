@@ -279,17 +279,33 @@ func HeaderValues(h http.Header, name string) (joined string, present bool) {
 // judged on its own, as the standard does (so the 1024-byte total can only be
 // reached by repeating safelisted headers). Forbidden request headers are
 // skipped: fetch() drops them.
-func UnsafeHeaderNames(h http.Header) []string {
+func UnsafeHeaderNames(h http.Header) []string { return UnsafeHeaderNamesFor(Spec, h) }
+
+// UnsafeHeaderNamesFor is UnsafeHeaderNames as profile p computes it.
+// Measured in Chromium 156 (rules/spec/browsertest): it combines repeated
+// values of one header with ", " before judging them (two `Content-Type:
+// text/plain` become `text/plain, text/plain`, which is no MIME type), and it
+// safelists the client-hint headers (DPR, Device-Memory, Downlink, ECT, RTT,
+// Save-Data, Viewport-Width, Width) when their values are well formed.
+func UnsafeHeaderNamesFor(p Profile, h http.Header) []string {
 	names, groups := headerGroups(h)
 	var unsafe, potentially []string
 	total := 0
 	for _, n := range names {
 		isUnsafe, isSafe := false, false
-		for _, raw := range groups[n] {
+		values := groups[n]
+		if p == Chromium && len(values) > 1 {
+			trimmed := make([]string, len(values))
+			for i, v := range values {
+				trimmed[i] = trimHTTPWhitespace(v)
+			}
+			values = []string{strings.Join(trimmed, ", ")}
+		}
+		for _, raw := range values {
 			v := trimHTTPWhitespace(raw)
 			switch {
 			case IsForbiddenRequestHeader(n, v):
-			case IsSafelistedRequestHeader(n, v):
+			case IsSafelistedRequestHeader(n, v), p == Chromium && isChromiumClientHint(n, v):
 				isSafe = true
 				total += len(v)
 			default:
@@ -314,16 +330,57 @@ func UnsafeHeaderNames(h http.Header) []string {
 // or r is flagged PrivateNetwork (Chromium's Private Network Access preflight).
 // NeedsPreflightFor answers for one profile.
 func NeedsPreflight(r Request) bool {
-	return needsCORSPreflight(r) || r.PrivateNetwork
+	for _, p := range Profiles {
+		if NeedsPreflightFor(p, r) {
+			return true
+		}
+	}
+	return r.PrivateNetwork
 }
 
 // NeedsPreflightFor reports whether profile p sends a preflight before r.
 func NeedsPreflightFor(p Profile, r Request) bool {
-	return needsCORSPreflight(r) || (r.PrivateNetwork && p.EnforcesPrivateNetworkAccess())
+	return !IsSafelistedMethod(r.method()) || len(UnsafeHeaderNamesFor(p, r.Header)) > 0 ||
+		(r.PrivateNetwork && p.EnforcesPrivateNetworkAccess())
 }
 
-func needsCORSPreflight(r Request) bool {
-	return !IsSafelistedMethod(r.method()) || len(UnsafeHeaderNames(r.Header)) > 0
+// isChromiumClientHint is Chromium's extension of the safelist to client
+// hints with well-formed values (at most 128 bytes, as every safelisted value).
+func isChromiumClientHint(name, v string) bool {
+	if len(v) > 128 {
+		return false
+	}
+	switch name {
+	case "dpr", "device-memory", "downlink":
+		return isNonNegativeDecimal(v)
+	case "width", "viewport-width", "rtt":
+		return isNonNegativeInteger(v)
+	case "ect":
+		switch v {
+		case "slow-2g", "2g", "3g", "4g":
+			return true
+		}
+	case "save-data":
+		return strings.EqualFold(v, "on")
+	}
+	return false
+}
+
+func isNonNegativeInteger(v string) bool {
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isNonNegativeDecimal(v string) bool {
+	whole, frac, dot := strings.Cut(v, ".")
+	return isNonNegativeInteger(whole) && (!dot || isNonNegativeInteger(frac))
 }
 
 // PreflightHeaders is the header list of the OPTIONS request a browser sends
@@ -332,13 +389,16 @@ func needsCORSPreflight(r Request) bool {
 // "," and no space, only when there are some) and, when r is flagged
 // PrivateNetwork, Access-Control-Request-Private-Network: true. Never cookies
 // or Authorization.
-func PreflightHeaders(r Request) http.Header {
+func PreflightHeaders(r Request) http.Header { return PreflightHeadersFor(Spec, r) }
+
+// PreflightHeadersFor is PreflightHeaders as profile p builds it.
+func PreflightHeadersFor(p Profile, r Request) http.Header {
 	h := http.Header{
 		"Accept":                        {"*/*"},
 		"Origin":                        {r.Origin},
 		"Access-Control-Request-Method": {r.method()},
 	}
-	if names := UnsafeHeaderNames(r.Header); len(names) > 0 {
+	if names := UnsafeHeaderNamesFor(p, r.Header); len(names) > 0 {
 		h["Access-Control-Request-Headers"] = []string{strings.Join(names, ",")}
 	}
 	if r.PrivateNetwork {

@@ -222,7 +222,7 @@ func compare(v vector, res pageResult, obs observed, origin string, port int) ([
 			"NeedsPreflight: " + yesNo(spec.NeedsPreflight(req)) + ", NeedsPreflightFor(chromium): " + yesNo(spec.NeedsPreflightFor(spec.Chromium, req))})
 	}
 	if sent && d.PreflightNeeded {
-		want := spec.PreflightHeaders(req)
+		want := spec.PreflightHeadersFor(spec.Chromium, req)
 		wantACRM := want.Get("Access-Control-Request-Method")
 		wantACRH, wantACRHSent := want["Access-Control-Request-Headers"]
 		got := fmt.Sprintf("ACRM %q ACRH %s", obs.acrm, quoteOrAbsent(obs.acrh, obs.acrhSent))

@@ -188,13 +188,6 @@ func credentialsVectors() []vector {
 	return out
 }
 
-// joinedContentType explains the one request-header disagreement outside
-// client hints.
-const joinedContentType = "Chromium joins a header appended twice into one value before judging it: " +
-	"\"text/plain, text/plain\" is not a parsable MIME type, so Content-Type is CORS-unsafe and it preflights. " +
-	"The Fetch standard (and the oracle) judge each header-list entry on its own (\"CORS-unsafe request-header names\": for each header of headers): " +
-	"each entry is safelisted, so no preflight"
-
 // refusePreflight answers the preflight with a bare 403, so a vector that
 // needs a preflight is blocked and one that does not is allowed: the verdict
 // and the server's OPTIONS log both say whether a preflight was needed.
@@ -289,14 +282,14 @@ func safelistVectors() []vector {
 		vector{group: group, name: "POST Content-Type: text/plain twice", method: "POST",
 			req: h("Content-Type", "text/plain", "Content-Type", "text/plain"), cred: omit,
 			pfStatus: 403, pf: refusePreflight, resp: grant(omit),
-			known: joinedContentType},
+		},
 		// The same request with a preflight that allows content-type: both
 		// read the response, but only Chromium asks first; the actual
 		// request then carries "Content-Type: text/plain, text/plain".
 		vector{group: group, name: "POST Content-Type: text/plain twice, preflight allows content-type", method: "POST",
 			req: h("Content-Type", "text/plain", "Content-Type", "text/plain"), cred: omit,
 			pf: h("Access-Control-Allow-Origin", "*", "Access-Control-Allow-Headers", "content-type"), resp: grant(omit),
-			known: joinedContentType},
+		},
 		// Two Accept values join into "text/plain, text/html", still free
 		// of unsafe bytes: no preflight either way.
 		vector{group: group, name: "Accept twice", req: h("Accept", "text/plain", "Accept", "text/html"), cred: omit,
@@ -329,23 +322,19 @@ func safelistVectors() []vector {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// ectHeader is the Effective Connection Type client hint (spelt out so the
-// spell checker does not read it as a typo of "etc").
-const ectHeader = "E" + "CT"
-
 // clientHintVectors probe the client-hint request headers. The Fetch
-// standard safelists none of them, nor does the oracle's Chromium profile,
-// but Chromium sends these without a preflight when the value is well formed
+// standard safelists none of them, but Chromium (and so the oracle's Chromium
+// profile) sends these without a preflight when the value is well formed
 // (measured: DPR, Device-Memory, Downlink take a non-negative decimal such
 // as 2 or 1.5 but not -1 or 1e3; Width, Viewport-Width, RTT a non-negative
 // integer; the effective connection type slow-2g or 4g but not 5g; Save-Data
 // "on" in any case but not "off"); a malformed or over-long value is
 // preflighted like any other unsafe header.
 func clientHintVectors(group string, long func(string, int) string) []vector {
-	const why = "Chromium safelists this client-hint header with a well-formed value (no preflight); the Fetch standard and the oracle's Chromium profile do not"
+	// safelisted: Chromium sends it without a preflight.
 	cases := []struct {
-		name, value       string
-		chromiumSafelists bool
+		name, value string
+		safelisted  bool
 	}{
 		{"DPR", "2", true},
 		{"DPR", "1.5", true},
@@ -367,10 +356,10 @@ func clientHintVectors(group string, long func(string, int) string) []vector {
 		{"RTT", "50", true},
 		{"RTT", "1.5", false},
 		{"RTT", "abc", false},
-		{ectHeader, "4g", true},
-		{ectHeader, "slow-2g", true},
-		{ectHeader, "5g", false},
-		{ectHeader, "(x)", false},
+		{"ECT", "4g", true},
+		{"ECT", "slow-2g", true},
+		{"ECT", "5g", false},
+		{"ECT", "(x)", false},
 		{"Save-Data", "on", true},
 		{"Save-Data", "ON", true},
 		{"Save-Data", "off", false},
@@ -380,9 +369,6 @@ func clientHintVectors(group string, long func(string, int) string) []vector {
 	for _, c := range cases {
 		v := vector{group: group, name: "client hint " + c.name + ": " + shorten(c.value), req: h(c.name, c.value), cred: omit,
 			pfStatus: 403, pf: refusePreflight, resp: grant(omit)}
-		if c.chromiumSafelists {
-			v.known = why
-		}
 		out = append(out, v)
 	}
 	return out
