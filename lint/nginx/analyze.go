@@ -332,7 +332,8 @@ func usesCaptures(block []*node) bool {
 		if s.name != "set" || len(s.args) < 2 {
 			continue
 		}
-		for _, ref := range parseVars(s.args[1]) {
+		var buf [4]varRef
+		for _, ref := range appendVars(buf[:0], s.args[1]) {
 			if len(ref.name) == 1 && ref.name[0] >= '0' && ref.name[0] <= '9' {
 				return true
 			}

@@ -338,11 +338,16 @@ func (c bctx) enter(name string) bctx {
 	}
 	in := bctx{http: c.http || c.key == "" && c.known && name == "http", last: name}
 	if c.known {
-		k := name
+		// The map hands back its own copy of the key: building the
+		// lookup key then allocates nothing.
+		var k string
+		var ok bool
 		if c.key != "" {
-			k = c.key + ">" + name
+			k, ok = knownPrefixes[c.key+">"+name]
+		} else {
+			k, ok = knownPrefixes[name]
 		}
-		if knownPrefixes[k] {
+		if ok {
 			in.key, in.known = k, true
 		}
 	}
@@ -350,12 +355,13 @@ func (c bctx) enter(name string) bctx {
 }
 
 // knownPrefixes are the known contexts and their prefixes.
-var knownPrefixes = func() map[string]bool {
-	m := map[string]bool{}
+var knownPrefixes = func() map[string]string {
+	m := map[string]string{}
 	for k := range knownContexts {
 		parts := strings.Split(k, ">")
 		for i := 1; i <= len(parts); i++ {
-			m[strings.Join(parts[:i], ">")] = true
+			p := strings.Join(parts[:i], ">")
+			m[p] = p
 		}
 	}
 	return m
@@ -496,8 +502,8 @@ func stripIfParens(args []string) []string {
 	if len(args) == 0 || !strings.HasPrefix(args[0], parenOpen) || !strings.HasSuffix(args[len(args)-1], parenClose) {
 		return args
 	}
+	// In place: the list is the node's own (argList copied it).
 	b, e := 0, len(args)-1
-	args = append([]string(nil), args...)
 	args[0] = strings.TrimLeftFunc(strings.TrimPrefix(args[0], parenOpen), unicode.IsSpace)
 	args[e] = strings.TrimRightFunc(strings.TrimSuffix(args[e], parenClose), unicode.IsSpace)
 	if len(args[0]) == 0 {

@@ -75,7 +75,7 @@ func (n *node) rendersAs(s string) bool {
 		s = s[len(p):]
 		return true
 	}
-	arg := func(a string) bool { return quoteArg(a) == a && next(a) }
+	arg := func(a string) bool { return !needsQuotes(a) && next(a) }
 	if !next(n.name) {
 		return false
 	}
@@ -144,16 +144,24 @@ func (n *node) arg(i int) string {
 
 // quoteArg quotes an argument when nginx would need quotes to read it back.
 func quoteArg(a string) string {
+	if !needsQuotes(a) {
+		return a
+	}
+	return `"` + strings.ReplaceAll(a, `"`, `\"`) + `"`
+}
+
+// needsQuotes reports whether quoteArg(a) != a.
+func needsQuotes(a string) bool {
 	if a == "" {
-		return `""`
+		return true
 	}
 	for i := 0; i < len(a); i++ {
 		switch a[i] {
 		case ' ', '\t', '\r', '\n', ';', '{', '}', '"', '\'':
-			return `"` + strings.ReplaceAll(a, `"`, `\"`) + `"`
+			return true
 		}
 	}
-	return a
+	return false
 }
 
 // parsedFile is the cached result of reading and parsing one file.

@@ -199,7 +199,8 @@ func (a *analyzer) envFree(lv *level) bool {
 	}
 	free := true
 	for _, h := range headersAt(lv) {
-		for _, ref := range parseVars(h.raw) {
+		var buf [4]varRef
+		for _, ref := range appendVars(buf[:0], h.raw) {
 			name := ref.name
 			if a.res.declared[name] || len(name) == 1 && name[0] >= '0' && name[0] <= '9' {
 				free = false

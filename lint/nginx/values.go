@@ -118,10 +118,8 @@ type varRef struct {
 	start, end int
 }
 
-// parseVars finds the variable references in an nginx argument.
-func parseVars(s string) []varRef { return appendVars(nil, s) }
-
-// appendVars appends the variable references in s to refs.
+// appendVars appends the variable references in the nginx argument s to
+// refs (callers pass a small stack array: most arguments have one or two).
 func appendVars(refs []varRef, s string) []varRef {
 	for i := 0; i < len(s); i++ {
 		if s[i] != '$' || i+1 >= len(s) {
@@ -466,7 +464,8 @@ func (r *resolver) mapDependsOnEnv(m *mapDef) bool {
 
 func (r *resolver) computeMapDeps(m *mapDef) bool {
 	check := func(s string) bool {
-		for _, ref := range parseVars(s) {
+		var buf [4]varRef
+		for _, ref := range appendVars(buf[:0], s) {
 			if r.declared[ref.name] {
 				return true
 			}
@@ -629,7 +628,8 @@ func computeCondition(n *node) condition {
 	if len(n.args) == 0 {
 		return c
 	}
-	if refs := parseVars(n.args[0]); len(refs) == 1 && refs[0].start == 0 && refs[0].end == len(n.args[0]) {
+	var buf [2]varRef
+	if refs := appendVars(buf[:0], n.args[0]); len(refs) == 1 && refs[0].start == 0 && refs[0].end == len(n.args[0]) {
 		c.variable = refs[0].name
 	} else {
 		c.op = n.args[0]
