@@ -19,7 +19,11 @@
 //
 // Policies are read-only: grants that do not depend on `set` variables are
 // resolved once per declaring level and their slices shared between the
-// policies that inherit them.
+// policies that inherit them; a map key's *rules.Pattern and one-origin
+// Values lists are shared by every rule that uses them; evidence texts are
+// substrings of the file's contents where the directive is written the
+// way it is rendered. One server is analysed at a time, its levels taken
+// from a pool the next server reuses (nothing a policy keeps points there).
 //
 // Semantics worth knowing when reading the policies:
 //   - map keys with the `hostnames` flag (`.example.com`, `*.example.com`,
