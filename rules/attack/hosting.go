@@ -18,18 +18,35 @@ func IsSharedHosting(host string) (suffix string, ok bool) {
 	if host == "" {
 		return "", false
 	}
-	for _, h := range sharedHosts() {
-		if host == h {
-			return h, true
+	sets := sharedSets()
+	if sets.hosts[host] {
+		return host, true
+	}
+	// The first suffix found walking from the left is the longest.
+	for i := 0; i < len(host); i++ {
+		if host[i] == '.' && sets.suffixes[host[i+1:]] {
+			return host[i+1:], true
 		}
 	}
-	for _, s := range sharedSuffixes() {
-		if strings.HasSuffix(host, "."+s) && len(s) > len(suffix) {
-			suffix, ok = s, true
-		}
-	}
-	return suffix, ok
+	return "", false
 }
+
+// sharedSet is the seed lists as sets: IsSharedHosting runs for every
+// allowlist entry of every policy and every attack candidate.
+type sharedSet struct {
+	hosts, suffixes map[string]bool
+}
+
+var sharedSets = sync.OnceValue(func() sharedSet {
+	s := sharedSet{hosts: map[string]bool{}, suffixes: map[string]bool{}}
+	for _, h := range origins.SharedHostingHosts() {
+		s.hosts[strings.ToLower(h)] = true
+	}
+	for _, x := range origins.SharedHostingSuffixes() {
+		s.suffixes[strings.ToLower(x)] = true
+	}
+	return s
+})
 
 // Obtainable tells whether an attacker can serve a page on host: it has a
 // registrable domain under a public suffix that ICANN manages, or under
