@@ -37,16 +37,7 @@ func setenvifSetters(n *node) []setter {
 	ev := n.evidence()
 	var out []setter
 	for _, a := range assigns {
-		s := setter{ev: ev}
-		if strings.HasPrefix(a, "!") {
-			s.unset = true
-			a = a[1:]
-		}
-		name, val, hasVal := strings.Cut(a, "=")
-		s.name = name
-		if !hasVal {
-			val = "1"
-		}
+		s, val := parseAssign(a, ev)
 		switch strings.ToLower(attr) {
 		case "origin":
 			s.origin = &originCond{patterns: []rules.Pattern{{Expr: re, Dialect: rules.PCRE, CaseInsensitive: nocase, Evidence: ev}}}
@@ -138,6 +129,22 @@ func wholeGroup(re string, n int) bool {
 	return false
 }
 
+// parseAssign reads one `[!]var[=value]` of SetEnvIf/SetEnvIfExpr: `!var`
+// unsets, a bare `var` sets it to "1".
+func parseAssign(a string, ev rules.Evidence) (setter, string) {
+	s := setter{ev: ev}
+	if strings.HasPrefix(a, "!") {
+		s.unset = true
+		a = a[1:]
+	}
+	name, val, hasVal := strings.Cut(a, "=")
+	s.name = name
+	if !hasVal {
+		val = "1"
+	}
+	return s, val
+}
+
 // exprSetters reads `SetEnvIfExpr "expr" [!]var[=value]...`.
 func exprSetters(n *node) []setter {
 	if len(n.args) < 2 {
@@ -147,16 +154,7 @@ func exprSetters(n *node) []setter {
 	g := classify(parseCond(n.args[0]), n.args[0], ev)
 	var out []setter
 	for _, a := range n.args[1:] {
-		s := setter{ev: ev}
-		if strings.HasPrefix(a, "!") {
-			s.unset = true
-			a = a[1:]
-		}
-		name, val, hasVal := strings.Cut(a, "=")
-		s.name = name
-		if !hasVal {
-			val = "1"
-		}
+		s, val := parseAssign(a, ev)
 		switch {
 		case g.pureOrigin():
 			s.origin = g.origin
