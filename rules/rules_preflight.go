@@ -81,14 +81,13 @@ var _ = register(&Rule{
 		if need, _ := needsPreflight(c.p); !need && !c.p.Actual.HasCORS() {
 			return
 		}
-		f := Finding{Related: c.p.Preflight.Evidence}
-		if len(c.p.Preflight.Evidence) > 0 {
-			f.Range = c.p.Preflight.Evidence[0].Range
-		}
-		c.severity(&f)
+		f := c.preflightFinding()
 		f.Message = "OPTIONS requires authentication, but browsers never send credentials on a preflight"
-		if c.p.Preflight.Reason != "" {
-			f.Message += " (" + c.p.Preflight.Reason + ")"
+		switch reason := c.p.Preflight.Reason; {
+		case strings.Contains(reason, "never send credentials"):
+			f.Message = reason // the front end already said it, with its own detail
+		case reason != "":
+			f.Message += " (" + reason + ")"
 		}
 		c.report(f)
 	},
@@ -158,12 +157,20 @@ var _ = register(&Rule{
 		if !c.p.Actual.HasCORS() && !pf.Grant.HasCORS() {
 			return
 		}
-		f := Finding{Related: pf.Evidence}
-		if len(pf.Evidence) > 0 {
-			f.Range = pf.Evidence[0].Range
-		}
-		c.severity(&f)
+		f := c.preflightFinding()
 		f.Message = fmt.Sprintf("OPTIONS is answered with a redirect (%d): browsers never follow redirects on a preflight", pf.Status)
 		c.report(f)
 	},
 })
+
+// preflightFinding starts a finding about how OPTIONS is answered, at the
+// directive that decides it.
+func (c *checkContext) preflightFinding() Finding {
+	pf := c.p.Preflight
+	f := Finding{Related: pf.Evidence}
+	if len(pf.Evidence) > 0 {
+		f.Range = pf.Evidence[0].Range
+	}
+	c.severity(&f)
+	return f
+}
