@@ -128,6 +128,12 @@ func newCheckContext(p *Policy, ch *Checker) *checkContext {
 	ctx := &checkContext{p: p, opts: opts, checker: ch, trustedGlobs: ch.trustedGlobs}
 	ctx.trustDeclared = len(opts.TrustedOrigins) > 0 || len(opts.TrustedPatterns) > 0
 	for _, h := range p.Actual.Find(HeaderAllowCredentials) {
+		if p.Service == "storage" {
+			// S3, Azure Storage and Cloud Storage send the header for listed
+			// origins, but authenticate with signatures, never with the
+			// ambient cookies a credentialed cross-origin read would carry.
+			break
+		}
 		switch {
 		case h.Value.State == Unknown:
 			if ctx.creds == credNo {

@@ -242,14 +242,14 @@ var sensitiveExposed = map[string]string{
 	"authorization":       "carries credentials",
 	"proxy-authorization": "carries credentials",
 	"cookie":              "carries credentials",
-	"set-cookie":          "is never exposed by browsers",
-	"set-cookie2":         "is never exposed by browsers",
-	"x-csrf-token":        "carries an anti-CSRF token",
-	"x-xsrf-token":        "carries an anti-CSRF token",
-	"x-auth-token":        "carries a session token",
-	"x-api-key":           "carries an API key",
-	"x-access-token":      "carries a session token",
-	"x-refresh-token":     "carries a session token",
+	"set-cookie":          "never exposed by browsers",
+	"set-cookie2":         "never exposed by browsers",
+	"x-csrf-token":        "an anti-CSRF token",
+	"x-xsrf-token":        "an anti-CSRF token",
+	"x-auth-token":        "a session token",
+	"x-api-key":           "an API key",
+	"x-access-token":      "a session token",
+	"x-refresh-token":     "a session token",
 }
 
 var _ = register(&Rule{
@@ -262,17 +262,19 @@ var _ = register(&Rule{
 	Good:      "add_header Access-Control-Expose-Headers \"ETag, X-Request-Id\" always;",
 	check: func(c *checkContext) {
 		for _, h := range headerLiterals(c.p.Actual, HeaderExposeHeaders) {
+			var whats []string
 			for _, item := range splitList(h.Value.Literal) {
-				why, ok := sensitiveExposed[strings.ToLower(item)]
-				if !ok {
-					continue
+				if why, ok := sensitiveExposed[strings.ToLower(item)]; ok {
+					whats = append(whats, item+" ("+why+")")
 				}
-				f := Finding{Range: h.Evidence.Range, Related: []Evidence{h.Evidence}}
-				c.severity(&f)
-				f.Message = fmt.Sprintf("Access-Control-Expose-Headers lists %s, which %s%s", item, why, c.credNote())
-				c.report(f)
-				break
 			}
+			if len(whats) == 0 {
+				continue
+			}
+			f := Finding{Range: h.Evidence.Range, Related: []Evidence{h.Evidence}}
+			c.severity(&f)
+			f.Message = fmt.Sprintf("Access-Control-Expose-Headers lists %s%s", strings.Join(whats, ", "), c.credNote())
+			c.report(f)
 		}
 	},
 })
