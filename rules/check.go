@@ -26,8 +26,11 @@ type Options struct {
 type Checker struct {
 	opts         Options
 	trustedGlobs []attack.Matcher
-	mu           sync.Mutex
-	searches     map[searchKey]*searchResult
+	// trustDeclared: the user declared trusted origins or patterns; without
+	// them trust is derived from each pattern and site.
+	trustDeclared bool
+	mu            sync.Mutex
+	searches      map[searchKey]*searchResult
 }
 
 // searchKey identifies a witness search: it depends only on the pattern
@@ -46,7 +49,8 @@ type searchResult struct {
 
 // NewChecker prepares a checker for a run.
 func NewChecker(opts Options) *Checker {
-	c := &Checker{opts: opts, searches: map[searchKey]*searchResult{}}
+	c := &Checker{opts: opts, searches: map[searchKey]*searchResult{},
+		trustDeclared: len(opts.TrustedOrigins) > 0 || len(opts.TrustedPatterns) > 0}
 	for _, g := range opts.TrustedPatterns {
 		if m, err := attack.Compile(g, attack.Glob, true); err == nil {
 			c.trustedGlobs = append(c.trustedGlobs, m)
@@ -105,15 +109,11 @@ const (
 // that the expensive part (the witness search) runs once per pattern.
 type checkContext struct {
 	p       *Policy
-	opts    Options
 	checker *Checker
 	rule    *Rule
 	creds   credState
 	// credEvidence is the ACAC header that grants credentials.
 	credEvidence *Evidence
-
-	trustDeclared bool
-	trustedGlobs  []attack.Matcher
 
 	witnessCache map[*OriginRule]patternAnalysis
 	findings     []Finding
@@ -124,9 +124,7 @@ type checkContext struct {
 func (c *checkContext) actual(name string) []Header { return c.p.Actual.Find(name) }
 
 func newCheckContext(p *Policy, ch *Checker) *checkContext {
-	opts := ch.opts
-	ctx := &checkContext{p: p, opts: opts, checker: ch, trustedGlobs: ch.trustedGlobs}
-	ctx.trustDeclared = len(opts.TrustedOrigins) > 0 || len(opts.TrustedPatterns) > 0
+	ctx := &checkContext{p: p, checker: ch}
 	for _, h := range p.Actual.Find(HeaderAllowCredentials) {
 		if p.Service == "storage" {
 			// S3, Azure Storage and Cloud Storage send the header for listed

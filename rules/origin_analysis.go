@@ -181,7 +181,6 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 		}
 	}
 	ws = append(dots, ws...)
-	declared := len(ch.opts.TrustedOrigins)+len(ch.opts.TrustedPatterns) > 0
 	var unregistrable []attack.Witness
 	for _, w := range ws {
 		id, ok := ClassRule[w.Class]
@@ -194,7 +193,7 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 			}
 			continue
 		}
-		if id == "CG112" && !declared {
+		if id == "CG112" && !ch.trustDeclared {
 			// Without a declared trust set, a dev origin such as
 			// http://localhost may be intended; only declared trust can say.
 			continue
@@ -217,7 +216,7 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 // trustedFor is the trust set a pattern is judged against: the declared
 // one, or what the pattern's author evidently meant.
 func (ch *Checker) trustedFor(p *Pattern) []string {
-	if len(ch.opts.TrustedOrigins)+len(ch.opts.TrustedPatterns) > 0 {
+	if ch.trustDeclared {
 		return ch.opts.TrustedOrigins
 	}
 	var out []string

@@ -263,7 +263,7 @@ var _ = register(&Rule{
 	Bad:       "\"http://localhost:3000\" $http_origin;   # with --trusted-origin https://app.example.com",
 	Good:      "\"https://app.example.com\" $http_origin;",
 	check: func(c *checkContext) {
-		if !c.trustDeclared {
+		if !c.checker.trustDeclared {
 			return
 		}
 		c.eachListed(func(o *OriginRule, v string) {

@@ -39,10 +39,10 @@ type sharedSet struct {
 
 var sharedSets = sync.OnceValue(func() sharedSet {
 	s := sharedSet{hosts: map[string]bool{}, suffixes: map[string]bool{}}
-	for _, h := range origins.SharedHostingHosts() {
+	for _, h := range sharedHosts() {
 		s.hosts[strings.ToLower(h)] = true
 	}
-	for _, x := range origins.SharedHostingSuffixes() {
+	for _, x := range sharedSuffixes() {
 		s.suffixes[strings.ToLower(x)] = true
 	}
 	return s
