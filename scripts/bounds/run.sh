@@ -30,7 +30,7 @@ for c in "$here"/cases/${1:-*}.sh; do
     source "$c"
     gen >/dev/null 2>&1
     set +e
-    /usr/bin/time -f '%e %M' -o "$dir.time" bash -c "$(declare -f run); run" >/dev/null 2>"$dir.stderr"
+    /usr/bin/time -f "%e %M" -o "$dir.time" timeout 300 bash -c "$(declare -f run); run" >/dev/null 2>"$dir.stderr"
     rc=$?
     set -e
     read -r secs kb < <(tail -n 1 "$dir.time")
