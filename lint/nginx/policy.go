@@ -28,7 +28,7 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 	inherited := len(hs) // hs[:inherited] are the location's own headers
 	for i := range f.ifs {
 		in := &f.ifs[i]
-		if in.server != (loc == srv) || isOptionsOnly(in.cond) {
+		if in.server != (loc == srv) || a.optionsOnlyAt(in.lv.n, in.cond) {
 			continue
 		}
 		if len(in.lv.addHeaders) == 0 && len(in.lv.moreHeaders) == 0 {
@@ -128,6 +128,7 @@ func (a *analyzer) emitIf(il *level, f flow, parent rules.Policy) {
 		Preflight: parent.Preflight,
 		Dropped:   il.dropped(nil),
 	}
+	p.Dropped = appendDropped(p.Dropped, a.lostToLaterIf(il, f))
 	c := parseCondition(il.n)
 	hs := a.hdrScratch[:0]
 	for _, h := range headersAt(il) {
@@ -136,9 +137,29 @@ func (a *analyzer) emitIf(il *level, f flow, parent rules.Policy) {
 	}
 	p.Actual = a.grant(hs, f.env)
 	a.hdrScratch = hs[:0]
+	if returnsSuccess(il) {
+		// `return 204` fixes the status: there is no error response
+		// for these headers to be missing from.
+		p.Actual.Headers = append([]rules.Header(nil), p.Actual.Headers...)
+		for i := range p.Actual.Headers {
+			p.Actual.Headers[i].Always = true
+		}
+	}
 	if p.Actual.HasCORS() || len(p.Dropped) > 0 {
 		a.policies = append(a.policies, p)
 	}
+}
+
+// returnsSuccess reports whether a block ends with a `return` of a 2xx
+// status of its own.
+func returnsSuccess(lv *level) bool {
+	for _, n := range lv.body {
+		if n.name == "return" {
+			st, ok := terminalStatus(n)
+			return ok && st >= 200 && st < 300
+		}
+	}
+	return false
 }
 
 // grantKey identifies the grant of a level's headers for a status (0: all).
@@ -202,7 +223,7 @@ func (a *analyzer) envFree(lv *level) bool {
 		var buf [4]varRef
 		for _, ref := range appendVars(buf[:0], h.raw) {
 			name := ref.name
-			if a.res.declared[name] || len(name) == 1 && name[0] >= '0' && name[0] <= '9' {
+			if a.res.pathDependent(name) {
 				free = false
 			}
 			if m, ok := a.res.maps[name]; ok && a.res.mapDependsOnEnv(m) {
@@ -496,11 +517,11 @@ func (a *analyzer) preflight(srv, loc *level, f flow) (rules.Preflight, []rules.
 					continue
 				}
 				c := parseCondition(n)
-				if methodTest(c, "OPTIONS") != yes {
+				if a.methodTestAt(n, c, "OPTIONS") != yes {
 					continue
 				}
 				if lv == loc || loc == srv {
-					explicit = explicit || isOptionsOnly(c)
+					explicit = explicit || a.optionsOnlyAt(n, c)
 				}
 				il := a.ifLevel(lv, n)
 				for _, s := range il.body {
@@ -509,7 +530,9 @@ func (a *analyzer) preflight(srv, loc *level, f flow) (rules.Preflight, []rules.
 					}
 					if st, ok := terminalStatus(s); ok {
 						cond := n.evidence()
-						return a.answer(il, st, f, s, "", []rules.Evidence{cond}), a.ifDrops(il, loc), explicit
+						pf := a.answer(il, st, f, s, "", []rules.Evidence{cond})
+						a.guardAnswer(&pf, n, f)
+						return pf, a.ifDrops(il, loc), explicit
 					}
 				}
 				active = il

@@ -40,6 +40,9 @@ type alt struct {
 	guard    []constraint
 	conds    []string // human-readable conditions on the way (if, map)
 	ev       []rules.Evidence
+	// notFor: method classes (notOptions, notSimple) whose requests
+	// never get this value (flags.go).
+	notFor uint8
 }
 
 func (a alt) isEmpty() bool { return a.lit == "" && a.reflects == "" && a.unknown == "" }
@@ -167,6 +170,8 @@ type mapEntry struct {
 // flow (perl_set, js_set, set_by_lua, geo, split_clients...).
 type setter struct {
 	reason string
+	// readsOrigin: the code reads the request's Origin.
+	readsOrigin bool
 }
 
 // env is the data-flow state of rewrite-module variables (`set`) for one
@@ -207,6 +212,9 @@ type resolver struct {
 	// varCache holds the values of variables outside the data flow
 	// (built-ins, request headers, module-set variables).
 	varCache map[string][]alt
+	// gated: some `if` gates the Origin (see gate), so $http_origin
+	// depends on the request's path like a `set` variable.
+	gated bool
 	// site is the directive whose argument is being resolved: where an
 	// expansion budget that runs out is reported.
 	site rules.Range
@@ -252,7 +260,7 @@ func (r *resolver) resolveCached(s string, e *env) ([]alt, bool) {
 	free := true
 	for _, ref := range refs {
 		name := ref.name
-		if r.declared[name] || len(name) == 1 && name[0] >= '0' && name[0] <= '9' {
+		if r.pathDependent(name) {
 			free = false
 		} else if m, ok := r.maps[name]; ok && r.mapDependsOnEnv(m) {
 			free = false
@@ -307,6 +315,10 @@ func (r *resolver) resolveRefs(s string, refs []varRef, e *env) []alt {
 					len(c.ev)+len(v.ev)+len(c.guard)+len(v.guard)+len(c.conds)+len(v.conds) > maxValueParts {
 					return r.budgetExceeded() // checked before anything is built
 				}
+				n.notFor = c.notFor | v.notFor
+				if n.notFor == notAny {
+					continue // no request gets both parts
+				}
 				n.lit = c.lit + text + v.lit
 				n.guard = append(append([]constraint{}, c.guard...), v.guard...)
 				n.conds = append(append([]string{}, c.conds...), v.conds...)
@@ -351,7 +363,7 @@ func (r *resolver) lookup(name string, e *env) []alt {
 		return v
 	}
 	v := r.lookupGlobal(name, e)
-	if !r.declared[name] && r.depth == 0 && !isCapture(name) {
+	if !r.pathDependent(name) && r.depth == 0 {
 		if _, isMap := r.maps[name]; !isMap {
 			if r.varCache == nil {
 				r.varCache = map[string][]alt{}
@@ -361,6 +373,12 @@ func (r *resolver) lookup(name string, e *env) []alt {
 		}
 	}
 	return v
+}
+
+// pathDependent reports whether a variable's value depends on the
+// rewrite directives on the request's path (set, regex captures, gates).
+func (r *resolver) pathDependent(name string) bool {
+	return r.declared[name] || isCapture(name) || r.gated && strings.EqualFold(name, "http_origin")
 }
 
 // isCapture reports a regex capture reference ($1..$9).
@@ -508,7 +526,7 @@ func (r *resolver) computeMapDeps(m *mapDef) bool {
 	check := func(s string) bool {
 		var buf [4]varRef
 		for _, ref := range appendVars(buf[:0], s) {
-			if r.declared[ref.name] {
+			if r.pathDependent(ref.name) {
 				return true
 			}
 			if mm, ok := r.maps[ref.name]; ok && mm != m && r.depth < maxResolveDepth {
