@@ -51,14 +51,23 @@ func (n *netFlags) register(cmd *cobra.Command) {
 	f.BoolVarP(&n.insecure, "insecure", "k", false, "do not verify TLS certificates")
 }
 
-// parseHeaders reads 'Name: value' flags.
+// parseHeaders reads 'Name: value' flags. A malformed one is named by its
+// position and leading header-name characters only: the rest is likely a
+// secret ("Authorization Bearer …" with the colon forgotten).
 func parseHeaders(flag string, vals []string) (http.Header, error) {
 	h := http.Header{}
-	for _, v := range vals {
+	for i, v := range vals {
 		name, value, ok := strings.Cut(v, ":")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" || !spec.IsHeaderNameToken(name) {
-			return nil, fmt.Errorf("%s %q: want 'Name: value'", flag, v)
+			// Show the leading word only when something follows it (a
+			// name and a value with the colon forgotten): a lone word may
+			// be the token itself.
+			lead, rest, spaced := strings.Cut(strings.TrimSpace(v), " ")
+			if !spaced || strings.TrimSpace(rest) == "" || len(lead) > 40 || !spec.IsHeaderNameToken(lead) {
+				return nil, fmt.Errorf("%s #%d: want 'Name: value' (the value is not shown: it may be a secret)", flag, i+1)
+			}
+			return nil, fmt.Errorf("%s #%d (%q followed by a value not shown): want 'Name: value'", flag, i+1, lead)
 		}
 		h.Add(name, strings.TrimSpace(value))
 	}
@@ -112,7 +121,7 @@ Only the hosts named on the command line (or in --targets) are ever contacted.`,
 		Example: `  corsguard fuzz https://api.example.com/v1/ --trusted-origin https://app.example.com
   corsguard fuzz --targets urls.txt --config .corsguard.hcl --format sarif -o fuzz.sarif
   corsguard fuzz --expect-from nginx.conf https://staging.example.com/
-  corsguard fuzz --replay finding.json`,
+  corsguard fuzz --replay finding.json https://api.example.com/v1/`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runFuzz(cmd, args, fl) },
 	}
 	fl.net.register(cmd)
@@ -132,7 +141,7 @@ Only the hosts named on the command line (or in --targets) are ever contacted.`,
 	f.IntVarP(&fl.workers, "concurrency", "c", 16, "requests in flight across all targets")
 	f.StringVarP(&fl.method, "method", "X", "GET", "method of the actual requests")
 	f.StringVar(&fl.corpus, "corpus", "", "directory of origins that produced new behaviour: read first, updated after the run")
-	f.StringVar(&fl.replay, "replay", "", "re-send the requests of saved findings (a Result JSON or JSONL file) and say whether they reproduce")
+	f.StringVar(&fl.replay, "replay", "", "re-send the requests of saved findings (a Result JSON or JSONL file) to the targets named on the command line, and say whether they reproduce")
 	f.StringVar(&fl.failOn, "fail-on", "low", "lowest severity that makes the exit status 1")
 	f.BoolVar(&fl.showInfo, "show-info", false, "include info-level findings in the report")
 	f.BoolVar(&fl.noColor, "no-color", false, "no colour in text output")
@@ -158,7 +167,7 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if fl.replay != "" {
-		return runReplay(ctx, cmd, fl, auth)
+		return runReplay(ctx, cmd, args, fl, auth)
 	}
 	for _, o := range fl.trusted {
 		if !spec.IsSerialisedOrigin(o) || o == "null" {
@@ -252,7 +261,7 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 		targets = append(targets, t)
 	}
 
-	client, err := driver.New(fl.net.config(fuzz.Hosts(targets), auth))
+	client, err := driver.New(fl.net.config(fuzz.Origins(targets), auth))
 	if err != nil {
 		return usageErr("%w", err)
 	}
@@ -447,7 +456,7 @@ func randomSeed() int64 {
 	return s
 }
 
-func runReplay(ctx context.Context, cmd *cobra.Command, fl fuzzFlags, auth http.Header) error {
+func runReplay(ctx context.Context, cmd *cobra.Command, args []string, fl fuzzFlags, auth http.Header) error {
 	fh, err := os.Open(fl.replay)
 	if err != nil {
 		return usageErr("--replay: %w", err)
@@ -457,9 +466,22 @@ func runReplay(ctx context.Context, cmd *cobra.Command, fl fuzzFlags, auth http.
 	if err != nil {
 		return usageErr("--replay: %w", err)
 	}
-	client, err := driver.New(fl.net.config(fuzz.ReplayHosts(rs), auth))
+	// The scope is what the user names, never what the file says: an
+	// edited file must not send the -H and --cookie secrets elsewhere.
+	scope, err := replayScope(args, fl.targets)
+	if err != nil {
+		return err
+	}
+	if len(scope) == 0 {
+		return usageErr("--replay: name the target(s) to replay against, e.g. corsguard fuzz --replay %s %s (the file's requests go to %s)",
+			fl.replay, strings.Join(fuzz.ReplayOrigins(rs), " "), strings.Join(fuzz.ReplayOrigins(rs), ", "))
+	}
+	client, err := driver.New(fl.net.config(scope, auth))
 	if err != nil {
 		return usageErr("%w", err)
+	}
+	if err := fuzz.CheckReplayScope(client, rs); err != nil {
+		return usageErr("--replay %s: %w", fl.replay, err)
 	}
 	reproduced := false
 	for _, r := range rs {
@@ -480,6 +502,29 @@ func runReplay(ctx context.Context, cmd *cobra.Command, fl fuzzFlags, auth http.
 		return &exitCodeError{code: exitFindings}
 	}
 	return nil
+}
+
+// replayScope reads the targets named on the command line of a replay.
+func replayScope(args []string, targets string) ([]string, error) {
+	urls := append([]string(nil), args...)
+	if targets != "" {
+		fh, err := os.Open(targets)
+		if err != nil {
+			return nil, usageErr("--targets: %w", err)
+		}
+		more, err := fuzz.ReadTargets(fh, targets)
+		_ = fh.Close()
+		if err != nil {
+			return nil, usageErr("%w", err)
+		}
+		urls = append(urls, more...)
+	}
+	for _, u := range urls {
+		if _, err := fuzz.ParseTargetURL(u); err != nil {
+			return nil, usageErr("%w", err)
+		}
+	}
+	return urls, nil
 }
 
 func nowOf(rep *fuzz.ReplayResult) []driver.Exchange {

@@ -76,9 +76,10 @@ func runProbe(cmd *cobra.Command, rawURL string, fl probeFlags) error {
 	}
 	// The page's headers go on the request itself (they shape the
 	// preflight), not as credentials; their values are still secrets.
-	cfg := fl.net.config([]string{u.Hostname()}, nil)
-	for name := range pageHeaders {
+	cfg := fl.net.config([]string{u.String()}, nil)
+	for name, vs := range pageHeaders {
 		cfg.Secret = append(cfg.Secret, name)
+		cfg.SecretValues = append(cfg.SecretValues, vs...)
 	}
 	client, err := driver.New(cfg)
 	if err != nil {
