@@ -236,7 +236,7 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 			return usageErr("--expect-from: %w", err)
 		}
 		for _, d := range res.Errors {
-			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --expect-from:", d.Error())
+			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --expect-from:", report.EscapeLine(d.Error()))
 		}
 		expected = res.Policies
 		source = strings.Join(fl.expectFrom, ", ")
@@ -323,11 +323,11 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 	}
 	if opts.Corpus != nil {
 		if err := opts.Corpus.Save(); err != nil {
-			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --corpus:", err)
+			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --corpus:", report.EscapeLine(err.Error()))
 		}
 	}
 	for _, n := range sum.Notes {
-		fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: note:", n)
+		fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: note:", report.EscapeLine(n))
 	}
 	var results []fuzz.Result
 	for _, r := range sum.Results {
@@ -383,7 +383,7 @@ func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.
 		fmt.Fprintf(w, "corsguard: %d targets, %d requests in %s (seed %d)\n", sum.Targets, sum.Requests, sum.Duration.Round(time.Millisecond), sum.Seed)
 		for _, r := range results {
 			if r.Diff != "" {
-				fmt.Fprintf(cmd.OutOrStdout(), "\n%s %s\n%s", r.RuleID, r.Target, r.Diff)
+				fmt.Fprintf(cmd.OutOrStdout(), "\n%s %s\n%s", r.RuleID, report.EscapeLine(r.Target), report.EscapeText(r.Diff))
 			}
 		}
 	}
@@ -496,7 +496,7 @@ func runReplay(ctx context.Context, cmd *cobra.Command, args []string, fl fuzzFl
 			}
 			continue
 		}
-		fmt.Fprintln(cmd.OutOrStdout(), rep.Text())
+		fmt.Fprintln(cmd.OutOrStdout(), report.EscapeText(rep.Text()))
 	}
 	if reproduced {
 		return &exitCodeError{code: exitFindings}

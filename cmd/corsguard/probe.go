@@ -11,6 +11,7 @@ import (
 
 	"github.com/corsguard/corsguard/fuzz"
 	"github.com/corsguard/corsguard/fuzz/driver"
+	"github.com/corsguard/corsguard/rules/report"
 	"github.com/corsguard/corsguard/rules/spec"
 )
 
@@ -102,7 +103,7 @@ func runProbe(cmd *cobra.Command, rawURL string, fl probeFlags) error {
 			return &exitCodeError{code: exitError, err: err}
 		}
 	} else {
-		fmt.Fprint(out, res.Text())
+		fmt.Fprint(out, report.EscapeText(res.Text()))
 	}
 	if !res.Allowed {
 		// Blocked is the answer, not an error: exit 1 lets scripts test it.
