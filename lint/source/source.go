@@ -43,8 +43,6 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s is %s, not a regular file; not read", e.Path, e.Detail)
 	case TooBig:
 		return fmt.Sprintf("%s is %s, larger than the %d MB limit; not read", e.Path, e.Detail, MaxFileSize>>20)
-	case Missing:
-		return fmt.Sprintf("%s: %s", e.Path, e.Detail)
 	}
 	return fmt.Sprintf("cannot read %s: %s", e.Path, e.Detail)
 }
@@ -122,7 +120,8 @@ func pathErrText(err error) string {
 }
 
 func sizeText(n int64) string {
-	if n >= 1<<20 {
+	if n >= 100<<20 {
+		// Exact bytes just over the limit; megabytes where they read better.
 		return fmt.Sprintf("%d MB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)
