@@ -35,7 +35,13 @@ func (t Target) Host() string {
 
 // ParseTargetURL checks that s is an absolute http(s) URL with a host.
 func ParseTargetURL(s string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	// Without a scheme, url.Parse reads "api.example.com/v1" as a path and
+	// fails on "localhost:8080/x" with a message about colons.
+	if !strings.Contains(s, "://") {
+		return nil, fmt.Errorf("%q has no scheme: did you mean http://%s ?", s, s)
+	}
+	u, err := url.Parse(s)
 	if err != nil {
 		return nil, err
 	}
