@@ -21,6 +21,8 @@ type Document struct {
 	Summary       JSONSummary        `json:"summary"`
 	// Interrupted: the run was stopped before it was done.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// BaselineGone are the --baseline entries that no longer occur.
+	BaselineGone []BaselineEntry `json:"baselineGone,omitempty"`
 }
 
 // JSONFinding is a finding plus its fingerprint.
@@ -31,10 +33,12 @@ type JSONFinding struct {
 
 // JSONSummary counts what the run saw.
 type JSONSummary struct {
-	Files      int            `json:"files"`
-	Findings   int            `json:"findings"`
-	Suppressed int            `json:"suppressed"`
-	Errors     int            `json:"errors"`
+	Files      int `json:"files"`
+	Findings   int `json:"findings"`
+	Suppressed int `json:"suppressed"`
+	Errors     int `json:"errors"`
+	// Baselined counts findings --baseline accepted (not listed).
+	Baselined  int            `json:"baselined,omitempty"`
 	BySeverity map[string]int `json:"bySeverity"`
 }
 
@@ -49,6 +53,10 @@ func BuildDocument(in Input) Document {
 			Files: in.Files, Findings: len(in.Findings), Suppressed: in.Suppressed,
 			Errors: len(in.Errors), BySeverity: Summary(in.Findings),
 		},
+	}
+	if in.Baseline != nil {
+		doc.Summary.Baselined = in.Baseline.Baselined
+		doc.BaselineGone = in.Baseline.Gone
 	}
 	if doc.Errors == nil {
 		doc.Errors = []rules.Diagnostic{}

@@ -90,6 +90,11 @@ func Text(w io.Writer, in Input, opts TextOptions) error {
 		}
 	}
 	fmt.Fprintln(&b, summaryLine(in))
+	if in.Baseline != nil {
+		for _, e := range in.Baseline.Gone {
+			fmt.Fprintf(&b, "  %s %s\n", paint(ansiDim, "baseline entry no longer occurs:"), e)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -132,6 +137,12 @@ func summaryLine(in Input) string {
 	if in.Suppressed > 0 {
 		line += fmt.Sprintf(", %d suppressed", in.Suppressed)
 	}
+	if in.Baseline != nil {
+		line += fmt.Sprintf(", %d baselined", in.Baseline.Baselined)
+		if n := len(in.Baseline.Gone); n > 0 {
+			line += fmt.Sprintf(", %d baseline entr%s no longer occur%s", n, plural(n, "y", "ies"), plural(n, "s", ""))
+		}
+	}
 	if len(in.Errors) > 0 {
 		line += fmt.Sprintf(", %d error(s)", len(in.Errors))
 	}
@@ -139,4 +150,11 @@ func summaryLine(in Input) string {
 		line += ", interrupted"
 	}
 	return line
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
