@@ -149,7 +149,7 @@ type Exchange struct {
 // Client sends requests under one Config. It is safe for concurrent use.
 type Client struct {
 	cfg      Config
-	http     *http.Client
+	rt       http.RoundTripper
 	scope    map[Origin]bool
 	dialable map[string]bool   // normalised "host:port" the dialer may connect to
 	resolve  map[string]string // normalised "host:port" → "addr:port"
@@ -235,13 +235,11 @@ func New(cfg Config) (*Client, error) {
 		}
 		rt = t
 	}
-	c.http = &http.Client{
-		Transport: rt,
-		Timeout:   cfg.Timeout,
-		// Redirects are walked by Send itself, so that every hop passes the
-		// scope check and the rate limit.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	// The transport is used directly, not through http.Client: redirects
+	// are walked by Send itself (every hop passes the scope check and the
+	// rate limit), and a 3xx with a Location net/url cannot parse is still
+	// an answer to record, where http.Client would turn it into an error.
+	c.rt = rt
 	return c, nil
 }
 
@@ -516,6 +514,9 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 }
 
 func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration, error) {
+	// One deadline for connection, headers and body.
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
 	if err != nil {
 		return nil, 0, err
@@ -535,9 +536,9 @@ func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration,
 		}
 	}
 	c.sent.Add(1)
-	resp, err := c.http.Do(req)
+	resp, err := c.rt.RoundTrip(req)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("%s %s: %w", r.Method, r.URL, err)
 	}
 	// CORS lives in the headers: read at most BodyCap bytes (enough to keep
 	// small keep-alive responses reusable), then let go.
