@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/corsguard/corsguard/fuzz"
@@ -79,7 +77,41 @@ func (n *netFlags) config(scope []string, authHeaders http.Header) driver.Config
 		Rate: n.rate, Burst: n.burst, Timeout: n.timeout, Retries: n.retries, Resolve: n.resolve,
 		Proxy: n.proxy, Insecure: n.insecure, Header: authHeaders, Cookies: n.cookies, Scope: scope,
 		UserAgent: "corsguard/" + version,
+		// A server asking for an hour (Retry-After) gets one more --timeout.
+		MaxBackoff: n.timeout,
 	}
+}
+
+// worstRequest is the longest one request can take: every attempt timing
+// out, each followed by the longest wait between attempts.
+func (n *netFlags) worstRequest() time.Duration {
+	t := n.timeout
+	if t <= 0 {
+		t = driver.DefaultTimeout
+	}
+	r := time.Duration(max(n.retries, 0))
+	return t*(r+1) + t*r
+}
+
+// planEstimate is the request count of an unbudgeted target with the
+// default options (measured: 150-250), rounded up.
+const planEstimate = 400
+
+// targetDeadline is the per-target deadline derived from --timeout,
+// --retries, --rate and --budget: three worst-case requests (a first wave
+// that stalls, and the retries of the next), plus twice the time the rate
+// limit needs for the planned requests. A stalled target is given up after
+// it and reported; the run moves on.
+func targetDeadline(n netFlags, budget int) time.Duration {
+	planned := budget
+	if planned <= 0 {
+		planned = planEstimate
+	}
+	d := 3 * n.worstRequest()
+	if n.rate > 0 {
+		d += time.Duration(2 * float64(planned) / n.rate * float64(time.Second))
+	}
+	return d
 }
 
 type fuzzFlags struct {
@@ -104,6 +136,7 @@ type fuzzFlags struct {
 	noColor    bool
 	noProgress bool
 	shard      string
+	targetTime time.Duration
 }
 
 func newFuzzCmd() *cobra.Command {
@@ -146,6 +179,7 @@ Only the hosts named on the command line (or in --targets) are ever contacted.`,
 	f.BoolVar(&fl.showInfo, "show-info", false, "include info-level findings in the report")
 	f.BoolVar(&fl.noColor, "no-color", false, "no colour in text output")
 	f.BoolVar(&fl.noProgress, "no-progress", false, "no progress bar (it only shows on a terminal anyway)")
+	f.DurationVar(&fl.targetTime, "target-timeout", 0, "give up a target after this long and report it (0: derived from --timeout, --retries, --rate and --budget)")
 	f.StringVar(&fl.shard, "shard", "", "K/N: fuzz only the K-th of N deterministic shards of the targets (1-based)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "sarif", "junit", "jsonl"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -164,7 +198,7 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 	if err != nil {
 		return usageErr("%w", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, signalled, stop := interruptContext()
 	defer stop()
 	if fl.replay != "" {
 		return runReplay(ctx, cmd, args, fl, auth)
@@ -215,7 +249,10 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 	}
 
 	opts := fuzz.Options{Trusted: fl.trusted, Budget: fl.budget, Random: fl.random, Repeats: fl.repeats,
-		Workers: fl.workers, Method: fl.method, Seed: fl.seed}
+		Workers: fl.workers, Method: fl.method, Seed: fl.seed, TargetTimeout: fl.targetTime}
+	if opts.TargetTimeout <= 0 {
+		opts.TargetTimeout = targetDeadline(fl.net, fl.budget)
+	}
 	if fl.random == 0 {
 		opts.Random = -1
 	}
@@ -296,31 +333,25 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 	}
 	filter := newResultFilter(pf, fl.showInfo)
 
-	var bar *progressbar.ProgressBar
-	if !fl.noProgress && isTerminal(os.Stderr) {
-		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("fuzzing"),
-			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("req"),
-			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
-		opts.Progress = func() { _ = bar.Add(1) }
-	}
+	prog := startProgress(fl.noProgress, len(targets), &opts)
 	engine := fuzz.New(client, opts)
 	var streamErr error
 	sum, err := engine.Run(ctx, targets, func(r fuzz.Result) {
+		prog.finding()
 		if r, keep := filter(r); keep && stream != nil {
 			if err := stream.Write(r); err != nil && streamErr == nil {
 				streamErr = err
 			}
 		}
 	})
-	if bar != nil {
-		_ = bar.Finish()
-	}
+	prog.stop()
 	if err != nil {
 		return &exitCodeError{code: exitError, err: err}
 	}
 	if streamErr != nil {
 		return &exitCodeError{code: exitError, err: streamErr}
 	}
+	// What was learnt is kept even when the run was interrupted.
 	if opts.Corpus != nil {
 		if err := opts.Corpus.Save(); err != nil {
 			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --corpus:", report.EscapeLine(err.Error()))
@@ -339,6 +370,22 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 		if err := writeFuzzReport(cmd, fl, urls, sum, results, failOn); err != nil {
 			return err
 		}
+	}
+	if fl.format != "text" || fl.output != "" {
+		// The report is in a file or for machines: say it where people look.
+		for _, e := range sum.Errors {
+			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard:", e.Error())
+		}
+	}
+	if code := signalled(); code != 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "corsguard: interrupted: %d of %d target(s) done, %d finding(s) kept\n", sum.Done, sum.Targets, len(results))
+		return &exitCodeError{code: code}
+	}
+	if sum.Interrupted {
+		return &exitCodeError{code: exitError, err: fmt.Errorf("interrupted: %d of %d target(s) done", sum.Done, sum.Targets)}
+	}
+	if len(sum.Errors) > 0 {
+		return &exitCodeError{code: exitError, err: fmt.Errorf("%d of %d target(s) could not be fuzzed fully (see the report)", len(sum.Errors), sum.Targets)}
 	}
 	for _, r := range results {
 		if r.Severity >= failOn {
@@ -360,7 +407,7 @@ func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.
 			defer func() { _ = fh.Close() }()
 			w = fh
 		}
-		if err := fuzz.WriteJUnit(w, urls, results, failOn); err != nil {
+		if err := fuzz.WriteJUnit(w, urls, sum, results, failOn); err != nil {
 			return &exitCodeError{code: exitError, err: err}
 		}
 		return nil
@@ -374,13 +421,19 @@ func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.
 			findings[i].Related = append(findings[i].Related, rules.Evidence{Range: rules.Range{File: r.Target}, Text: r.Exchanges[0].Curl})
 		}
 	}
-	in := report.Input{Tool: "fuzz", Version: version, Findings: findings, Files: sum.Targets}
+	in := report.Input{Tool: "fuzz", Version: version, Findings: findings, Files: sum.Targets, Interrupted: sum.Interrupted}
+	for _, e := range sum.Errors {
+		in.Errors = append(in.Errors, rules.Diagnostic{Range: rules.Range{File: e.Target}, Message: e.Message})
+	}
 	if err := writeReport(cmd, in, fl.format, fl.output, fl.noColor); err != nil {
 		return err
 	}
 	if fl.format == "text" {
 		w := cmd.ErrOrStderr()
 		fmt.Fprintf(w, "corsguard: %d targets, %d requests in %s (seed %d)\n", sum.Targets, sum.Requests, sum.Duration.Round(time.Millisecond), sum.Seed)
+		if sum.Interrupted {
+			fmt.Fprintf(w, "corsguard: interrupted after %d of %d target(s): the report holds what was found until then\n", sum.Done, sum.Targets)
+		}
 		for _, r := range results {
 			if r.Diff != "" {
 				fmt.Fprintf(cmd.OutOrStdout(), "\n%s %s\n%s", r.RuleID, report.EscapeLine(r.Target), report.EscapeText(r.Diff))

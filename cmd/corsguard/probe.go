@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 
 	"github.com/spf13/cobra"
 
@@ -86,12 +84,15 @@ func runProbe(cmd *cobra.Command, rawURL string, fl probeFlags) error {
 	if err != nil {
 		return usageErr("%w", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, signalled, stop := interruptContext()
 	defer stop()
 	res, err := fuzz.Probe(ctx, client, fuzz.ProbeRequest{
 		URL: u.String(), Origin: fl.origin, Method: fl.method, Header: pageHeaders,
 		Credentials: fl.credentials, PrivateNetwork: fl.privateNetwork, Always: fl.always,
 	}, profile)
+	if code := signalled(); code != 0 {
+		return &exitCodeError{code: code, err: errors.New("interrupted")}
+	}
 	if err != nil {
 		return &exitCodeError{code: exitError, err: err}
 	}
@@ -104,6 +105,9 @@ func runProbe(cmd *cobra.Command, rawURL string, fl probeFlags) error {
 		}
 	} else {
 		fmt.Fprint(out, report.EscapeText(res.Text()))
+	}
+	if res.NetworkError != "" {
+		return &exitCodeError{code: exitError, err: fmt.Errorf("%s: network error (%s): no CORS verdict", u, res.NetworkError)}
 	}
 	if !res.Allowed {
 		// Blocked is the answer, not an error: exit 1 lets scripts test it.

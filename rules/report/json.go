@@ -19,6 +19,8 @@ type Document struct {
 	Findings      []JSONFinding      `json:"findings"`
 	Errors        []rules.Diagnostic `json:"errors"`
 	Summary       JSONSummary        `json:"summary"`
+	// Interrupted: the run was stopped before it was done.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // JSONFinding is a finding plus its fingerprint.
@@ -42,7 +44,7 @@ func BuildDocument(in Input) Document {
 	doc := Document{
 		SchemaVersion: JSONVersion, Tool: "corsguard " + in.Tool, Version: in.Version,
 		Findings: make([]JSONFinding, len(in.Findings)),
-		Errors:   in.Errors,
+		Errors:   in.Errors, Interrupted: in.Interrupted,
 		Summary: JSONSummary{
 			Files: in.Files, Findings: len(in.Findings), Suppressed: in.Suppressed,
 			Errors: len(in.Errors), BySeverity: Summary(in.Findings),

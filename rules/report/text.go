@@ -135,5 +135,8 @@ func summaryLine(in Input) string {
 	if len(in.Errors) > 0 {
 		line += fmt.Sprintf(", %d error(s)", len(in.Errors))
 	}
+	if in.Interrupted {
+		line += ", interrupted"
+	}
 	return line
 }
