@@ -18,6 +18,8 @@ type Document struct {
 	Version       string             `json:"version"`
 	Findings      []JSONFinding      `json:"findings"`
 	Errors        []rules.Diagnostic `json:"errors"`
+	Warnings      []rules.Diagnostic `json:"warnings,omitempty"`
+	Skipped       []Skipped          `json:"skipped,omitempty"`
 	Summary       JSONSummary        `json:"summary"`
 }
 
@@ -33,6 +35,8 @@ type JSONSummary struct {
 	Findings   int            `json:"findings"`
 	Suppressed int            `json:"suppressed"`
 	Errors     int            `json:"errors"`
+	Warnings   int            `json:"warnings,omitempty"`
+	Skipped    int            `json:"skipped,omitempty"`
 	BySeverity map[string]int `json:"bySeverity"`
 }
 
@@ -43,9 +47,12 @@ func BuildDocument(in Input) Document {
 		SchemaVersion: JSONVersion, Tool: "corsguard " + in.Tool, Version: in.Version,
 		Findings: make([]JSONFinding, len(in.Findings)),
 		Errors:   in.Errors,
+		Warnings: in.Warnings,
+		Skipped:  in.Skipped,
 		Summary: JSONSummary{
 			Files: in.Files, Findings: len(in.Findings), Suppressed: in.Suppressed,
-			Errors: len(in.Errors), BySeverity: Summary(in.Findings),
+			Errors: len(in.Errors), Warnings: len(in.Warnings), Skipped: len(in.Skipped),
+			BySeverity: Summary(in.Findings),
 		},
 	}
 	if doc.Errors == nil {

@@ -17,9 +17,23 @@ type Input struct {
 	Errors     []rules.Diagnostic
 	Suppressed int
 	Files      int
+	// Warnings are input problems that do not change the exit status
+	// (an include not found: the file was linted without it).
+	Warnings []rules.Diagnostic
+	// Skipped are files found but not linted, and why.
+	Skipped []Skipped
 	// Source returns one line of an input file for snippets and
 	// fingerprints; nil when there are no files (live findings).
 	Source func(file string, line int) (string, bool)
+}
+
+// Skipped is a file a run found and did not lint. Kind "name" is a file
+// whose name says it is not configuration (a README): counted, and listed
+// in JSON only.
+type Skipped struct {
+	Path   string `json:"path"`
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
 }
 
 func (in Input) line(f rules.Finding) (string, bool) {

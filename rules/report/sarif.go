@@ -85,7 +85,15 @@ func SARIF(w io.Writer, in Input) error {
 			Locations: []*sarif.Location{location(d.Range)},
 		})
 	}
-	if len(in.Errors) == 0 {
+	for _, d := range in.Warnings {
+		inv := run.AddInvocation(len(in.Errors) == 0)
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, &sarif.Notification{
+			Level:     "warning",
+			Message:   sarif.NewTextMessage(d.Message),
+			Locations: []*sarif.Location{location(d.Range)},
+		})
+	}
+	if len(in.Errors) == 0 && len(in.Warnings) == 0 {
 		run.AddInvocation(true)
 	}
 	log.AddRun(run)
