@@ -36,6 +36,10 @@ type Options struct {
 	// StrictIncludes makes an include whose target is missing an error;
 	// by default it is a warning and the file is linted without it.
 	StrictIncludes bool
+	// SkipUnknown skips a file named explicitly that is of no known format
+	// (listed with the skipped files) instead of reporting an error:
+	// pre-commit passes every staged file its pattern matches.
+	SkipUnknown bool
 	// Stdin is read for the argument "-"; StdinFilename is the name it is
 	// linted and reported under (it picks the format; includes resolve
 	// from its directory). Empty: "<stdin>", and the content decides.
@@ -110,7 +114,7 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 			res.sources.put(c.path, c.stdin)
 		}
 	}
-	parsed := parseAll(cands, opts.Jobs)
+	parsed := parseAll(cands, opts.Jobs, opts.SkipUnknown)
 
 	// A file included by another entry was linted in its including
 	// context; linting it alone too would report its facts twice, out of
@@ -251,7 +255,7 @@ type parsedEntry struct {
 // parseAll reads, detects and parses candidates in parallel, keeping the
 // input order. Each file is read once; its bytes serve detection and
 // parsing, so that only jobs files are held in memory at a time.
-func parseAll(cands []candidate, jobs int) []parsedEntry {
+func parseAll(cands []candidate, jobs int, skipUnknown bool) []parsedEntry {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
@@ -263,7 +267,7 @@ func parseAll(cands []candidate, jobs int) []parsedEntry {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i] = loadOne(cands[i])
+				out[i] = loadOne(cands[i], skipUnknown)
 			}
 		}()
 	}
@@ -276,7 +280,7 @@ func parseAll(cands []candidate, jobs int) []parsedEntry {
 }
 
 // loadOne reads one candidate, decides its format and parses it.
-func loadOne(c candidate) parsedEntry {
+func loadOne(c candidate, skipUnknown bool) parsedEntry {
 	pe := parsedEntry{cand: c}
 	fail := func(format string, args ...any) parsedEntry {
 		d := rules.Errorf(rules.Range{File: c.path, Line: 1}, format, args...)
@@ -320,7 +324,10 @@ func loadOne(c candidate) parsedEntry {
 		if c.isStdin {
 			return fail("standard input is not a recognised nginx, Apache httpd or HCL configuration; name it with --stdin-filename (nginx.conf, .htaccess, main.tf...)")
 		}
-		pe.skip, pe.skipKind = "no known format (not nginx, Apache httpd or HCL)", SkipUnknown
+		if c.explicit && !skipUnknown {
+			return fail("not a recognised nginx, Apache httpd or HCL configuration (--skip-unknown skips such files with a notice)")
+		}
+		pe.skip, pe.skipKind = "not a recognised nginx, Apache httpd or HCL configuration", SkipUnknown
 		return pe
 	}
 	pe.result = parseOne(pe.format, c.path, data)

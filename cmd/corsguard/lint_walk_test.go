@@ -39,7 +39,7 @@ func TestLintInputs(t *testing.T) {
 	runCLICases(t, []cliCase{
 		{"a symlinked site in sites-enabled is linted", []string{"lint", j("debian/sites-enabled")}, exitFindings, "CG101"},
 		{"a directory with no configuration exits 2 naming it", []string{"lint", j("empty")}, exitError, "no nginx, Apache or HCL configuration found under " + j("empty")},
-		{"a passed file of no known format is skipped with a notice (pre-commit)", []string{"lint", j("ops/supervisord.conf")}, exitClean, "supervisord.conf: skipped: no known format"},
+		{"a passed file of no known format is skipped with a notice (pre-commit)", []string{"lint", "--skip-unknown", j("ops/supervisord.conf")}, exitClean, "supervisord.conf: skipped: not a recognised"},
 		{"a FIFO argument is refused without being opened", []string{"lint", fifo}, exitError, "this is a FIFO (named pipe), not a regular file; not read"},
 		{"an include outside the tree is a warning, not an error", []string{"lint", "--fail-on", "critical", j("inc")}, exitFindings, `warning: include "mime.types": no such file in the linted tree; linted without it`},
 		{"--strict-includes makes it an error", []string{"lint", "--strict-includes", j("inc")}, exitError, `error: include "mime.types"`},

@@ -21,6 +21,10 @@ type Document struct {
 	Warnings      []rules.Diagnostic `json:"warnings,omitempty"`
 	Skipped       []Skipped          `json:"skipped,omitempty"`
 	Summary       JSONSummary        `json:"summary"`
+	// Interrupted: the run was stopped before it was done.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// BaselineGone are the --baseline entries that no longer occur.
+	BaselineGone []BaselineEntry `json:"baselineGone,omitempty"`
 }
 
 // JSONFinding is a finding plus its fingerprint.
@@ -31,12 +35,15 @@ type JSONFinding struct {
 
 // JSONSummary counts what the run saw.
 type JSONSummary struct {
-	Files      int            `json:"files"`
-	Findings   int            `json:"findings"`
-	Suppressed int            `json:"suppressed"`
-	Errors     int            `json:"errors"`
-	Warnings   int            `json:"warnings,omitempty"`
-	Skipped    int            `json:"skipped,omitempty"`
+	Files      int `json:"files"`
+	Findings   int `json:"findings"`
+	Suppressed int `json:"suppressed"`
+	Errors     int `json:"errors"`
+	// Warnings and Skipped count lint's warnings and skipped files.
+	Warnings int `json:"warnings,omitempty"`
+	Skipped  int `json:"skipped,omitempty"`
+	// Baselined counts findings --baseline accepted (not listed).
+	Baselined  int            `json:"baselined,omitempty"`
 	BySeverity map[string]int `json:"bySeverity"`
 }
 
@@ -46,7 +53,7 @@ func BuildDocument(in Input) Document {
 	doc := Document{
 		SchemaVersion: JSONVersion, Tool: "corsguard " + in.Tool, Version: in.Version,
 		Findings: make([]JSONFinding, len(in.Findings)),
-		Errors:   in.Errors,
+		Errors:   in.Errors, Interrupted: in.Interrupted,
 		Warnings: in.Warnings,
 		Skipped:  in.Skipped,
 		Summary: JSONSummary{
@@ -54,6 +61,10 @@ func BuildDocument(in Input) Document {
 			Errors: len(in.Errors), Warnings: len(in.Warnings), Skipped: len(in.Skipped),
 			BySeverity: Summary(in.Findings),
 		},
+	}
+	if in.Baseline != nil {
+		doc.Summary.Baselined = in.Baseline.Baselined
+		doc.BaselineGone = in.Baseline.Gone
 	}
 	if doc.Errors == nil {
 		doc.Errors = []rules.Diagnostic{}
