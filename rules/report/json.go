@@ -18,6 +18,8 @@ type Document struct {
 	Version       string             `json:"version"`
 	Findings      []JSONFinding      `json:"findings"`
 	Errors        []rules.Diagnostic `json:"errors"`
+	Warnings      []rules.Diagnostic `json:"warnings,omitempty"`
+	Skipped       []Skipped          `json:"skipped,omitempty"`
 	Summary       JSONSummary        `json:"summary"`
 	// Interrupted: the run was stopped before it was done.
 	Interrupted bool `json:"interrupted,omitempty"`
@@ -37,6 +39,9 @@ type JSONSummary struct {
 	Findings   int `json:"findings"`
 	Suppressed int `json:"suppressed"`
 	Errors     int `json:"errors"`
+	// Warnings and Skipped count lint's warnings and skipped files.
+	Warnings int `json:"warnings,omitempty"`
+	Skipped  int `json:"skipped,omitempty"`
 	// Baselined counts findings --baseline accepted (not listed).
 	Baselined  int            `json:"baselined,omitempty"`
 	BySeverity map[string]int `json:"bySeverity"`
@@ -49,9 +54,12 @@ func BuildDocument(in Input) Document {
 		SchemaVersion: JSONVersion, Tool: "corsguard " + in.Tool, Version: in.Version,
 		Findings: make([]JSONFinding, len(in.Findings)),
 		Errors:   in.Errors, Interrupted: in.Interrupted,
+		Warnings: in.Warnings,
+		Skipped:  in.Skipped,
 		Summary: JSONSummary{
 			Files: in.Files, Findings: len(in.Findings), Suppressed: in.Suppressed,
-			Errors: len(in.Errors), BySeverity: Summary(in.Findings),
+			Errors: len(in.Errors), Warnings: len(in.Warnings), Skipped: len(in.Skipped),
+			BySeverity: Summary(in.Findings),
 		},
 	}
 	if in.Baseline != nil {
