@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,6 +23,9 @@ type lintFlags struct {
 	jobs     int
 	noColor  bool
 	showInfo bool
+	// workflows: output, baseline and pre-commit flags.
+	report      reportFlags
+	skipUnknown bool
 }
 
 func newLintCmd() *cobra.Command {
@@ -45,24 +47,45 @@ linted and reported).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&fl.format, "format", "f", "text", "output format: text, json, sarif")
+	f.StringVarP(&fl.format, "format", "f", "text", "output format: "+strings.Join(lintFormats, ", "))
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to this file instead of stdout")
 	f.StringVar(&fl.failOn, "fail-on", "low", "lowest severity that makes the exit status 1: info, low, medium, high, critical")
 	f.StringArrayVar(&fl.trusted, "trusted-origin", nil, "an origin you trust (repeatable); without it, trust is derived from server names and allowlist literals")
 	f.StringSliceVar(&fl.disable, "disable", nil, "rule IDs not to report (comma separated)")
 	f.IntVarP(&fl.jobs, "jobs", "j", 0, "files parsed in parallel (default: number of CPUs)")
-	f.BoolVar(&fl.noColor, "no-color", false, "never colour the text output (NO_COLOR is honoured too)")
+	f.BoolVar(&fl.noColor, "no-color", false, "never colour the text output (same as --color never; NO_COLOR is honoured too)")
 	f.BoolVar(&fl.showInfo, "show-info", true, "include info-level findings in the report")
 	f.String("config", "", "policy file (default: "+rules.PolicyFileName+" found from the working directory upward)")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "sarif"}, cobra.ShellCompDirectiveNoFileComp))
+	fl.report.register(cmd)
+	f.BoolVar(&fl.skipUnknown, "skip-unknown", false, "a named file of no known format is skipped with a notice instead of an error (for pre-commit, which passes every staged file its pattern matches)")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(lintFormats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
+	if fl.format != baselineFormat {
+		if err := checkFormat(fl.format, lintFormats); err != nil {
+			return err
+		}
+	}
 	failOn, err := rules.ParseSeverity(fl.failOn)
 	if err != nil {
 		return &exitCodeError{code: exitError, err: fmt.Errorf("--fail-on: %w", err)}
+	}
+	if err := failOnShown(cmd, failOn, &fl.showInfo); err != nil {
+		return err
+	}
+	if err := checkAtLeast("jobs", fl.jobs, 0); err != nil {
+		return err
+	}
+	color, err := fl.report.useColor(fl.noColor, fl.output)
+	if err != nil {
+		return err
+	}
+	baseline, err := fl.report.loadBaseline()
+	if err != nil {
+		return err
 	}
 	for _, o := range fl.trusted {
 		if !spec.IsSerialisedOrigin(o) || o == "null" {
@@ -75,7 +98,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		Jobs:     fl.jobs,
 	}
 	for _, id := range fl.disable {
-		r, err := rules.Lookup(strings.TrimSpace(id))
+		r, err := lookupRule(id)
 		if err != nil {
 			return &exitCodeError{code: exitError, err: fmt.Errorf("--disable: %w", err)}
 		}
@@ -83,6 +106,11 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	}
 	if err := applyPolicyFile(cmd, &opts); err != nil {
 		return err
+	}
+	if fl.skipUnknown {
+		if args = skipUnknownFiles(cmd, args); len(args) == 0 {
+			return nil
+		}
 	}
 	res, err := lint.LintPaths(args, opts)
 	if err != nil {
@@ -101,50 +129,22 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		Tool: "lint", Version: version, Findings: findings, Errors: res.Errors,
 		Suppressed: len(res.Suppressed), Files: len(res.Files), Source: res.Source,
 	}
-	if err := writeReport(cmd, in, fl.format, fl.output, fl.noColor); err != nil {
+	if baseline != nil {
+		baseline.Apply(&in)
+	}
+	if fl.format == baselineFormat {
+		return writeBaseline(cmd, in, fl.output)
+	}
+	if err := writeReport(cmd, in, reportTarget{format: fl.format, output: fl.output, color: color, files: res.Files, failOn: failOn}); err != nil {
 		return err
 	}
+	// The exit status counts what the report shows: not the info findings
+	// it hides, not the findings the baseline accepted.
 	switch {
 	case len(res.Errors) > 0:
 		return &exitCodeError{code: exitError}
-	case res.Count(failOn) > 0:
+	case report.CountAtLeast(in.Findings, failOn) > 0:
 		return &exitCodeError{code: exitFindings}
 	}
 	return nil
-}
-
-// writeReport renders a report to stdout or --output.
-func writeReport(cmd *cobra.Command, in report.Input, format, output string, noColor bool) error {
-	w := cmd.OutOrStdout()
-	color := !noColor && os.Getenv("NO_COLOR") == "" && output == "" && isTerminal(os.Stdout)
-	if output != "" {
-		fh, err := os.Create(output)
-		if err != nil {
-			return &exitCodeError{code: exitError, err: err}
-		}
-		defer func() { _ = fh.Close() }()
-		w = fh
-	}
-	var err error
-	switch format {
-	case "text":
-		err = report.Text(w, in, report.TextOptions{Color: color})
-	case "json":
-		err = report.JSON(w, in)
-	case "sarif":
-		err = report.SARIF(w, in)
-	default:
-		return &exitCodeError{code: exitError, err: fmt.Errorf("--format %q: want text, json or sarif", format)}
-	}
-	if err != nil {
-		return &exitCodeError{code: exitError, err: err}
-	}
-	return nil
-}
-
-// isTerminal tells whether f is a character device (a TTY), without a
-// dependency: colour and progress bars are for people, not pipes.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/corsguard/corsguard/lint/source"
 )
 
 // originsOf parses a one-file module whose S3 rule takes its origins from
@@ -141,7 +143,7 @@ func TestOversizedSiblingIsReportedAndSkipped(t *testing.T) {
 	if err := os.WriteFile(big, []byte(gcsBucket("huge", `["*"]`)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(big, MaxFileSize+1); err != nil {
+	if err := os.Truncate(big, source.MaxFileSize+1); err != nil {
 		t.Fatal(err)
 	}
 	res := Parse(filepath.Join(dir, "main.tf"))

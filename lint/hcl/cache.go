@@ -66,10 +66,19 @@ func stampOf(p string) (stamp, bool) {
 // policies and the diagnostics located in it, evaluated with the whole
 // module as context. The module's other diagnostics (its tfvars, files
 // over the size limit, an unreadable directory) come with the first file
-// handed out.
-func parseTerraform(path string) rules.ParseResult {
+// handed out. given holds contents the caller read already (standard
+// input): such a module is not what is on disk, so it is evaluated on its
+// own, outside the cache.
+func parseTerraform(path string, given map[string][]byte) rules.ParseResult {
 	dir := filepath.Dir(path)
-	e, first := modules.take(dir, path)
+	var e *cachedModule
+	first := true
+	if given != nil {
+		e = &cachedModule{ready: make(chan struct{})}
+		e.evaluate(loadModule(dir, given))
+	} else {
+		e, first = modules.take(dir, path)
+	}
 	res := rules.ParseResult{Files: []string{path}}
 	if fr := e.byFile[path]; fr != nil {
 		res.Policies = append([]rules.Policy(nil), fr.policies...)
@@ -129,14 +138,22 @@ func (c *moduleCache) load(dir string, e *cachedModule) {
 	if s, ok := stampOf(dir); ok {
 		e.stamps[dir] = s
 	}
-	m := loadModule(dir)
+	e.evaluate(loadModule(dir, nil))
+	for f := range e.byFile {
+		if s, ok := stampOf(f); ok {
+			e.stamps[f] = s
+		}
+	}
+	done = true
+}
+
+// evaluate maps the module's resources and splits policies and
+// diagnostics by the file they are located in.
+func (e *cachedModule) evaluate(m *module) {
 	policies, diags := m.policies()
 	e.byFile = make(map[string]*fileResult, len(m.tfFiles))
 	for _, f := range m.tfFiles {
 		e.byFile[f] = &fileResult{}
-		if s, ok := stampOf(f); ok {
-			e.stamps[f] = s
-		}
 	}
 	e.left = len(m.tfFiles)
 	for _, p := range policies {
@@ -151,7 +168,6 @@ func (c *moduleCache) load(dir string, e *cachedModule) {
 			e.general = append(e.general, d)
 		}
 	}
-	done = true
 }
 
 // fresh reports whether the load still describes path: neither the file

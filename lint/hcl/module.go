@@ -1,9 +1,11 @@
 package hcl
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/corsguard/corsguard/lint/source"
 	"github.com/corsguard/corsguard/rules"
 )
 
@@ -20,6 +23,7 @@ import (
 type module struct {
 	dir    string
 	parser *hclparse.Parser
+	given  map[string][]byte // contents read by the caller (standard input)
 	// tfFiles are the module's .tf and .tf.json files, sorted; varFiles the
 	// tfvars files read, in Terraform's precedence order.
 	tfFiles  []string
@@ -82,21 +86,43 @@ func isTFVars(path string) bool {
 	return strings.HasSuffix(path, ".tfvars") || strings.HasSuffix(path, ".tfvars.json")
 }
 
-// parseFile parses HCL native or JSON syntax by extension.
-func parseFile(p *hclparse.Parser, path string) (*hclv2.File, hclv2.Diagnostics) {
-	if strings.HasSuffix(path, ".json") {
-		return p.ParseJSONFile(path)
+// parseFile parses HCL native or JSON syntax by extension. The file is
+// read through lint/source (regular files up to the size limit only),
+// unless its contents were handed over by the caller (given) or the parser
+// has it already.
+func parseFile(p *hclparse.Parser, path string, given map[string][]byte) (*hclv2.File, hclv2.Diagnostics) {
+	if src, ok := given[path]; ok {
+		return parseSource(p, path, src)
 	}
-	return p.ParseHCLFile(path)
+	if f, ok := p.Files()[path]; ok {
+		return f, nil
+	}
+	src, err := source.Read(path)
+	if err != nil {
+		return nil, hclv2.Diagnostics{{Severity: hclv2.DiagError, Summary: "Cannot read file", Detail: err.Error(),
+			Subject: &hclv2.Range{Filename: path, Start: hclv2.InitialPos, End: hclv2.InitialPos}}}
+	}
+	return parseSource(p, path, src)
+}
+
+// parseSource parses contents already read.
+func parseSource(p *hclparse.Parser, path string, src []byte) (*hclv2.File, hclv2.Diagnostics) {
+	if strings.HasSuffix(path, ".json") {
+		return p.ParseJSON(src, path)
+	}
+	return p.ParseHCL(src, path)
 }
 
 // loadModule reads every .tf/.tf.json file in dir and the tfvars files
 // Terraform loads automatically (terraform.tfvars[.json], then
-// *.auto.tfvars[.json] in lexical order; later files win).
-func loadModule(dir string) *module {
+// *.auto.tfvars[.json] in lexical order; later files win). given holds
+// files whose contents the caller has read already (standard input under
+// a --stdin-filename in dir): they are used instead of reading them.
+func loadModule(dir string, given map[string][]byte) *module {
 	m := &module{
 		dir:          dir,
 		parser:       hclparse.NewParser(),
+		given:        given,
 		vars:         map[string]*variable{},
 		locals:       map[string]*hclv2.Attribute{},
 		byTypeName:   map[string]*resourceBlock{},
@@ -130,6 +156,11 @@ func loadModule(dir string) *module {
 			m.tfFiles = append(m.tfFiles, p)
 		}
 	}
+	for p := range given {
+		if isTerraform(p) && !slices.Contains(m.tfFiles, p) {
+			m.tfFiles = append(m.tfFiles, p)
+		}
+	}
 	sort.Strings(m.tfFiles)
 	sort.Strings(autoVars)
 	for _, name := range []string{"terraform.tfvars", "terraform.tfvars.json"} {
@@ -140,7 +171,7 @@ func loadModule(dir string) *module {
 	m.varFiles = append(m.varFiles, autoVars...)
 
 	for _, p := range m.tfFiles {
-		f, diags := parseFile(m.parser, p)
+		f, diags := parseFile(m.parser, p, m.given)
 		m.diags = append(m.diags, diags...)
 		if diags.HasErrors() {
 			m.broken[p] = true
@@ -179,29 +210,31 @@ func loadModule(dir string) *module {
 	return m
 }
 
-// MaxFileSize is the largest file the front end reads, the limit lint
-// applies to every input.
-const MaxFileSize = 10 << 20
-
 // readable reports whether a module file is a regular file within the size
-// limit; a file that is not is reported (lint reports the same words for
-// an entry file, so the two merge) and left out of the module.
+// limit (checked by type and size before anything is opened); a file that
+// is not is reported and left out of the module. The words for a file too
+// large are lint's for an entry file, so that a directory run reports it
+// once.
 func (m *module) readable(p string) bool {
-	st, err := os.Stat(p)
-	switch {
-	case err != nil:
-		if !os.IsNotExist(err) {
-			m.fileDiag(p, "cannot read: "+err.Error())
-		}
-		return false
-	case !st.Mode().IsRegular():
-		return false
-	case st.Size() > MaxFileSize:
-		m.fileDiag(p, fmt.Sprintf("file is %d MB, larger than the %d MB limit", st.Size()>>20, MaxFileSize>>20))
-		return false
+	if src, ok := m.given[p]; ok {
+		m.sourceBytes += int64(len(src))
+		return true
 	}
-	m.sourceBytes += st.Size()
-	return true
+	st, err := source.Check(p)
+	var se *source.Error
+	switch {
+	case err == nil:
+		m.sourceBytes += st.Size()
+		return true
+	case errors.As(err, &se) && se.Kind == source.TooBig:
+		m.fileDiag(p, fmt.Sprintf("file is %d MB, larger than the %d MB limit", st.Size()>>20, source.MaxFileSize>>20))
+	case errors.As(err, &se) && se.Kind == source.Missing:
+		// Gone since the directory was listed, or a link to nothing: the
+		// walker reports broken links it meets.
+	default:
+		m.fileDiag(p, err.Error())
+	}
+	return false
 }
 
 func (m *module) fileDiag(p, msg string) {
@@ -223,7 +256,7 @@ func (m *module) declareVariable(b *hclv2.Block) {
 }
 
 func (m *module) applyTFVars(path string) {
-	f, diags := parseFile(m.parser, path)
+	f, diags := parseFile(m.parser, path, m.given)
 	m.diags = append(m.diags, diags...)
 	if f == nil {
 		return

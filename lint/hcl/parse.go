@@ -35,17 +35,27 @@ func Detect(path string, head []byte) bool {
 // located in it: linting a directory reports each module's resources
 // once, and naming one file reports that file's. A variables file alone
 // yields no policies (only its syntax errors).
-func Parse(path string) rules.ParseResult {
+func Parse(path string) rules.ParseResult { return ParseSource(path, nil) }
+
+// ParseSource is Parse with the entry file's contents already read (from
+// standard input, or by the caller that detected the format); nil reads
+// the file. The rest of a Terraform module is read from the file's
+// directory.
+func ParseSource(path string, content []byte) rules.ParseResult {
 	path = filepath.Clean(path)
 	base := filepath.Base(path)
+	var given map[string][]byte
+	if content != nil {
+		given = map[string][]byte{path: content}
+	}
 	switch {
 	case isTFVars(base):
 		p := hclparse.NewParser()
-		_, diags := parseFile(p, path)
+		_, diags := parseFile(p, path, given)
 		return rules.ParseResult{Files: []string{path}, Diagnostics: toDiagnostics(diags)}
 	case isTerraform(base):
-		return parseTerraform(path)
+		return parseTerraform(path, given)
 	default:
-		return parseAgent(path)
+		return parseAgent(path, content)
 	}
 }

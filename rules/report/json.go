@@ -19,6 +19,10 @@ type Document struct {
 	Findings      []JSONFinding      `json:"findings"`
 	Errors        []rules.Diagnostic `json:"errors"`
 	Summary       JSONSummary        `json:"summary"`
+	// Interrupted: the run was stopped before it was done.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// BaselineGone are the --baseline entries that no longer occur.
+	BaselineGone []BaselineEntry `json:"baselineGone,omitempty"`
 }
 
 // JSONFinding is a finding plus its fingerprint.
@@ -29,10 +33,12 @@ type JSONFinding struct {
 
 // JSONSummary counts what the run saw.
 type JSONSummary struct {
-	Files      int            `json:"files"`
-	Findings   int            `json:"findings"`
-	Suppressed int            `json:"suppressed"`
-	Errors     int            `json:"errors"`
+	Files      int `json:"files"`
+	Findings   int `json:"findings"`
+	Suppressed int `json:"suppressed"`
+	Errors     int `json:"errors"`
+	// Baselined counts findings --baseline accepted (not listed).
+	Baselined  int            `json:"baselined,omitempty"`
 	BySeverity map[string]int `json:"bySeverity"`
 }
 
@@ -42,11 +48,15 @@ func BuildDocument(in Input) Document {
 	doc := Document{
 		SchemaVersion: JSONVersion, Tool: "corsguard " + in.Tool, Version: in.Version,
 		Findings: make([]JSONFinding, len(in.Findings)),
-		Errors:   in.Errors,
+		Errors:   in.Errors, Interrupted: in.Interrupted,
 		Summary: JSONSummary{
 			Files: in.Files, Findings: len(in.Findings), Suppressed: in.Suppressed,
 			Errors: len(in.Errors), BySeverity: Summary(in.Findings),
 		},
+	}
+	if in.Baseline != nil {
+		doc.Summary.Baselined = in.Baseline.Baselined
+		doc.BaselineGone = in.Baseline.Gone
 	}
 	if doc.Errors == nil {
 		doc.Errors = []rules.Diagnostic{}
