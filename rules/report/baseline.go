@@ -100,10 +100,10 @@ func ReadBaseline(r io.Reader, name string) (*Baseline, error) {
 	// One decode into the union of the three shapes; which fields are
 	// present tells them apart.
 	var doc struct {
-		Baseline []BaselineEntry `json:"baseline"`
+		Baseline  []BaselineEntry `json:"baseline"`
 		Findings  []reportFinding `json:"findings"`
 		Baselined []reportFinding `json:"baselined"`
-		Runs []struct {
+		Runs      []struct {
 			Results []struct {
 				RuleID  string `json:"ruleId"`
 				Message struct {
