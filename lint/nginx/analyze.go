@@ -62,7 +62,8 @@ func (a *analyzer) collect(nodes []*node) {
 			a.addMap(n)
 			continue
 		case n.name == "if" && n.isBlock:
-			if _, ok := gate(n, parseCondition(n), rules.Evidence{}); ok {
+			c := parseCondition(n)
+			if _, ok := gate(n, c, rules.Evidence{}); ok || strings.EqualFold(c.variable, "http_origin") && c.op == "!=" && returns(n) {
 				// $http_origin's value now depends on the request's path.
 				a.res.gated = true
 			}
@@ -315,6 +316,13 @@ func (a *analyzer) simulateLevel(lv *level, f *flow, server bool) {
 				a.passGate(f.env, cons)
 				continue
 			}
+			if strings.EqualFold(c.variable, "http_origin") && c.op == "!=" && strings.Contains(c.operand, "$") && returns(n) {
+				f.env.put("http_origin", []alt{{
+					unknown: "the Origin is compared with " + quoteArg(c.operand) + " at " + n.rng().String(),
+					ev:      []rules.Evidence{ev},
+				}})
+				continue
+			}
 			if s, ok := a.res.setters[c.variable]; ok && s.readsOrigin && returns(n) {
 				// A gate on a check the linter cannot see: whatever Origin
 				// goes on is unknown, not unvalidated.
@@ -356,6 +364,11 @@ func gate(n *node, c condition, ev rules.Evidence) (constraint, bool) {
 	case "!~*":
 		cons = constraint{kind: consRegex, expr: c.operand, ci: true, ev: ev}
 	case "!=":
+		if strings.Contains(c.operand, "$") {
+			// nginx expands variables in a string comparison (not in a
+			// regex): the operand is not the literal written.
+			return constraint{}, false
+		}
 		cons = constraint{kind: consExact, expr: c.operand, ev: ev}
 	default:
 		return constraint{}, false
