@@ -14,12 +14,15 @@ import (
 // lost for the requests that match both.
 
 // lostToLaterIf lists the CORS headers of earlier ifs of the same level
-// that il replaces for requests matching both.
+// that il replaces for requests matching both. An il without add_header
+// of its own replaces them too (its configuration inherits from the
+// location, not from the sibling if); the if itself is then the cause.
 func (a *analyzer) lostToLaterIf(il *level, f flow) []rules.Dropped {
-	if len(il.addHeaders) == 0 {
-		return nil
-	}
 	me := parseCondition(il.n)
+	by := il.n.evidence()
+	if len(il.addHeaders) > 0 {
+		by = il.addHeaders[0].evidence()
+	}
 	var out []rules.Dropped
 	for i := range f.ifs {
 		in := &f.ifs[i]
@@ -31,10 +34,10 @@ func (a *analyzer) lostToLaterIf(il *level, f flow) []rules.Dropped {
 		}
 		for _, h := range in.lv.addHeaders {
 			name, ok := rules.CanonicalCORSHeader(h.arg(0))
-			if !ok || declares(il.addHeaders, name) || droppedHas(out, name) {
+			if !ok || declares(il.effectiveAddHeaders(), name) || droppedHas(out, name) {
 				continue
 			}
-			out = append(out, rules.Dropped{Header: name, Inherited: h.evidence(), DroppedBy: il.addHeaders[0].evidence()})
+			out = append(out, rules.Dropped{Header: name, Inherited: h.evidence(), DroppedBy: by})
 		}
 	}
 	return out

@@ -32,6 +32,11 @@ func (a *analyzer) emit(srv, loc *level, alone bool) {
 			continue
 		}
 		if len(in.lv.addHeaders) == 0 && len(in.lv.moreHeaders) == 0 {
+			// Matching, it still replaces earlier matching ifs' headers
+			// with the location's own.
+			if !returns(in.lv.n) {
+				p.Dropped = appendDropped(p.Dropped, a.lostToLaterIf(in.lv, f))
+			}
 			continue
 		}
 		if !originRelated(*in) {
