@@ -38,7 +38,13 @@ func (t Target) Host() string {
 func ParseTargetURL(s string) (*url.URL, error) {
 	// Error messages quote the URL with its user information redacted:
 	// they go to terminals and CI logs.
-	u, err := url.Parse(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	// Without a scheme, url.Parse reads "api.example.com/v1" as a path and
+	// fails on "localhost:8080/x" with a message about colons.
+	if !strings.Contains(s, "://") {
+		return nil, fmt.Errorf("%q has no scheme: did you mean http://%s ?", driver.RedactURL(s), driver.RedactURL(s))
+	}
+	u, err := url.Parse(s)
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a URL", driver.RedactURL(s))
 	}

@@ -137,6 +137,8 @@ type fuzzFlags struct {
 	noProgress bool
 	shard      string
 	targetTime time.Duration
+	// workflows: colour and baseline.
+	report reportFlags
 }
 
 func newFuzzCmd() *cobra.Command {
@@ -164,9 +166,9 @@ Only the hosts named on the command line (or in --targets) are ever contacted.`,
 	f.StringArrayVar(&fl.trusted, "trusted-origin", nil, "an origin you trust (repeatable; default: each target's own origin)")
 	f.String("config", "", "policy file (default: "+rules.PolicyFileName+" found from the working directory upward)")
 	f.StringArrayVar(&fl.expectFrom, "expect-from", nil, "nginx/Apache/HCL config the targets should behave like (linted on the spot; repeatable)")
-	f.StringVarP(&fl.format, "format", "f", "text", "final report: text, json, sarif, junit, jsonl (jsonl: the stream only)")
+	f.StringVarP(&fl.format, "format", "f", "text", "final report: "+strings.Join(fuzzFormats, ", ")+" (jsonl: the stream only)")
 	f.StringVarP(&fl.output, "output", "o", "", "write the final report here (default stdout)")
-	f.StringVar(&fl.stream, "stream", "", "stream results as JSONL to this file as they are found ('-': stdout; default: stdout when -o is set)")
+	f.StringVar(&fl.stream, "stream", "", "also stream results as JSONL to this file as they are found ('-': stdout)")
 	f.Int64Var(&fl.seed, "seed", 0, "seed for random mutations (0: pick one and print it)")
 	f.IntVar(&fl.budget, "budget", 0, "maximum requests per target (0: no limit)")
 	f.IntVar(&fl.random, "random", 64, "random origin mutations per target")
@@ -181,7 +183,8 @@ Only the hosts named on the command line (or in --targets) are ever contacted.`,
 	f.BoolVar(&fl.noProgress, "no-progress", false, "no progress bar (it only shows on a terminal anyway)")
 	f.DurationVar(&fl.targetTime, "target-timeout", 0, "give up a target after this long and report it (0: derived from --timeout, --retries, --rate and --budget)")
 	f.StringVar(&fl.shard, "shard", "", "K/N: fuzz only the K-th of N deterministic shards of the targets (1-based)")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "sarif", "junit", "jsonl"}, cobra.ShellCompDirectiveNoFileComp))
+	fl.report.register(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(fuzzFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -190,9 +193,9 @@ func usageErr(format string, args ...any) error {
 }
 
 func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
-	failOn, err := rules.ParseSeverity(fl.failOn)
+	failOn, err := checkFuzzFlags(cmd, &fl)
 	if err != nil {
-		return usageErr("--fail-on: %w", err)
+		return err
 	}
 	auth, err := parseHeaders("--header", fl.net.headers)
 	if err != nil {
@@ -208,10 +211,9 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 			return usageErr("--trusted-origin %q is not an origin (want scheme://host[:port], lower case, no path)", o)
 		}
 	}
-	switch fl.format {
-	case "text", "json", "sarif", "junit", "jsonl":
-	default:
-		return usageErr("--format %q: want text, json, sarif, junit or jsonl", fl.format)
+	baseline, err := fl.report.loadBaseline()
+	if err != nil {
+		return err
 	}
 
 	urls := append([]string(nil), args...)
@@ -311,9 +313,11 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 	}
 
 	// The stream: JSONL as results are found.
+	// Only when asked for, or when it is the report: a SARIF file written
+	// with -o must not come with JSONL on stdout.
 	var stream *fuzz.JSONL
 	streamTo := fl.stream
-	if streamTo == "" && (fl.output != "" || fl.format == "jsonl") {
+	if streamTo == "" && fl.format == "jsonl" {
 		streamTo = "-"
 	}
 	if fl.format == "jsonl" && fl.output != "" {
@@ -366,8 +370,9 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 			results = append(results, r)
 		}
 	}
+	results, outcome := applyFuzzBaseline(baseline, results)
 	if fl.format != "jsonl" {
-		if err := writeFuzzReport(cmd, fl, urls, sum, results, failOn); err != nil {
+		if err := writeFuzzReport(cmd, fl, urls, sum, results, failOn, outcome); err != nil {
 			return err
 		}
 	}
@@ -395,7 +400,7 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 	return nil
 }
 
-func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.Summary, results []fuzz.Result, failOn rules.Severity) error {
+func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.Summary, results []fuzz.Result, failOn rules.Severity, base *fuzzBaseline) error {
 	switch fl.format {
 	case "junit":
 		w := cmd.OutOrStdout()
@@ -421,11 +426,17 @@ func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.
 			findings[i].Related = append(findings[i].Related, rules.Evidence{Range: rules.Range{File: r.Target}, Text: r.Exchanges[0].Curl})
 		}
 	}
-	in := report.Input{Tool: "fuzz", Version: version, Findings: findings, Files: sum.Targets, Interrupted: sum.Interrupted}
+	in := report.Input{Tool: "fuzz", Version: version, Findings: findings, Files: sum.Targets, Interrupted: sum.Interrupted,
+		AutomationID: report.DefaultAutomationID("fuzz", fl.shard)}
 	for _, e := range sum.Errors {
 		in.Errors = append(in.Errors, rules.Diagnostic{Range: rules.Range{File: e.Target}, Message: e.Message})
 	}
-	if err := writeReport(cmd, in, fl.format, fl.output, fl.noColor); err != nil {
+	base.annotate(&in)
+	color, err := fl.report.useColor(fl.noColor, fl.output)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(cmd, in, reportTarget{format: fl.format, output: fl.output, color: color, files: urls, failOn: failOn}); err != nil {
 		return err
 	}
 	if fl.format == "text" {
@@ -510,6 +521,9 @@ func randomSeed() int64 {
 }
 
 func runReplay(ctx context.Context, cmd *cobra.Command, args []string, fl fuzzFlags, auth http.Header) error {
+	if err := checkReplayFile(fl.replay); err != nil {
+		return err
+	}
 	fh, err := os.Open(fl.replay)
 	if err != nil {
 		return usageErr("--replay: %w", err)
