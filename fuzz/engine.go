@@ -579,7 +579,7 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 			continue // not sent (cancelled)
 		}
 		if o.ex.BlockedRedirect != "" {
-			r.notes = append(r.notes, fmt.Sprintf("%s %s: redirect to %s not followed (other host)", o.ex.Request.Method, o.url, o.ex.BlockedRedirect))
+			r.notes = append(r.notes, fmt.Sprintf("%s %s: redirect to %s not followed (%s)", o.ex.Request.Method, o.url, o.ex.BlockedRedirect, o.ex.BlockedReason))
 		}
 		if failure(o.ex) != "" {
 			continue // counted; a failure says nothing about CORS

@@ -119,7 +119,7 @@ func TestReplayReproducesAFinding(t *testing.T) {
 	if err != nil || len(back) != 1 {
 		t.Fatal(err)
 	}
-	if hosts := ReplayHosts(back); !slices.Equal(hosts, []string{testHost}) {
+	if hosts := ReplayOrigins(back); !slices.Equal(hosts, []string{"http://" + testHost + ":80"}) {
 		t.Fatalf("replay scope %v", hosts)
 	}
 	rep, err := Replay(context.Background(), c, back[0])

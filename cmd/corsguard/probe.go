@@ -9,6 +9,7 @@ import (
 
 	"github.com/corsguard/corsguard/fuzz"
 	"github.com/corsguard/corsguard/fuzz/driver"
+	"github.com/corsguard/corsguard/rules/report"
 	"github.com/corsguard/corsguard/rules/spec"
 )
 
@@ -74,9 +75,10 @@ func runProbe(cmd *cobra.Command, rawURL string, fl probeFlags) error {
 	}
 	// The page's headers go on the request itself (they shape the
 	// preflight), not as credentials; their values are still secrets.
-	cfg := fl.net.config([]string{u.Hostname()}, nil)
-	for name := range pageHeaders {
+	cfg := fl.net.config([]string{u.String()}, nil)
+	for name, vs := range pageHeaders {
 		cfg.Secret = append(cfg.Secret, name)
+		cfg.SecretValues = append(cfg.SecretValues, vs...)
 	}
 	client, err := driver.New(cfg)
 	if err != nil {
@@ -102,7 +104,7 @@ func runProbe(cmd *cobra.Command, rawURL string, fl probeFlags) error {
 			return &exitCodeError{code: exitError, err: err}
 		}
 	} else {
-		fmt.Fprint(out, res.Text())
+		fmt.Fprint(out, report.EscapeText(res.Text()))
 	}
 	if res.NetworkError != "" {
 		return &exitCodeError{code: exitError, err: fmt.Errorf("%s: network error (%s): no CORS verdict", u, res.NetworkError)}

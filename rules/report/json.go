@@ -18,9 +18,13 @@ type Document struct {
 	Version       string             `json:"version"`
 	Findings      []JSONFinding      `json:"findings"`
 	Errors        []rules.Diagnostic `json:"errors"`
+	Warnings      []rules.Diagnostic `json:"warnings,omitempty"`
+	Skipped       []Skipped          `json:"skipped,omitempty"`
 	Summary       JSONSummary        `json:"summary"`
 	// Interrupted: the run was stopped before it was done.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// BaselineGone are the --baseline entries that no longer occur.
+	BaselineGone []BaselineEntry `json:"baselineGone,omitempty"`
 }
 
 // JSONFinding is a finding plus its fingerprint.
@@ -31,10 +35,15 @@ type JSONFinding struct {
 
 // JSONSummary counts what the run saw.
 type JSONSummary struct {
-	Files      int            `json:"files"`
-	Findings   int            `json:"findings"`
-	Suppressed int            `json:"suppressed"`
-	Errors     int            `json:"errors"`
+	Files      int `json:"files"`
+	Findings   int `json:"findings"`
+	Suppressed int `json:"suppressed"`
+	Errors     int `json:"errors"`
+	// Warnings and Skipped count lint's warnings and skipped files.
+	Warnings int `json:"warnings,omitempty"`
+	Skipped  int `json:"skipped,omitempty"`
+	// Baselined counts findings --baseline accepted (not listed).
+	Baselined  int            `json:"baselined,omitempty"`
 	BySeverity map[string]int `json:"bySeverity"`
 }
 
@@ -45,10 +54,17 @@ func BuildDocument(in Input) Document {
 		SchemaVersion: JSONVersion, Tool: "corsguard " + in.Tool, Version: in.Version,
 		Findings: make([]JSONFinding, len(in.Findings)),
 		Errors:   in.Errors, Interrupted: in.Interrupted,
+		Warnings: in.Warnings,
+		Skipped:  in.Skipped,
 		Summary: JSONSummary{
 			Files: in.Files, Findings: len(in.Findings), Suppressed: in.Suppressed,
-			Errors: len(in.Errors), BySeverity: Summary(in.Findings),
+			Errors: len(in.Errors), Warnings: len(in.Warnings), Skipped: len(in.Skipped),
+			BySeverity: Summary(in.Findings),
 		},
+	}
+	if in.Baseline != nil {
+		doc.Summary.Baselined = in.Baseline.Baselined
+		doc.BaselineGone = in.Baseline.Gone
 	}
 	if doc.Errors == nil {
 		doc.Errors = []rules.Diagnostic{}
