@@ -98,7 +98,7 @@ func checkScenarios(t *testing.T, srv *Server, scs []scenario) {
 	}
 	// The session cookie lets credentialed requests past the auth
 	// middleware of the preflight-auth scenarios, as a logged-in user's do.
-	client, err := driver.New(driver.Config{Scope: []string{host}, Resolve: srv.Resolve(host), Timeout: 3 * time.Second,
+	client, err := driver.New(driver.Config{Scope: []string{"http://" + host}, Resolve: srv.Resolve(host), Timeout: 3 * time.Second,
 		Cookies: []string{"session=1"}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@
 #   slow    answer every request after 30 s
 #   429     answer every request 429 with Retry-After: 3600
 #   cors    answer at once, reflecting Origin with credentials
-#   big     like cors, plus a 1 MB X-Junk header on every response
 import socket, sys, threading, time
 
 mode, portfile = sys.argv[1], sys.argv[2]
@@ -37,10 +36,6 @@ def serve(c):
                 head = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
             elif mode == "429":
                 head = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\nContent-Length: 0\r\n"
-            elif mode == "big":
-                head = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Junk: %s\r\n" % ("j" * (1 << 20))
-                if origin:
-                    head += "Access-Control-Allow-Origin: %s\r\nAccess-Control-Allow-Credentials: true\r\nVary: Origin\r\n" % origin
             else:
                 time.sleep(0.02)
                 head = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
