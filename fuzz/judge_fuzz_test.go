@@ -122,7 +122,7 @@ func judgeScripted(t *testing.T, script string) ([]Result, rules.Policy) {
 			}
 			req.Header = dr.Header
 			resp, _ := scriptedServer(script).RoundTrip(req)
-			ex := driver.Exchange{Request: driver.Sent{Method: dr.Method, URL: dr.URL, Header: dr.Header, Credentials: dr.Credentials},
+			ex := driver.Exchange{Request: driver.Sent(dr),
 				Response: &driver.Received{Status: resp.StatusCode, Header: resp.Header}, Attempts: 1}
 			trim(&ex)
 			r.count(ex)
