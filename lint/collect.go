@@ -48,8 +48,8 @@ const (
 type candidate struct {
 	path     string
 	id       string // identity (see identity)
-	root     int  // index of the argument it came from
-	explicit bool // named on the command line: problems are errors, not skips
+	root     int    // index of the argument it came from
+	explicit bool   // named on the command line: problems are errors, not skips
 	stdin    []byte
 	isStdin  bool
 }
