@@ -273,13 +273,6 @@ func (l *loader) readFile(path string, from rules.Range) (string, bool) {
 	return unsafe.String(&data[0], len(data)), true
 }
 
-func errText(err error) string {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
 // load reads one file into parent. from is the Include directive that asked
 // for it (zero for the entry file).
 func (l *loader) load(path string, parent *node, from rules.Range) {
