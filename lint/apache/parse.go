@@ -27,13 +27,23 @@ func isHtaccess(path string) bool {
 }
 
 func parse(path string) rules.ParseResult {
+	res, _ := parseTree(path, defaultBudgets)
+	return res
+}
+
+// parseTree is parse with other expansion budgets (tests and the fuzz
+// target use small ones, so that a bomb is caught in milliseconds); it also
+// tells what the expansions spent.
+func parseTree(path string, limit budgets) (rules.ParseResult, expansion) {
 	path = filepath.Clean(path)
 	l := newLoader(path)
+	l.exp.limit = limit
 	root := &node{}
 	l.load(path, root, rules.Range{})
+	l.finishExpansion()
 	res := rules.ParseResult{Files: l.files, Diagnostics: l.diags}
 	if len(l.files) == 0 {
-		return res
+		return res, l.exp
 	}
 	var b builder
 	top := b.build(root)
@@ -50,7 +60,7 @@ func parse(path string) rules.ParseResult {
 	}
 	e.emitAll()
 	res.Policies = e.out
-	return res
+	return res, l.exp
 }
 
 // mainHostInfo reads the server config's own ServerName and TLS state.
