@@ -100,7 +100,7 @@ func TestIncludedFilesAreBoundedInTotal(t *testing.T) {
 		"conf.d/c.conf": big,
 		"conf.d/d.conf": big,
 	})
-	res, _ := parseTree(filepath.Join(dir, "httpd.conf"), smallBudgets)
+	res, _ := parseTree(filepath.Join(dir, "httpd.conf"), nil, smallBudgets)
 	if len(res.Diagnostics) != 2 || len(res.Files) != 3 {
 		t.Fatalf("files = %v, diagnostics = %v", res.Files, res.Diagnostics)
 	}

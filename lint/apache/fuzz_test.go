@@ -79,7 +79,7 @@ Require valid-user
 			lines[p] = strings.Count(body, "\n") + 1
 		}
 		entry := filepath.Join(dir, fuzzFiles[0])
-		res, spent := parseTree(entry, smallBudgets)
+		res, spent := parseTree(entry, nil, smallBudgets)
 		for _, f := range res.Files {
 			if _, ok := lines[f]; !ok {
 				// Read from outside the input (Include /etc/...): count its lines.
@@ -124,6 +124,9 @@ Require valid-user
 				t.Fatalf("diagnostic without a file: %+v", d)
 			}
 			check("diagnostic "+d.Message, d.Range)
+		}
+		for _, w := range res.Warnings {
+			check("warning "+w.Message, w.Range)
 		}
 		for i := range res.Policies {
 			eachRange(reflect.ValueOf(res.Policies[i]), func(r rules.Range) { check("evidence of "+res.Policies[i].Scope.Name, r) })

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/corsguard/corsguard/rules"
 )
 
 // guessRoots lists directories a relative Include may be relative to. httpd
@@ -125,10 +127,12 @@ func (l *loader) include(n *node, parent *node) {
 	if optional {
 		return
 	}
+	// Files the distribution installs are rarely in the repository being
+	// linted: a warning, not an error (httpd itself would refuse to start).
 	if hasGlob(pat) {
-		l.errorf(n.rng.r(), "Include: no files match %s (use IncludeOptional if that is expected)", pat)
+		l.warnings = append(l.warnings, rules.Errorf(n.rng.r(), "Include: no files match %s in the linted tree; linted without it (use IncludeOptional if that is expected)", pat))
 	} else {
-		l.errorf(n.rng.r(), "Include: %s: no such file or directory", pat)
+		l.warnings = append(l.warnings, rules.Errorf(n.rng.r(), "Include: %s: no such file in the linted tree; linted without it", pat))
 	}
 }
 

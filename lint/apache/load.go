@@ -2,24 +2,22 @@ package apache
 
 import (
 	"bytes"
-	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"unsafe"
 
+	"github.com/corsguard/corsguard/lint/source"
 	"github.com/corsguard/corsguard/rules"
 )
 
 // Limits that keep a hostile or broken tree from exhausting the linter.
 const (
-	maxFileSize     = 10 << 20 // bytes per file
-	maxIncludeDepth = 64       // httpd itself stops at 128
-	maxFiles        = 4096     // files read for one entry
-	maxTreeSize     = 64 << 20 // bytes of all the files read for one entry
+	maxFileSize     = source.MaxFileSize // bytes per file
+	maxIncludeDepth = 64                 // httpd itself stops at 128
+	maxFiles        = 4096               // files read for one entry
+	maxTreeSize     = 64 << 20           // bytes of all the files read for one entry
 )
 
 // node is one directive or section after includes, IfDefine and IfModule
@@ -137,8 +135,10 @@ type loader struct {
 	files    []string
 	stack    []string // absolute paths of the files being read, for loop detection
 	entryDir string
-	roots    []string // candidate ServerRoot directories, best first
-	declRoot string   // ServerRoot as written
+	given    map[string][]byte  // contents already read by the caller
+	warnings []rules.Diagnostic // includes not found: linted without them
+	roots    []string           // candidate ServerRoot directories, best first
+	declRoot string             // ServerRoot as written
 	nfiles   int
 	// readBytes is what the files read so far hold.
 	readBytes int64
@@ -231,37 +231,30 @@ func (l *loader) errorf(r rules.Range, format string, args ...any) {
 }
 
 // readFile loads a file subject to the size and binary checks; ok is false
-// when the file must be skipped (a diagnostic has been recorded).
+// when the file must be skipped (a diagnostic has been recorded). Files are
+// read through lint/source, which refuses devices and FIFOs (an Include of
+// /dev/zero would never end) by type before opening them. The entry file's
+// contents may have been read already by the caller (standard input, or
+// the walker that detected its format).
 func (l *loader) readFile(path string, from rules.Range) (string, bool) {
 	at := from
 	if at.File == "" {
 		at = rules.Range{File: path, Line: 1}
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		l.errorf(at, "cannot read %s: %v", path, errText(err))
-		return "", false
+	data, given := l.given[path]
+	if !given {
+		var err error
+		if data, err = source.Read(path); err != nil {
+			if source.IsKind(err, source.TooBig) {
+				at = rules.Range{File: path, Line: 1}
+			}
+			l.errorf(at, "%v", err)
+			return "", false
+		}
 	}
-	if st.IsDir() {
-		l.errorf(at, "%s is a directory", path)
-		return "", false
-	}
-	if !st.Mode().IsRegular() {
-		// Devices and FIFOs (an Include of /dev/zero) would never end.
-		l.errorf(at, "%s is not a regular file", path)
-		return "", false
-	}
-	if st.Size() > maxFileSize {
-		l.errorf(rules.Range{File: path, Line: 1}, "file is %d bytes, larger than the %d MB limit; skipped", st.Size(), maxFileSize>>20)
-		return "", false
-	}
-	if l.readBytes+st.Size() > l.exp.limit.bytes {
+	if l.readBytes+int64(len(data)) > l.exp.limit.bytes {
+		// Checked after the read: one file is at most maxFileSize.
 		l.overBudget(at, "the files read exceed %d MB in total; %s and any later include skipped", l.exp.limit.bytes>>20, path)
-		return "", false
-	}
-	data, err := readAtMost(path, maxFileSize)
-	if err != nil {
-		l.errorf(at, "cannot read %s: %v", path, errText(err))
 		return "", false
 	}
 	l.readBytes += int64(len(data))
@@ -276,24 +269,6 @@ func (l *loader) readFile(path string, from rules.Range) (string, bool) {
 	// The buffer is never written again, so the text can share it instead
 	// of being copied (strings from it live as long as the parse result).
 	return unsafe.String(&data[0], len(data)), true
-}
-
-// readAtMost reads a file that was a regular file of at most limit bytes
-// when it was checked; a file that grew since is an error, not a larger read.
-func readAtMost(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("grew past the %d MB limit while it was read", limit>>20)
-	}
-	return data, nil
 }
 
 func errText(err error) string {

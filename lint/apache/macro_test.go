@@ -93,7 +93,7 @@ var smallBudgets = budgets{directive: 1 << 10, define: 1 << 14, macroLines: 1000
 func parseWith(t *testing.T, conf string, limit budgets) rules.ParseResult {
 	t.Helper()
 	dir := writeTree(t, map[string]string{"site.conf": conf})
-	res, _ := parseTree(filepath.Join(dir, "site.conf"), limit)
+	res, _ := parseTree(filepath.Join(dir, "site.conf"), nil, limit)
 	return res
 }
 
