@@ -159,3 +159,78 @@ func TestOversizedSiblingIsReportedAndSkipped(t *testing.T) {
 func gcsBucket(name, origins string) string {
 	return fmt.Sprintf("resource \"google_storage_bucket\" %q {\n  cors {\n    origin = %s\n  }\n}\n", name, origins)
 }
+
+// count and for_each with known values map one policy per instance, named
+// as Terraform addresses it; count = 0 maps none.
+func TestCountAndForEachInstances(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      map[string]string // scope name → a fact of its summary
+	}{
+		{"count = 0 is no resource", `
+resource "google_storage_bucket" "g" {
+  count = 0
+  cors {
+    origin = ["*"]
+  }
+}`, map[string]string{}},
+		{"count from a variable, per index", `
+variable "n" { default = 2 }
+locals { origins = ["https://a.example.com", "https://b.example.com"] }
+resource "google_storage_bucket" "g" {
+  count = var.n
+  cors {
+    origin = [local.origins[count.index]]
+  }
+}`, map[string]string{
+			"google_storage_bucket.g[0] cors[0]": "origin list https://a.example.com",
+			"google_storage_bucket.g[1] cors[0]": "origin list https://b.example.com",
+		}},
+		{"for_each over a map", `
+resource "aws_s3_bucket_cors_configuration" "c" {
+  for_each = { site = "https://www.example.com", admin = "https://admin.example.com" }
+  cors_rule {
+    allowed_origins = [each.value]
+    allowed_methods = ["GET"]
+  }
+}`, map[string]string{
+			`aws_s3_bucket_cors_configuration.c["admin"] cors_rule[0]`: "origin list https://admin.example.com",
+			`aws_s3_bucket_cors_configuration.c["site"] cors_rule[0]`:  "origin list https://www.example.com",
+		}},
+		{"for_each over a set from toset", `
+resource "google_storage_bucket" "g" {
+  for_each = toset(["https://x.example.com"])
+  cors {
+    origin = [each.key]
+  }
+}`, map[string]string{`google_storage_bucket.g["https://x.example.com"] cors[0]`: "origin list https://x.example.com"}},
+		{"unknown count maps one instance and says why", `
+variable "n" {}
+resource "google_storage_bucket" "g" {
+  count = var.n
+  cors {
+    origin = ["*"]
+  }
+}`, map[string]string{"google_storage_bucket.g cors[0]": "note: count = var.n is not known (var.n has no default and no tfvars value): mapped as one instance"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Parse(filepath.Join(writeModule(t, map[string]string{"main.tf": tt.src}), "main.tf"))
+			if len(res.Diagnostics) > 0 {
+				t.Fatalf("diagnostics %v", res.Diagnostics)
+			}
+			got := map[string]string{}
+			for _, p := range res.Policies {
+				got[p.Scope.Name] = summary(p)
+			}
+			for scope, fact := range tt.want {
+				if !strings.Contains(got[scope], fact) {
+					t.Errorf("%s: missing %q in\n%s", scope, fact, got[scope])
+				}
+			}
+			if len(got) != len(tt.want) {
+				t.Errorf("got policies %v, want %d", got, len(tt.want))
+			}
+		})
+	}
+}

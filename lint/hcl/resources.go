@@ -127,71 +127,78 @@ func (m *module) policies() ([]rules.Policy, hclv2.Diagnostics) {
 		if !ok || m.broken[r.file] {
 			continue
 		}
-		n, d := m.decode(r.typ, blockRange(r.block), r.block.Body, s, m.ctx)
-		diags = append(diags, d...)
-		id := r.typ + "." + r.name
-		switch r.typ {
-		case "aws_s3_bucket_cors_configuration", "aws_s3_bucket":
-			for i, rule := range n.blocks["cors_rule"] {
-				add(m.corsPolicy(svcS3, fmt.Sprintf("%s cors_rule[%d]", id, i), rule, corsAttrs{
-					origins: rule.attrs["allowed_origins"], methods: rule.attrs["allowed_methods"], headers: rule.attrs["allowed_headers"],
-					expose: rule.attrs["expose_headers"], maxAge: rule.attrs["max_age_seconds"], ctx: rule.ctx}))
-			}
-		case "aws_apigatewayv2_api":
-			for _, c := range n.blocks["cors_configuration"] {
-				p, ok := m.corsPolicy(svcAPIGWv2, id+" cors_configuration", c, apiAttrs(c))
-				if !ok {
-					continue
+		insts, note := m.instances(r)
+		for _, inst := range insts {
+			n, d := m.decode(r.typ, blockRange(r.block), r.block.Body, s, inst.ctx)
+			diags = append(diags, d...)
+			id := inst.id
+			before := len(out)
+			switch r.typ {
+			case "aws_s3_bucket_cors_configuration", "aws_s3_bucket":
+				for i, rule := range n.blocks["cors_rule"] {
+					add(m.corsPolicy(svcS3, fmt.Sprintf("%s cors_rule[%d]", id, i), rule, corsAttrs{
+						origins: rule.attrs["allowed_origins"], methods: rule.attrs["allowed_methods"], headers: rule.attrs["allowed_headers"],
+						expose: rule.attrs["expose_headers"], maxAge: rule.attrs["max_age_seconds"], ctx: rule.ctx}))
 				}
-				if pt, ok := n.attrs["protocol_type"]; ok {
-					if v := m.scalar(pt, n.ctx); v.known && v.s == "WEBSOCKET" {
-						p.Notes = append(p.Notes, "cors_configuration applies to HTTP APIs only; WebSocket APIs ignore it")
+			case "aws_apigatewayv2_api":
+				for _, c := range n.blocks["cors_configuration"] {
+					p, ok := m.corsPolicy(svcAPIGWv2, id+" cors_configuration", c, apiAttrs(c))
+					if !ok {
+						continue
 					}
+					if pt, ok := n.attrs["protocol_type"]; ok {
+						if v := m.scalar(pt, n.ctx); v.known && v.s == "WEBSOCKET" {
+							p.Notes = append(p.Notes, "cors_configuration applies to HTTP APIs only; WebSocket APIs ignore it")
+						}
+					}
+					out = append(out, p)
 				}
-				out = append(out, p)
-			}
-		case "aws_lambda_function_url":
-			for _, c := range n.blocks["cors"] {
-				add(m.corsPolicy(svcLambdaURL, id+" cors", c, apiAttrs(c)))
-			}
-		case "aws_cloudfront_response_headers_policy":
-			for _, c := range n.blocks["cors_config"] {
-				add(m.cloudFrontPolicy(id+" cors_config", c))
-			}
-		case "aws_api_gateway_integration_response", "aws_api_gateway_gateway_response":
-			if p, ok := m.apiGatewayV1Policy(r, id, n); ok {
-				out = append(out, p)
-			}
-		case "aws_api_gateway_method_response":
-			if !hasIntegrationACAO {
+			case "aws_lambda_function_url":
+				for _, c := range n.blocks["cors"] {
+					add(m.corsPolicy(svcLambdaURL, id+" cors", c, apiAttrs(c)))
+				}
+			case "aws_cloudfront_response_headers_policy":
+				for _, c := range n.blocks["cors_config"] {
+					add(m.cloudFrontPolicy(id+" cors_config", c))
+				}
+			case "aws_api_gateway_integration_response", "aws_api_gateway_gateway_response":
 				if p, ok := m.apiGatewayV1Policy(r, id, n); ok {
 					out = append(out, p)
 				}
-			}
-		case "azurerm_storage_account":
-			for _, svc := range []string{"blob_properties", "queue_properties", "share_properties"} {
-				for _, props := range n.blocks[svc] {
-					for i, rule := range props.blocks["cors_rule"] {
-						add(m.corsPolicy(svcAzureStorage, fmt.Sprintf("%s %s.cors_rule[%d]", id, svc, i), rule, corsAttrs{
-							origins: rule.attrs["allowed_origins"], methods: rule.attrs["allowed_methods"], headers: rule.attrs["allowed_headers"],
-							expose: rule.attrs["exposed_headers"], maxAge: rule.attrs["max_age_in_seconds"], ctx: rule.ctx}))
+			case "aws_api_gateway_method_response":
+				if !hasIntegrationACAO {
+					if p, ok := m.apiGatewayV1Policy(r, id, n); ok {
+						out = append(out, p)
+					}
+				}
+			case "azurerm_storage_account":
+				for _, svc := range []string{"blob_properties", "queue_properties", "share_properties"} {
+					for _, props := range n.blocks[svc] {
+						for i, rule := range props.blocks["cors_rule"] {
+							add(m.corsPolicy(svcAzureStorage, fmt.Sprintf("%s %s.cors_rule[%d]", id, svc, i), rule, corsAttrs{
+								origins: rule.attrs["allowed_origins"], methods: rule.attrs["allowed_methods"], headers: rule.attrs["allowed_headers"],
+								expose: rule.attrs["exposed_headers"], maxAge: rule.attrs["max_age_in_seconds"], ctx: rule.ctx}))
+						}
+					}
+				}
+			case "google_storage_bucket":
+				for i, c := range n.blocks["cors"] {
+					// GCS uses response_header both to answer preflights and to
+					// expose response headers.
+					add(m.corsPolicy(svcGCS, fmt.Sprintf("%s cors[%d]", id, i), c, corsAttrs{
+						origins: c.attrs["origin"], methods: c.attrs["method"], headers: c.attrs["response_header"],
+						expose: c.attrs["response_header"], maxAge: c.attrs["max_age_seconds"], ctx: c.ctx}))
+				}
+			default: // App Service and Function App families
+				for _, sc := range n.blocks["site_config"] {
+					for _, c := range sc.blocks["cors"] {
+						add(m.corsPolicy(svcAppService, id+" site_config.cors", c, corsAttrs{
+							origins: c.attrs["allowed_origins"], creds: c.attrs["support_credentials"], ctx: c.ctx}))
 					}
 				}
 			}
-		case "google_storage_bucket":
-			for i, c := range n.blocks["cors"] {
-				// GCS uses response_header both to answer preflights and to
-				// expose response headers.
-				add(m.corsPolicy(svcGCS, fmt.Sprintf("%s cors[%d]", id, i), c, corsAttrs{
-					origins: c.attrs["origin"], methods: c.attrs["method"], headers: c.attrs["response_header"],
-					expose: c.attrs["response_header"], maxAge: c.attrs["max_age_seconds"], ctx: c.ctx}))
-			}
-		default: // App Service and Function App families
-			for _, sc := range n.blocks["site_config"] {
-				for _, c := range sc.blocks["cors"] {
-					add(m.corsPolicy(svcAppService, id+" site_config.cors", c, corsAttrs{
-						origins: c.attrs["allowed_origins"], creds: c.attrs["support_credentials"], ctx: c.ctx}))
-				}
+			for i := before; i < len(out) && note != ""; i++ {
+				out[i].Notes = append(out[i].Notes, note)
 			}
 		}
 	}
