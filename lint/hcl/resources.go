@@ -16,8 +16,9 @@ type service struct {
 	kind string
 	// httpsOnly: the service has no plain-http endpoint.
 	httpsOnly bool
-	// globOrigins: `*` inside an origin is a wildcard (S3 allows one).
-	globOrigins bool
+	// dialect reads entries with wildcard syntax (or without a scheme) the
+	// way the service matches them; see dialects.go.
+	dialect originDialect
 	// vary: the service adds Vary: Origin to CORS responses itself.
 	vary bool
 	// credsForListed: the service sends Access-Control-Allow-Credentials:
@@ -29,6 +30,11 @@ type service struct {
 	// rejectsWildcardCredentials is the note for services that refuse to
 	// deploy allow-credentials together with a `*` origin.
 	rejectsWildcardCredentials string
+	// wildcardCredentialsEcho is the note for a service that accepts
+	// allow-credentials with a `*` origin and then answers with the
+	// request's Origin and credentials: any site reads with the user's
+	// cookies.
+	wildcardCredentialsEcho string
 	// fixedMethods notes that the service decides methods and headers itself.
 	fixedMethods string
 }
@@ -38,13 +44,16 @@ type service struct {
 const NoteRejectsWildcardCredentials = "rejects allow_credentials with a wildcard origin at deploy time"
 
 var (
-	svcS3           = service{name: "S3", kind: "storage", globOrigins: true, vary: true, credsForListed: true, headerStarEchoes: true}
-	svcAzureStorage = service{name: "Azure Storage", kind: "storage", globOrigins: true, vary: true, credsForListed: true, headerStarEchoes: true}
-	svcGCS          = service{name: "Cloud Storage", kind: "storage", globOrigins: true, vary: true}
-	svcAPIGWv2      = service{name: "API Gateway v2", kind: "api", httpsOnly: true, rejectsWildcardCredentials: "API Gateway v2 " + NoteRejectsWildcardCredentials}
-	svcLambdaURL    = service{name: "Lambda function URL", kind: "api", httpsOnly: true, rejectsWildcardCredentials: "Lambda function URLs (API Gateway v2's CORS) " + NoteRejectsWildcardCredentials}
-	svcCloudFront   = service{name: "CloudFront", kind: "cdn"}
-	svcAppService   = service{name: "App Service", kind: "app", rejectsWildcardCredentials: "App Service " + NoteRejectsWildcardCredentials, fixedMethods: "App Service's platform CORS has no methods or headers settings: the app or the platform decides them"}
+	svcS3           = service{name: "S3", kind: "storage", dialect: oneStarAnywhere, vary: true, credsForListed: true, headerStarEchoes: true}
+	svcAzureStorage = service{name: "Azure Storage", kind: "storage", dialect: oneStarAnywhere, vary: true, credsForListed: true, headerStarEchoes: true}
+	svcGCS          = service{name: "Cloud Storage", kind: "storage", dialect: noWildcards, vary: true}
+	svcAPIGWv2      = service{name: "API Gateway v2", kind: "api", httpsOnly: true, dialect: schemeStar, rejectsWildcardCredentials: "API Gateway v2 " + NoteRejectsWildcardCredentials}
+	// Lambda function URLs deploy allow_credentials with `*` (unlike HTTP
+	// APIs) and answer with the caller's Origin and credentials, as
+	// public reports of function URL CORS describe.
+	svcLambdaURL  = service{name: "Lambda function URL", kind: "api", httpsOnly: true, dialect: schemeStar, wildcardCredentialsEcho: "Lambda function URLs accept allow_credentials = true with allow_origins = [\"*\"] and answer every request with its own Origin and Access-Control-Allow-Credentials: true"}
+	svcCloudFront = service{name: "CloudFront", kind: "cdn", dialect: cloudFrontItem}
+	svcAppService = service{name: "App Service", kind: "app", dialect: leftmostLabel, rejectsWildcardCredentials: "App Service " + NoteRejectsWildcardCredentials, fixedMethods: "App Service's platform CORS has no methods or headers settings: the app or the platform decides them"}
 )
 
 // corsAttrs are the attributes of one CORS rule, wherever the resource
@@ -293,6 +302,15 @@ func (m *module) corsPolicy(svc service, name string, n *node, a corsAttrs) (rul
 	if credsTrue && anyOrigin && svc.rejectsWildcardCredentials != "" {
 		p.Notes = append(p.Notes, svc.rejectsWildcardCredentials)
 	}
+	if credsTrue && anyOrigin && svc.wildcardCredentialsEcho != "" {
+		for i := range g.Origins {
+			if g.Origins[i].Kind == rules.OriginAny {
+				g.Origins[i].Kind = rules.OriginReflect
+				g.Origins[i].Echo = true
+			}
+		}
+		p.Notes = append(p.Notes, svc.wildcardCredentialsEcho)
+	}
 	if a.methods != nil {
 		if v, ok := m.joined(a.methods, a.ctx, false); ok {
 			header(rules.HeaderAllowMethods, v, a.methods.Range)
@@ -346,10 +364,24 @@ func (m *module) originRules(svc service, a *hclv2.Attribute, ctx *hclv2.EvalCon
 		case e.known && e.s == "*":
 			anyOrigin = true
 			out = append(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: []rules.Evidence{ev}})
-		case e.known && svc.globOrigins && strings.Contains(e.s, "*"):
+		case e.known && svc.dialect != nil && wildcardSyntax(e.s):
 			listed = true
-			out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: []rules.Evidence{ev},
-				Pattern: &rules.Pattern{Expr: e.s, Dialect: rules.Glob, Evidence: ev}})
+			globs, ok := svc.dialect(e.s)
+			if !ok {
+				// Compared literally by the service: the checker says
+				// whether any origin can equal it.
+				list.Values = append(list.Values, e.s)
+				list.Evidence = append(list.Evidence, ev)
+				break
+			}
+			for _, glob := range globs {
+				pev := ev
+				if glob != e.s {
+					pev.Text = ev.Text + " (" + svc.name + " matches it as " + glob + ")"
+				}
+				out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: []rules.Evidence{ev},
+					Pattern: &rules.Pattern{Expr: glob, Dialect: rules.Glob, Evidence: pev}})
+			}
 		case e.known:
 			listed = true
 			list.Values = append(list.Values, e.s)
@@ -370,6 +402,12 @@ func (m *module) originRules(svc service, a *hclv2.Attribute, ctx *hclv2.EvalCon
 		out = append([]rules.OriginRule{list}, out...)
 	}
 	return out, anyOrigin, listed, notes
+}
+
+// wildcardSyntax reports whether an allowlist entry needs the service's
+// dialect: it has a `*` (other than `*` alone) or no scheme.
+func wildcardSyntax(entry string) bool {
+	return entry != "*" && entry != "null" && (strings.Contains(entry, "*") || !strings.Contains(entry, "://"))
 }
 
 // joined renders a list attribute as one header value ("GET, PUT"). ok is
