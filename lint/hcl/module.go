@@ -39,6 +39,8 @@ type module struct {
 	vars       map[string]*variable
 	locals     map[string]*hclv2.Attribute
 	resources  []*resourceBlock
+	// moduleCalls are the module blocks, for their CORS-looking inputs.
+	moduleCalls []*resourceBlock
 	byTypeName map[string]*resourceBlock // "type.name"
 
 	// localSlots hold locals evaluated on first use, resourceArgs the
@@ -72,6 +74,7 @@ var rootSchema = &hclv2.BodySchema{Blocks: []hclv2.BlockHeaderSchema{
 	{Type: "resource", LabelNames: []string{"type", "name"}},
 	{Type: "variable", LabelNames: []string{"name"}},
 	{Type: "locals"},
+	{Type: "module", LabelNames: []string{"name"}},
 }}
 
 var variableSchema = &hclv2.BodySchema{Attributes: []hclv2.AttributeSchema{{Name: "default"}, {Name: "type"}}}
@@ -187,6 +190,8 @@ func loadModule(dir string, given map[string][]byte) *module {
 				r := &resourceBlock{typ: b.Labels[0], name: b.Labels[1], block: b, file: p}
 				m.resources = append(m.resources, r)
 				m.byTypeName[r.typ+"."+r.name] = r
+			case "module":
+				m.moduleCalls = append(m.moduleCalls, &resourceBlock{typ: "module", name: b.Labels[0], block: b, file: p})
 			case "variable":
 				m.declareVariable(b)
 			case "locals":

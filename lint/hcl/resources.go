@@ -211,6 +211,7 @@ func (m *module) policies() ([]rules.Policy, hclv2.Diagnostics) {
 			}
 		}
 	}
+	out = append(out, m.moduleCallPolicies()...)
 	return out, diags
 }
 
