@@ -73,6 +73,9 @@ func applyFuzzBaseline(b *report.Baseline, results []fuzz.Result) ([]fuzz.Result
 		if keep[i] {
 			kept = append(kept, r)
 			out.fingerprints = append(out.fingerprints, fps[i])
+		} else {
+			outcome.Findings = append(outcome.Findings, r.Finding)
+			outcome.Fingerprints = append(outcome.Fingerprints, fps[i])
 		}
 	}
 	return kept, out

@@ -143,7 +143,7 @@ func TestSkipUnknown(t *testing.T) {
 	super := filepath.Join(dir, "supervisord.conf")
 	must(t, os.WriteFile(super, []byte("[program:api]\ncommand=/usr/bin/api\n"), 0o644))
 	runCLICases(t, []cliCase{
-		{"alone", []string{"lint", "--skip-unknown", super}, exitClean, "skipped " + super},
+		{"alone", []string{"lint", "--skip-unknown", super}, exitClean, super + ": skipped: not a recognised"},
 		{"beside a finding", []string{"lint", "--skip-unknown", super, conf}, exitFindings, "CG101"},
 		{"without the flag", []string{"lint", super}, exitError, "not a recognised"},
 	})
@@ -196,4 +196,44 @@ func TestFuzzBaselineAcrossSeeds(t *testing.T) {
 	if code != exitClean || !strings.Contains(out, "0 finding(s)") || !strings.Contains(out, "baselined") {
 		t.Errorf("night 2 with night 1 as baseline: exit %d\n%s", code, out)
 	}
+}
+
+// A JSON report written with --baseline keeps the accepted findings, so
+// that tonight's report is tomorrow's baseline without the accepted
+// findings coming back as new every other night.
+func TestBaselineCarriesForward(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "api.conf")
+	must(t, os.WriteFile(conf, []byte(reflectingConf), 0o644))
+	night := func(n int, baseline string) string {
+		out := filepath.Join(dir, "night"+string(rune('0'+n))+".json")
+		args := []string{"lint", "-f", "json", "-o", out, conf}
+		if baseline != "" {
+			args = append(args, "--baseline", baseline)
+		}
+		run(t, args...)
+		return out
+	}
+	n1 := night(1, "")
+	n2 := night(2, n1)
+	n3 := night(3, n2)
+	out, code := run(t, "report", n3)
+	if code != exitClean || !strings.Contains(out, "0 finding(s) in 1 file(s), 1 baselined") {
+		t.Errorf("third night: exit %d\n%s", code, out)
+	}
+}
+
+func TestReportRendersASavedRun(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "api.conf")
+	must(t, os.WriteFile(conf, []byte(reflectingConf), 0o644))
+	saved := filepath.Join(dir, "lint.json")
+	run(t, "lint", "-f", "json", "-o", saved, conf)
+	runCLICases(t, []cliCase{
+		{"markdown", []string{"report", "-f", "markdown", saved}, exitClean, "[CG101](#cg101-origin-reflected)"},
+		{"sarif", []string{"report", "-f", "sarif", saved}, exitClean, `"id": "corsguard/lint/"`},
+		{"junit", []string{"report", "-f", "junit", saved}, exitClean, `failures="1"`},
+		{"not a report", []string{"report", conf}, exitError, "not a corsguard JSON report"},
+		{"bad format", []string{"report", "-f", "html", saved}, exitError, `--format "html"`},
+	})
 }
