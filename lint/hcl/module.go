@@ -36,12 +36,12 @@ type module struct {
 	// since error recovery leaves half-read attributes behind.
 	broken map[string]bool
 
-	vars       map[string]*variable
-	locals     map[string]*hclv2.Attribute
-	resources  []*resourceBlock
+	vars      map[string]*variable
+	locals    map[string]*hclv2.Attribute
+	resources []*resourceBlock
 	// moduleCalls are the module blocks, for their CORS-looking inputs.
 	moduleCalls []*resourceBlock
-	byTypeName map[string]*resourceBlock // "type.name"
+	byTypeName  map[string]*resourceBlock // "type.name"
 
 	// localSlots hold locals evaluated on first use, resourceArgs the
 	// arguments other resources' expressions refer to.
