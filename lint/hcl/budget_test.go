@@ -234,3 +234,71 @@ resource "google_storage_bucket" "g" {
 		})
 	}
 }
+
+// A local module is evaluated with the call's arguments bound to its
+// variables; its policies are named through the call and located at it.
+func TestLocalModuleCalls(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, src string) {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("modules/bucket/main.tf", `
+variable "origins" { default = ["*"] }
+variable "env" {}
+resource "google_storage_bucket" "b" {
+  name = "b-${var.env}"
+  cors {
+    origin = var.origins
+  }
+}
+`)
+	write("modules/site/main.tf", `
+variable "site" {}
+module "inner" {
+  source  = "../bucket"
+  origins = ["https://${var.site}"]
+  env     = "prod"
+}
+`)
+	write("live/main.tf", `
+variable "region" {}
+module "assets" {
+  source  = "../modules/bucket"
+  origins = ["https://app.example.com"]
+  env     = var.region
+}
+module "site" {
+  source = "../modules/site"
+  site   = "www.example.com"
+}
+module "self" {
+  source = "./"
+}
+`)
+	res := Parse(filepath.Join(root, "live", "main.tf"))
+	got := map[string]string{}
+	for _, p := range res.Policies {
+		got[p.Scope.Name] = summary(p)
+		if p.Scope.Range.File != filepath.Join(root, "live", "main.tf") {
+			t.Errorf("%s located in %s", p.Scope.Name, p.Scope.Range.File)
+		}
+	}
+	if s := got["module.assets.google_storage_bucket.b cors[0]"]; !strings.Contains(s, "origin list https://app.example.com") {
+		t.Errorf("assets: the call's origins are not bound:\n%s", s)
+	}
+	if s := got["module.site.module.inner.google_storage_bucket.b cors[0]"]; !strings.Contains(s, "origin list https://www.example.com") {
+		t.Errorf("nested call: %q", s)
+	}
+	if s := got["module.self"]; !strings.Contains(s, "a cycle, which Terraform rejects") {
+		t.Errorf("a module calling itself is a cycle; got policies %v", keys(got))
+	}
+	if len(got) != 3 {
+		t.Errorf("got policies %v, want 3", keys(got))
+	}
+}

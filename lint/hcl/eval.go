@@ -275,6 +275,8 @@ func (m *module) reasonAndRoot(travs []hclv2.Traversal, ctx *hclv2.EvalContext, 
 			case !ok:
 				s := "var." + name + " is not declared in the module"
 				add(s, s)
+			case !v.known && v.unknownWhy != "":
+				add(v.unknownWhy, v.unknownWhy)
 			case !v.known:
 				s := "var." + name + " has no default and no tfvars value"
 				add(s, s)

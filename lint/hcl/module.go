@@ -41,7 +41,11 @@ type module struct {
 	resources []*resourceBlock
 	// moduleCalls are the module blocks, for their CORS-looking inputs.
 	moduleCalls []*resourceBlock
-	byTypeName  map[string]*resourceBlock // "type.name"
+	// callDepth is how many module calls led here (0 for the root);
+	// callers are the directories of the modules that did.
+	callDepth  int
+	callers    []string
+	byTypeName map[string]*resourceBlock // "type.name"
 
 	// localSlots hold locals evaluated on first use, resourceArgs the
 	// arguments other resources' expressions refer to.
@@ -62,6 +66,8 @@ type variable struct {
 	val    cty.Value // cty.DynamicVal when no value is known
 	known  bool
 	source string // "default", or the tfvars file that set it
+	// unknownWhy explains an unknown value a module call passed.
+	unknownWhy string
 }
 
 type resourceBlock struct {
@@ -122,6 +128,15 @@ func parseSource(p *hclparse.Parser, path string, src []byte) (*hclv2.File, hclv
 // files whose contents the caller has read already (standard input under
 // a --stdin-filename in dir): they are used instead of reading them.
 func loadModule(dir string, given map[string][]byte) *module {
+	m := readModule(dir, given, true)
+	m.finish(newBudget(m.sourceBytes))
+	return m
+}
+
+// readModule reads a module's files and declarations. Only a root module
+// reads tfvars files: Terraform gives a called module its values through
+// the call's arguments.
+func readModule(dir string, given map[string][]byte, root bool) *module {
 	m := &module{
 		dir:          dir,
 		parser:       hclparse.NewParser(),
@@ -172,6 +187,9 @@ func loadModule(dir string, given map[string][]byte) *module {
 		}
 	}
 	m.varFiles = append(m.varFiles, autoVars...)
+	if !root {
+		m.varFiles = nil
+	}
 
 	for _, p := range m.tfFiles {
 		f, diags := parseFile(m.parser, p, m.given)
@@ -206,13 +224,18 @@ func loadModule(dir string, given map[string][]byte) *module {
 	for _, p := range m.varFiles {
 		m.applyTFVars(p)
 	}
-	m.budget = newBudget(m.sourceBytes)
+	return m
+}
+
+// finish sets up evaluation once the variables' values are settled; b is
+// the budget evaluation draws on (a called module shares its caller's).
+func (m *module) finish(b *budget) {
+	m.budget = b
 	vars := make(map[string]cty.Value, len(m.vars))
 	for name, v := range m.vars {
 		vars[name] = v.val
 	}
 	m.ctx = &hclv2.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}, Functions: m.functions()}
-	return m
 }
 
 // readable reports whether a module file is a regular file within the size
