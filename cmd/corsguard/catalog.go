@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	subcommands = append(subcommands, newRulesCmd, newExplainCmd, newVersionCmd)
+	subcommands = append(subcommands, newRulesCmd, newExplainCmd)
 }
 
 func newRulesCmd() *cobra.Command {
@@ -75,7 +75,7 @@ func newExplainCmd() *cobra.Command {
 			return ids, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := rules.Lookup(strings.ToUpper(args[0]))
+			r, err := lookupRule(args[0])
 			if err != nil {
 				if r, err = rules.Lookup(args[0]); err != nil {
 					return &exitCodeError{code: exitError, err: err}
@@ -107,17 +107,6 @@ func newExplainCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&markdown, "markdown", false, "print as markdown")
 	return cmd
-}
-
-func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintf(cmd.OutOrStdout(), "corsguard %s (%d rules)\n", version, len(rules.All()))
-		},
-	}
 }
 
 func indent(s, prefix string) string {

@@ -4,9 +4,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // subcommands lets each subcommand file register itself, so that adding a
 // subcommand is adding a file.
 var subcommands []func() *cobra.Command
@@ -19,6 +16,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	versionFlag(root)
 	for _, mk := range subcommands {
 		root.AddCommand(mk())
 	}

@@ -2,7 +2,9 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/corsguard/corsguard/rules"
 )
@@ -18,7 +20,20 @@ type Document struct {
 	Version       string             `json:"version"`
 	Findings      []JSONFinding      `json:"findings"`
 	Errors        []rules.Diagnostic `json:"errors"`
+	Warnings      []rules.Diagnostic `json:"warnings,omitempty"`
+	Skipped       []Skipped          `json:"skipped,omitempty"`
 	Summary       JSONSummary        `json:"summary"`
+	// Interrupted: the run was stopped before it was done.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Baselined are the findings --baseline accepted: not reported, not
+	// counted, but kept so that this document, used as the next run's
+	// baseline, still accepts them.
+	Baselined []JSONFinding `json:"baselined,omitempty"`
+	// BaselineGone are the --baseline entries that no longer occur.
+	BaselineGone []BaselineEntry `json:"baselineGone,omitempty"`
+	// AutomationID is the SARIF runAutomationDetails.id of this analysis,
+	// kept so that `corsguard report -f sarif` gives the same one.
+	AutomationID string `json:"automationId,omitempty"`
 }
 
 // JSONFinding is a finding plus its fingerprint.
@@ -29,10 +44,15 @@ type JSONFinding struct {
 
 // JSONSummary counts what the run saw.
 type JSONSummary struct {
-	Files      int            `json:"files"`
-	Findings   int            `json:"findings"`
-	Suppressed int            `json:"suppressed"`
-	Errors     int            `json:"errors"`
+	Files      int `json:"files"`
+	Findings   int `json:"findings"`
+	Suppressed int `json:"suppressed"`
+	Errors     int `json:"errors"`
+	// Warnings and Skipped count lint's warnings and skipped files.
+	Warnings int `json:"warnings,omitempty"`
+	Skipped  int `json:"skipped,omitempty"`
+	// Baselined counts findings --baseline accepted (not listed).
+	Baselined  int            `json:"baselined,omitempty"`
 	BySeverity map[string]int `json:"bySeverity"`
 }
 
@@ -42,12 +62,23 @@ func BuildDocument(in Input) Document {
 	doc := Document{
 		SchemaVersion: JSONVersion, Tool: "corsguard " + in.Tool, Version: in.Version,
 		Findings: make([]JSONFinding, len(in.Findings)),
-		Errors:   in.Errors,
+		Errors:   in.Errors, Interrupted: in.Interrupted,
+		Warnings: in.Warnings,
+		Skipped:  in.Skipped,
 		Summary: JSONSummary{
 			Files: in.Files, Findings: len(in.Findings), Suppressed: in.Suppressed,
-			Errors: len(in.Errors), BySeverity: Summary(in.Findings),
+			Errors: len(in.Errors), Warnings: len(in.Warnings), Skipped: len(in.Skipped),
+			BySeverity: Summary(in.Findings),
 		},
 	}
+	if in.Baseline != nil {
+		doc.Summary.Baselined = in.Baseline.Baselined
+		doc.BaselineGone = in.Baseline.Gone
+		for i, f := range in.Baseline.Findings {
+			doc.Baselined = append(doc.Baselined, JSONFinding{Finding: f, Fingerprint: in.Baseline.Fingerprints[i]})
+		}
+	}
+	doc.AutomationID = in.AutomationID
 	if doc.Errors == nil {
 		doc.Errors = []rules.Diagnostic{}
 	}
@@ -62,4 +93,32 @@ func JSON(w io.Writer, in Input) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(BuildDocument(in))
+}
+
+// ReadDocument reads a JSON report back, for `corsguard report`, as the
+// Input that produced it (without source lines: snippets are not kept).
+func ReadDocument(r io.Reader, name string) (Input, error) {
+	var doc Document
+	dec := json.NewDecoder(io.LimitReader(r, maxBaselineSize))
+	if err := dec.Decode(&doc); err != nil {
+		return Input{}, fmt.Errorf("%s: not a corsguard JSON report: %w", name, err)
+	}
+	tool, ok := strings.CutPrefix(doc.Tool, "corsguard ")
+	if doc.SchemaVersion != JSONVersion || !ok || doc.Findings == nil {
+		return Input{}, fmt.Errorf("%s: not a corsguard JSON report (schemaVersion %d, tool %q): want the output of --format json", name, doc.SchemaVersion, doc.Tool)
+	}
+	in := Input{Tool: tool, Version: doc.Version, Errors: doc.Errors, Suppressed: doc.Summary.Suppressed,
+		Files: doc.Summary.Files, AutomationID: doc.AutomationID,
+		Findings: make([]rules.Finding, len(doc.Findings)), FingerprintsOf: make([]string, len(doc.Findings))}
+	for i, f := range doc.Findings {
+		in.Findings[i], in.FingerprintsOf[i] = f.Finding, f.Fingerprint
+	}
+	if doc.Summary.Baselined > 0 || doc.BaselineGone != nil {
+		in.Baseline = &BaselineOutcome{Baselined: doc.Summary.Baselined, Gone: doc.BaselineGone}
+		for _, f := range doc.Baselined {
+			in.Baseline.Findings = append(in.Baseline.Findings, f.Finding)
+			in.Baseline.Fingerprints = append(in.Baseline.Fingerprints, f.Fingerprint)
+		}
+	}
+	return in, nil
 }

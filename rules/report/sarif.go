@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
@@ -35,8 +36,14 @@ func SARIF(w io.Writer, in Input) error {
 		return err
 	}
 	driver := sarif.NewVersionedDriver("corsguard", in.Version).
+		WithSemanticVersion(SemanticVersion(in.Version)).
 		WithInformationURI("https://github.com/corsguard/corsguard")
 	run := sarif.NewRun(*sarif.NewTool(driver))
+	id := in.AutomationID
+	if id == "" {
+		id = DefaultAutomationID(in.Tool, "")
+	}
+	run.AutomationDetails = &sarif.RunAutomationDetails{ID: &id}
 	for _, r := range rules.All() {
 		run.AddRule(r.ID).
 			WithName(ruleName(r.Slug)).
@@ -86,11 +93,51 @@ func SARIF(w io.Writer, in Input) error {
 			Locations: []*sarif.Location{location(d.Range)},
 		})
 	}
-	if len(in.Errors) == 0 {
+	for _, d := range in.Warnings {
+		inv := run.AddInvocation(len(in.Errors) == 0 && !in.Interrupted)
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, &sarif.Notification{
+			Level:     "warning",
+			Message:   sarif.NewTextMessage(d.Message),
+			Locations: []*sarif.Location{location(d.Range)},
+		})
+	}
+	if in.Interrupted {
+		inv := run.AddInvocation(false)
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, &sarif.Notification{
+			Level:   "error",
+			Message: sarif.NewTextMessage("interrupted: the run was stopped before it was done; the results are what was found until then"),
+		})
+	}
+	if len(in.Errors) == 0 && len(in.Warnings) == 0 && !in.Interrupted {
 		run.AddInvocation(true)
 	}
 	log.AddRun(run)
 	return log.PrettyWrite(w)
+}
+
+// semverRE is semver 2.0.0's grammar, in the short form: core version,
+// optional pre-release and build metadata.
+var semverRE = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+
+// SemanticVersion turns a Go module version (v1.2.3, a pseudo-version,
+// "dev") into SARIF's semanticVersion, which has no leading "v" and must
+// be semver: anything else becomes 0.0.0-<sanitised version>.
+func SemanticVersion(v string) string {
+	s := strings.TrimPrefix(v, "v")
+	if semverRE.MatchString(s) {
+		return s
+	}
+	clean := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '.' {
+			return r
+		}
+		return '.'
+	}, v)
+	clean = strings.Trim(clean, ".-")
+	if clean == "" {
+		clean = "unknown"
+	}
+	return "0.0.0-" + clean
 }
 
 // location builds a SARIF location with a repository-relative URI.
