@@ -42,8 +42,15 @@ type Options struct {
 	// Corpus holds origins that produced new behaviour in earlier runs; they
 	// are probed first. See Corpus.
 	Corpus *Corpus
+	// TargetTimeout bounds the time spent on one target (0: no bound). When
+	// it runs out the target is given up, reported as unreachable or
+	// partial, and the run moves on (see TargetError).
+	TargetTimeout time.Duration
 	// Progress is called after each request (for a progress bar).
 	Progress func()
+	// TargetDone is called when a target is finished, given up or
+	// interrupted (for progress lines).
+	TargetDone func()
 	// Source replaces the gofuzz mutation source (tests).
 	Source mutate.Source
 }
@@ -79,12 +86,29 @@ func New(client *driver.Client, opts Options) *Engine {
 	return &Engine{opts: opts, client: client, src: src, sem: make(chan struct{}, opts.Workers)}
 }
 
+// acquire takes a worker slot, or gives up when ctx is done first.
+func (e *Engine) acquire(ctx context.Context) bool {
+	select {
+	case e.sem <- struct{}{}:
+		if ctx.Err() != nil {
+			<-e.sem
+			return false
+		}
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // Client returns the engine's driver.
 func (e *Engine) Client() *driver.Client { return e.client }
 
 // Run fuzzes every target and calls emit with each result as soon as it is
 // judged (from several goroutines, one at a time). Results in the Summary
-// are sorted.
+// are sorted. A target that cannot be fuzzed is a TargetError in the
+// Summary, not an error of the run: the others still complete. When ctx is
+// cancelled (SIGINT, SIGTERM), sending stops, what was already judged is
+// kept and the Summary says Interrupted.
 func (e *Engine) Run(ctx context.Context, targets []Target, emit func(Result)) (*Summary, error) {
 	start := time.Now()
 	sum := &Summary{Seed: e.opts.Seed, Targets: len(targets)}
@@ -103,25 +127,45 @@ func (e *Engine) Run(ctx context.Context, targets []Target, emit func(Result)) (
 	tsem := make(chan struct{}, par)
 	var wg sync.WaitGroup
 	reports := make([]*targetRun, len(targets))
+launch:
 	for i, t := range targets {
+		select {
+		case tsem <- struct{}{}:
+		case <-ctx.Done():
+			break launch
+		}
 		wg.Add(1)
-		tsem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-tsem }()
 			reports[i] = e.fuzzTarget(ctx, t, out)
+			if e.opts.TargetDone != nil {
+				e.opts.TargetDone()
+			}
 		}()
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return sum, err
-	}
-	for _, r := range reports {
+	sum.Interrupted = ctx.Err() != nil
+	for i, r := range reports {
+		if r == nil || r.interrupted {
+			sum.Pending = append(sum.Pending, targets[i].URL)
+		}
+		if r == nil {
+			continue
+		}
+		if !r.interrupted {
+			sum.Done++
+		}
 		sum.Observed = append(sum.Observed, r.observed)
 		sum.Notes = append(sum.Notes, r.notes...)
+		if r.err != nil {
+			sum.Errors = append(sum.Errors, *r.err)
+		}
 	}
-	for _, r := range pathInconsistencies(reports, e.opts.Seed) {
-		out(r)
+	if !sum.Interrupted {
+		for _, r := range pathInconsistencies(reports, e.opts.Seed) {
+			out(r)
+		}
 	}
 	sum.Requests = e.client.Sent()
 	sum.Duration = time.Since(start)
@@ -210,6 +254,18 @@ type targetRun struct {
 	emit      func(Result)
 	reported  map[string]bool
 	grantedBy map[string]bool // origins granted on the actual request (not '*')
+
+	// Failure accounting (see status.go), under mu.
+	mu       sync.Mutex
+	sent     int
+	failed   int
+	run      int // failures in a row
+	firstErr string
+	lastErr  string
+	cancel   context.CancelCauseFunc
+	// How the target ended.
+	err         *TargetError
+	interrupted bool
 }
 
 func (e *Engine) fuzzTarget(ctx context.Context, t Target, emit func(Result)) *targetRun {
@@ -225,21 +281,44 @@ func (e *Engine) fuzzTarget(ctx context.Context, t Target, emit func(Result)) *t
 			r.notes = append(r.notes, fmt.Sprintf("trusted pattern %q: %v", g, err))
 		}
 	}
-	// Phase 1: actual requests with every origin.
-	r.send(ctx, r.planActual())
+	start := time.Now()
+	tctx, cancel := r.targetContext(ctx)
+	defer cancel(nil)
+	r.cancel = cancel
+	// Phase 1: actual requests with every origin. The baseline and the
+	// first trusted origin go first, alone: when neither gets an answer the
+	// target is down, and the rest of the plan would only cost --timeout
+	// per request.
+	plan := r.planActual()
+	head := min(2, len(plan))
+	r.send(tctx, plan[:head])
+	if r.sent == 0 || r.failed < r.sent {
+		r.send(tctx, plan[head:])
+	}
 	r.judgeActual()
 	// Phase 2: preflights for trusted and accepted origins, and for one
 	// hostile origin (does the preflight grant what the actual refuses?).
-	r.send(ctx, r.planPreflights())
 	// Phase 3: repeats and an error path.
-	r.send(ctx, r.planConsistency())
-	if ctx.Err() != nil {
-		return r
+	if r.sent > r.failed {
+		r.send(tctx, r.planPreflights())
+		r.send(tctx, r.planConsistency())
 	}
-	r.judgeRest()
+	if ctx.Err() != nil {
+		// Interrupted: the grants judged above stand (each is one request
+		// and its answer); the cross-request judgements need the whole plan.
+		r.interrupted = true
+	} else {
+		r.err = r.status(tctx, time.Since(start))
+		if r.err == nil || r.err.Kind == Partial {
+			r.judgeRest()
+		}
+	}
 	if e.opts.Corpus != nil {
 		e.opts.Corpus.Learn(t.Host(), r.outcomes)
 	}
+	// Responses are kept only as evidence of findings (already emitted):
+	// a long run holds one target's answers at a time, not every target's.
+	r.outcomes = nil
 	return r
 }
 
@@ -470,15 +549,24 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 		if ctx.Err() != nil {
 			break
 		}
-		r.e.sem <- struct{}{}
+		if !r.e.acquire(ctx) {
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-r.e.sem }()
 			ex, err := r.e.client.Send(ctx, p.request())
+			if err != nil && ctx.Err() != nil {
+				return // cancelled: neither an answer nor the target's failure
+			}
 			if err != nil && ex.Error == "" {
 				ex.Error = err.Error()
 			}
+			trim(&ex)
+			r.mu.Lock()
+			r.count(ex)
+			r.mu.Unlock()
 			res[i] = outcome{probe: p, ex: ex}
 			if r.e.opts.Progress != nil {
 				r.e.opts.Progress()
@@ -491,7 +579,10 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 			continue // not sent (cancelled)
 		}
 		if o.ex.BlockedRedirect != "" {
-			r.notes = append(r.notes, fmt.Sprintf("%s %s: redirect to %s not followed (other host)", o.ex.Request.Method, o.url, o.ex.BlockedRedirect))
+			r.notes = append(r.notes, fmt.Sprintf("%s %s: redirect to %s not followed (%s)", o.ex.Request.Method, o.url, o.ex.BlockedRedirect, o.ex.BlockedReason))
+		}
+		if failure(o.ex) != "" {
+			continue // counted; a failure says nothing about CORS
 		}
 		r.outcomes = append(r.outcomes, o)
 	}

@@ -119,7 +119,7 @@ func TestReplayReproducesAFinding(t *testing.T) {
 	if err != nil || len(back) != 1 {
 		t.Fatal(err)
 	}
-	if hosts := ReplayHosts(back); !slices.Equal(hosts, []string{testHost}) {
+	if hosts := ReplayOrigins(back); !slices.Equal(hosts, []string{"http://" + testHost + ":80"}) {
 		t.Fatalf("replay scope %v", hosts)
 	}
 	rep, err := Replay(context.Background(), c, back[0])
@@ -153,12 +153,24 @@ func TestCorpusRemembersNewBehaviour(t *testing.T) {
 
 func TestJUnit(t *testing.T) {
 	rs := []Result{{Finding: rules.Finding{RuleID: "CG101", Slug: "origin-reflected", Severity: rules.Critical, Message: "reflects"}, Target: "https://a.test/"}}
+	sum := &Summary{
+		Errors:  []TargetError{{Target: "https://c.test/", Kind: Unreachable, Message: "unreachable: connection refused", Sent: 2, Failed: 2}},
+		Pending: []string{"https://d.test/"}, Interrupted: true,
+	}
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, []string{"https://a.test/", "https://b.test/"}, rs, rules.Low); err != nil {
+	if err := WriteJUnit(&buf, []string{"https://a.test/", "https://b.test/", "https://c.test/", "https://d.test/"}, sum, rs, rules.Low); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{`tests="2"`, `failures="1"`, `<testsuite name="https://b.test/" tests="1" failures="0">`, `type="critical"`} {
+	for _, want := range []string{
+		`tests="4" failures="1" errors="2"`,
+		`<testsuite name="https://b.test/" tests="1" failures="0" errors="0">`, `type="critical"`,
+		// An unreachable target is an error, not a pass.
+		`<testsuite name="https://c.test/" tests="1" failures="0" errors="1">`,
+		`<error message="unreachable: connection refused" type="unreachable">`,
+		// A target an interruption left undone says so.
+		`<testsuite name="https://d.test/" tests="1" failures="0" errors="1">`, `type="interrupted"`,
+	} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("JUnit lacks %s:\n%s", want, out)
 		}

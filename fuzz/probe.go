@@ -60,6 +60,9 @@ type ProbeResult struct {
 	// MostPermissive names the first profile that allows the request (the
 	// security view: an attacker picks the browser), or "" if none does.
 	MostPermissive spec.Profile `json:"mostPermissive,omitempty"`
+	// NetworkError is set when a request got no answer (refused, DNS, TLS,
+	// timeout): there is then no CORS verdict at all, and Profiles is empty.
+	NetworkError string `json:"networkError,omitempty"`
 }
 
 // Probe sends exactly what a browser would for r (the preflight when some
@@ -92,9 +95,13 @@ func Probe(ctx context.Context, c *driver.Client, r ProbeRequest, profile spec.P
 		}
 		ex.Curl = c.Curl(ex.Request)
 		res.Preflight = &ex
-		if ex.Response != nil {
-			pre = &spec.Response{Status: ex.Response.Status, Header: ex.Response.Header}
+		if ex.Response == nil {
+			// Browsers report a network error too, but the cause is not CORS:
+			// diagnosing headers that never came would send the user astray.
+			res.NetworkError = "preflight: " + ex.Error
+			return res, nil
 		}
+		pre = &spec.Response{Status: ex.Response.Status, Header: ex.Response.Header}
 	}
 	sendActual := !needed || r.Always
 	if needed && pre != nil && !sendActual {
@@ -118,24 +125,20 @@ func Probe(ctx context.Context, c *driver.Client, r ProbeRequest, profile spec.P
 		}
 		ex.Curl = c.Curl(ex.Request)
 		res.Actual = &ex
-		if ex.Response != nil {
-			actual = spec.Response{Status: ex.Response.Status, Header: ex.Response.Header}
+		if ex.Response == nil {
+			res.NetworkError = "actual request: " + ex.Error
+			return res, nil
 		}
+		actual = spec.Response{Status: ex.Response.Status, Header: ex.Response.Header}
 	}
 	for _, p := range spec.Profiles {
 		d := spec.Evaluate(p, sr, pre, actual)
-		if sendActual && res.Actual != nil && res.Actual.Response == nil && d.Allowed {
-			d.Allowed = false // a network error is not a grant
-		}
 		a := ProfileAnswer{Profile: p, Allowed: d.Allowed, PreflightNeeded: d.PreflightNeeded,
 			MaxAgeSeconds: d.MaxAge.Seconds(), Exposed: d.Exposed}
 		if d.Preflight != nil {
 			a.Steps = append(a.Steps, steps("preflight", d.Preflight.Steps)...)
 		}
 		a.Steps = append(a.Steps, steps("actual", d.Actual.Steps)...)
-		if res.Actual != nil && res.Actual.Error != "" {
-			a.Steps = append(a.Steps, StepJSON{Phase: "actual", Name: spec.StepActual, Detail: "network error: " + res.Actual.Error})
-		}
 		res.Profiles = append(res.Profiles, a)
 		if p == profile {
 			res.Allowed, res.Steps = a.Allowed, a.Steps
@@ -176,6 +179,10 @@ func (p *ProbeResult) Text() string {
 		case ex.Error != "":
 			fmt.Fprintf(&b, "< error: %s\n", ex.Error)
 		}
+	}
+	if p.NetworkError != "" {
+		fmt.Fprintf(&b, "\nnetwork error (%s): the server gave no answer, so there is no CORS verdict; a browser shows this as a CORS error too, but no header change fixes it: check the URL, that the server is up and reachable from here, and its TLS certificate\n", p.NetworkError)
+		return b.String()
 	}
 	if p.Preflight != nil && p.Actual == nil {
 		b.WriteString("\n(the actual request was not sent: every browser would stop at the preflight)\n")

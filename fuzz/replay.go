@@ -3,7 +3,7 @@ package fuzz
 import (
 	"context"
 	"fmt"
-	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/corsguard/corsguard/fuzz/driver"
@@ -34,27 +34,54 @@ type ReplayResult struct {
 	Reproduced bool `json:"reproduced"`
 }
 
-// ReplayHosts returns the hosts a set of results talks to: the scope a
-// replay needs (and the only hosts it may contact).
-func ReplayHosts(rs []Result) []string {
+// ReplayOrigins returns the origins a replay file's requests go to. They
+// are only shown to the user: a replay's scope is what the user names on
+// the command line, never what the file says, because a file can be
+// edited to send the user's credentials anywhere.
+func ReplayOrigins(rs []Result) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, r := range rs {
 		for _, ex := range r.Exchanges {
-			if u, err := url.Parse(ex.Request.URL); err == nil && !seen[u.Hostname()] {
-				seen[u.Hostname()] = true
-				out = append(out, u.Hostname())
+			o, err := driver.ParseOrigin(ex.Request.URL)
+			if err != nil {
+				continue
+			}
+			if s := o.String(); !seen[s] {
+				seen[s] = true
+				out = append(out, s)
 			}
 		}
 	}
+	sort.Strings(out)
 	return out
 }
 
+// CheckReplayScope refuses a replay file any of whose requests goes
+// outside the client's scope, before anything is sent: half a replay to
+// the named host and half to wherever an edited file points is no better.
+func CheckReplayScope(c *driver.Client, rs []Result) error {
+	for i, r := range rs {
+		for j, ex := range r.Exchanges {
+			if err := c.InScope(ex.Request.URL); err != nil {
+				return fmt.Errorf("result %d, request %d: %v: not replayed (only the targets named on the command line are contacted)",
+					i+1, j+1, err)
+			}
+		}
+	}
+	return nil
+}
+
 // Replay re-sends one finding's requests (with the client's current
-// credentials in place of REDACTED) and compares the CORS answers.
+// credentials in place of REDACTED) and compares the CORS answers. Every
+// request must be in the client's scope (CheckReplayScope); none is sent
+// otherwise.
 func Replay(ctx context.Context, c *driver.Client, r Result) (*ReplayResult, error) {
 	if len(r.Exchanges) == 0 {
 		return nil, fmt.Errorf("%s on %s: the finding carries no requests to replay", r.RuleID, r.Target)
+	}
+	if err := CheckReplayScope(c, []Result{r}); err != nil {
+		return nil, err
 	}
 	out := &ReplayResult{RuleID: r.RuleID, Target: r.Target, Witness: r.Witness, Reproduced: true}
 	for _, then := range r.Exchanges {

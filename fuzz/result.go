@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -45,6 +46,16 @@ type Summary struct {
 	// other hosts not followed, unreachable targets, patterns that could
 	// not be evaluated).
 	Notes []string `json:"notes,omitempty"`
+	// Errors are the targets that could not be fuzzed (unreachable) or only
+	// in part; a run with any is not clean.
+	Errors []TargetError `json:"errors,omitempty"`
+	// Done counts the targets fuzzed to the end (given-up ones included).
+	Done int `json:"done"`
+	// Interrupted is set when the run was stopped (SIGINT/SIGTERM) before
+	// every target was done: Results hold what was found until then.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Pending are the targets an interruption left undone (started or not).
+	Pending []string `json:"pending,omitempty"`
 }
 
 // Findings returns the plain findings, for rules/report.
@@ -140,20 +151,23 @@ type junitSuites struct {
 	Name    string       `xml:"name,attr"`
 	Tests   int          `xml:"tests,attr"`
 	Fails   int          `xml:"failures,attr"`
+	Errors  int          `xml:"errors,attr"`
 	Suites  []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name  string      `xml:"name,attr"`
-	Tests int         `xml:"tests,attr"`
-	Fails int         `xml:"failures,attr"`
-	Cases []junitCase `xml:"testcase"`
+	Name   string      `xml:"name,attr"`
+	Tests  int         `xml:"tests,attr"`
+	Fails  int         `xml:"failures,attr"`
+	Errors int         `xml:"errors,attr"`
+	Cases  []junitCase `xml:"testcase"`
 }
 
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	ClassName string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
 }
 
 type junitFailure struct {
@@ -163,12 +177,18 @@ type junitFailure struct {
 }
 
 // WriteJUnit writes results as JUnit XML. Every target gets one test case
-// per finding at or above failOn, and a passing "corsguard" case when it
-// has none, so that CI shows the target as checked.
-func WriteJUnit(w io.Writer, targets []string, results []Result, failOn rules.Severity) error {
+// per finding at or above failOn, an <error> case when it could not be
+// fuzzed (fully), and a passing "corsguard" case when it has none of
+// these, so that CI shows the target as checked. An interrupted run adds
+// an <error> case to every target not done.
+func WriteJUnit(w io.Writer, targets []string, sum *Summary, results []Result, failOn rules.Severity) error {
 	byTarget := map[string][]Result{}
 	for _, r := range results {
 		byTarget[r.Target] = append(byTarget[r.Target], r)
+	}
+	errsOf := map[string][]TargetError{}
+	for _, e := range sum.Errors {
+		errsOf[e.Target] = append(errsOf[e.Target], e)
 	}
 	all := append([]string(nil), targets...)
 	for t := range byTarget {
@@ -199,12 +219,23 @@ func WriteJUnit(w io.Writer, targets []string, results []Result, failOn rules.Se
 			})
 			s.Fails++
 		}
+		for _, e := range errsOf[t] {
+			s.Cases = append(s.Cases, junitCase{Name: "corsguard " + e.Kind, ClassName: t,
+				Error: &junitFailure{Message: e.Message, Type: e.Kind, Text: fmt.Sprintf("%s\n%d request(s), %d failed\n", e.Message, e.Sent, e.Failed)}})
+			s.Errors++
+		}
+		if slices.Contains(sum.Pending, t) && s.Errors == 0 {
+			s.Cases = append(s.Cases, junitCase{Name: "corsguard interrupted", ClassName: t,
+				Error: &junitFailure{Message: "interrupted: the run was stopped before it was done; the results are what was found until then", Type: "interrupted"}})
+			s.Errors++
+		}
 		if len(s.Cases) == 0 {
 			s.Cases = append(s.Cases, junitCase{Name: "corsguard", ClassName: t})
 		}
 		s.Tests = len(s.Cases)
 		doc.Tests += s.Tests
 		doc.Fails += s.Fails
+		doc.Errors += s.Errors
 		doc.Suites = append(doc.Suites, s)
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {

@@ -37,7 +37,7 @@ func startTarget(t *testing.T, h http.Handler) *driver.Client {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
-	c, err := driver.New(driver.Config{Scope: []string{testHost}, Resolve: []string{testHost + ":80:" + u.Host}})
+	c, err := driver.New(driver.Config{Scope: []string{"http://" + testHost}, Resolve: []string{testHost + ":80:" + u.Host}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/corsguard/corsguard/fuzz/driver"
 	"github.com/corsguard/corsguard/rules"
 )
 
@@ -35,21 +36,26 @@ func (t Target) Host() string {
 
 // ParseTargetURL checks that s is an absolute http(s) URL with a host.
 func ParseTargetURL(s string) (*url.URL, error) {
+	// Error messages quote the URL with its user information redacted:
+	// they go to terminals and CI logs.
 	s = strings.TrimSpace(s)
 	// Without a scheme, url.Parse reads "api.example.com/v1" as a path and
 	// fails on "localhost:8080/x" with a message about colons.
 	if !strings.Contains(s, "://") {
-		return nil, fmt.Errorf("%q has no scheme: did you mean http://%s ?", s, s)
+		return nil, fmt.Errorf("%q has no scheme: did you mean http://%s ?", driver.RedactURL(s), driver.RedactURL(s))
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, err
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("%q is not an http(s) URL with a host", s)
+		return nil, fmt.Errorf("%q is not a URL", driver.RedactURL(s))
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("%q: put credentials in --header or --cookie, not in the URL", s)
+		return nil, fmt.Errorf("%q: put credentials in --header or --cookie, not in the URL", driver.RedactURL(s))
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http(s) URL with a host", driver.RedactURL(s))
+	}
+	if _, err := driver.ParseOrigin(u.String()); err != nil {
+		return nil, err
 	}
 	if u.Path == "" {
 		u.Path = "/"
@@ -110,7 +116,8 @@ func ExpandPaths(urls, paths []string) ([]string, error) {
 	return out, nil
 }
 
-// Hosts returns the distinct host names of the targets: the fuzzer's scope.
+// Hosts returns the distinct host names of the targets (for --resolve
+// lines; the scope is Origins).
 func Hosts(targets []Target) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -119,6 +126,24 @@ func Hosts(targets []Target) []string {
 			seen[h] = true
 			out = append(out, h)
 		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Origins returns the distinct origins (scheme://host:port) of the
+// targets: the fuzzer's scope. Credentials go to these and nowhere else;
+// another port or scheme of the same host is another origin.
+func Origins(targets []Target) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range targets {
+		o, err := driver.ParseOrigin(t.URL)
+		if err != nil || seen[o.String()] {
+			continue
+		}
+		seen[o.String()] = true
+		out = append(out, o.String())
 	}
 	sort.Strings(out)
 	return out

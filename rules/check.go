@@ -29,8 +29,11 @@ type Checker struct {
 	// trustDeclared: the user declared trusted origins or patterns; without
 	// them trust is derived from each pattern and site.
 	trustDeclared bool
-	mu            sync.Mutex
-	searches      map[searchKey]*searchResult
+	// runBudget bounds the backtracking engine's time over every pattern
+	// the checker searches (each also has its own attack.PatternBudget).
+	runBudget *attack.Budget
+	mu        sync.Mutex
+	searches  map[searchKey]*searchResult
 }
 
 // searchKey identifies a witness search: it depends only on the pattern
@@ -50,6 +53,7 @@ type searchResult struct {
 // NewChecker prepares a checker for a run.
 func NewChecker(opts Options) *Checker {
 	c := &Checker{opts: opts, searches: map[searchKey]*searchResult{},
+		runBudget:     attack.NewRunBudget(attack.RunBudget),
 		trustDeclared: len(opts.TrustedOrigins) > 0 || len(opts.TrustedPatterns) > 0}
 	for _, g := range opts.TrustedPatterns {
 		if m, err := attack.Compile(g, attack.Glob, true); err == nil {

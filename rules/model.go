@@ -306,4 +306,9 @@ type ParseResult struct {
 	// cleaned paths, so that the walker does not lint an included snippet a
 	// second time on its own.
 	Files []string `json:"files"`
+	// Warnings are things a file names that were not found, such as an
+	// include whose target is outside the linted tree: the file was linted
+	// without them. They do not change the exit status unless the user
+	// asks (--strict-includes).
+	Warnings []Diagnostic `json:"warnings,omitempty"`
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,6 +23,10 @@ type patternAnalysis struct {
 	trusted  []string
 	neverWhy string
 	err      error
+	// budget is set when the backtracking budget ran out before the
+	// search was complete (a *attack.BudgetError): the witnesses are what
+	// was found before, and CG100 says the rest is unknown.
+	budget *attack.BudgetError
 	// ranked is byRule after rankWitnesses, for policies that need no
 	// site-specific change (read-only: shared between policies).
 	ranked     map[string][]attack.Witness
@@ -157,18 +162,25 @@ func (ch *Checker) search(p *Pattern) patternAnalysis {
 }
 
 func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
-	m, err := attack.Compile(p.Expr, p.Dialect, p.CaseInsensitive)
+	// One budget for everything this pattern costs in the backtracking
+	// engine, drawn from the run's.
+	budget := attack.WithBudget(attack.NewBudget(attack.PatternBudget, ch.runBudget))
+	m, err := attack.Compile(p.Expr, p.Dialect, p.CaseInsensitive, budget)
 	if err != nil {
 		return patternAnalysis{err: err}
 	}
-	trusted := ch.trustedFor(p)
+	trusted := ch.trustedFor(p, budget)
 	a := patternAnalysis{byRule: map[string][]attack.Witness{}, matcher: m, trusted: trusted}
-	a.never, a.neverWhy = attack.NeverMatches(p.Expr, p.Dialect, p.CaseInsensitive)
+	a.never, a.neverWhy = attack.NeverMatches(p.Expr, p.Dialect, p.CaseInsensitive, budget)
 	if a.never {
 		return a
 	}
 	ws, err := attack.Search(m, trusted, attack.Literals(p.Expr, p.Dialect))
-	if err != nil {
+	var berr *attack.BudgetError
+	switch {
+	case errors.As(err, &berr):
+		a.budget = berr
+	case err != nil:
 		a.err = err
 		return a
 	}
@@ -215,12 +227,12 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 
 // trustedFor is the trust set a pattern is judged against: the declared
 // one, or what the pattern's author evidently meant.
-func (ch *Checker) trustedFor(p *Pattern) []string {
+func (ch *Checker) trustedFor(p *Pattern, budget attack.Option) []string {
 	if ch.trustDeclared {
 		return ch.opts.TrustedOrigins
 	}
 	var out []string
-	for _, o := range attack.Intended(p.Expr, p.Dialect) {
+	for _, o := range attack.Intended(p.Expr, p.Dialect, budget) {
 		// A plain-http origin the pattern accepts (`https?://`, or an
 		// `http://legacy...` branch) is never assumed trusted: it is the
 		// downgrade CG107 exists to catch, and the per-policy step keeps

@@ -27,6 +27,8 @@ var _ = register(&Rule{
 				f.Message = "allowed origin is unknown: " + o.Reason
 			case o.Kind == OriginPattern && o.Pattern != nil && o.Pattern.DeployTime:
 				f.Message = fmt.Sprintf("allowed origin is only partly known: %s, where * is fixed at deploy time (%s)", o.Pattern.Expr, o.Pattern.Evidence.Text)
+			case o.Kind == OriginPattern && o.Pattern != nil && c.analyse(o).budget != nil:
+				f.Message, f.Fix = budgetMessage(o.Pattern, c.analyse(o).budget)
 			default:
 				continue
 			}
@@ -36,6 +38,19 @@ var _ = register(&Rule{
 		}
 	},
 })
+
+// budgetMessage explains a pattern whose witness search ran out of time:
+// which origins it accepts beyond the witnesses found is unknown.
+func budgetMessage(p *Pattern, be *attack.BudgetError) (msg, fix string) {
+	why := "it backtracks catastrophically"
+	if be.Run {
+		why = "other patterns used up the time first"
+	} else {
+		fix = "Remove the nested repetition (`(x+)+`, `(a|a)*`): match each label once, as in `^https://([a-z0-9-]+\\.)?example\\.com$`; or run `corsguard fuzz` against the endpoint."
+	}
+	msg = fmt.Sprintf("%s %s was not fully analysed: %v (%s), so origins it accepts may be missing from this report (a live probe, `corsguard fuzz`, tests them)", patternLabel(p.Dialect), quote(p.Expr), be, why)
+	return msg, fix
+}
 
 var _ = register(&Rule{
 	ID: "CG101", Slug: "origin-reflected", Group: groupOrigin,

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/corsguard/corsguard/fuzz"
@@ -51,14 +49,23 @@ func (n *netFlags) register(cmd *cobra.Command) {
 	f.BoolVarP(&n.insecure, "insecure", "k", false, "do not verify TLS certificates")
 }
 
-// parseHeaders reads 'Name: value' flags.
+// parseHeaders reads 'Name: value' flags. A malformed one is named by its
+// position and leading header-name characters only: the rest is likely a
+// secret ("Authorization Bearer …" with the colon forgotten).
 func parseHeaders(flag string, vals []string) (http.Header, error) {
 	h := http.Header{}
-	for _, v := range vals {
+	for i, v := range vals {
 		name, value, ok := strings.Cut(v, ":")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" || !spec.IsHeaderNameToken(name) {
-			return nil, fmt.Errorf("%s %q: want 'Name: value'", flag, v)
+			// Show the leading word only when something follows it (a
+			// name and a value with the colon forgotten): a lone word may
+			// be the token itself.
+			lead, rest, spaced := strings.Cut(strings.TrimSpace(v), " ")
+			if !spaced || strings.TrimSpace(rest) == "" || len(lead) > 40 || !spec.IsHeaderNameToken(lead) {
+				return nil, fmt.Errorf("%s #%d: want 'Name: value' (the value is not shown: it may be a secret)", flag, i+1)
+			}
+			return nil, fmt.Errorf("%s #%d (%q followed by a value not shown): want 'Name: value'", flag, i+1, lead)
 		}
 		h.Add(name, strings.TrimSpace(value))
 	}
@@ -70,7 +77,41 @@ func (n *netFlags) config(scope []string, authHeaders http.Header) driver.Config
 		Rate: n.rate, Burst: n.burst, Timeout: n.timeout, Retries: n.retries, Resolve: n.resolve,
 		Proxy: n.proxy, Insecure: n.insecure, Header: authHeaders, Cookies: n.cookies, Scope: scope,
 		UserAgent: "corsguard/" + version,
+		// A server asking for an hour (Retry-After) gets one more --timeout.
+		MaxBackoff: n.timeout,
 	}
+}
+
+// worstRequest is the longest one request can take: every attempt timing
+// out, each followed by the longest wait between attempts.
+func (n *netFlags) worstRequest() time.Duration {
+	t := n.timeout
+	if t <= 0 {
+		t = driver.DefaultTimeout
+	}
+	r := time.Duration(max(n.retries, 0))
+	return t*(r+1) + t*r
+}
+
+// planEstimate is the request count of an unbudgeted target with the
+// default options (measured: 150-250), rounded up.
+const planEstimate = 400
+
+// targetDeadline is the per-target deadline derived from --timeout,
+// --retries, --rate and --budget: three worst-case requests (a first wave
+// that stalls, and the retries of the next), plus twice the time the rate
+// limit needs for the planned requests. A stalled target is given up after
+// it and reported; the run moves on.
+func targetDeadline(n netFlags, budget int) time.Duration {
+	planned := budget
+	if planned <= 0 {
+		planned = planEstimate
+	}
+	d := 3 * n.worstRequest()
+	if n.rate > 0 {
+		d += time.Duration(2 * float64(planned) / n.rate * float64(time.Second))
+	}
+	return d
 }
 
 type fuzzFlags struct {
@@ -95,6 +136,7 @@ type fuzzFlags struct {
 	noColor    bool
 	noProgress bool
 	shard      string
+	targetTime time.Duration
 	// workflows: colour and baseline.
 	report reportFlags
 }
@@ -114,7 +156,7 @@ Only the hosts named on the command line (or in --targets) are ever contacted.`,
 		Example: `  corsguard fuzz https://api.example.com/v1/ --trusted-origin https://app.example.com
   corsguard fuzz --targets urls.txt --config .corsguard.hcl --format sarif -o fuzz.sarif
   corsguard fuzz --expect-from nginx.conf https://staging.example.com/
-  corsguard fuzz --replay finding.json`,
+  corsguard fuzz --replay finding.json https://api.example.com/v1/`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runFuzz(cmd, args, fl) },
 	}
 	fl.net.register(cmd)
@@ -134,11 +176,12 @@ Only the hosts named on the command line (or in --targets) are ever contacted.`,
 	f.IntVarP(&fl.workers, "concurrency", "c", 16, "requests in flight across all targets")
 	f.StringVarP(&fl.method, "method", "X", "GET", "method of the actual requests")
 	f.StringVar(&fl.corpus, "corpus", "", "directory of origins that produced new behaviour: read first, updated after the run")
-	f.StringVar(&fl.replay, "replay", "", "re-send the requests of saved findings (the JSONL stream, one of its lines, or an array of them) and say whether they reproduce")
+	f.StringVar(&fl.replay, "replay", "", "re-send the requests of saved findings (a Result JSON or JSONL file) to the targets named on the command line, and say whether they reproduce")
 	f.StringVar(&fl.failOn, "fail-on", "low", "lowest severity that makes the exit status 1")
 	f.BoolVar(&fl.showInfo, "show-info", false, "include info-level findings in the report")
 	f.BoolVar(&fl.noColor, "no-color", false, "no colour in text output")
 	f.BoolVar(&fl.noProgress, "no-progress", false, "no progress bar (it only shows on a terminal anyway)")
+	f.DurationVar(&fl.targetTime, "target-timeout", 0, "give up a target after this long and report it (0: derived from --timeout, --retries, --rate and --budget)")
 	f.StringVar(&fl.shard, "shard", "", "K/N: fuzz only the K-th of N deterministic shards of the targets (1-based)")
 	fl.report.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(fuzzFormats, cobra.ShellCompDirectiveNoFileComp))
@@ -158,10 +201,10 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 	if err != nil {
 		return usageErr("%w", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, signalled, stop := interruptContext()
 	defer stop()
 	if fl.replay != "" {
-		return runReplay(ctx, cmd, fl, auth)
+		return runReplay(ctx, cmd, args, fl, auth)
 	}
 	for _, o := range fl.trusted {
 		if !spec.IsSerialisedOrigin(o) || o == "null" {
@@ -208,7 +251,10 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 	}
 
 	opts := fuzz.Options{Trusted: fl.trusted, Budget: fl.budget, Random: fl.random, Repeats: fl.repeats,
-		Workers: fl.workers, Method: fl.method, Seed: fl.seed}
+		Workers: fl.workers, Method: fl.method, Seed: fl.seed, TargetTimeout: fl.targetTime}
+	if opts.TargetTimeout <= 0 {
+		opts.TargetTimeout = targetDeadline(fl.net, fl.budget)
+	}
 	if fl.random == 0 {
 		opts.Random = -1
 	}
@@ -229,7 +275,7 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 			return usageErr("--expect-from: %w", err)
 		}
 		for _, d := range res.Errors {
-			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --expect-from:", d.Error())
+			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --expect-from:", report.EscapeLine(d.Error()))
 		}
 		expected = res.Policies
 		source = strings.Join(fl.expectFrom, ", ")
@@ -254,7 +300,7 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 		targets = append(targets, t)
 	}
 
-	client, err := driver.New(fl.net.config(fuzz.Hosts(targets), auth))
+	client, err := driver.New(fl.net.config(fuzz.Origins(targets), auth))
 	if err != nil {
 		return usageErr("%w", err)
 	}
@@ -291,38 +337,32 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 	}
 	filter := newResultFilter(pf, fl.showInfo)
 
-	var bar *progressbar.ProgressBar
-	if !fl.noProgress && isTerminal(os.Stderr) {
-		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("fuzzing"),
-			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("req"),
-			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
-		opts.Progress = func() { _ = bar.Add(1) }
-	}
+	prog := startProgress(fl.noProgress, len(targets), &opts)
 	engine := fuzz.New(client, opts)
 	var streamErr error
 	sum, err := engine.Run(ctx, targets, func(r fuzz.Result) {
+		prog.finding()
 		if r, keep := filter(r); keep && stream != nil {
 			if err := stream.Write(r); err != nil && streamErr == nil {
 				streamErr = err
 			}
 		}
 	})
-	if bar != nil {
-		_ = bar.Finish()
-	}
+	prog.stop()
 	if err != nil {
 		return &exitCodeError{code: exitError, err: err}
 	}
 	if streamErr != nil {
 		return &exitCodeError{code: exitError, err: streamErr}
 	}
+	// What was learnt is kept even when the run was interrupted.
 	if opts.Corpus != nil {
 		if err := opts.Corpus.Save(); err != nil {
-			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --corpus:", err)
+			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: --corpus:", report.EscapeLine(err.Error()))
 		}
 	}
 	for _, n := range sum.Notes {
-		fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: note:", n)
+		fmt.Fprintln(cmd.ErrOrStderr(), "corsguard: note:", report.EscapeLine(n))
 	}
 	var results []fuzz.Result
 	for _, r := range sum.Results {
@@ -335,6 +375,22 @@ func runFuzz(cmd *cobra.Command, args []string, fl fuzzFlags) error {
 		if err := writeFuzzReport(cmd, fl, urls, sum, results, failOn, outcome); err != nil {
 			return err
 		}
+	}
+	if fl.format != "text" || fl.output != "" {
+		// The report is in a file or for machines: say it where people look.
+		for _, e := range sum.Errors {
+			fmt.Fprintln(cmd.ErrOrStderr(), "corsguard:", e.Error())
+		}
+	}
+	if code := signalled(); code != 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "corsguard: interrupted: %d of %d target(s) done, %d finding(s) kept\n", sum.Done, sum.Targets, len(results))
+		return &exitCodeError{code: code}
+	}
+	if sum.Interrupted {
+		return &exitCodeError{code: exitError, err: fmt.Errorf("interrupted: %d of %d target(s) done", sum.Done, sum.Targets)}
+	}
+	if len(sum.Errors) > 0 {
+		return &exitCodeError{code: exitError, err: fmt.Errorf("%d of %d target(s) could not be fuzzed fully (see the report)", len(sum.Errors), sum.Targets)}
 	}
 	for _, r := range results {
 		if r.Severity >= failOn {
@@ -356,7 +412,7 @@ func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.
 			defer func() { _ = fh.Close() }()
 			w = fh
 		}
-		if err := fuzz.WriteJUnit(w, urls, results, failOn); err != nil {
+		if err := fuzz.WriteJUnit(w, urls, sum, results, failOn); err != nil {
 			return &exitCodeError{code: exitError, err: err}
 		}
 		return nil
@@ -370,8 +426,11 @@ func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.
 			findings[i].Related = append(findings[i].Related, rules.Evidence{Range: rules.Range{File: r.Target}, Text: r.Exchanges[0].Curl})
 		}
 	}
-	in := report.Input{Tool: "fuzz", Version: version, Findings: findings, Files: sum.Targets,
+	in := report.Input{Tool: "fuzz", Version: version, Findings: findings, Files: sum.Targets, Interrupted: sum.Interrupted,
 		AutomationID: report.DefaultAutomationID("fuzz", fl.shard)}
+	for _, e := range sum.Errors {
+		in.Errors = append(in.Errors, rules.Diagnostic{Range: rules.Range{File: e.Target}, Message: e.Message})
+	}
 	base.annotate(&in)
 	color, err := fl.report.useColor(fl.noColor, fl.output)
 	if err != nil {
@@ -383,9 +442,12 @@ func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.
 	if fl.format == "text" {
 		w := cmd.ErrOrStderr()
 		fmt.Fprintf(w, "corsguard: %d targets, %d requests in %s (seed %d)\n", sum.Targets, sum.Requests, sum.Duration.Round(time.Millisecond), sum.Seed)
+		if sum.Interrupted {
+			fmt.Fprintf(w, "corsguard: interrupted after %d of %d target(s): the report holds what was found until then\n", sum.Done, sum.Targets)
+		}
 		for _, r := range results {
 			if r.Diff != "" {
-				fmt.Fprintf(cmd.OutOrStdout(), "\n%s %s\n%s", r.RuleID, r.Target, r.Diff)
+				fmt.Fprintf(cmd.OutOrStdout(), "\n%s %s\n%s", r.RuleID, report.EscapeLine(r.Target), report.EscapeText(r.Diff))
 			}
 		}
 	}
@@ -458,7 +520,7 @@ func randomSeed() int64 {
 	return s
 }
 
-func runReplay(ctx context.Context, cmd *cobra.Command, fl fuzzFlags, auth http.Header) error {
+func runReplay(ctx context.Context, cmd *cobra.Command, args []string, fl fuzzFlags, auth http.Header) error {
 	if err := checkReplayFile(fl.replay); err != nil {
 		return err
 	}
@@ -471,9 +533,22 @@ func runReplay(ctx context.Context, cmd *cobra.Command, fl fuzzFlags, auth http.
 	if err != nil {
 		return usageErr("--replay: %w", err)
 	}
-	client, err := driver.New(fl.net.config(fuzz.ReplayHosts(rs), auth))
+	// The scope is what the user names, never what the file says: an
+	// edited file must not send the -H and --cookie secrets elsewhere.
+	scope, err := replayScope(args, fl.targets)
+	if err != nil {
+		return err
+	}
+	if len(scope) == 0 {
+		return usageErr("--replay: name the target(s) to replay against, e.g. corsguard fuzz --replay %s %s (the file's requests go to %s)",
+			fl.replay, strings.Join(fuzz.ReplayOrigins(rs), " "), strings.Join(fuzz.ReplayOrigins(rs), ", "))
+	}
+	client, err := driver.New(fl.net.config(scope, auth))
 	if err != nil {
 		return usageErr("%w", err)
+	}
+	if err := fuzz.CheckReplayScope(client, rs); err != nil {
+		return usageErr("--replay %s: %w", fl.replay, err)
 	}
 	reproduced := false
 	for _, r := range rs {
@@ -488,12 +563,35 @@ func runReplay(ctx context.Context, cmd *cobra.Command, fl fuzzFlags, auth http.
 			}
 			continue
 		}
-		fmt.Fprintln(cmd.OutOrStdout(), rep.Text())
+		fmt.Fprintln(cmd.OutOrStdout(), report.EscapeText(rep.Text()))
 	}
 	if reproduced {
 		return &exitCodeError{code: exitFindings}
 	}
 	return nil
+}
+
+// replayScope reads the targets named on the command line of a replay.
+func replayScope(args []string, targets string) ([]string, error) {
+	urls := append([]string(nil), args...)
+	if targets != "" {
+		fh, err := os.Open(targets)
+		if err != nil {
+			return nil, usageErr("--targets: %w", err)
+		}
+		more, err := fuzz.ReadTargets(fh, targets)
+		_ = fh.Close()
+		if err != nil {
+			return nil, usageErr("%w", err)
+		}
+		urls = append(urls, more...)
+	}
+	for _, u := range urls {
+		if _, err := fuzz.ParseTargetURL(u); err != nil {
+			return nil, usageErr("%w", err)
+		}
+	}
+	return urls, nil
 }
 
 func nowOf(rep *fuzz.ReplayResult) []driver.Exchange {

@@ -78,7 +78,7 @@ func TestFuzzReplay(t *testing.T) {
 	if err := os.WriteFile(one, []byte(first), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, code := run(t, "fuzz", "--replay", one)
+	out, code := run(t, "fuzz", "--replay", one, open.URL+"/")
 	if code == exitError {
 		t.Fatalf("replay failed: %s", out)
 	}

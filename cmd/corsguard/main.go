@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/corsguard/corsguard/rules/report"
 )
 
 // Exit codes shared by every subcommand.
@@ -38,10 +40,18 @@ func main() {
 	var ec *exitCodeError
 	if errors.As(err, &ec) {
 		if ec.err != nil {
-			fmt.Fprintln(os.Stderr, "corsguard:", ec.err)
+			printError(ec.err)
 		}
 		os.Exit(ec.code)
 	}
-	fmt.Fprintln(os.Stderr, "corsguard:", err)
+	printError(err)
 	os.Exit(exitError)
+}
+
+// printError prints a fatal error. Errors quote user input (a config
+// line, a URL, a server's answer): control characters are escaped so that
+// none reaches the terminal raw. Secrets are kept out of error messages
+// where they are made (driver, flag parsing).
+func printError(err error) {
+	fmt.Fprintln(os.Stderr, "corsguard:", report.EscapeLine(err.Error()))
 }

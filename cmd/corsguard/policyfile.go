@@ -12,6 +12,7 @@ import (
 	"github.com/corsguard/corsguard/lint"
 	"github.com/corsguard/corsguard/lint/hcl"
 	"github.com/corsguard/corsguard/rules"
+	"github.com/corsguard/corsguard/rules/report"
 )
 
 func init() { subcommands = append(subcommands, newInitCmd) }
@@ -39,7 +40,7 @@ func loadPolicyFile(cmd *cobra.Command) (*rules.PolicyFile, error) {
 			if !strings.HasSuffix(text, "\n") {
 				text += "\n"
 			}
-			fmt.Fprint(cmd.ErrOrStderr(), text)
+			fmt.Fprint(cmd.ErrOrStderr(), report.EscapeText(text))
 			return nil, &exitCodeError{code: exitError, err: fmt.Errorf("%s: invalid policy file", path)}
 		}
 		return nil, &exitCodeError{code: exitError, err: err}
@@ -55,7 +56,7 @@ func applyPolicyFile(cmd *cobra.Command, opts *lint.Options) error {
 		return err
 	}
 	for _, w := range opts.ApplyPolicyFile(pf, time.Now()) {
-		fmt.Fprintln(cmd.ErrOrStderr(), "corsguard:", w)
+		fmt.Fprintln(cmd.ErrOrStderr(), "corsguard:", report.EscapeLine(fmt.Sprint(w)))
 	}
 	return nil
 }

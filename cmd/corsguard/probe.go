@@ -1,16 +1,15 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 
 	"github.com/spf13/cobra"
 
 	"github.com/corsguard/corsguard/fuzz"
 	"github.com/corsguard/corsguard/fuzz/driver"
+	"github.com/corsguard/corsguard/rules/report"
 	"github.com/corsguard/corsguard/rules/spec"
 )
 
@@ -76,20 +75,24 @@ func runProbe(cmd *cobra.Command, rawURL string, fl probeFlags) error {
 	}
 	// The page's headers go on the request itself (they shape the
 	// preflight), not as credentials; their values are still secrets.
-	cfg := fl.net.config([]string{u.Hostname()}, nil)
-	for name := range pageHeaders {
+	cfg := fl.net.config([]string{u.String()}, nil)
+	for name, vs := range pageHeaders {
 		cfg.Secret = append(cfg.Secret, name)
+		cfg.SecretValues = append(cfg.SecretValues, vs...)
 	}
 	client, err := driver.New(cfg)
 	if err != nil {
 		return usageErr("%w", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, signalled, stop := interruptContext()
 	defer stop()
 	res, err := fuzz.Probe(ctx, client, fuzz.ProbeRequest{
 		URL: u.String(), Origin: fl.origin, Method: fl.method, Header: pageHeaders,
 		Credentials: fl.credentials, PrivateNetwork: fl.privateNetwork, Always: fl.always,
 	}, profile)
+	if code := signalled(); code != 0 {
+		return &exitCodeError{code: code, err: errors.New("interrupted")}
+	}
 	if err != nil {
 		return &exitCodeError{code: exitError, err: err}
 	}
@@ -101,7 +104,10 @@ func runProbe(cmd *cobra.Command, rawURL string, fl probeFlags) error {
 			return &exitCodeError{code: exitError, err: err}
 		}
 	} else {
-		fmt.Fprint(out, res.Text())
+		fmt.Fprint(out, report.EscapeText(res.Text()))
+	}
+	if res.NetworkError != "" {
+		return &exitCodeError{code: exitError, err: fmt.Errorf("%s: network error (%s): no CORS verdict", u, res.NetworkError)}
 	}
 	if !res.Allowed {
 		// Blocked is the answer, not an error: exit 1 lets scripts test it.

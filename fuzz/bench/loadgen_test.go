@@ -105,7 +105,7 @@ func runClient(out io.Writer, target string, n, conc int) error {
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("-url %q: want http://host:port/", target)
 	}
-	client, err := driver.New(driver.Config{Scope: []string{u.Hostname()}, Conns: conc, Timeout: 5 * time.Second})
+	client, err := driver.New(driver.Config{Scope: []string{target}, Conns: conc, Timeout: 5 * time.Second})
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,10 @@ const (
 	DefaultMaxBackoff   = 30 * time.Second
 	DefaultMaxRedirects = 5
 	DefaultConns        = 64
+	// DefaultHeaderCap bounds the response header block: CORS needs a few
+	// hundred bytes, and without a cap a server can make every response
+	// cost megabytes (net/http's own default is 1 MB, kept per response).
+	DefaultHeaderCap = 64 << 10
 )
 
 // Config says how to talk to the targets. The zero value of every field
@@ -49,14 +53,22 @@ type Config struct {
 	// BodyCap is how many body bytes are read before the connection is
 	// dropped: CORS lives in headers, bodies are only drained for keep-alive.
 	BodyCap int64
-	// MaxRedirects bounds same-host redirects followed on actual requests.
-	// Redirects to another host are never followed, they are recorded.
+	// HeaderCap bounds the bytes of one response's header block; a
+	// response over it is an error for that request (default 64 KiB).
+	HeaderCap int64
+	// MaxRedirects bounds same-origin redirects followed on actual
+	// requests. A redirect to another origin (host, port or scheme) is
+	// never followed: it is recorded in the Exchange.
 	MaxRedirects int
 	// Resolve entries are "host:port:addr" or "host:port:addr:port2": connect
 	// to addr (and port2) while keeping host in the URL, Host header and SNI.
+	// A pinned host is never looked up in DNS, on any port: a scope origin
+	// on a port that is not pinned is refused by New.
 	Resolve []string
 	// Proxy is an explicit proxy URL (http, https or socks5). The
-	// environment's proxy settings are ignored: only what the user names is used.
+	// environment's proxy settings are ignored: only what the user names is
+	// used. A proxy resolves names itself, so it cannot be combined with
+	// Resolve.
 	Proxy string
 	// Insecure skips TLS certificate verification (staging certificates).
 	Insecure bool
@@ -67,8 +79,14 @@ type Config struct {
 	Cookies []string
 	// Secret names further request headers whose values must be redacted.
 	Secret []string
-	// Scope lists the host names requests may go to (case-insensitive, no
-	// port). A request to any other host is refused before it is sent.
+	// SecretValues are further values to scrub wherever they appear (the
+	// values of Secret headers, for instance). Header, Cookies and the
+	// proxy's user information are scrubbed by value without being listed.
+	SecretValues []string
+	// Scope lists the origins requests may go to, as URLs or serialised
+	// origins ("https://api.example.com:8443"): scheme, host and port
+	// together. A request to any other origin is refused before it is
+	// sent, and the dialer connects only to addresses of these origins.
 	Scope []string
 	// Conns bounds idle keep-alive connections kept per host.
 	Conns int
@@ -116,8 +134,10 @@ type Exchange struct {
 	Response *Received `json:"response,omitempty"`
 	// Hops lists same-host redirects followed, in order.
 	Hops []string `json:"hops,omitempty"`
-	// BlockedRedirect is a Location on another host that was not followed.
+	// BlockedRedirect is a Location that was not followed (another
+	// origin, user information, too many hops); BlockedReason says why.
 	BlockedRedirect string        `json:"blockedRedirect,omitempty"`
+	BlockedReason   string        `json:"blockedReason,omitempty"`
 	Attempts        int           `json:"attempts"`
 	Elapsed         time.Duration `json:"elapsed"`
 	Error           string        `json:"error,omitempty"`
@@ -126,16 +146,16 @@ type Exchange struct {
 	Curl string `json:"curl,omitempty"`
 }
 
-// ErrOutOfScope is returned for a request to a host the user did not name.
-var ErrOutOfScope = errors.New("host not in scope")
-
 // Client sends requests under one Config. It is safe for concurrent use.
 type Client struct {
 	cfg      Config
 	http     *http.Client
-	scope    map[string]bool
-	resolve  map[string]string // "host:port" → "addr:port"
+	scope    map[Origin]bool
+	dialable map[string]bool   // normalised "host:port" the dialer may connect to
+	resolve  map[string]string // normalised "host:port" → "addr:port"
+	pinned   map[string]bool   // hosts named in any Resolve entry
 	secret   map[string]bool   // canonical header names to redact
+	redact   *Redactor         // secret values to scrub
 	limiters sync.Map          // host → *rate.Limiter
 	sent     atomic.Int64
 	sleep    func(context.Context, time.Duration) error
@@ -164,18 +184,22 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Burst <= 0 {
 		cfg.Burst = 1
 	}
-	if len(cfg.Scope) == 0 {
-		return nil, errors.New("driver: empty scope: name at least one target host")
+	if cfg.HeaderCap <= 0 {
+		cfg.HeaderCap = DefaultHeaderCap
+	}
+	scope, err := ParseScope(cfg.Scope)
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{
-		cfg:     cfg,
-		scope:   map[string]bool{},
-		resolve: map[string]string{},
-		secret:  map[string]bool{"Cookie": true, "Authorization": true, "Proxy-Authorization": true},
-		sleep:   sleepCtx,
-	}
-	for _, h := range cfg.Scope {
-		c.scope[normHost(h)] = true
+		cfg:      cfg,
+		scope:    scope,
+		dialable: map[string]bool{},
+		resolve:  map[string]string{},
+		pinned:   map[string]bool{},
+		secret:   map[string]bool{"Cookie": true, "Authorization": true, "Proxy-Authorization": true},
+		redact:   NewRedactor(secretValues(cfg)...),
+		sleep:    sleepCtx,
 	}
 	for name := range cfg.Header {
 		c.secret[http.CanonicalHeaderKey(name)] = true
@@ -189,6 +213,19 @@ func New(cfg Config) (*Client, error) {
 			return nil, err
 		}
 		c.resolve[from] = to
+		host, _, _ := net.SplitHostPort(from)
+		c.pinned[host] = true
+	}
+	if len(c.resolve) > 0 && cfg.Proxy != "" {
+		return nil, errors.New("--resolve and --proxy together: the proxy resolves names itself, so the pins would not hold")
+	}
+	for o := range scope {
+		key := o.HostPort()
+		if c.pinned[o.Host] && c.resolve[key] == "" {
+			return nil, fmt.Errorf("--resolve pins %s, but not port %s of %s: add --resolve %s:%s:ADDR (a pinned name is never looked up in DNS)",
+				o.Host, o.Port, o, o.Host, o.Port)
+		}
+		c.dialable[key] = true
 	}
 	rt := cfg.Transport
 	if rt == nil {
@@ -219,7 +256,11 @@ func ParseResolve(s string) (from, to string, err error) {
 	if err != nil || port <= 0 || port > 65535 {
 		return "", "", fmt.Errorf("--resolve %q: bad port %q", s, parts[1])
 	}
-	from = net.JoinHostPort(normHost(parts[0]), parts[1])
+	host, err := NormHost(parts[0])
+	if err != nil {
+		return "", "", fmt.Errorf("--resolve %q: %v", s, err)
+	}
+	from = net.JoinHostPort(host, strconv.Itoa(port))
 	addr, port2 := parts[2], parts[1]
 	switch {
 	case strings.HasPrefix(addr, "["):
@@ -247,16 +288,18 @@ func (c *Client) transport() (*http.Transport, error) {
 	dialer := &net.Dialer{Timeout: c.cfg.Timeout, KeepAlive: 30 * time.Second}
 	t := &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if to, ok := c.resolve[strings.ToLower(addr)]; ok {
-				addr = to
+			to, err := c.dialAddr(addr)
+			if err != nil {
+				return nil, err
 			}
-			return dialer.DialContext(ctx, network, addr)
+			return dialer.DialContext(ctx, network, to)
 		},
-		MaxIdleConns:          c.cfg.Conns * 4,
-		MaxIdleConnsPerHost:   c.cfg.Conns,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   c.cfg.Timeout,
-		ResponseHeaderTimeout: c.cfg.Timeout,
+		MaxIdleConns:           c.cfg.Conns * 4,
+		MaxIdleConnsPerHost:    c.cfg.Conns,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: c.cfg.HeaderCap,
+		TLSHandshakeTimeout:    c.cfg.Timeout,
+		ResponseHeaderTimeout:  c.cfg.Timeout,
 		// CORS headers must be seen exactly as sent; no transparent gzip.
 		DisableCompression: true,
 		ForceAttemptHTTP2:  true,
@@ -268,37 +311,78 @@ func (c *Client) transport() (*http.Transport, error) {
 	if c.cfg.Proxy != "" {
 		u, err := url.Parse(c.cfg.Proxy)
 		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("--proxy %q: not a proxy URL", c.cfg.Proxy)
+			return nil, fmt.Errorf("--proxy %q: not a proxy URL", RedactURL(c.cfg.Proxy))
 		}
+		host, err := NormHost(u.Hostname())
+		if err != nil {
+			return nil, fmt.Errorf("--proxy %q: %v", RedactURL(c.cfg.Proxy), err)
+		}
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"http": "80", "https": "443", "socks5": "1080", "socks5h": "1080"}[strings.ToLower(u.Scheme)]
+		}
+		c.dialable[net.JoinHostPort(host, port)] = true
 		t.Proxy = http.ProxyURL(u)
 	}
 	return t, nil
 }
 
+// dialAddr is the only way to the network: it maps a "host:port" the
+// transport wants to the address to connect to, and refuses any that no
+// in-scope origin (or the proxy) leads to, and any pinned host on a port
+// that is not pinned, so that a name the user pinned never reaches DNS.
+func (c *Client) dialAddr(addr string) (string, error) {
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("%w: dial %q", ErrOutOfScope, addr)
+	}
+	host, err := NormHost(h)
+	if err != nil {
+		return "", fmt.Errorf("%w: dial %q: %v", ErrOutOfScope, addr, err)
+	}
+	key := net.JoinHostPort(host, p)
+	if !c.dialable[key] {
+		return "", fmt.Errorf("%w: refusing to connect to %s", ErrOutOfScope, key)
+	}
+	if to, ok := c.resolve[key]; ok {
+		return to, nil
+	}
+	if c.pinned[host] {
+		return "", fmt.Errorf("%w: %s is pinned by --resolve on another port; not looking it up in DNS", ErrOutOfScope, key)
+	}
+	return key, nil
+}
+
 // Sent returns how many HTTP requests went out (retries and hops included).
 func (c *Client) Sent() int64 { return c.sent.Load() }
 
-// InScope reports whether a URL's host is one the user named.
+// InScope reports whether a URL's origin (scheme, host and port) is one
+// the user named.
 func (c *Client) InScope(rawURL string) error {
-	u, err := url.Parse(rawURL)
+	o, err := ParseOrigin(rawURL)
 	if err != nil {
-		return fmt.Errorf("bad URL %q: %w", rawURL, err)
+		return c.redact.err(err)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("bad URL %q: scheme must be http or https", rawURL)
-	}
-	if !c.scope[normHost(u.Hostname())] {
-		return fmt.Errorf("%w: %s", ErrOutOfScope, u.Hostname())
+	if !c.scope[o] {
+		return fmt.Errorf("%w: %s", ErrOutOfScope, c.redact.String(o.String()))
 	}
 	return nil
 }
 
-func normHost(h string) string { return strings.TrimSuffix(strings.ToLower(h), ".") }
+// Redact scrubs the client's secret values from s: for strings built
+// outside the driver (messages, notes) that quote what a server sent.
+func (c *Client) Redact(s string) string { return c.redact.String(s) }
 
 // Send performs one request: scope check, rate limit, retries, same-host
 // redirects, and returns the recorded exchange. The error is non-nil only
 // when nothing could be attempted (bad URL, out of scope, cancelled).
 func (c *Client) Send(ctx context.Context, r Request) (Exchange, error) {
+	ex, err := c.send(ctx, r)
+	c.redact.Exchange(&ex)
+	return ex, c.redact.err(err)
+}
+
+func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 	start := time.Now()
 	ex := Exchange{Request: c.record(r)}
 	if err := c.InScope(r.URL); err != nil {
@@ -320,13 +404,15 @@ func (c *Client) Send(ctx context.Context, r Request) (Exchange, error) {
 		if resp.Status < 300 || resp.Status > 399 || loc == "" || cur.Method == http.MethodOptions {
 			break
 		}
-		next, err := resolveRef(cur.URL, loc)
-		if err != nil {
-			ex.BlockedRedirect = loc
-			break
+		next, why := redirectTarget(cur.URL, loc)
+		if why == "" && c.InScope(next) != nil {
+			why = "not in scope"
 		}
-		if c.InScope(next) != nil || !sameHost(cur.URL, next) || hop >= c.cfg.MaxRedirects {
-			ex.BlockedRedirect = next
+		if why == "" && hop >= c.cfg.MaxRedirects {
+			why = fmt.Sprintf("more than %d redirects", c.cfg.MaxRedirects)
+		}
+		if why != "" {
+			ex.BlockedRedirect, ex.BlockedReason = next, why
 			break
 		}
 		ex.Hops = append(ex.Hops, next)
@@ -338,24 +424,6 @@ func (c *Client) Send(ctx context.Context, r Request) (Exchange, error) {
 	}
 	ex.Elapsed = time.Since(start)
 	return ex, nil
-}
-
-func resolveRef(base, ref string) (string, error) {
-	b, err := url.Parse(base)
-	if err != nil {
-		return "", err
-	}
-	r, err := url.Parse(ref)
-	if err != nil {
-		return "", err
-	}
-	return b.ResolveReference(r).String(), nil
-}
-
-func sameHost(a, b string) bool {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
-	return err1 == nil && err2 == nil && normHost(ua.Hostname()) == normHost(ub.Hostname())
 }
 
 // attempt sends one request, retrying 429/503 and transient network errors.
@@ -415,11 +483,11 @@ func (c *Client) wait(ctx context.Context, rawURL string) error {
 	if c.cfg.Rate <= 0 {
 		return ctx.Err()
 	}
-	u, err := url.Parse(rawURL)
+	o, err := ParseOrigin(rawURL)
 	if err != nil {
 		return err
 	}
-	host := normHost(u.Hostname())
+	host := o.Host
 	l, ok := c.limiters.Load(host)
 	if !ok {
 		l, _ = c.limiters.LoadOrStore(host, rate.NewLimiter(rate.Limit(c.cfg.Rate), c.cfg.Burst))
@@ -549,24 +617,18 @@ func (c *Client) Curl(s Sent) string {
 		b.WriteString(" -X " + shellQuote(s.Method))
 	}
 	if u, err := url.Parse(s.URL); err == nil {
-		port := u.Port()
-		if port == "" {
-			port = "443"
-			if u.Scheme == "http" {
-				port = "80"
+		if o, err := originOf(u); err == nil {
+			if to, ok := c.resolve[o.HostPort()]; ok {
+				h, p, _ := net.SplitHostPort(to)
+				if strings.Contains(h, ":") {
+					h = "[" + h + "]"
+				}
+				b.WriteString(" --connect-to " + shellQuote(u.Hostname()+":"+o.Port+":"+h+":"+p))
 			}
-		}
-		key := net.JoinHostPort(normHost(u.Hostname()), port)
-		if to, ok := c.resolve[key]; ok {
-			h, p, _ := net.SplitHostPort(to)
-			if strings.Contains(h, ":") {
-				h = "[" + h + "]"
-			}
-			b.WriteString(" --connect-to " + shellQuote(u.Hostname()+":"+port+":"+h+":"+p))
 		}
 	}
 	if c.cfg.Proxy != "" {
-		b.WriteString(" --proxy " + shellQuote(redactURL(c.cfg.Proxy)))
+		b.WriteString(" --proxy " + shellQuote(RedactURL(c.cfg.Proxy)))
 	}
 	if c.cfg.Insecure {
 		b.WriteString(" -k")
@@ -587,16 +649,7 @@ func (c *Client) Curl(s Sent) string {
 		}
 	}
 	b.WriteString(" " + shellQuote(s.URL))
-	return b.String()
-}
-
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	u.User = url.User(Redacted)
-	return u.String()
+	return c.redact.String(b.String())
 }
 
 // shellQuote quotes for POSIX shells: single quotes, each embedded quote

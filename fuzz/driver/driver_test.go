@@ -22,7 +22,7 @@ func loopback(t *testing.T, h http.Handler, cfg Config) (*Client, string) {
 	u, _ := url.Parse(srv.URL)
 	cfg.Resolve = append(cfg.Resolve, "api.example.test:80:"+u.Host)
 	if cfg.Scope == nil {
-		cfg.Scope = []string{"api.example.test"}
+		cfg.Scope = []string{"http://api.example.test"}
 	}
 	c, err := New(cfg)
 	if err != nil {
@@ -238,7 +238,7 @@ func TestNetworkErrorIsAnObservation(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	c, err := New(Config{Scope: []string{"down.test"}, Resolve: []string{"down.test:80:" + addr}, Timeout: time.Second})
+	c, err := New(Config{Scope: []string{"http://down.test"}, Resolve: []string{"down.test:80:" + addr}, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,8 +261,7 @@ func BenchmarkSend(b *testing.B) {
 		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
 	}))
 	defer srv.Close()
-	u, _ := url.Parse(srv.URL)
-	c, err := New(Config{Scope: []string{u.Hostname()}})
+	c, err := New(Config{Scope: []string{srv.URL}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func siteURL(host string) string { return "http://" + host + "/v1/me" }
 func fuzzLive(t *testing.T, srv *Server, target fuzz.Target) *fuzz.Summary {
 	t.Helper()
 	hosts := fuzz.Hosts([]fuzz.Target{target})
-	client, err := driver.New(driver.Config{Scope: hosts, Resolve: srv.Resolve(hosts...), Timeout: 3 * time.Second})
+	client, err := driver.New(driver.Config{Scope: fuzz.Origins([]fuzz.Target{target}), Resolve: srv.Resolve(hosts...), Timeout: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

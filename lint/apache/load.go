@@ -11,14 +11,15 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/corsguard/corsguard/lint/source"
 	"github.com/corsguard/corsguard/rules"
 )
 
 // Limits that keep a hostile or broken tree from exhausting the linter.
 const (
-	maxFileSize     = 10 << 20 // bytes per file
-	maxIncludeDepth = 64       // httpd itself stops at 128
-	maxFiles        = 4096     // files read for one entry
+	maxFileSize     = source.MaxFileSize // bytes per file
+	maxIncludeDepth = 64                 // httpd itself stops at 128
+	maxFiles        = 4096               // files read for one entry
 )
 
 // node is one directive or section after includes, IfDefine and IfModule
@@ -144,8 +145,10 @@ type loader struct {
 	files    []string
 	stack    []string // absolute paths of the files being read, for loop detection
 	entryDir string
-	roots    []string // candidate ServerRoot directories, best first
-	declRoot string   // ServerRoot as written
+	given    map[string][]byte  // contents already read by the caller
+	warnings []rules.Diagnostic // includes not found: linted without them
+	roots    []string           // candidate ServerRoot directories, best first
+	declRoot string             // ServerRoot as written
 	nfiles   int
 	tokBuf   []string
 	macros   map[string]*macro
@@ -236,34 +239,26 @@ func (l *loader) errorf(r rules.Range, format string, args ...any) {
 }
 
 // readFile loads a file subject to the size and binary checks; ok is false
-// when the file must be skipped (a diagnostic has been recorded).
+// when the file must be skipped (a diagnostic has been recorded). Files are
+// read through lint/source, which refuses devices and FIFOs (an Include of
+// /dev/zero would never end) by type before opening them. The entry file's
+// contents may have been read already by the caller (standard input, or
+// the walker that detected its format).
 func (l *loader) readFile(path string, from rules.Range) (string, bool) {
 	at := from
 	if at.File == "" {
 		at = rules.Range{File: path, Line: 1}
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		l.errorf(at, "cannot read %s: %v", path, errText(err))
-		return "", false
-	}
-	if st.IsDir() {
-		l.errorf(at, "%s is a directory", path)
-		return "", false
-	}
-	if !st.Mode().IsRegular() {
-		// Devices and FIFOs (an Include of /dev/zero) would never end.
-		l.errorf(at, "%s is not a regular file", path)
-		return "", false
-	}
-	if st.Size() > maxFileSize {
-		l.errorf(rules.Range{File: path, Line: 1}, "file is %d bytes, larger than the %d MB limit; skipped", st.Size(), maxFileSize>>20)
-		return "", false
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		l.errorf(at, "cannot read %s: %v", path, errText(err))
-		return "", false
+	data, given := l.given[path]
+	if !given {
+		var err error
+		if data, err = source.Read(path); err != nil {
+			if source.IsKind(err, source.TooBig) {
+				at = rules.Range{File: path, Line: 1}
+			}
+			l.errorf(at, "%v", err)
+			return "", false
+		}
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		line := 1 + bytes.Count(data[:i], []byte{'\n'})
@@ -775,10 +770,12 @@ func (l *loader) include(n *node, parent *node) {
 	if optional {
 		return
 	}
+	// Files the distribution installs are rarely in the repository being
+	// linted: a warning, not an error (httpd itself would refuse to start).
 	if hasGlob(pat) {
-		l.errorf(n.rng.r(), "Include: no files match %s (use IncludeOptional if that is expected)", pat)
+		l.warnings = append(l.warnings, rules.Errorf(n.rng.r(), "Include: no files match %s in the linted tree; linted without it (use IncludeOptional if that is expected)", pat))
 	} else {
-		l.errorf(n.rng.r(), "Include: %s: no such file or directory", pat)
+		l.warnings = append(l.warnings, rules.Errorf(n.rng.r(), "Include: %s: no such file in the linted tree; linted without it", pat))
 	}
 }
 

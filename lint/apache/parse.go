@@ -11,14 +11,19 @@ import (
 // snippet, an .htaccess) with everything it includes, and returns one
 // policy per effective scope. It never panics: problems in the input come
 // back as diagnostics with file:line.
-func Parse(path string) (res rules.ParseResult) {
+func Parse(path string) rules.ParseResult { return ParseSource(path, nil) }
+
+// ParseSource is Parse with the entry file's contents already read (from
+// standard input, or by the caller that detected the format); nil reads
+// the file. Includes are read from disk.
+func ParseSource(path string, content []byte) (res rules.ParseResult) {
 	defer func() {
 		// Last line of defence: a bug here must not take the linter down.
 		if r := recover(); r != nil {
 			res.Diagnostics = append(res.Diagnostics, rules.Errorf(rules.Range{File: filepath.Clean(path), Line: 1}, "internal error in the Apache parser: %v", r))
 		}
 	}()
-	return parse(path)
+	return parseSource(path, content)
 }
 
 func isHtaccess(path string) bool {
@@ -26,12 +31,17 @@ func isHtaccess(path string) bool {
 	return b == ".htaccess" || strings.HasSuffix(b, ".htaccess")
 }
 
-func parse(path string) rules.ParseResult {
+func parse(path string) rules.ParseResult { return parseSource(path, nil) }
+
+func parseSource(path string, content []byte) rules.ParseResult {
 	path = filepath.Clean(path)
 	l := newLoader(path)
+	if content != nil {
+		l.given = map[string][]byte{path: content}
+	}
 	root := &node{}
 	l.load(path, root, rules.Range{})
-	res := rules.ParseResult{Files: l.files, Diagnostics: l.diags}
+	res := rules.ParseResult{Files: l.files, Diagnostics: l.diags, Warnings: l.warnings}
 	if len(l.files) == 0 {
 		return res
 	}

@@ -2,12 +2,12 @@ package hcl
 
 import (
 	"bytes"
-	"os"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/corsguard/corsguard/lint/source"
 	"github.com/corsguard/corsguard/rules"
 )
 
@@ -35,12 +35,16 @@ func isAgentConfig(head []byte) bool {
 	return bytes.Contains(head, []byte("http_api_response_headers")) || bytes.Contains(head, []byte("http_config"))
 }
 
-func parseAgent(path string) rules.ParseResult {
+// parseAgent reads an agent configuration; src is nil when the file is
+// still to be read.
+func parseAgent(path string, src []byte) rules.ParseResult {
 	res := rules.ParseResult{Files: []string{path}}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		res.Diagnostics = append(res.Diagnostics, rules.Diagnostic{Range: rules.Range{File: path, Line: 1}, Message: err.Error()})
-		return res
+	if src == nil {
+		var err error
+		if src, err = source.Read(path); err != nil {
+			res.Diagnostics = append(res.Diagnostics, rules.Diagnostic{Range: rules.Range{File: path, Line: 1}, Message: err.Error()})
+			return res
+		}
 	}
 	for _, ab := range agentBlocks {
 		keyStart, open, close, ok := findPath(src, 0, len(src), ab.path)

@@ -3,6 +3,7 @@ package hcl
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,6 +13,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/corsguard/corsguard/lint/source"
 )
 
 // module is one Terraform module directory: its .tf files parsed, its
@@ -19,6 +22,7 @@ import (
 type module struct {
 	dir    string
 	parser *hclparse.Parser
+	given  map[string][]byte // contents read by the caller (standard input)
 	// tfFiles are the module's .tf and .tf.json files, sorted; varFiles the
 	// tfvars files read, in Terraform's precedence order.
 	tfFiles  []string
@@ -69,18 +73,39 @@ func isTFVars(path string) bool {
 	return strings.HasSuffix(path, ".tfvars") || strings.HasSuffix(path, ".tfvars.json")
 }
 
-// parseFile parses HCL native or JSON syntax by extension.
-func parseFile(p *hclparse.Parser, path string) (*hclv2.File, hclv2.Diagnostics) {
-	if strings.HasSuffix(path, ".json") {
-		return p.ParseJSONFile(path)
+// parseFile parses HCL native or JSON syntax by extension. The file is
+// read through lint/source (regular files up to the size limit only),
+// unless its contents were handed over by the caller (given) or the parser
+// has it already.
+func parseFile(p *hclparse.Parser, path string, given map[string][]byte) (*hclv2.File, hclv2.Diagnostics) {
+	if src, ok := given[path]; ok {
+		return parseSource(p, path, src)
 	}
-	return p.ParseHCLFile(path)
+	if f, ok := p.Files()[path]; ok {
+		return f, nil
+	}
+	src, err := source.Read(path)
+	if err != nil {
+		return nil, hclv2.Diagnostics{{Severity: hclv2.DiagError, Summary: "Cannot read file", Detail: err.Error(),
+			Subject: &hclv2.Range{Filename: path, Start: hclv2.InitialPos, End: hclv2.InitialPos}}}
+	}
+	return parseSource(p, path, src)
+}
+
+// parseSource parses contents already read.
+func parseSource(p *hclparse.Parser, path string, src []byte) (*hclv2.File, hclv2.Diagnostics) {
+	if strings.HasSuffix(path, ".json") {
+		return p.ParseJSON(src, path)
+	}
+	return p.ParseHCL(src, path)
 }
 
 // loadModule reads every .tf/.tf.json file in dir and the tfvars files
 // Terraform loads automatically (terraform.tfvars[.json], then
-// *.auto.tfvars[.json] in lexical order; later files win).
-func loadModule(dir string) *module {
+// *.auto.tfvars[.json] in lexical order; later files win). given holds
+// files whose contents the caller has read already (standard input under
+// a --stdin-filename in dir): they are used instead of reading them.
+func loadModule(dir string, given map[string][]byte) *module {
 	m := &module{
 		dir:        dir,
 		parser:     hclparse.NewParser(),
@@ -110,6 +135,12 @@ func loadModule(dir string) *module {
 			autoVars = append(autoVars, p)
 		}
 	}
+	m.given = given
+	for p := range given {
+		if isTerraform(p) && !slices.Contains(m.tfFiles, p) {
+			m.tfFiles = append(m.tfFiles, p)
+		}
+	}
 	sort.Strings(m.tfFiles)
 	sort.Strings(autoVars)
 	for _, name := range []string{"terraform.tfvars", "terraform.tfvars.json"} {
@@ -121,7 +152,7 @@ func loadModule(dir string) *module {
 	m.varFiles = append(m.varFiles, autoVars...)
 
 	for _, p := range m.tfFiles {
-		f, diags := parseFile(m.parser, p)
+		f, diags := parseFile(m.parser, p, m.given)
 		m.diags = append(m.diags, diags...)
 		if diags.HasErrors() {
 			m.broken[p] = true
@@ -170,7 +201,7 @@ func (m *module) declareVariable(b *hclv2.Block) {
 }
 
 func (m *module) applyTFVars(path string) {
-	f, diags := parseFile(m.parser, path)
+	f, diags := parseFile(m.parser, path, m.given)
 	m.diags = append(m.diags, diags...)
 	if f == nil {
 		return

@@ -33,16 +33,26 @@ func Detect(path string, head []byte) bool {
 // policies of every resource in the module; Files lists all of those
 // files, so the walker lints each module once. A variables file alone
 // yields no policies (only its syntax errors).
-func Parse(path string) rules.ParseResult {
+func Parse(path string) rules.ParseResult { return ParseSource(path, nil) }
+
+// ParseSource is Parse with the entry file's contents already read (from
+// standard input, or by the caller that detected the format); nil reads
+// the file. The rest of a Terraform module is read from the file's
+// directory.
+func ParseSource(path string, content []byte) rules.ParseResult {
 	path = filepath.Clean(path)
 	base := filepath.Base(path)
+	var given map[string][]byte
+	if content != nil {
+		given = map[string][]byte{path: content}
+	}
 	switch {
 	case isTFVars(base):
 		p := hclparse.NewParser()
-		_, diags := parseFile(p, path)
+		_, diags := parseFile(p, path, given)
 		return rules.ParseResult{Files: []string{path}, Diagnostics: toDiagnostics(diags)}
 	case isTerraform(base):
-		m := loadModule(filepath.Dir(path))
+		m := loadModule(filepath.Dir(path), given)
 		policies, diags := m.policies()
 		res := rules.ParseResult{Policies: policies, Diagnostics: toDiagnostics(append(m.diags, diags...))}
 		seen := map[string]bool{}
@@ -55,6 +65,6 @@ func Parse(path string) rules.ParseResult {
 		}
 		return res
 	default:
-		return parseAgent(path)
+		return parseAgent(path, content)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/corsguard/corsguard/rules"
 )
 
 func TestIncludes(t *testing.T) {
@@ -16,6 +18,7 @@ func TestIncludes(t *testing.T) {
 		entry     string
 		scopes    []string
 		diags     []string
+		warnings  []string
 		files2    []string // base names of files read, in order
 		reflectIn []string // scopes whose actual grant reflects the Origin
 	}{
@@ -60,14 +63,14 @@ func TestIncludes(t *testing.T) {
 			entry:  "nginx.conf",
 			scopes: []string{"server > location /"},
 			files2: []string{"nginx.conf", "cors-origins.map"}},
-		{name: "missing include is a diagnostic at the include line, parsing continues",
+		{name: "missing include is a warning at the include line (linted without it), parsing continues",
 			files: map[string]string{
 				"nginx.conf": "http {\n server {\n  location / {\n   include snippets/cors.conf;\n   add_header Access-Control-Allow-Origin *;\n   return 204;\n  }\n }\n}\n",
 			},
-			entry:  "nginx.conf",
-			scopes: []string{"server > location /"},
-			diags:  []string{`nginx.conf:4: include "snippets/cors.conf": no such file`},
-			files2: []string{"nginx.conf"}},
+			entry:    "nginx.conf",
+			scopes:   []string{"server > location /"},
+			warnings: []string{`nginx.conf:4: include "snippets/cors.conf": no such file in the linted tree; linted without it`},
+			files2:   []string{"nginx.conf"}},
 		{name: "a glob matching nothing is fine (nginx accepts it)",
 			files: map[string]string{
 				"nginx.conf": "http { include conf.d/*.conf; server { location / { add_header Access-Control-Allow-Origin *; return 204; } } }\n",
@@ -95,6 +98,7 @@ func TestIncludes(t *testing.T) {
 				diags = append(diags, strings.ReplaceAll(d, dir, "A"))
 			}
 			equal(t, "diagnostics", diags, tc.diags)
+			equal(t, "warnings", diagnostics(rules.ParseResult{Diagnostics: res.Warnings}), tc.warnings)
 			equal(t, "scopes", scopes(res), tc.scopes)
 			var read []string
 			for _, f := range res.Files {
@@ -131,7 +135,7 @@ func TestBrokenInput(t *testing.T) {
 			diag: "nginx.conf:1: binary file (invalid UTF-8), not nginx configuration"},
 		{name: "file over 10 MB",
 			data: big,
-			diag: "nginx.conf:1: file is"},
+			diag: "nginx.conf is 10486284 bytes, larger than the 10 MB limit; not read"},
 		{name: "not nginx",
 			data: []byte("hello world;\nthis is prose;\n"),
 			diag: "nginx.conf:1: no nginx directives found: not nginx configuration"},

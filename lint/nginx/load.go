@@ -4,22 +4,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	crossplane "github.com/nginxinc/nginx-go-crossplane"
 
+	"github.com/corsguard/corsguard/lint/source"
 	"github.com/corsguard/corsguard/rules"
 )
 
 // Limits that keep a hostile or broken tree from exhausting the linter.
 const (
 	// MaxFileSize is the largest file read; bigger files get a diagnostic.
-	MaxFileSize = 10 << 20
+	MaxFileSize = source.MaxFileSize
 	// maxIncludeDepth bounds nested includes (nginx itself has no limit,
 	// but real trees are a few levels deep).
 	maxIncludeDepth = 32
@@ -175,11 +176,14 @@ type parsedFile struct {
 type loader struct {
 	prefix string // nginx's prefix: where relative includes resolve
 	cache  map[string]*parsedFile
+	given  map[string][]byte // contents already read by the caller
 	files  []string
 	seen   map[string]bool
 	diags  []rules.Diagnostic
-	nodes  int
-	capped bool
+	// warnings: includes not found (linted without them).
+	warnings []rules.Diagnostic
+	nodes    int
+	capped   bool
 }
 
 func newLoader(entry string) *loader {
@@ -220,23 +224,36 @@ func (l *loader) noteFile(path string) {
 	}
 }
 
-// load reads and parses one file, once.
+// load reads and parses one file, once. Files are read through
+// lint/source: a FIFO, device or socket named by an include is refused by
+// type before it is opened. The entry file's contents may have been read
+// already by the caller (standard input, or the walker that detected its
+// format): then they are used instead of reading the file again.
 func (l *loader) load(path string, from rules.Range) *parsedFile {
 	if pf, ok := l.cache[path]; ok {
 		return pf
 	}
 	pf := &parsedFile{}
 	l.cache[path] = pf
-	data, err := readCapped(path)
-	if err != nil {
-		r := rules.Range{File: path, Line: 1}
-		if from.File != "" && errors.Is(err, fs.ErrNotExist) {
-			r = from
+	raw, given := l.given[path]
+	if !given {
+		var err error
+		if raw, err = source.Read(path); err != nil {
+			r := rules.Range{File: path, Line: 1}
+			if from.File != "" && !source.IsKind(err, source.TooBig) {
+				r = from
+			}
+			l.diag(r, "%v", err)
+			return pf
 		}
-		l.diag(r, "%v", err)
-		return pf
 	}
 	l.noteFile(path)
+	// The parser's tokens are substrings of data: the buffer is never
+	// written again, so the text shares it instead of being copied.
+	var data string
+	if len(raw) > 0 {
+		data = unsafe.String(&raw[0], len(raw))
+	}
 	if msg, line := binaryReason(data); msg != "" {
 		l.diag(rules.Range{File: path, Line: line}, "%s, not nginx configuration", msg)
 		return pf
@@ -244,41 +261,6 @@ func (l *loader) load(path string, from rules.Range) *parsedFile {
 	nodes, ok := l.parseBytes(path, data)
 	pf.nodes, pf.ok = nodes, ok
 	return pf
-}
-
-// readCapped reads at most MaxFileSize bytes and fails beyond that. The
-// contents come back as a string built in place: the parser's tokens are
-// substrings of it, and no second copy of the file is made.
-func readCapped(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("%s: no such file", path)
-		}
-		return "", err
-	}
-	defer func() { _ = f.Close() }()
-	st, err := f.Stat()
-	if err != nil {
-		return "", err
-	}
-	if st.IsDir() {
-		return "", fmt.Errorf("%s is a directory", path)
-	}
-	if st.Size() > MaxFileSize {
-		return "", fmt.Errorf("file is %d bytes, larger than the %d MB limit; not parsed", st.Size(), MaxFileSize>>20)
-	}
-	// Room for exactly the size stat reported, plus one byte to notice a
-	// file that grew meanwhile.
-	var sb strings.Builder
-	sb.Grow(int(st.Size()) + 1)
-	if _, err := io.CopyBuffer(&sb, io.LimitReader(f, MaxFileSize+1), make([]byte, 32<<10)); err != nil {
-		return "", err
-	}
-	if sb.Len() > MaxFileSize {
-		return "", fmt.Errorf("file is larger than the %d MB limit; not parsed", MaxFileSize>>20)
-	}
-	return sb.String(), nil
 }
 
 // binaryReason reports why data is not text: NUL bytes, or mostly invalid
@@ -496,6 +478,12 @@ func (l *loader) include(n *node, stack []string) []*node {
 	}
 	pattern := n.args[0]
 	paths, err := l.resolveInclude(pattern, filepath.Dir(n.file))
+	if errors.Is(err, errNoInclude) {
+		// mime.types, fastcgi_params, /etc/nginx/...: the files a package
+		// installs are rarely in the repository being linted.
+		l.warnings = append(l.warnings, rules.Errorf(n.rng(), "include %q: no such file in the linted tree; linted without it", pattern))
+		return nil
+	}
 	if err != nil {
 		l.diag(n.rng(), "include %q: %v", pattern, err)
 		return nil
@@ -562,8 +550,11 @@ func (l *loader) resolveInclude(pattern, ownDir string) ([]string, error) {
 	if glob {
 		return nil, nil
 	}
-	return nil, errors.New("no such file")
+	return nil, errNoInclude
 }
+
+// errNoInclude is an include naming a file that does not exist.
+var errNoInclude = errors.New("no such file")
 
 func indexOf(s []string, v string) int {
 	for i, x := range s {

@@ -99,9 +99,17 @@ func looksNginx(head []byte) bool {
 // Parse parses one entry file with its includes and returns one policy per
 // effective location, the diagnostics (file:line and what is wrong) and
 // every file read.
-func Parse(path string) rules.ParseResult {
+func Parse(path string) rules.ParseResult { return ParseSource(path, nil) }
+
+// ParseSource is Parse with the entry file's contents already read (from
+// standard input, or by the caller that detected the format); nil reads
+// the file. Includes are read from disk relative to path.
+func ParseSource(path string, content []byte) rules.ParseResult {
 	path = filepath.Clean(path)
 	l := newLoader(path)
+	if content != nil {
+		l.given = map[string][]byte{path: content}
+	}
 	pf := l.load(path, rules.Range{})
 	res := rules.ParseResult{}
 	if pf.ok {
@@ -118,6 +126,7 @@ func Parse(path string) rules.ParseResult {
 		}
 	}
 	res.Diagnostics = l.diags
+	res.Warnings = l.warnings
 	res.Files = l.files
 	if res.Files == nil {
 		res.Files = []string{}

@@ -227,6 +227,7 @@ func (a *analyzer) extendGrant(g rules.Grant, hs []hdr, e *env) rules.Grant {
 		g.Headers = growExact(g.Headers, len(hs))
 	}
 	for _, h := range hs {
+		a.res.site = h.n.rng()
 		alts, cached := a.res.resolveCached(h.raw, e)
 		if h.guard != nil {
 			cached = false
@@ -370,6 +371,7 @@ func (a *analyzer) appendOriginRules(out []rules.OriginRule, sent []alt, hev rul
 		total += len(v.ev) + 1
 	}
 	evs := make([]rules.Evidence, 0, total)
+	d := a.newDedup(out, len(sent))
 	for _, v := range sent {
 		start := len(evs)
 		evs = append(evs, v.ev...)
@@ -377,16 +379,16 @@ func (a *analyzer) appendOriginRules(out []rules.OriginRule, sent []alt, hev rul
 		ev := evs[start:len(evs):len(evs)]
 		switch {
 		case v.unknown != "":
-			out = appendRules(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: v.unknown, Evidence: ev})
+			out = d.add(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: v.unknown, Evidence: ev})
 		case v.reflects != "" && v.reflects != "Origin":
-			out = appendRules(out, rules.OriginRule{Kind: rules.OriginUnknown,
+			out = d.add(out, rules.OriginRule{Kind: rules.OriginUnknown,
 				Reason: "echoes the request header " + v.reflects, Evidence: ev})
 		case v.reflects == "Origin":
-			out = appendRules(out, a.reflectRule(v, ev))
+			out = d.add(out, a.reflectRule(v, ev))
 		case v.lit == "*":
-			out = appendRules(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: ev})
+			out = d.add(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: ev})
 		default:
-			out = appendRules(out, rules.OriginRule{Kind: rules.OriginList, Values: a.oneValue(v.lit), Evidence: ev})
+			out = d.add(out, rules.OriginRule{Kind: rules.OriginList, Values: a.oneValue(v.lit), Evidence: ev})
 		}
 	}
 	return out
@@ -443,47 +445,6 @@ func (a *analyzer) pattern(c constraint) *rules.Pattern {
 	}
 	a.patterns[c] = p
 	return p
-}
-
-// appendRules adds rules, skipping exact duplicates (the same map entry
-// reached twice).
-func appendRules(dst []rules.OriginRule, rs ...rules.OriginRule) []rules.OriginRule {
-outer:
-	for _, r := range rs {
-		for _, d := range dst {
-			if sameRule(d, r) {
-				continue outer
-			}
-		}
-		dst = append(dst, r)
-	}
-	return dst
-}
-
-func sameRule(a, b rules.OriginRule) bool {
-	if a.Kind != b.Kind || a.Echo != b.Echo || a.Reason != b.Reason || len(a.Values) != len(b.Values) {
-		return false
-	}
-	for i := range a.Values {
-		if a.Values[i] != b.Values[i] {
-			return false
-		}
-	}
-	if (a.Pattern == nil) != (b.Pattern == nil) {
-		return false
-	}
-	if a.Pattern != nil && (a.Pattern.Expr != b.Pattern.Expr || a.Pattern.CaseInsensitive != b.Pattern.CaseInsensitive || a.Pattern.Evidence.Range != b.Pattern.Evidence.Range) {
-		return false
-	}
-	if len(a.Evidence) != len(b.Evidence) {
-		return false
-	}
-	for i := range a.Evidence {
-		if a.Evidence[i].Range != b.Evidence[i].Range {
-			return false
-		}
-	}
-	return true
 }
 
 // handlers are the content handlers that pass a request on.

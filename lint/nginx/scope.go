@@ -30,9 +30,19 @@ type level struct {
 	addHeaders  []*node // own add_header, in order
 	moreHeaders []*node // own more_set_headers / more_clear_headers
 	inheritMode string  // own add_header_inherit (nginx ≥ 1.29.3): on, off, merge
-	locations   []*node
-	ifs         []*node
-	hasRewrite  bool // set/if/return/rewrite present: the body needs simulating
+	// effMode is the add_header_inherit in effect (own or the nearest
+	// outer one), set by init from the parent: O(1) per level, where
+	// walking to the root per question made deep nesting cubic.
+	effMode string
+	// depth counts the location levels from the server down (0 outside
+	// any location).
+	depth int
+	// effAdd memoises effectiveAddHeaders.
+	effAdd     []*node
+	effAddDone bool
+	locations  []*node
+	ifs        []*node
+	hasRewrite bool // set/if/return/rewrite present: the body needs simulating
 
 	// Pre-sorted so that walking up to an http level holding thousands of
 	// servers costs nothing.
@@ -128,6 +138,7 @@ func (p *levelPool) reset() { p.used = 0 }
 
 func (lv *level) init(kind levelKind, n *node, parent *level, name string, body []*node, rng rules.Range) {
 	lv.kind, lv.n, lv.parent, lv.name, lv.body, lv.rng = kind, n, parent, name, body, rng
+	defer lv.inherit()
 	for _, c := range body {
 		switch c.name {
 		case "add_header":
@@ -167,6 +178,22 @@ func (lv *level) init(kind levelKind, n *node, parent *level, name string, body 
 				lv.pass = append(lv.pass, c)
 			}
 		}
+	}
+}
+
+// inherit takes what nginx merges from the parent level once, when the
+// level is built.
+func (lv *level) inherit() {
+	lv.effMode = "on"
+	if lv.parent != nil {
+		lv.effMode = lv.parent.effMode
+		lv.depth = lv.parent.depth
+	}
+	if lv.inheritMode != "" {
+		lv.effMode = lv.inheritMode
+	}
+	if lv.kind == lvLocation {
+		lv.depth++
 	}
 }
 
@@ -237,32 +264,34 @@ func writeArgs(b *strings.Builder, args []string) {
 	}
 }
 
-// addHeaderSet is the add_header list a level sends, with the level that
-// declares it (nil when none).
+// effectiveAddHeaders is the add_header list a level sends (memoised: a
+// nested location asks its parent, which has answered already).
 func (lv *level) effectiveAddHeaders() []*node {
 	if lv == nil {
 		return nil
 	}
+	if !lv.effAddDone {
+		lv.effAdd, lv.effAddDone = lv.computeAddHeaders(), true
+	}
+	return lv.effAdd
+}
+
+func (lv *level) computeAddHeaders() []*node {
 	if len(lv.addHeaders) > 0 {
-		if lv.inheritModeEffective() == "merge" {
-			return append(append([]*node{}, lv.parent.effectiveAddHeaders()...), lv.addHeaders...)
+		if lv.effMode == "merge" {
+			inherited := lv.parent.effectiveAddHeaders()
+			return append(append(make([]*node, 0, len(inherited)+len(lv.addHeaders)), inherited...), lv.addHeaders...)
 		}
 		return lv.addHeaders
 	}
-	if lv.inheritModeEffective() == "off" {
+	if lv.effMode == "off" {
 		return nil
 	}
 	return lv.parent.effectiveAddHeaders()
 }
 
-func (lv *level) inheritModeEffective() string {
-	for l := lv; l != nil; l = l.parent {
-		if l.inheritMode != "" {
-			return l.inheritMode
-		}
-	}
-	return "on"
-}
+// inheritModeEffective is the add_header_inherit mode in effect at lv.
+func (lv *level) inheritModeEffective() string { return lv.effMode }
 
 // moreChain returns the headers-more directives in effect: they
 // accumulate from the outermost level inwards.

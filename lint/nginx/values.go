@@ -207,6 +207,28 @@ type resolver struct {
 	// varCache holds the values of variables outside the data flow
 	// (built-ins, request headers, module-set variables).
 	varCache map[string][]alt
+	// site is the directive whose argument is being resolved: where an
+	// expansion budget that runs out is reported.
+	site rules.Range
+}
+
+// The expansion budget of one value. `set $a "$a$a"` doubles a value per
+// line (60 lines of about 1 KB ask for 2^60 bytes and as many evidence
+// entries); no real header value comes near these sizes.
+const (
+	maxValueBytes = 64 << 10 // bytes of one literal value
+	maxValueParts = 4096     // evidence, guards and conditions of one value
+)
+
+// budgetExceeded is the value a resolution gets once the expansion budget
+// runs out: unknown, naming the directive, never expanded further.
+func (r *resolver) budgetExceeded() []alt {
+	return []alt{{unknown: "expansion budget exceeded at " + r.site.String()}}
+}
+
+// overBudget reports whether one value is beyond the expansion budget.
+func overBudget(a *alt) bool {
+	return len(a.lit) > maxValueBytes || len(a.ev)+len(a.guard)+len(a.conds) > maxValueParts
 }
 
 const maxResolveDepth = 16
@@ -278,15 +300,13 @@ func (r *resolver) resolveRefs(s string, refs []varRef, e *env) []alt {
 		for _, c := range combos {
 			for _, v := range alts {
 				if v.reflects != "" || v.unknown != "" {
-					why := "value " + quoteArg(s) + " mixes text with $" + ref.name
-					if v.unknown != "" {
-						why += " (" + v.unknown + ")"
-					} else {
-						why += " (the request's " + v.reflects + " header)"
-					}
-					return []alt{{unknown: why}}
+					return []alt{{unknown: mixedReason(s, ref.name, v)}}
 				}
 				n := c
+				if len(c.lit)+len(text)+len(v.lit) > maxValueBytes ||
+					len(c.ev)+len(v.ev)+len(c.guard)+len(v.guard)+len(c.conds)+len(v.conds) > maxValueParts {
+					return r.budgetExceeded() // checked before anything is built
+				}
 				n.lit = c.lit + text + v.lit
 				n.guard = append(append([]constraint{}, c.guard...), v.guard...)
 				n.conds = append(append([]string{}, c.conds...), v.conds...)
@@ -300,6 +320,21 @@ func (r *resolver) resolveRefs(s string, refs []varRef, e *env) []alt {
 		combos[i].lit += s[pos:]
 	}
 	return combos
+}
+
+// mixedReason says why text mixed with a variable that is not a literal is
+// unknown. A reason that is already long (a chain of such mixes) is kept
+// as it is rather than wrapped once more per directive: reasons stay
+// bounded however long the chain.
+func mixedReason(s, name string, v alt) string {
+	if v.unknown != "" && (len(v.unknown) > 200 || strings.HasPrefix(v.unknown, "expansion budget exceeded")) {
+		return v.unknown
+	}
+	why := "value " + quoteArg(s) + " mixes text with $" + name
+	if v.unknown != "" {
+		return why + " (" + v.unknown + ")"
+	}
+	return why + " (the request's " + v.reflects + " header)"
 }
 
 // maxCombos bounds the values followed for one expression.
@@ -427,7 +462,10 @@ func (r *resolver) evalMap(m *mapDef, e *env) []alt {
 		if srcIsOrigin && strings.HasPrefix(key, "~") && strings.Contains(en.value, "$") {
 			ee = captureEnv(e, strings.TrimPrefix(strings.TrimPrefix(key, "~"), "*"))
 		}
+		saved := r.site
+		r.site = en.n.rng()
 		vals := r.resolve(en.value, ee)
+		r.site = saved
 		for _, v := range vals {
 			out = append(out, v.withGuard(d, m.src+" matches "+quoteArg(key), &ev)...)
 		}
@@ -437,7 +475,11 @@ func (r *resolver) evalMap(m *mapDef, e *env) []alt {
 	// unconstrained (sound: it is at least as broad as the truth).
 	if m.def != nil {
 		ev := m.def.n.evidence()
-		for _, v := range r.resolve(m.def.value, e) {
+		saved := r.site
+		r.site = m.def.n.rng()
+		defVals := r.resolve(m.def.value, e)
+		r.site = saved
+		for _, v := range defVals {
 			out = append(out, v.withGuard(unconstrained, "", &ev)...)
 		}
 	} else {

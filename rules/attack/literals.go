@@ -132,9 +132,9 @@ func hostLike(h string) bool {
 // matches, or names only a suffix like .github.io), the https forms are
 // returned as the best guess. Acceptance is tested case-insensitively:
 // the author's intent does not depend on the server's flag.
-func Intended(expr string, d Dialect) []string {
+func Intended(expr string, d Dialect, opts ...Option) []string {
 	lits := Literals(expr, d)
-	m, err := Compile(expr, d, true)
+	m, err := Compile(expr, d, true, opts...)
 	var out, guess []string
 	seen := map[string]bool{}
 	for _, l := range lits {

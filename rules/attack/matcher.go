@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -21,8 +22,8 @@ type Matcher interface {
 	Match(origin string) (bool, error)
 }
 
-// MatchTimeout bounds one backtracking (regexp2) match, so that a
-// catastrophic pattern costs a finding an error instead of hanging the run.
+// MatchTimeout bounds one backtracking (regexp2) match; the pattern's
+// Budget bounds all of them together.
 const MatchTimeout = 100 * time.Millisecond
 
 // Compile builds the Matcher for expr in dialect d.
@@ -45,7 +46,11 @@ const MatchTimeout = 100 * time.Millisecond
 //
 // caseInsensitive is the server's flag (nginx `~*`, Apache NC, Go `(?i)`
 // already in the expression works too).
-func Compile(expr string, d Dialect, caseInsensitive bool) (Matcher, error) {
+//
+// Backtracking matches draw on a Budget (WithBudget; by default a fresh
+// PatternBudget): once it is spent, or after the first match that times
+// out, Match fails at once with an error wrapping ErrBudget.
+func Compile(expr string, d Dialect, caseInsensitive bool, opts ...Option) (Matcher, error) {
 	flags := ""
 	if caseInsensitive {
 		flags = "(?i)"
@@ -71,7 +76,7 @@ func Compile(expr string, d Dialect, caseInsensitive bool) (Matcher, error) {
 		}
 		return goMatcher{re}, nil
 	case PCRE:
-		return compilePCRE(expr, flags, caseInsensitive)
+		return compilePCRE(expr, flags, caseInsensitive, optionsOf(opts).budget)
 	}
 	return nil, fmt.Errorf("pattern %q: unknown dialect %d", expr, d)
 }
@@ -80,7 +85,7 @@ type goMatcher struct{ re *regexp.Regexp }
 
 func (m goMatcher) Match(origin string) (bool, error) { return m.re.MatchString(origin), nil }
 
-func compilePCRE(expr, flags string, caseInsensitive bool) (Matcher, error) {
+func compilePCRE(expr, flags string, caseInsensitive bool, budget *Budget) (Matcher, error) {
 	_, goErr := syntax.Parse(expr, syntax.Perl)
 	if goErr == nil {
 		if re, err := regexp.Compile(flags + expr); err == nil {
@@ -102,8 +107,7 @@ func compilePCRE(expr, flags string, caseInsensitive bool) (Matcher, error) {
 	// Go's regexp rejected the pattern; regexp2 runs it. Either the pattern
 	// uses a backtracking-only feature (the common case) or Go's error was
 	// about something regexp2 is more lenient with; both run here.
-	re.MatchTimeout = MatchTimeout
-	return backtrackMatcher{re}, nil
+	return &backtrackMatcher{re: re, budget: budget}, nil
 }
 
 // compileRegexp2 turns a panic in the third-party parser into an error:
@@ -117,16 +121,36 @@ func compileRegexp2(expr string, opts regexp2.RegexOptions) (re *regexp2.Regexp,
 	return regexp2.Compile(expr, opts)
 }
 
-type backtrackMatcher struct{ re *regexp2.Regexp }
+// backtrackMatcher runs regexp2 within a Budget. The mutex serialises
+// matches because each one sets the regexp's timeout to what the budget
+// has left.
+type backtrackMatcher struct {
+	mu     sync.Mutex
+	re     *regexp2.Regexp
+	budget *Budget
+}
 
-func (m backtrackMatcher) Match(origin string) (ok bool, err error) {
+func (m *backtrackMatcher) Match(origin string) (ok bool, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	allow, err := m.budget.allowance()
+	if err != nil {
+		return false, err
+	}
+	m.re.MatchTimeout = min(allow, MatchTimeout)
+	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
 			ok, err = false, fmt.Errorf("backtracking engine failed on %q: %v", origin, r)
 		}
 	}()
 	ok, err = m.re.MatchString(origin)
-	if err != nil {
+	// regexp2 reports a timeout only as text; any error from a match with
+	// a deadline is one.
+	if berr := m.budget.charge(time.Since(start), m.re.MatchTimeout, err != nil); err != nil {
+		if berr != nil {
+			return false, fmt.Errorf("matching %q: %w", origin, berr)
+		}
 		return false, fmt.Errorf("matching %q: %w", origin, err)
 	}
 	return ok, nil

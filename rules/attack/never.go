@@ -17,14 +17,17 @@ import (
 // and the attack candidates derived from them, none accepted, and
 // (b) found a concrete string built from the pattern that it does accept,
 // whose browser-serialised form it rejects. Anything it cannot show is
-// "can match" (false), including patterns that do not compile.
-func NeverMatches(expr string, d Dialect, caseInsensitive bool) (never bool, reason string) {
-	m, err := Compile(expr, d, caseInsensitive)
+// "can match" (false), including patterns that do not compile and
+// patterns whose backtracking budget runs out on the way.
+func NeverMatches(expr string, d Dialect, caseInsensitive bool, opts ...Option) (never bool, reason string) {
+	m, err := Compile(expr, d, caseInsensitive, opts...)
 	if err != nil {
 		return false, ""
 	}
+	failed := false
 	accepts := func(s string) bool {
 		ok, err := m.Match(s)
+		failed = failed || err != nil
 		return ok && err == nil
 	}
 	sks := skeletonsFor(expr, d)
@@ -71,7 +74,7 @@ func NeverMatches(expr string, d Dialect, caseInsensitive bool) (never bool, rea
 			}
 		}
 	}
-	if miss == "" {
+	if miss == "" || failed {
 		return false, ""
 	}
 	return true, nearMissReason(miss, missSer, missOK)

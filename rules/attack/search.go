@@ -42,9 +42,12 @@ const MaxPerClass = 3
 //     ^https://([a-z0-9-]+\.)?example\.com$, evilapp.example.com is just
 //     another subdomain of example.com, not a missing boundary.
 //
-// Matching errors (a backtracking timeout) do not stop the search: the
-// other candidates are still tried and the first error is returned with
-// the witnesses found.
+// A budget that runs out (an error wrapping ErrBudget: the pattern's
+// backtracking time is spent, or a match timed out) stops the search at
+// once: the witnesses found so far are returned with that error, and the
+// caller must say that the search is incomplete. Other matching errors do
+// not stop it: the other candidates are still tried and the first error
+// is returned with the witnesses found.
 func Search(m Matcher, trusted []string, literals []string) ([]Witness, error) {
 	if m == nil {
 		return nil, errors.New("attack.Search: nil matcher")
@@ -63,6 +66,9 @@ func Search(m Matcher, trusted []string, literals []string) ([]Witness, error) {
 			continue
 		}
 		ok, err := m.Match(c.Origin)
+		if errors.Is(err, ErrBudget) {
+			return limit(subsume(found)), fmt.Errorf("testing %s candidate %q: %w", c.Class, c.Origin, err)
+		}
 		if err != nil {
 			if firstErr == nil {
 				firstErr = fmt.Errorf("testing %s candidate %q: %w", c.Class, c.Origin, err)

@@ -25,6 +25,8 @@ type Document struct {
 	// counted, but kept so that this document, used as the next run's
 	// baseline, still accepts them.
 	Baselined []JSONFinding `json:"baselined,omitempty"`
+	// Interrupted: the run was stopped before it was done.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// BaselineGone are the --baseline entries that no longer occur.
 	BaselineGone []BaselineEntry `json:"baselineGone,omitempty"`
 	// AutomationID is the SARIF runAutomationDetails.id of this analysis,
@@ -55,7 +57,7 @@ func BuildDocument(in Input) Document {
 	doc := Document{
 		SchemaVersion: JSONVersion, Tool: "corsguard " + in.Tool, Version: in.Version,
 		Findings: make([]JSONFinding, len(in.Findings)),
-		Errors:   in.Errors,
+		Errors:   in.Errors, Interrupted: in.Interrupted,
 		Summary: JSONSummary{
 			Files: in.Files, Findings: len(in.Findings), Suppressed: in.Suppressed,
 			Errors: len(in.Errors), BySeverity: Summary(in.Findings),

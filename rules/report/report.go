@@ -17,6 +17,9 @@ type Input struct {
 	Errors     []rules.Diagnostic
 	Suppressed int
 	Files      int
+	// Interrupted marks a run stopped by a signal before it was done: the
+	// findings are what was found until then (fuzz).
+	Interrupted bool
 	// Source returns one line of an input file for snippets and
 	// fingerprints; nil when there are no files (live findings).
 	Source func(file string, line int) (string, bool)

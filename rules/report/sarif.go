@@ -92,7 +92,14 @@ func SARIF(w io.Writer, in Input) error {
 			Locations: []*sarif.Location{location(d.Range)},
 		})
 	}
-	if len(in.Errors) == 0 {
+	if in.Interrupted {
+		inv := run.AddInvocation(false)
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, &sarif.Notification{
+			Level:   "error",
+			Message: sarif.NewTextMessage("interrupted: the run was stopped before it was done; the results are what was found until then"),
+		})
+	}
+	if len(in.Errors) == 0 && !in.Interrupted {
 		run.AddInvocation(true)
 	}
 	log.AddRun(run)

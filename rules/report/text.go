@@ -42,6 +42,10 @@ func severityColor(s rules.Severity) string {
 //	conf/api.conf:14:5: CG103 origin-regex-prefix (high, credentials): <message>
 //	    14 |     "~^https://app\.example\.com" $http_origin;
 //	  fix: anchor the pattern: "~^https://app\.example\.com$"
+//
+// Every field comes from input the user does not control line by line (a
+// config comment, a server's header), so each passes EscapeLine: the only
+// escape sequences that reach the terminal are the writer's own colours.
 func Text(w io.Writer, in Input, opts TextOptions) error {
 	paint := func(code, s string) string {
 		if !opts.Color {
@@ -49,9 +53,10 @@ func Text(w io.Writer, in Input, opts TextOptions) error {
 		}
 		return code + s + ansiReset
 	}
+	e := EscapeLine
 	var b strings.Builder
 	for _, d := range in.Errors {
-		fmt.Fprintf(&b, "%s: %s %s\n", paint(ansiBold, d.Range.String()), paint(ansiBold+ansiRed, "error:"), d.Message)
+		fmt.Fprintf(&b, "%s: %s %s\n", paint(ansiBold, e(d.Range.String())), paint(ansiBold+ansiRed, "error:"), e(d.Message))
 	}
 	for _, f := range in.Findings {
 		tags := f.Severity.String()
@@ -62,24 +67,26 @@ func Text(w io.Writer, in Input, opts TextOptions) error {
 			tags += ", " + f.Confidence.String()
 		}
 		fmt.Fprintf(&b, "%s: %s %s (%s): %s\n",
-			paint(ansiBold, f.Range.String()), paint(severityColor(f.Severity), f.RuleID), f.Slug,
-			paint(severityColor(f.Severity), tags), f.Message)
+			paint(ansiBold, e(f.Range.String())), paint(severityColor(f.Severity), e(f.RuleID)), e(f.Slug),
+			paint(severityColor(f.Severity), tags), e(f.Message))
 		if f.Scope != "" {
-			fmt.Fprintf(&b, "  %s %s\n", paint(ansiDim, "in"), paint(ansiDim, f.Scope))
+			fmt.Fprintf(&b, "  %s %s\n", paint(ansiDim, "in"), paint(ansiDim, e(f.Scope)))
 		}
 		if text, ok := in.line(f); ok {
 			num := fmt.Sprintf("%d", f.Range.Line)
-			fmt.Fprintf(&b, "    %s %s %s\n", paint(ansiDim, num), paint(ansiDim, "|"), strings.TrimRight(text, " \t\r"))
+			fmt.Fprintf(&b, "    %s %s %s\n", paint(ansiDim, num), paint(ansiDim, "|"), e(strings.TrimRight(text, " \t\r")))
 			if f.Range.Col > 0 && f.Range.Col <= len(text)+1 {
-				pad := strings.Repeat(" ", len(num)) + " | " + caretPad(text, f.Range.Col-1)
+				// The caret lines up under the escaped text as printed.
+				before := e(text[:f.Range.Col-1])
+				pad := strings.Repeat(" ", len(num)) + " | " + caretPad(before, len(before))
 				fmt.Fprintf(&b, "    %s%s\n", paint(ansiDim, pad), paint(severityColor(f.Severity), "^"))
 			}
 		}
 		if f.Witness != "" {
-			fmt.Fprintf(&b, "  %s %s\n", paint(ansiBold, "exploit origin:"), f.Witness)
+			fmt.Fprintf(&b, "  %s %s\n", paint(ansiBold, "exploit origin:"), e(f.Witness))
 		}
 		if f.Fix != "" {
-			fmt.Fprintf(&b, "  %s %s\n", paint(ansiBold, "fix:"), f.Fix)
+			fmt.Fprintf(&b, "  %s %s\n", paint(ansiBold, "fix:"), e(f.Fix))
 		}
 	}
 	fmt.Fprintln(&b, summaryLine(in))
@@ -138,6 +145,9 @@ func summaryLine(in Input) string {
 	}
 	if len(in.Errors) > 0 {
 		line += fmt.Sprintf(", %d error(s)", len(in.Errors))
+	}
+	if in.Interrupted {
+		line += ", interrupted"
 	}
 	return line
 }
