@@ -25,7 +25,7 @@ type lintFlags struct {
 	showInfo bool
 	// workflows: output, baseline and pre-commit flags.
 	report      reportFlags
-	skipUnknown bool
+	preCommit bool
 }
 
 func newLintCmd() *cobra.Command {
@@ -57,7 +57,7 @@ linted and reported).`,
 	f.BoolVar(&fl.showInfo, "show-info", true, "include info-level findings in the report")
 	f.String("config", "", "policy file (default: "+rules.PolicyFileName+" found from the working directory upward)")
 	fl.report.register(cmd)
-	f.BoolVar(&fl.skipUnknown, "skip-unknown", false, "a named file of no known format is skipped with a notice instead of an error (for pre-commit, which passes every staged file its pattern matches)")
+	f.BoolVar(&fl.preCommit, "pre-commit", false, "the paths are the files pre-commit passes: one of no known format is skipped with a notice, and findings are reported only in the files passed (a Terraform file is still evaluated with its module, an nginx file with its includes)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(lintFormats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -107,7 +107,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	if err := applyPolicyFile(cmd, &opts); err != nil {
 		return err
 	}
-	if fl.skipUnknown {
+	if fl.preCommit {
 		if args = skipUnknownFiles(cmd, args); len(args) == 0 {
 			return nil
 		}
@@ -115,6 +115,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	res, err := lint.LintPaths(args, opts)
 	if err != nil {
 		return &exitCodeError{code: exitError, err: err}
+	}
+	if fl.preCommit {
+		res.Findings = onlyNamedFiles(cmd, args, res.Findings)
 	}
 	findings := res.Findings
 	if !fl.showInfo {

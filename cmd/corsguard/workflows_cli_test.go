@@ -136,15 +136,15 @@ func TestBaselineLifecycle(t *testing.T) {
 
 // pre-commit passes every staged file its pattern matches; one that is no
 // configuration at all is skipped with a notice and fails nothing.
-func TestSkipUnknown(t *testing.T) {
+func TestPreCommitSkipsUnknownFiles(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "api.conf")
 	must(t, os.WriteFile(conf, []byte(reflectingConf), 0o644))
 	super := filepath.Join(dir, "supervisord.conf")
 	must(t, os.WriteFile(super, []byte("[program:api]\ncommand=/usr/bin/api\n"), 0o644))
 	runCLICases(t, []cliCase{
-		{"alone", []string{"lint", "--skip-unknown", super}, exitClean, "skipped " + super},
-		{"beside a finding", []string{"lint", "--skip-unknown", super, conf}, exitFindings, "CG101"},
+		{"alone", []string{"lint", "--pre-commit", super}, exitClean, "skipped " + super},
+		{"beside a finding", []string{"lint", "--pre-commit", super, conf}, exitFindings, "CG101"},
 		{"without the flag", []string{"lint", super}, exitError, "not a recognised"},
 	})
 }
@@ -235,5 +235,28 @@ func TestReportRendersASavedRun(t *testing.T) {
 		{"junit", []string{"report", "-f", "junit", saved}, exitClean, `failures="1"`},
 		{"not a report", []string{"report", conf}, exitError, "not a corsguard JSON report"},
 		{"bad format", []string{"report", "-f", "html", saved}, exitError, `--format "html"`},
+	})
+}
+
+// A staged Terraform file is evaluated with its module (a variable set in
+// one file reaches a resource in another) but a commit is judged by the
+// files it touches.
+func TestPreCommitReportsPerFile(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`resource "aws_apigatewayv2_api" "accounts" {
+  name          = "accounts"
+  protocol_type = "HTTP"
+  cors_configuration {
+    allow_credentials = true
+    allow_origins     = ["*"]
+  }
+}
+`), 0o644))
+	vars := filepath.Join(dir, "variables.tf")
+	must(t, os.WriteFile(vars, []byte("variable \"unused\" {}\n"), 0o644))
+	runCLICases(t, []cliCase{
+		{"sibling's finding not reported", []string{"lint", "--pre-commit", vars}, exitClean, "1 finding(s) in files not passed"},
+		{"the file with the finding", []string{"lint", "--pre-commit", vars, filepath.Join(dir, "main.tf")}, exitFindings, "main.tf:6"},
+		{"without --pre-commit, the module", []string{"lint", vars}, exitFindings, "main.tf:6"},
 	})
 }
