@@ -24,7 +24,7 @@ type lintFlags struct {
 	noColor  bool
 	showInfo bool
 	// workflows: output, baseline and pre-commit flags.
-	report      reportFlags
+	report    reportFlags
 	preCommit bool
 }
 
