@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,10 +21,19 @@ import (
 // first. On disk it is one file per host, <dir>/<host>.origins, with one
 // "origin<TAB>class" per line: plain text that diffs and merges well.
 type Corpus struct {
-	dir string
-	mu  sync.Mutex
-	by  map[string][]CorpusEntry // host → entries, in first-seen order
+	dir  string
+	mu   sync.Mutex
+	by   map[string][]CorpusEntry   // host → entries, in first-seen order
+	seen map[string]map[string]bool // host → origins in by, for O(1) dedup
 }
+
+// Bounds of what a corpus directory may make corsguard read: the corpus
+// is a hint, and a file over the bounds is an error naming it rather than
+// minutes of loading.
+const (
+	maxCorpusFileBytes = 16 << 20
+	maxCorpusEntries   = 100_000 // per host
+)
 
 // CorpusEntry is one saved origin.
 type CorpusEntry struct {
@@ -33,7 +43,7 @@ type CorpusEntry struct {
 
 // OpenCorpus loads dir (creating nothing yet); a missing dir is empty.
 func OpenCorpus(dir string) (*Corpus, error) {
-	c := &Corpus{dir: dir, by: map[string][]CorpusEntry{}}
+	c := &Corpus{dir: dir, by: map[string][]CorpusEntry{}, seen: map[string]map[string]bool{}}
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
@@ -46,7 +56,15 @@ func OpenCorpus(dir string) (*Corpus, error) {
 		if !ok || e.IsDir() {
 			continue
 		}
-		if err := c.load(host, filepath.Join(dir, e.Name())); err != nil {
+		path := filepath.Join(dir, e.Name())
+		// A FIFO or device would block or never end: refused by type
+		// before it is opened (a symlink to a regular file is followed).
+		if st, err := os.Stat(path); err != nil {
+			return nil, err
+		} else if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s: not a regular file", path)
+		}
+		if err := c.load(host, path); err != nil {
 			return nil, err
 		}
 	}
@@ -59,7 +77,13 @@ func (c *Corpus) load(host, path string) error {
 		return err
 	}
 	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
+	return c.read(f, host, path)
+}
+
+// read loads one host's corpus file from r; name is for errors.
+func (c *Corpus) read(r io.Reader, host, name string) error {
+	lr := &io.LimitedReader{R: r, N: maxCorpusFileBytes + 1}
+	sc := bufio.NewScanner(lr)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
@@ -67,19 +91,30 @@ func (c *Corpus) load(host, path string) error {
 		}
 		origin, class, ok := strings.Cut(line, "\t")
 		if !ok {
-			return fmt.Errorf("%s:%d: want origin<TAB>class", path, n)
+			return fmt.Errorf("%s:%d: want origin<TAB>class", name, n)
+		}
+		if len(c.by[host]) >= maxCorpusEntries {
+			return fmt.Errorf("%s:%d: more than %d origins for one host", name, n, maxCorpusEntries)
 		}
 		c.add(host, CorpusEntry{Origin: origin, Class: class})
 	}
-	return sc.Err()
+	if lr.N <= 0 {
+		return fmt.Errorf("%s: larger than %d MB", name, maxCorpusFileBytes>>20)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 func (c *Corpus) add(host string, e CorpusEntry) bool {
-	for _, x := range c.by[host] {
-		if x.Origin == e.Origin {
-			return false
-		}
+	if c.seen[host] == nil {
+		c.seen[host] = map[string]bool{}
 	}
+	if c.seen[host][e.Origin] {
+		return false
+	}
+	c.seen[host][e.Origin] = true
 	c.by[host] = append(c.by[host], e)
 	return true
 }

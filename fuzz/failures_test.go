@@ -83,7 +83,7 @@ func failingRun(t *testing.T, deadAddr string, tls bool, opts Options) (*Summary
 		scheme, port = "https", "443"
 	}
 	c, err := driver.New(driver.Config{
-		Scope:   []string{testHost, okHost},
+		Scope:   []string{scheme + "://" + testHost, "http://" + okHost},
 		Resolve: []string{testHost + ":" + port + ":" + deadAddr, okHost + ":80:" + strings.TrimPrefix(ok.URL, "http://")},
 		Timeout: 300 * time.Millisecond, Retries: 1, MaxBackoff: 20 * time.Millisecond,
 	})

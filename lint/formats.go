@@ -1,6 +1,10 @@
 package lint
 
 import (
+	"bytes"
+	"path/filepath"
+	"strings"
+
 	"github.com/corsguard/corsguard/lint/apache"
 	"github.com/corsguard/corsguard/lint/hcl"
 	"github.com/corsguard/corsguard/lint/nginx"
@@ -12,14 +16,76 @@ type Format struct {
 	Name string
 	// Detect decides from the path and the first bytes of the file.
 	Detect func(path string, head []byte) bool
-	// Parse reads an entry file and its includes.
-	Parse func(path string) rules.ParseResult
+	// Parse parses an entry file whose contents have been read once
+	// (content), reading its includes or module siblings from disk.
+	Parse func(path string, content []byte) rules.ParseResult
 }
 
 // Formats is the registry, in detection order: the first format whose
 // Detect accepts a file parses it.
 var Formats = []Format{
-	{Name: "nginx", Detect: nginx.Detect, Parse: nginx.Parse},
-	{Name: "apache", Detect: apache.Detect, Parse: apache.Parse},
-	{Name: "hcl", Detect: hcl.Detect, Parse: hcl.Parse},
+	{Name: "nginx", Detect: nginx.Detect, Parse: nginx.ParseSource},
+	{Name: "apache", Detect: apache.Detect, Parse: apache.ParseSource},
+	{Name: "hcl", Detect: hcl.Detect, Parse: hcl.ParseSource},
+}
+
+// headSize is how much of a file format detection looks at.
+const headSize = 8 << 10
+
+// detect picks the format of a file from its name and first bytes; nil
+// when no front end claims it. A file with a NUL byte is binary and never
+// claimed.
+func detect(path string, data []byte) *Format {
+	head := data[:min(len(data), headSize)]
+	if bytes.IndexByte(head, 0) >= 0 {
+		return nil
+	}
+	for i := range Formats {
+		if Formats[i].Detect(path, head) {
+			return &Formats[i]
+		}
+	}
+	return nil
+}
+
+// looksLikeConfigName tells whether a file's name promises a configuration,
+// so that a binary or oversized file there is an error rather than
+// something to skip.
+func looksLikeConfigName(path string) bool {
+	base := strings.ToLower(filepath.Base(path))
+	switch filepath.Ext(base) {
+	case ".conf", ".tf", ".hcl", ".tfvars", ".nginx", ".htaccess":
+		return true
+	}
+	return base == ".htaccess" || base == "nginx.conf" || strings.HasSuffix(base, ".tf.json")
+}
+
+// skipReasonByName says why a file found in a walk is not even read: its
+// name says it is documentation, code, an image or an archive. "" when
+// the name says nothing.
+func skipReasonByName(name string) string {
+	lower := strings.ToLower(name)
+	if lower == ".htaccess" || strings.HasSuffix(lower, ".tf.json") || strings.HasSuffix(lower, ".tfvars.json") {
+		return ""
+	}
+	if name == rules.PolicyFileName {
+		return "corsguard's own policy file"
+	}
+	if ext := filepath.Ext(lower); notConfigByName[ext] {
+		return "not a configuration file (" + ext + ")"
+	}
+	return ""
+}
+
+// notConfigByName are extensions that are never nginx, Apache or HCL
+// configuration; files with them are skipped by name, before any read.
+var notConfigByName = map[string]bool{
+	".md": true, ".markdown": true, ".rst": true, ".adoc": true, ".txt": true, ".golden": true, ".json": true,
+	".go": true, ".py": true, ".js": true, ".ts": true, ".rb": true, ".java": true, ".c": true, ".h": true,
+	".cs": true, ".php": true, ".sh": true, ".sql": true, ".css": true, ".html": true, ".htm": true,
+	".sarif": true, ".yml": true, ".yaml": true, ".xml": true, ".csproj": true, ".svg": true,
+	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".ico": true, ".pdf": true, ".woff": true, ".woff2": true,
+	".zip": true, ".gz": true, ".tgz": true, ".bz2": true, ".xz": true, ".zst": true, ".tar": true, ".jar": true,
+	".so": true, ".a": true, ".o": true, ".exe": true, ".dll": true, ".bin": true, ".pyc": true, ".class": true,
+	".lock": true, ".sum": true, ".mod": true, ".tfstate": true, ".backup": true,
 }

@@ -2,25 +2,19 @@ package lint
 
 import (
 	"bytes"
-	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 
-	"github.com/bmatcuk/doublestar/v4"
-
+	"github.com/corsguard/corsguard/lint/source"
 	"github.com/corsguard/corsguard/rules"
 )
 
 // MaxFileSize is the largest configuration file corsguard reads.
-const MaxFileSize = 10 << 20
-
-// headSize is how much of a file format detection looks at.
-const headSize = 8 << 10
+const MaxFileSize = source.MaxFileSize
 
 // Options are the user's settings for one lint run.
 type Options struct {
@@ -35,6 +29,22 @@ type Options struct {
 	Suppressions []Suppression
 	// Jobs bounds parallel parsing; 0 means GOMAXPROCS.
 	Jobs int
+	// ExcludePaths are files and directories not to lint: a bare name
+	// (`vendor`, `*.bak`) at any depth, or an absolute doublestar glob
+	// (see AnchorExclude).
+	ExcludePaths []string
+	// StrictIncludes makes an include whose target is missing an error;
+	// by default it is a warning and the file is linted without it.
+	StrictIncludes bool
+	// SkipUnknown skips a file named explicitly that is of no known format
+	// (listed with the skipped files) instead of reporting an error:
+	// pre-commit passes every staged file its pattern matches.
+	SkipUnknown bool
+	// Stdin is read for the argument "-"; StdinFilename is the name it is
+	// linted and reported under (it picks the format; includes resolve
+	// from its directory). Empty: "<stdin>", and the content decides.
+	Stdin         io.Reader
+	StdinFilename string
 }
 
 // Suppression silences one rule for a path (glob) and optionally a line.
@@ -50,7 +60,13 @@ type Result struct {
 	Findings   []rules.Finding    `json:"findings"`
 	Suppressed []SuppressedResult `json:"suppressed,omitempty"`
 	Errors     []rules.Diagnostic `json:"errors,omitempty"`
-	Policies   []rules.Policy     `json:"-"`
+	// Warnings are includes that were not found (linted without them);
+	// they do not change the exit status.
+	Warnings []rules.Diagnostic `json:"warnings,omitempty"`
+	// Skipped are files found but not linted (no known format, not a
+	// regular file, a second path to a file already linted...), with why.
+	Skipped  []Skip         `json:"skipped,omitempty"`
+	Policies []rules.Policy `json:"-"`
 	// Files are the entry files linted (includes are not listed).
 	Files []string `json:"files"`
 	// Formats counts entry files per format.
@@ -83,31 +99,43 @@ func (r *Result) Count(min rules.Severity) int {
 	return n
 }
 
-// entry is one file to lint with its detected format.
-type entry struct {
-	path   string
-	format *Format
-}
-
-// LintPaths lints files, directories (recursively; `dir/...` too) and globs.
-// It returns an error only for a usage problem (a path that does not exist
-// and is not a glob); problems in the input files are Result.Errors.
+// LintPaths lints files, directories (recursively; `dir/...` too), globs
+// and standard input ("-"). It returns an error only for a usage problem
+// (a path that does not exist and is not a glob); problems in the input
+// files are Result.Errors, and files it did not lint are Result.Skipped.
 func LintPaths(paths []string, opts Options) (*Result, error) {
 	res := &Result{Formats: map[string]int{}, sources: newSourceCache()}
-	entries, err := collect(paths, res)
+	cands, roots, err := collect(paths, opts, res)
 	if err != nil {
 		return nil, err
 	}
-	parsed := parseAll(entries, opts.Jobs)
+	for _, c := range cands {
+		if c.isStdin {
+			res.sources.put(c.path, c.stdin)
+		}
+	}
+	parsed := parseAll(cands, opts.Jobs, opts.SkipUnknown)
 
 	// A file included by another entry was linted in its including
 	// context; linting it alone too would report its facts twice, out of
 	// context (an add_header snippet alone knows nothing of its location).
+	// Files are compared by identity: sites-enabled/x includes the same
+	// file as sites-available/x.
 	includedBy := map[string]string{}
-	for _, p := range parsed {
+	for i := range parsed {
+		p := &parsed[i]
+		if p.format == nil {
+			continue
+		}
+		p.id = p.cand.path
+		if !p.cand.isStdin {
+			p.id = identity(p.cand.path)
+		}
 		for _, f := range p.result.Files {
-			if f != p.entry.path {
-				includedBy[f] = p.entry.path
+			fid := identity(f)
+			p.reads = append(p.reads, fid)
+			if f != p.cand.path && fid != p.id {
+				includedBy[fid] = p.id
 			}
 		}
 	}
@@ -124,13 +152,30 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 	res.Findings = make([]rules.Finding, 0, 2*total+16) // about two findings per policy in dense configs
 	seen := make(map[findingKey]bool, total)
 	checker := rules.NewChecker(opts.Rules)
+	linted := make([]int, len(roots))
+	troubled := make([]int, len(roots))
 	for _, p := range parsed {
-		if parent, ok := includedBy[p.entry.path]; ok && !includes(parsed, p.entry.path, parent) {
+		switch {
+		case p.err != nil:
+			res.Errors = append(res.Errors, *p.err)
+			troubled[p.cand.root]++
+			continue
+		case p.skip != "":
+			res.Skipped = append(res.Skipped, Skip{Path: p.cand.path, Kind: p.skipKind, Reason: p.skip})
 			continue
 		}
-		res.Files = append(res.Files, p.entry.path)
-		res.Formats[p.entry.format.Name]++
+		linted[p.cand.root]++
+		if parent, ok := includedBy[p.id]; ok && !includes(parsed, p.id, parent) {
+			continue
+		}
+		res.Files = append(res.Files, p.cand.path)
+		res.Formats[p.format.Name]++
 		res.Errors = append(res.Errors, p.result.Diagnostics...)
+		if opts.StrictIncludes {
+			res.Errors = append(res.Errors, p.result.Warnings...)
+		} else {
+			res.Warnings = append(res.Warnings, p.result.Warnings...)
+		}
 		for i := range p.result.Policies {
 			pol := &p.result.Policies[i]
 			res.Policies = append(res.Policies, *pol)
@@ -151,27 +196,41 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 			res.Findings = kept
 		}
 	}
+	// A directory or glob that yields no configuration at all is not a
+	// clean result: nothing was checked.
+	for i, r := range roots {
+		if r.many && linted[i] == 0 && troubled[i] == 0 {
+			res.Errors = append(res.Errors, rules.Errorf(rules.Range{File: r.arg}, "no nginx, Apache or HCL configuration found under %s", r.arg))
+		}
+	}
 	applySettings(res, opts)
 	sortFindings(res.Findings)
-	sort.SliceStable(res.Errors, func(i, j int) bool {
-		a, b := res.Errors[i].Range, res.Errors[j].Range
+	sortDiagnostics(res.Errors)
+	res.Errors = dedupDiagnostics(res.Errors)
+	sort.SliceStable(res.Skipped, func(i, j int) bool { return res.Skipped[i].Path < res.Skipped[j].Path })
+	sortDiagnostics(res.Warnings)
+	res.Warnings = dedupDiagnostics(res.Warnings)
+	return res, nil
+}
+
+func sortDiagnostics(ds []rules.Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i].Range, ds[j].Range
 		if a.File != b.File {
 			return a.File < b.File
 		}
 		return a.Line < b.Line
 	})
-	res.Errors = dedupDiagnostics(res.Errors)
-	return res, nil
 }
 
 // includes tells whether the entry `parent` is itself included by `child`
 // (an include loop): then both are kept rather than both dropped.
 func includes(parsed []parsedEntry, child, parent string) bool {
 	for _, p := range parsed {
-		if p.entry.path != child {
+		if p.id != child {
 			continue
 		}
-		for _, f := range p.result.Files {
+		for _, f := range p.reads {
 			if f == parent {
 				return true
 			}
@@ -180,17 +239,27 @@ func includes(parsed []parsedEntry, child, parent string) bool {
 	return false
 }
 
+// parsedEntry is one candidate after reading: a format and its parse, a
+// skip, or an error.
 type parsedEntry struct {
-	entry  entry
-	result rules.ParseResult
+	cand     candidate
+	format   *Format
+	result   rules.ParseResult
+	skip     string // why it was not linted
+	skipKind SkipKind
+	err      *rules.Diagnostic // why it could not be linted
+	id       string            // identity of the entry file
+	reads    []string          // identities of every file the parse read
 }
 
-// parseAll parses entries in parallel, keeping the input order.
-func parseAll(entries []entry, jobs int) []parsedEntry {
+// parseAll reads, detects and parses candidates in parallel, keeping the
+// input order. Each file is read once; its bytes serve detection and
+// parsing, so that only jobs files are held in memory at a time.
+func parseAll(cands []candidate, jobs int, skipUnknown bool) []parsedEntry {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	out := make([]parsedEntry, len(entries))
+	out := make([]parsedEntry, len(cands))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < jobs; w++ {
@@ -198,11 +267,11 @@ func parseAll(entries []entry, jobs int) []parsedEntry {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i] = parsedEntry{entry: entries[i], result: parseOne(entries[i])}
+				out[i] = loadOne(cands[i], skipUnknown)
 			}
 		}()
 	}
-	for i := range entries {
+	for i := range cands {
 		next <- i
 	}
 	close(next)
@@ -210,172 +279,89 @@ func parseAll(entries []entry, jobs int) []parsedEntry {
 	return out
 }
 
+// loadOne reads one candidate, decides its format and parses it.
+func loadOne(c candidate, skipUnknown bool) parsedEntry {
+	pe := parsedEntry{cand: c}
+	fail := func(format string, args ...any) parsedEntry {
+		d := rules.Errorf(rules.Range{File: c.path, Line: 1}, format, args...)
+		pe.err = &d
+		return pe
+	}
+	data := c.stdin
+	if !c.isStdin {
+		var err error
+		data, err = source.Read(c.path)
+		switch {
+		case err == nil:
+		case source.IsKind(err, source.TooBig):
+			// Files too big to be configurations (dumps, archives without
+			// an extension) are skipped by content before the size check.
+			head, herr := source.Head(c.path, headSize)
+			if herr == nil && detect(c.path, head) == nil && !looksLikeConfigName(c.path) {
+				pe.skip, pe.skipKind = "larger than the 10 MB limit and not recognisable as configuration", SkipTooBig
+				return pe
+			}
+			return fail("%s", source.Reason(err))
+		case source.IsKind(err, source.NotRegular), source.IsKind(err, source.Missing):
+			if c.explicit {
+				return fail("%s%s", source.Reason(err), pipeHint(err))
+			}
+			pe.skip, pe.skipKind = source.Reason(err), SkipNotRegular
+			return pe
+		default:
+			return fail("%s", source.Reason(err))
+		}
+	}
+	if i := bytes.IndexByte(data[:min(len(data), headSize)], 0); i >= 0 {
+		if c.isStdin || looksLikeConfigName(c.path) {
+			return fail("binary file (NUL byte at offset %d), not a configuration", i)
+		}
+		pe.skip, pe.skipKind = "binary file", SkipBinary
+		return pe
+	}
+	pe.format = detect(c.path, data)
+	if pe.format == nil {
+		if c.isStdin {
+			return fail("standard input is not a recognised nginx, Apache httpd or HCL configuration; name it with --stdin-filename (nginx.conf, .htaccess, main.tf...)")
+		}
+		if c.explicit && !skipUnknown {
+			return fail("not a recognised nginx, Apache httpd or HCL configuration (--skip-unknown skips such files with a notice)")
+		}
+		pe.skip, pe.skipKind = "not a recognised nginx, Apache httpd or HCL configuration", SkipUnknown
+		return pe
+	}
+	pe.result = parseOne(pe.format, c.path, data)
+	return pe
+}
+
+// pipeHint tells a user who passed a pipe (`lint <(cat api.conf)`) what
+// works instead.
+func pipeHint(err error) string {
+	if source.IsKind(err, source.NotRegular) && !strings.Contains(err.Error(), "directory") {
+		return "; to lint a stream, pipe it to `corsguard lint -` (--stdin-filename NAME picks the format)"
+	}
+	return ""
+}
+
 // parseOne runs a front end, turning a panic (a bug in a front end) into a
 // diagnostic: one broken file must never take the run down.
-func parseOne(e entry) (res rules.ParseResult) {
+func parseOne(f *Format, path string, data []byte) (res rules.ParseResult) {
 	defer func() {
 		if r := recover(); r != nil {
 			res = rules.ParseResult{
-				Files:       []string{e.path},
-				Diagnostics: []rules.Diagnostic{rules.Errorf(rules.Range{File: e.path, Line: 1}, "internal error in the %s parser: %v (please report this file)", e.format.Name, r)},
+				Files:       []string{path},
+				Diagnostics: []rules.Diagnostic{rules.Errorf(rules.Range{File: path, Line: 1}, "internal error in the %s parser: %v (please report this file)", f.Name, r)},
 			}
 		}
 	}()
-	res = e.format.Parse(e.path)
-	for i, f := range res.Files {
-		res.Files[i] = filepath.Clean(f)
+	if data == nil {
+		data = []byte{} // nil asks the front end to read the file
+	}
+	res = f.Parse(path, data)
+	for i, p := range res.Files {
+		res.Files[i] = filepath.Clean(p)
 	}
 	return res
-}
-
-// collect expands the command-line paths into entry files with formats.
-func collect(paths []string, res *Result) ([]entry, error) {
-	var out []entry
-	added := map[string]bool{}
-	add := func(path string, explicit bool) {
-		path = filepath.Clean(path)
-		if added[path] {
-			return
-		}
-		added[path] = true
-		f, diag := detect(path)
-		switch {
-		case diag != nil:
-			res.Errors = append(res.Errors, *diag)
-		case f != nil:
-			out = append(out, entry{path: path, format: f})
-		case explicit:
-			res.Errors = append(res.Errors, rules.Errorf(rules.Range{File: path, Line: 1}, "not a recognised nginx, Apache httpd or HCL configuration"))
-		}
-	}
-	for _, arg := range paths {
-		recursive := strings.HasSuffix(arg, "/...") || arg == "..."
-		if recursive {
-			arg = strings.TrimSuffix(strings.TrimSuffix(arg, "..."), "/")
-			if arg == "" {
-				arg = "."
-			}
-		}
-		info, err := os.Stat(arg)
-		switch {
-		case err == nil && info.IsDir():
-			if err := walkDir(arg, func(p string) { add(p, false) }); err != nil {
-				res.Errors = append(res.Errors, rules.Errorf(rules.Range{File: arg}, "%v", err))
-			}
-		case err == nil:
-			add(arg, true)
-		case hasGlobMeta(arg):
-			matches, gerr := doublestar.FilepathGlob(arg)
-			if gerr != nil {
-				return nil, fmt.Errorf("bad pattern %q: %w", arg, gerr)
-			}
-			if len(matches) == 0 {
-				return nil, fmt.Errorf("%s: no files match", arg)
-			}
-			for _, m := range matches {
-				if st, err := os.Stat(m); err == nil && !st.IsDir() {
-					add(m, false)
-				}
-			}
-		default:
-			return nil, fmt.Errorf("%s: %w", arg, unwrapPathError(err))
-		}
-	}
-	return out, nil
-}
-
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
-}
-
-func hasGlobMeta(s string) bool { return strings.ContainsAny(s, "*?[{") }
-
-// walkDir visits the regular files under dir in lexical order, skipping
-// version-control and hidden directories and files that are documentation
-// or test expectations rather than configuration.
-func walkDir(dir string, visit func(string)) error {
-	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if p != dir && (strings.HasPrefix(name, ".") && name != "." || name == "node_modules" || name == "testdata" && p != dir) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || skipByName(name) {
-			return nil
-		}
-		visit(p)
-		return nil
-	})
-}
-
-// skipByName leaves out files that are never configuration.
-func skipByName(name string) bool {
-	if name == ".htaccess" {
-		return false
-	}
-	if strings.HasPrefix(name, ".") {
-		return true
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".md", ".txt", ".json", ".golden", ".go", ".sarif", ".png", ".svg", ".yml", ".yaml", ".sh":
-		return !strings.HasSuffix(name, ".tf.json")
-	}
-	return false
-}
-
-// detect picks the format for one file; it reads only the head.
-func detect(path string) (*Format, *rules.Diagnostic) {
-	fh, err := os.Open(path)
-	if err != nil {
-		d := rules.Errorf(rules.Range{File: path, Line: 1}, "cannot read: %v", unwrapPathError(err))
-		return nil, &d
-	}
-	defer func() { _ = fh.Close() }()
-	st, err := fh.Stat()
-	if err != nil {
-		d := rules.Errorf(rules.Range{File: path, Line: 1}, "cannot read: %v", err)
-		return nil, &d
-	}
-	if st.Size() > MaxFileSize {
-		d := rules.Errorf(rules.Range{File: path, Line: 1}, "file is %d MB, larger than the %d MB limit", st.Size()>>20, MaxFileSize>>20)
-		return nil, &d
-	}
-	head := make([]byte, headSize)
-	n, err := io.ReadFull(fh, head)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		d := rules.Errorf(rules.Range{File: path, Line: 1}, "cannot read: %v", err)
-		return nil, &d
-	}
-	head = head[:n]
-	if bytes.IndexByte(head, 0) >= 0 {
-		if looksLikeConfigName(path) {
-			d := rules.Errorf(rules.Range{File: path, Line: 1}, "binary file (NUL byte at offset %d), not a configuration", bytes.IndexByte(head, 0))
-			return nil, &d
-		}
-		return nil, nil
-	}
-	for i := range Formats {
-		if Formats[i].Detect(path, head) {
-			return &Formats[i], nil
-		}
-	}
-	return nil, nil
-}
-
-// looksLikeConfigName tells whether a file's name promises a configuration,
-// so that a binary file there is an error rather than something to skip.
-func looksLikeConfigName(path string) bool {
-	base := filepath.Base(path)
-	ext := filepath.Ext(base)
-	return ext == ".conf" || ext == ".tf" || ext == ".hcl" || base == ".htaccess" || base == "nginx.conf"
 }
 
 func sortFindings(fs []rules.Finding) {

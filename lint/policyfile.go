@@ -47,6 +47,9 @@ func (o *Options) ApplyPolicyFile(pf *rules.PolicyFile, now time.Time) (warnings
 			o.Exclude[r.ID] = append(o.Exclude[r.ID], anchor(g))
 		}
 	}
+	for _, g := range pf.Exclude {
+		o.ExcludePaths = append(o.ExcludePaths, AnchorExclude(base, g))
+	}
 	for _, s := range pf.Suppressions {
 		if s.Target != "" {
 			continue // a live target's suppression: fuzz applies it

@@ -3,7 +3,6 @@ package lint
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/corsguard/corsguard/lint/source"
 	"github.com/corsguard/corsguard/rules"
 )
 
@@ -36,22 +36,33 @@ func (c *sourceCache) file(name string) *sourceFile {
 		return f
 	}
 	f := &sourceFile{}
-	if st, err := os.Stat(name); err == nil && st.Size() <= MaxFileSize {
-		if data, err := os.ReadFile(name); err == nil {
-			f.data = data
-			f.starts = make([]int, 0, bytes.Count(data, []byte{'\n'})+1)
-			for off := 0; off < len(data); {
-				f.starts = append(f.starts, off)
-				i := bytes.IndexByte(data[off:], '\n')
-				if i < 0 {
-					break
-				}
-				off += i + 1
-			}
-		}
+	if data, err := source.Read(name); err == nil {
+		f.index(data)
 	}
 	c.files[name] = f
 	return f
+}
+
+// put records contents that cannot be read again (standard input).
+func (c *sourceCache) put(name string, data []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := &sourceFile{}
+	f.index(data)
+	c.files[name] = f
+}
+
+func (f *sourceFile) index(data []byte) {
+	f.data = data
+	f.starts = make([]int, 0, bytes.Count(data, []byte{'\n'})+1)
+	for off := 0; off < len(data); {
+		f.starts = append(f.starts, off)
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+	}
 }
 
 // lineBytes returns line n (1-based) without its line ending; it shares

@@ -21,6 +21,7 @@ const PolicyFileName = ".corsguard.hcl"
 // vocabulary.
 //
 //	trusted_origins = ["https://app.example.com"]
+//	exclude = ["vendor", "legacy/**"]
 //	trusted {
 //	  origins  = ["https://admin.example.com"]
 //	  patterns = ["https://*.preview.example.com"]
@@ -41,6 +42,10 @@ type PolicyFile struct {
 	Rules          []RuleSetting  `hcl:"rule,block"`
 	Suppressions   []Suppression  `hcl:"suppress,block"`
 	Targets        []TargetPolicy `hcl:"target,block"`
+	// Exclude lists files and directories lint never reads: a bare name
+	// (`vendor`, `*.bak`) at any depth, or a doublestar glob relative to
+	// the policy file's directory (`legacy/**`).
+	Exclude []string `hcl:"exclude,optional"`
 
 	// Path is the file the policy was read from (set by the loader, not
 	// by the file itself).

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/spf13/cobra"
 
 	"github.com/corsguard/corsguard/lint"
@@ -24,23 +29,39 @@ type lintFlags struct {
 	noColor  bool
 	showInfo bool
 	// workflows: output, baseline and pre-commit flags.
-	report    reportFlags
-	preCommit bool
+	report      reportFlags
+	skipUnknown bool
+	// walk: what is read (flags kept together to ease merges).
+	exclude        []string
+	strictIncludes bool
+	stdinFilename  string
 }
 
 func newLintCmd() *cobra.Command {
 	var fl lintFlags
 	cmd := &cobra.Command{
-		Use:   "lint [paths...]",
+		Use:   "lint [paths... | -]",
 		Short: "Find unsafe CORS in nginx, Apache httpd and HCL configurations",
-		Long: `Lint files, directories (recursively; dir/... works too) and globs.
+		Long: `Lint files, directories (recursively; dir/... works too), globs, and
+standard input ("-").
+
+Directories are walked in lexical order, hidden ones included (only .git,
+.hg and .svn are not; node_modules and .terraform are listed as skipped).
+Symbolic links to files and directories are followed, loops are reported.
+Files found in a walk whose name or content is not nginx, Apache httpd or
+HCL are skipped and listed, never errors. FIFOs, devices and sockets are
+refused without being opened: pipe a stream to "-" instead.
 
 Exit status: 0 when nothing at or above --fail-on was found, 1 when something
 was, 2 when an input could not be read or parsed (the other files are still
-linted and reported).`,
+linted and reported), or when a directory holds no configuration at all.
+An include whose target is not in the linted tree is a warning (exit status
+unchanged) unless --strict-includes.`,
 		Example: `  corsguard lint corpus/nginx
   corsguard lint --format sarif -o corsguard.sarif conf/
-  corsguard lint --trusted-origin https://app.example.com /etc/nginx/nginx.conf`,
+  corsguard lint --trusted-origin https://app.example.com /etc/nginx/nginx.conf
+  corsguard lint --exclude vendor --exclude 'legacy/**' .
+  git show HEAD:deploy/api.conf | corsguard lint --stdin-filename deploy/api.conf -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLint(cmd, args, fl)
@@ -57,7 +78,10 @@ linted and reported).`,
 	f.BoolVar(&fl.showInfo, "show-info", true, "include info-level findings in the report")
 	f.String("config", "", "policy file (default: "+rules.PolicyFileName+" found from the working directory upward)")
 	fl.report.register(cmd)
-	f.BoolVar(&fl.preCommit, "pre-commit", false, "the paths are the files pre-commit passes: one of no known format is skipped with a notice, and findings are reported only in the files passed (a Terraform file is still evaluated with its module, an nginx file with its includes)")
+	f.BoolVar(&fl.skipUnknown, "skip-unknown", false, "a named file of no known format is skipped with a notice instead of an error (for pre-commit, which passes every staged file its pattern matches)")
+	f.StringArrayVar(&fl.exclude, "exclude", nil, "file or directory not to lint (repeatable): a name at any depth (vendor, *.bak) or a glob relative to the working directory (legacy/**)")
+	f.BoolVar(&fl.strictIncludes, "strict-includes", false, "an include whose target is not in the linted tree is an error (default: a warning, linted without it)")
+	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name standard input (\"-\") is linted and reported under; it picks the format, and includes resolve from its directory")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(lintFormats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -97,6 +121,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		Disabled: map[string]bool{},
 		Jobs:     fl.jobs,
 	}
+	if err := readingOptions(cmd, args, fl, &opts); err != nil {
+		return err
+	}
 	for _, id := range fl.disable {
 		r, err := lookupRule(id)
 		if err != nil {
@@ -107,17 +134,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	if err := applyPolicyFile(cmd, &opts); err != nil {
 		return err
 	}
-	if fl.preCommit {
-		if args = skipUnknownFiles(cmd, args); len(args) == 0 {
-			return nil
-		}
-	}
 	res, err := lint.LintPaths(args, opts)
 	if err != nil {
 		return &exitCodeError{code: exitError, err: err}
-	}
-	if fl.preCommit {
-		res.Findings = onlyNamedFiles(cmd, args, res.Findings)
 	}
 	findings := res.Findings
 	if !fl.showInfo {
@@ -131,6 +150,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	in := report.Input{
 		Tool: "lint", Version: version, Findings: findings, Errors: res.Errors,
 		Suppressed: len(res.Suppressed), Files: len(res.Files), Source: res.Source,
+		Warnings: res.Warnings, Skipped: reportSkipped(res.Skipped),
 	}
 	if baseline != nil {
 		baseline.Apply(&in)
@@ -150,4 +170,37 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		return &exitCodeError{code: exitFindings}
 	}
 	return nil
+}
+
+// readingOptions checks and applies the flags that decide what lint reads:
+// --exclude, --strict-includes, --stdin-filename, --skip-unknown and the
+// "-" argument.
+func readingOptions(cmd *cobra.Command, args []string, fl lintFlags, opts *lint.Options) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		wd = "."
+	}
+	for _, g := range fl.exclude {
+		if !doublestar.ValidatePattern(filepath.ToSlash(g)) {
+			return &exitCodeError{code: exitError, err: fmt.Errorf("--exclude %q is not a valid glob", g)}
+		}
+		opts.ExcludePaths = append(opts.ExcludePaths, lint.AnchorExclude(wd, g))
+	}
+	opts.StrictIncludes = fl.strictIncludes
+	opts.SkipUnknown = fl.skipUnknown
+	opts.StdinFilename = fl.stdinFilename
+	if slices.Contains(args, lint.StdinArg) {
+		opts.Stdin = cmd.InOrStdin()
+	} else if fl.stdinFilename != "" {
+		return &exitCodeError{code: exitError, err: errors.New("--stdin-filename names standard input: pass \"-\" among the paths to read it")}
+	}
+	return nil
+}
+
+func reportSkipped(skips []lint.Skip) []report.Skipped {
+	out := make([]report.Skipped, len(skips))
+	for i, s := range skips {
+		out[i] = report.Skipped{Path: s.Path, Kind: string(s.Kind), Reason: s.Reason}
+	}
+	return out
 }

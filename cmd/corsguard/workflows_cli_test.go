@@ -144,8 +144,8 @@ func TestPreCommitSkipsUnknownFiles(t *testing.T) {
 	super := filepath.Join(dir, "supervisord.conf")
 	must(t, os.WriteFile(super, []byte("[program:api]\ncommand=/usr/bin/api\n"), 0o644))
 	runCLICases(t, []cliCase{
-		{"alone", []string{"lint", "--pre-commit", super}, exitClean, "skipped " + super},
-		{"beside a finding", []string{"lint", "--pre-commit", super, conf}, exitFindings, "CG101"},
+		{"alone", []string{"lint", "--skip-unknown", super}, exitClean, super + ": skipped: not a recognised"},
+		{"beside a finding", []string{"lint", "--skip-unknown", super, conf}, exitFindings, "CG101"},
 		{"without the flag", []string{"lint", super}, exitError, "not a recognised"},
 	})
 }
@@ -239,9 +239,10 @@ func TestReportRendersASavedRun(t *testing.T) {
 	})
 }
 
-// A staged Terraform file is evaluated with its module (a variable set in
-// one file reaches a resource in another) but a commit is judged by the
-// files it touches.
+// pre-commit passes the staged files: a staged Terraform file is evaluated
+// with its module (a variable set in one file reaches a resource in
+// another) but reported per file, so a commit is judged by the files it
+// touches, not by an untouched sibling's old finding.
 func TestPreCommitReportsPerFile(t *testing.T) {
 	dir := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`resource "aws_apigatewayv2_api" "accounts" {
@@ -256,8 +257,8 @@ func TestPreCommitReportsPerFile(t *testing.T) {
 	vars := filepath.Join(dir, "variables.tf")
 	must(t, os.WriteFile(vars, []byte("variable \"unused\" {}\n"), 0o644))
 	runCLICases(t, []cliCase{
-		{"sibling's finding not reported", []string{"lint", "--pre-commit", vars}, exitClean, "1 finding(s) in files not passed"},
-		{"the file with the finding", []string{"lint", "--pre-commit", vars, filepath.Join(dir, "main.tf")}, exitFindings, "main.tf:6"},
-		{"without --pre-commit, the module", []string{"lint", vars}, exitFindings, "main.tf:6"},
+		{"sibling's finding not reported", []string{"lint", "--skip-unknown", vars}, exitClean, "0 finding(s) in 1 file(s)"},
+		{"the file with the finding", []string{"lint", "--skip-unknown", vars, filepath.Join(dir, "main.tf")}, exitFindings, "main.tf:6"},
+		{"the module", []string{"lint", dir}, exitFindings, "main.tf:6"},
 	})
 }

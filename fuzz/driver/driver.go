@@ -31,8 +31,10 @@ const (
 	DefaultConns        = 64
 	// DefaultHeaderCap bounds the response header block: CORS needs a few
 	// hundred bytes, and without a cap a server can make every response
-	// cost megabytes (net/http's own default is 1 MB, kept per response).
-	DefaultHeaderCap = 64 << 10
+	// cost megabytes (net/http's own default is 10 MB per response). 256
+	// KiB is far above any real header block (servers cap theirs at 8–64
+	// KiB) and keeps a run of 64 connections under 16 MB of headers.
+	DefaultHeaderCap = 256 << 10
 )
 
 // Config says how to talk to the targets. The zero value of every field
@@ -54,7 +56,7 @@ type Config struct {
 	// dropped: CORS lives in headers, bodies are only drained for keep-alive.
 	BodyCap int64
 	// HeaderCap bounds the bytes of one response's header block; a
-	// response over it is an error for that request (default 64 KiB).
+	// response over it is an error for that request (default 256 KiB).
 	HeaderCap int64
 	// MaxRedirects bounds same-origin redirects followed on actual
 	// requests. A redirect to another origin (host, port or scheme) is
@@ -149,7 +151,7 @@ type Exchange struct {
 // Client sends requests under one Config. It is safe for concurrent use.
 type Client struct {
 	cfg      Config
-	http     *http.Client
+	rt       http.RoundTripper
 	scope    map[Origin]bool
 	dialable map[string]bool   // normalised "host:port" the dialer may connect to
 	resolve  map[string]string // normalised "host:port" → "addr:port"
@@ -235,13 +237,11 @@ func New(cfg Config) (*Client, error) {
 		}
 		rt = t
 	}
-	c.http = &http.Client{
-		Transport: rt,
-		Timeout:   cfg.Timeout,
-		// Redirects are walked by Send itself, so that every hop passes the
-		// scope check and the rate limit.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	// The transport is used directly, not through http.Client: redirects
+	// are walked by Send itself (every hop passes the scope check and the
+	// rate limit), and a 3xx with a Location net/url cannot parse is still
+	// an answer to record, where http.Client would turn it into an error.
+	c.rt = rt
 	return c, nil
 }
 
@@ -516,6 +516,9 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 }
 
 func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration, error) {
+	// One deadline for connection, headers and body.
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
 	if err != nil {
 		return nil, 0, err
@@ -535,9 +538,9 @@ func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration,
 		}
 	}
 	c.sent.Add(1)
-	resp, err := c.http.Do(req)
+	resp, err := c.rt.RoundTrip(req)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("%s %s: %w", r.Method, r.URL, err)
 	}
 	// CORS lives in the headers: read at most BodyCap bytes (enough to keep
 	// small keep-alive responses reusable), then let go.

@@ -21,6 +21,11 @@ func Detect(path string, head []byte) bool {
 	if strings.HasSuffix(base, ".htaccess") {
 		return true
 	}
+	if notConfigExt[filepath.Ext(base)] || looksXML(head) {
+		// A .csproj, web.config or any XML closes its elements with
+		// `</Tag>` too; that is not httpd.
+		return false
+	}
 	apacheScore, otherScore := sniff(head)
 	if otherScore > apacheScore {
 		return false
@@ -41,9 +46,42 @@ func Detect(path string, head []byte) bool {
 	return apacheScore > 0 && apacheScore > otherScore
 }
 
+// sections are httpd's containers (lower case).
+var sections = map[string]bool{
+	"virtualhost": true, "directory": true, "directorymatch": true, "location": true, "locationmatch": true,
+	"files": true, "filesmatch": true, "ifmodule": true, "ifdefine": true, "if": true, "elseif": true,
+	"else": true, "limit": true, "limitexcept": true, "proxy": true, "proxymatch": true, "macro": true,
+	"ifversion": true, "iffile": true, "ifdirective": true, "ifsection": true, "requireall": true,
+	"requireany": true, "requirenone": true, "authnprovideralias": true, "authzprovideralias": true,
+}
+
+// notConfigExt are extensions of documentation, code and data files
+// (XML project files among them): never httpd configuration.
+var notConfigExt = map[string]bool{
+	".xml": true, ".csproj": true, ".vbproj": true, ".fsproj": true, ".vcxproj": true, ".props": true,
+	".targets": true, ".resx": true, ".xaml": true, ".plist": true, ".svg": true, ".html": true,
+	".htm": true, ".xhtml": true, ".json": true, ".tf": true, ".hcl": true, ".tfvars": true, ".md": true,
+	".yaml": true, ".yml": true, ".toml": true, ".go": true, ".py": true, ".js": true, ".ts": true,
+	".java": true, ".cs": true, ".rb": true, ".php": true, ".sh": true, ".sql": true, ".css": true,
+}
+
+// looksXML reports an XML declaration, a doctype or a namespace in the
+// first element.
+func looksXML(head []byte) bool {
+	t := strings.TrimLeft(strings.TrimPrefix(string(head), "\ufeff"), " \t\r\n")
+	return strings.HasPrefix(t, "<?xml") || strings.HasPrefix(t, "<!DOCTYPE") || strings.HasPrefix(t, "<!--") ||
+		strings.Contains(firstLine(t), "xmlns")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
 // Directives whose presence at the start of a line marks httpd syntax.
 var apacheStarts = []string{
-	"<virtualhost", "<directory", "<location", "<files", "<ifmodule", "<if ", "<limit", "<proxy",
 	"setenvif", "rewritecond", "rewriterule", "rewriteengine", "servername", "serveralias",
 	"documentroot", "loadmodule", "allowoverride", "options ", "require ", "errordocument",
 	"addtype", "addhandler", "sslengine", "proxypass", "customlog", "errorlog", "listen ",
@@ -71,8 +109,18 @@ func sniff(head []byte) (apache, other int) {
 			continue
 		}
 		lt := strings.ToLower(t)
-		if strings.HasPrefix(lt, "</") && strings.HasSuffix(lt, ">") {
-			apache++
+		if strings.HasPrefix(lt, "<") && strings.HasSuffix(lt, ">") {
+			// Sections count only when httpd has them: XML's elements
+			// are not Apache's.
+			name := strings.TrimPrefix(lt[1:len(lt)-1], "/")
+			if i := strings.IndexAny(name, " \t"); i >= 0 {
+				name = name[:i]
+			}
+			if sections[name] {
+				apache++
+			} else {
+				other++
+			}
 			continue
 		}
 		if strings.HasPrefix(lt, "header ") || strings.HasPrefix(lt, "header\t") {

@@ -75,3 +75,25 @@ func TestParseSourceUsesTheGivenContents(t *testing.T) {
 		t.Fatalf("origins %v, want the given file's `*`", kinds)
 	}
 }
+
+// Apache detection needs httpd's directives and sections: XML closes its
+// elements with `</Tag>` too.
+func TestDetectDoesNotClaimXML(t *testing.T) {
+	cases := []struct {
+		name, path, head string
+		want             bool
+	}{
+		{"MSBuild project", "src/App/App.csproj", "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net8.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n", false},
+		{"XML under a .conf name", "conf/app.conf", "<?xml version=\"1.0\"?>\n<config>\n  <Location>/x</Location>\n</config>\n", false},
+		{"element closers only", "layout.tpl", "<div>\n</div>\n</section>\n", false},
+		{"web.config", "site/web.config", "<configuration xmlns=\"urn:x\">\n<system.webServer>\n</system.webServer>\n</configuration>\n", false},
+		{"real sections and directives", "site.conf", "<VirtualHost *:443>\n  ServerName a.test\n  <Location /api>\n    Header set Access-Control-Allow-Origin \"*\"\n  </Location>\n</VirtualHost>\n", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Detect(c.path, []byte(c.head)); got != c.want {
+				t.Errorf("Detect(%q) = %v, want %v", c.path, got, c.want)
+			}
+		})
+	}
+}

@@ -1,6 +1,8 @@
 package hcl
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,10 +13,9 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/function"
-	"github.com/zclconf/go-cty/cty/function/stdlib"
 
 	"github.com/corsguard/corsguard/lint/source"
+	"github.com/corsguard/corsguard/rules"
 )
 
 // module is one Terraform module directory: its .tf files parsed, its
@@ -28,17 +29,29 @@ type module struct {
 	tfFiles  []string
 	varFiles []string
 	diags    hclv2.Diagnostics
+	// fileDiags are about whole files (too large, unreadable), worded as
+	// lint words them for entry files.
+	fileDiags []rules.Diagnostic
 	// broken are files with syntax errors: their resources are not mapped,
 	// since error recovery leaves half-read attributes behind.
 	broken map[string]bool
 
 	vars       map[string]*variable
 	locals     map[string]*hclv2.Attribute
-	localVals  map[string]cty.Value
 	resources  []*resourceBlock
 	byTypeName map[string]*resourceBlock // "type.name"
 
-	ctx *hclv2.EvalContext
+	// localSlots hold locals evaluated on first use, resourceArgs the
+	// arguments other resources' expressions refer to.
+	localSlots   map[string]*localSlot
+	resourceArgs map[resourceArgKey]*localSlot
+
+	// ctx defines var.* and the functions; fillReferences adds locals and
+	// resources per expression.
+	ctx    *hclv2.EvalContext
+	budget *budget
+	// sourceBytes is the size of every file read, for the budget.
+	sourceBytes int64
 }
 
 // variable is a declared input variable and where its value came from.
@@ -107,13 +120,15 @@ func parseSource(p *hclparse.Parser, path string, src []byte) (*hclv2.File, hclv
 // a --stdin-filename in dir): they are used instead of reading them.
 func loadModule(dir string, given map[string][]byte) *module {
 	m := &module{
-		dir:        dir,
-		parser:     hclparse.NewParser(),
-		vars:       map[string]*variable{},
-		locals:     map[string]*hclv2.Attribute{},
-		localVals:  map[string]cty.Value{},
-		byTypeName: map[string]*resourceBlock{},
-		broken:     map[string]bool{},
+		dir:          dir,
+		parser:       hclparse.NewParser(),
+		given:        given,
+		vars:         map[string]*variable{},
+		locals:       map[string]*hclv2.Attribute{},
+		byTypeName:   map[string]*resourceBlock{},
+		broken:       map[string]bool{},
+		localSlots:   map[string]*localSlot{},
+		resourceArgs: map[resourceArgKey]*localSlot{},
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -128,14 +143,19 @@ func loadModule(dir string, given map[string][]byte) *module {
 		}
 		name := e.Name()
 		p := filepath.Join(dir, name)
-		switch {
-		case isTerraform(name):
-			m.tfFiles = append(m.tfFiles, p)
-		case strings.HasSuffix(name, ".auto.tfvars") || strings.HasSuffix(name, ".auto.tfvars.json"):
+		isAuto := strings.HasSuffix(name, ".auto.tfvars") || strings.HasSuffix(name, ".auto.tfvars.json")
+		if !isTerraform(name) && !isAuto {
+			continue
+		}
+		if !m.readable(p) {
+			continue
+		}
+		if isAuto {
 			autoVars = append(autoVars, p)
+		} else {
+			m.tfFiles = append(m.tfFiles, p)
 		}
 	}
-	m.given = given
 	for p := range given {
 		if isTerraform(p) && !slices.Contains(m.tfFiles, p) {
 			m.tfFiles = append(m.tfFiles, p)
@@ -144,8 +164,7 @@ func loadModule(dir string, given map[string][]byte) *module {
 	sort.Strings(m.tfFiles)
 	sort.Strings(autoVars)
 	for _, name := range []string{"terraform.tfvars", "terraform.tfvars.json"} {
-		p := filepath.Join(dir, name)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		if p := filepath.Join(dir, name); m.readable(p) {
 			m.varFiles = append(m.varFiles, p)
 		}
 	}
@@ -182,8 +201,44 @@ func loadModule(dir string, given map[string][]byte) *module {
 	for _, p := range m.varFiles {
 		m.applyTFVars(p)
 	}
-	m.buildContext()
+	m.budget = newBudget(m.sourceBytes)
+	vars := make(map[string]cty.Value, len(m.vars))
+	for name, v := range m.vars {
+		vars[name] = v.val
+	}
+	m.ctx = &hclv2.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}, Functions: m.functions()}
 	return m
+}
+
+// readable reports whether a module file is a regular file within the size
+// limit (checked by type and size before anything is opened); a file that
+// is not is reported and left out of the module. The words for a file too
+// large are lint's for an entry file, so that a directory run reports it
+// once.
+func (m *module) readable(p string) bool {
+	if src, ok := m.given[p]; ok {
+		m.sourceBytes += int64(len(src))
+		return true
+	}
+	st, err := source.Check(p)
+	var se *source.Error
+	switch {
+	case err == nil:
+		m.sourceBytes += st.Size()
+		return true
+	case errors.As(err, &se) && se.Kind == source.TooBig:
+		m.fileDiag(p, fmt.Sprintf("file is %d MB, larger than the %d MB limit", st.Size()>>20, source.MaxFileSize>>20))
+	case errors.As(err, &se) && se.Kind == source.Missing:
+		// Gone since the directory was listed, or a link to nothing: the
+		// walker reports broken links it meets.
+	default:
+		m.fileDiag(p, err.Error())
+	}
+	return false
+}
+
+func (m *module) fileDiag(p, msg string) {
+	m.fileDiags = append(m.fileDiags, rules.Errorf(rules.Range{File: p, Line: 1}, "%s", msg))
 }
 
 func (m *module) declareVariable(b *hclv2.Block) {
@@ -223,184 +278,6 @@ func (m *module) applyTFVars(path string) {
 	}
 }
 
-// functions are the Terraform built-ins that CORS settings plausibly use;
-// anything else evaluates to unknown with the reason "no function named".
-var functions = map[string]function.Function{
-	"concat":     stdlib.ConcatFunc,
-	"distinct":   stdlib.DistinctFunc,
-	"flatten":    stdlib.FlattenFunc,
-	"lower":      stdlib.LowerFunc,
-	"upper":      stdlib.UpperFunc,
-	"format":     stdlib.FormatFunc,
-	"formatlist": stdlib.FormatListFunc,
-	"split":      stdlib.SplitFunc,
-	"join":       stdlib.JoinFunc,
-	"toset":      stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)),
-	"tolist":     stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
-	"tomap":      stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
-	"tostring":   stdlib.MakeToFunc(cty.String),
-	"tonumber":   stdlib.MakeToFunc(cty.Number),
-	"tobool":     stdlib.MakeToFunc(cty.Bool),
-	"merge":      stdlib.MergeFunc,
-	"compact":    stdlib.CompactFunc,
-	"coalesce":   stdlib.CoalesceFunc,
-	"contains":   stdlib.ContainsFunc,
-	"element":    stdlib.ElementFunc,
-	"keys":       stdlib.KeysFunc,
-	"values":     stdlib.ValuesFunc,
-	"lookup":     stdlib.LookupFunc,
-	"length":     stdlib.LengthFunc,
-	"replace":    stdlib.ReplaceFunc,
-	"trimspace":  stdlib.TrimSpaceFunc,
-	"trimprefix": stdlib.TrimPrefixFunc,
-	"trimsuffix": stdlib.TrimSuffixFunc,
-	"setunion":   stdlib.SetUnionFunc,
-	"sort":       stdlib.SortFunc,
-}
-
-// buildContext sets var.* and evaluates locals to a fixpoint: locals may
-// refer to each other in any order, so each round evaluates them all
-// against the previous round's values until nothing changes.
-func (m *module) buildContext() {
-	vars := make(map[string]cty.Value, len(m.vars))
-	for name, v := range m.vars {
-		vars[name] = v.val
-	}
-	for name := range m.locals {
-		m.localVals[name] = cty.DynamicVal
-	}
-	m.ctx = &hclv2.EvalContext{
-		Variables: map[string]cty.Value{"var": cty.ObjectVal(vars), "local": cty.ObjectVal(m.localVals)},
-		Functions: functions,
-	}
-	names := make([]string, 0, len(m.locals))
-	for name := range m.locals {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for round := 0; round <= len(names); round++ {
-		changed := false
-		next := make(map[string]cty.Value, len(names))
-		for _, name := range names {
-			val, _ := m.eval(m.locals[name].Expr, m.ctx)
-			next[name] = val
-			if !val.RawEquals(m.localVals[name]) {
-				changed = true
-			}
-		}
-		m.localVals = next
-		m.ctx.Variables["local"] = cty.ObjectVal(next)
-		if !changed {
-			break
-		}
-	}
-}
-
-// eval evaluates an expression, first giving every reference the context
-// cannot resolve (resources, data sources, module outputs, undeclared
-// variables) a value: the configured literal for a resource argument the
-// module sets, cty.DynamicVal otherwise. Errors are returned, never
-// printed; an erroring expression is unknown.
-func (m *module) eval(expr hclv2.Expression, ctx *hclv2.EvalContext) (cty.Value, hclv2.Diagnostics) {
-	return m.evalDepth(expr, ctx, 0)
-}
-
-func (m *module) evalDepth(expr hclv2.Expression, ctx *hclv2.EvalContext, depth int) (cty.Value, hclv2.Diagnostics) {
-	ctx = m.fillReferences(expr.Variables(), ctx, depth)
-	val, diags := expr.Value(ctx)
-	if diags.HasErrors() {
-		return cty.DynamicVal, diags
-	}
-	return val, diags
-}
-
-func lookupVar(ctx *hclv2.EvalContext, name string) (cty.Value, bool) {
-	for c := ctx; c != nil; c = c.Parent() {
-		if v, ok := c.Variables[name]; ok {
-			return v, true
-		}
-	}
-	return cty.NilVal, false
-}
-
-// fillReferences returns a child context defining the roots ctx lacks.
-func (m *module) fillReferences(travs []hclv2.Traversal, ctx *hclv2.EvalContext, depth int) *hclv2.EvalContext {
-	extra := map[string]cty.Value{}
-	resAttrs := map[string]map[string]map[string]cty.Value{} // type -> name -> attr -> value
-	undeclared := map[string]bool{}
-	for _, t := range travs {
-		root := t.RootName()
-		if root == "var" {
-			if name := attrStep(t, 1); name != "" {
-				if _, ok := m.vars[name]; !ok {
-					undeclared[name] = true
-				}
-			}
-			continue
-		}
-		if root == "local" {
-			continue
-		}
-		if _, ok := lookupVar(ctx, root); ok {
-			continue
-		}
-		name, attr := attrStep(t, 1), attrStep(t, 2)
-		if r, ok := m.byTypeName[root+"."+name]; ok && attr != "" {
-			if resAttrs[root] == nil {
-				resAttrs[root] = map[string]map[string]cty.Value{}
-			}
-			if resAttrs[root][name] == nil {
-				resAttrs[root][name] = map[string]cty.Value{}
-			}
-			resAttrs[root][name][attr] = m.resourceArgument(r, attr, depth)
-			continue
-		}
-		extra[root] = cty.DynamicVal
-	}
-	for typ, byName := range resAttrs {
-		if _, ok := extra[typ]; ok {
-			continue
-		}
-		objs := map[string]cty.Value{}
-		for name, attrs := range byName {
-			objs[name] = cty.ObjectVal(attrs)
-		}
-		extra[typ] = cty.ObjectVal(objs)
-	}
-	if len(undeclared) > 0 {
-		vars := map[string]cty.Value{}
-		for name, v := range m.vars {
-			vars[name] = v.val
-		}
-		for name := range undeclared {
-			vars[name] = cty.DynamicVal
-		}
-		extra["var"] = cty.ObjectVal(vars)
-	}
-	if len(extra) == 0 {
-		return ctx
-	}
-	child := ctx.NewChild()
-	child.Variables = extra
-	return child
-}
-
-// resourceArgument is the value of an argument another resource in the
-// module sets in its configuration (aws_api_gateway_method.x.http_method),
-// or unknown when it is computed by the provider.
-func (m *module) resourceArgument(r *resourceBlock, attr string, depth int) cty.Value {
-	if depth > 8 {
-		return cty.DynamicVal
-	}
-	content, _, _ := r.block.Body.PartialContent(&hclv2.BodySchema{Attributes: []hclv2.AttributeSchema{{Name: attr}}})
-	a, ok := content.Attributes[attr]
-	if !ok {
-		return cty.DynamicVal
-	}
-	v, _ := m.evalDepth(a.Expr, m.ctx, depth+1)
-	return v
-}
-
 // attrStep returns the attribute name at step i of a traversal, or "".
 func attrStep(t hclv2.Traversal, i int) string {
 	if i >= len(t) {
@@ -434,98 +311,6 @@ func traversalString(t hclv2.Traversal) string {
 		}
 	}
 	return sb.String()
-}
-
-// unknownReason explains why an expression's value is not (wholly) known,
-// naming each reference that is unknown and why. diags are the evaluation's
-// diagnostics, used when no reference is to blame.
-func (m *module) unknownReason(expr hclv2.Expression, ctx *hclv2.EvalContext, diags hclv2.Diagnostics) string {
-	return m.reasonFor(expr.Variables(), ctx, diags, map[string]bool{})
-}
-
-func (m *module) reasonFor(travs []hclv2.Traversal, ctx *hclv2.EvalContext, diags hclv2.Diagnostics, seen map[string]bool) string {
-	var reasons []string
-	add := func(s string) {
-		for _, r := range reasons {
-			if r == s {
-				return
-			}
-		}
-		reasons = append(reasons, s)
-	}
-	for _, t := range travs {
-		root := t.RootName()
-		name := attrStep(t, 1)
-		switch root {
-		case "var":
-			v, ok := m.vars[name]
-			switch {
-			case !ok:
-				add("var." + name + " is not declared in the module")
-			case !v.known:
-				add("var." + name + " has no default and no tfvars value")
-			}
-			continue
-		case "local":
-			a, ok := m.locals[name]
-			if !ok {
-				add("local." + name + " is not defined")
-				continue
-			}
-			if v := m.localVals[name]; v.IsWhollyKnown() {
-				continue
-			}
-			if seen["local."+name] {
-				add("local." + name + " refers to itself")
-				continue
-			}
-			seen["local."+name] = true
-			inner := m.reasonFor(a.Expr.Variables(), m.ctx, nil, seen)
-			if inner == "" {
-				_, d := m.eval(a.Expr, m.ctx)
-				inner = diagReason(d)
-			}
-			if inner == "" {
-				inner = "a value only known at apply time"
-			}
-			add("local." + name + " depends on " + inner)
-			continue
-		case "each":
-			add(traversalString(t) + " is set per instance by the resource's for_each")
-			continue
-		case "count":
-			add("count.index is set per instance by the resource's count")
-			continue
-		case "data":
-			add(traversalString(t) + " is read from a data source at plan time")
-			continue
-		case "module":
-			add(traversalString(t) + " is an output of another module")
-			continue
-		case "path", "terraform", "self":
-			add(traversalString(t) + " is not evaluated by corsguard")
-			continue
-		}
-		if v, ok := lookupVar(ctx, root); ok {
-			// A dynamic block iterator or another context variable.
-			tv, _ := t.TraverseAbs(ctx)
-			if v.IsWhollyKnown() || tv.IsWhollyKnown() {
-				continue
-			}
-			add(traversalString(t) + " is not known")
-			continue
-		}
-		if r, ok := m.byTypeName[root+"."+name]; ok {
-			if attr := attrStep(t, 2); attr != "" && m.resourceArgument(r, attr, 0).IsWhollyKnown() {
-				continue
-			}
-		}
-		add(traversalString(t) + " is known only after apply")
-	}
-	if len(reasons) == 0 {
-		return diagReason(diags)
-	}
-	return strings.Join(reasons, "; ")
 }
 
 func diagReason(diags hclv2.Diagnostics) string {

@@ -27,11 +27,13 @@ func Detect(path string, head []byte) bool {
 	return false
 }
 
-// Parse reads one file. For Terraform it loads the whole module the file
-// belongs to (every .tf and .tf.json in its directory, plus
-// terraform.tfvars and *.auto.tfvars next to them) and returns the
-// policies of every resource in the module; Files lists all of those
-// files, so the walker lints each module once. A variables file alone
+// Parse reads one file. A Terraform file is evaluated with its whole
+// module as context (every .tf and .tf.json in its directory, plus
+// terraform.tfvars and *.auto.tfvars next to them; the module is loaded
+// once however many of its files are parsed, see cache.go), and yields the
+// policies of the resources written in that file and the diagnostics
+// located in it: linting a directory reports each module's resources
+// once, and naming one file reports that file's. A variables file alone
 // yields no policies (only its syntax errors).
 func Parse(path string) rules.ParseResult { return ParseSource(path, nil) }
 
@@ -52,18 +54,7 @@ func ParseSource(path string, content []byte) rules.ParseResult {
 		_, diags := parseFile(p, path, given)
 		return rules.ParseResult{Files: []string{path}, Diagnostics: toDiagnostics(diags)}
 	case isTerraform(base):
-		m := loadModule(filepath.Dir(path), given)
-		policies, diags := m.policies()
-		res := rules.ParseResult{Policies: policies, Diagnostics: toDiagnostics(append(m.diags, diags...))}
-		seen := map[string]bool{}
-		for _, f := range append(append([]string{path}, m.tfFiles...), m.varFiles...) {
-			f = filepath.Clean(f)
-			if !seen[f] {
-				seen[f] = true
-				res.Files = append(res.Files, f)
-			}
-		}
-		return res
+		return parseTerraform(path, given)
 	default:
 		return parseAgent(path, content)
 	}

@@ -470,7 +470,7 @@ resource "aws_s3_bucket_cors_configuration" "b" {
 					"origin unknown: data.aws_ssm_parameter.o.value is read from a data source at plan time",
 					"origin pattern glob https://*",
 					"Access-Control-Allow-Methods=unknown (var.undeclared is not declared in the module)",
-					`Access-Control-Max-Age=unknown (There is no function named "file")`,
+					`Access-Control-Max-Age=unknown (There is no function named "file"`,
 				},
 			},
 		},
@@ -568,13 +568,15 @@ func TestParseFilesAndDiagnostics(t *testing.T) {
 		policies  int
 	}{
 		{
-			name: "a module's files and tfvars are all read, once",
+			name: "each file of a module is its own entry, evaluated with the module as context",
 			files: map[string]string{
-				"a.tf": `variable "o" {}`, "b.tf.json": `{}`, "terraform.tfvars": `o = "x"`, "x.auto.tfvars": ``,
+				"a.tf": `variable "o" {}`, "b.tf.json": `{"resource": {"google_storage_bucket": {"g": {"cors": [{"origin": ["${var.o}"]}]}}}}`,
+				"terraform.tfvars": `o = "https://x.example.com"`, "x.auto.tfvars": ``,
 				"notes.txt": "", "other.tfvars": `o = "ignored: not loaded automatically"`,
 			},
 			entry:     "b.tf.json",
-			wantFiles: []string{"b.tf.json", "a.tf", "terraform.tfvars", "x.auto.tfvars"},
+			wantFiles: []string{"b.tf.json"},
+			policies:  1,
 		},
 		{
 			name:      "a lone tfvars file yields no policies",
@@ -603,9 +605,18 @@ func TestParseFilesAndDiagnostics(t *testing.T) {
 				"main.tf":   "resource \"google_storage_bucket\" \"g\" {\n  cors {\n    origin = [\"*\"]\n  }\n}\n",
 			},
 			entry:     "main.tf",
-			wantFiles: []string{"main.tf", "broken.tf"},
-			wantDiag:  "broken.tf:",
+			wantFiles: []string{"main.tf"},
 			policies:  1,
+		},
+		{
+			name: "a syntax error is reported with the file it is in",
+			files: map[string]string{
+				"broken.tf": "locals {\n  x = \n}\n",
+				"main.tf":   "resource \"google_storage_bucket\" \"g\" {\n  cors {\n    origin = [\"*\"]\n  }\n}\n",
+			},
+			entry:     "broken.tf",
+			wantFiles: []string{"broken.tf"},
+			wantDiag:  "broken.tf:",
 		},
 	}
 	for _, tt := range tests {

@@ -49,6 +49,28 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Reason is the message without the path, for a diagnostic whose range
+// names the file already.
+func (e *Error) Reason() string {
+	switch e.Kind {
+	case NotRegular:
+		return fmt.Sprintf("this is %s, not a regular file; not read", e.Detail)
+	case TooBig:
+		return fmt.Sprintf("file is %s, larger than the %d MB limit; not read", e.Detail, MaxFileSize>>20)
+	}
+	return "cannot read: " + e.Detail
+}
+
+// Reason is err's message without the path when err is a refusal, else
+// err's message.
+func Reason(err error) string {
+	var se *Error
+	if errors.As(err, &se) {
+		return se.Reason()
+	}
+	return err.Error()
+}
+
 // IsKind reports whether err is a refusal of that kind.
 func IsKind(err error, k Kind) bool {
 	var se *Error

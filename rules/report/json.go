@@ -20,13 +20,15 @@ type Document struct {
 	Version       string             `json:"version"`
 	Findings      []JSONFinding      `json:"findings"`
 	Errors        []rules.Diagnostic `json:"errors"`
+	Warnings      []rules.Diagnostic `json:"warnings,omitempty"`
+	Skipped       []Skipped          `json:"skipped,omitempty"`
 	Summary       JSONSummary        `json:"summary"`
+	// Interrupted: the run was stopped before it was done.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// Baselined are the findings --baseline accepted: not reported, not
 	// counted, but kept so that this document, used as the next run's
 	// baseline, still accepts them.
 	Baselined []JSONFinding `json:"baselined,omitempty"`
-	// Interrupted: the run was stopped before it was done.
-	Interrupted bool `json:"interrupted,omitempty"`
 	// BaselineGone are the --baseline entries that no longer occur.
 	BaselineGone []BaselineEntry `json:"baselineGone,omitempty"`
 	// AutomationID is the SARIF runAutomationDetails.id of this analysis,
@@ -46,6 +48,9 @@ type JSONSummary struct {
 	Findings   int `json:"findings"`
 	Suppressed int `json:"suppressed"`
 	Errors     int `json:"errors"`
+	// Warnings and Skipped count lint's warnings and skipped files.
+	Warnings int `json:"warnings,omitempty"`
+	Skipped  int `json:"skipped,omitempty"`
 	// Baselined counts findings --baseline accepted (not listed).
 	Baselined  int            `json:"baselined,omitempty"`
 	BySeverity map[string]int `json:"bySeverity"`
@@ -58,9 +63,12 @@ func BuildDocument(in Input) Document {
 		SchemaVersion: JSONVersion, Tool: "corsguard " + in.Tool, Version: in.Version,
 		Findings: make([]JSONFinding, len(in.Findings)),
 		Errors:   in.Errors, Interrupted: in.Interrupted,
+		Warnings: in.Warnings,
+		Skipped:  in.Skipped,
 		Summary: JSONSummary{
 			Files: in.Files, Findings: len(in.Findings), Suppressed: in.Suppressed,
-			Errors: len(in.Errors), BySeverity: Summary(in.Findings),
+			Errors: len(in.Errors), Warnings: len(in.Warnings), Skipped: len(in.Skipped),
+			BySeverity: Summary(in.Findings),
 		},
 	}
 	if in.Baseline != nil {
@@ -100,6 +108,7 @@ func ReadDocument(r io.Reader, name string) (Input, error) {
 		return Input{}, fmt.Errorf("%s: not a corsguard JSON report (schemaVersion %d, tool %q): want the output of --format json", name, doc.SchemaVersion, doc.Tool)
 	}
 	in := Input{Tool: tool, Version: doc.Version, Errors: doc.Errors, Suppressed: doc.Summary.Suppressed,
+		Warnings: doc.Warnings, Skipped: doc.Skipped, Interrupted: doc.Interrupted,
 		Files: doc.Summary.Files, AutomationID: doc.AutomationID,
 		Findings: make([]rules.Finding, len(doc.Findings)), FingerprintsOf: make([]string, len(doc.Findings))}
 	for i, f := range doc.Findings {

@@ -17,6 +17,11 @@ type Input struct {
 	Errors     []rules.Diagnostic
 	Suppressed int
 	Files      int
+	// Warnings are input problems that do not change the exit status
+	// (an include not found: the file was linted without it).
+	Warnings []rules.Diagnostic
+	// Skipped are files found but not linted, and why.
+	Skipped []Skipped
 	// Interrupted marks a run stopped by a signal before it was done: the
 	// findings are what was found until then (fuzz).
 	Interrupted bool
@@ -33,6 +38,15 @@ type Input struct {
 	FingerprintsOf []string
 	// Baseline is what --baseline removed; nil without a baseline.
 	Baseline *BaselineOutcome
+}
+
+// Skipped is a file a run found and did not lint. Kind "name" is a file
+// whose name says it is not configuration (a README): counted, and listed
+// in JSON only.
+type Skipped struct {
+	Path   string `json:"path"`
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
 }
 
 func (in Input) line(f rules.Finding) (string, bool) {

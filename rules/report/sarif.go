@@ -92,6 +92,14 @@ func SARIF(w io.Writer, in Input) error {
 			Locations: []*sarif.Location{location(d.Range)},
 		})
 	}
+	for _, d := range in.Warnings {
+		inv := run.AddInvocation(len(in.Errors) == 0 && !in.Interrupted)
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, &sarif.Notification{
+			Level:     "warning",
+			Message:   sarif.NewTextMessage(d.Message),
+			Locations: []*sarif.Location{location(d.Range)},
+		})
+	}
 	if in.Interrupted {
 		inv := run.AddInvocation(false)
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, &sarif.Notification{
@@ -99,7 +107,7 @@ func SARIF(w io.Writer, in Input) error {
 			Message: sarif.NewTextMessage("interrupted: the run was stopped before it was done; the results are what was found until then"),
 		})
 	}
-	if len(in.Errors) == 0 && !in.Interrupted {
+	if len(in.Errors) == 0 && len(in.Warnings) == 0 && !in.Interrupted {
 		run.AddInvocation(true)
 	}
 	log.AddRun(run)

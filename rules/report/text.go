@@ -58,6 +58,10 @@ func Text(w io.Writer, in Input, opts TextOptions) error {
 	for _, d := range in.Errors {
 		fmt.Fprintf(&b, "%s: %s %s\n", paint(ansiBold, e(d.Range.String())), paint(ansiBold+ansiRed, "error:"), e(d.Message))
 	}
+	for _, d := range in.Warnings {
+		fmt.Fprintf(&b, "%s: %s %s\n", paint(ansiBold, e(d.Range.String())), paint(ansiBold+ansiYel, "warning:"), e(d.Message))
+	}
+	writeSkipped(&b, in.Skipped, paint)
 	for _, f := range in.Findings {
 		tags := f.Severity.String()
 		if f.Credentials {
@@ -146,10 +150,36 @@ func summaryLine(in Input) string {
 	if len(in.Errors) > 0 {
 		line += fmt.Sprintf(", %d error(s)", len(in.Errors))
 	}
+	if len(in.Warnings) > 0 {
+		line += fmt.Sprintf(", %d warning(s)", len(in.Warnings))
+	}
+	if len(in.Skipped) > 0 {
+		line += fmt.Sprintf(", %d skipped", len(in.Skipped))
+	}
 	if in.Interrupted {
 		line += ", interrupted"
 	}
 	return line
+}
+
+// maxSkippedListed bounds the text listing; JSON lists every skip.
+const maxSkippedListed = 20
+
+// writeSkipped lists the files a run did not lint, but for those whose
+// name says they are not configuration (counted in the summary only).
+func writeSkipped(b *strings.Builder, skipped []Skipped, paint func(code, s string) string) {
+	n := 0
+	for _, s := range skipped {
+		if s.Kind == "name" {
+			continue
+		}
+		if n == maxSkippedListed {
+			fmt.Fprintf(b, "%s: %s and more (--format json lists every skipped file)\n", paint(ansiBold, "corsguard"), paint(ansiDim, "skipped:"))
+			return
+		}
+		n++
+		fmt.Fprintf(b, "%s: %s %s\n", paint(ansiBold, EscapeLine(s.Path)), paint(ansiDim, "skipped:"), EscapeLine(s.Reason))
+	}
 }
 
 func plural(n int, one, many string) string {
