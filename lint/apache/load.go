@@ -2,7 +2,6 @@ package apache
 
 import (
 	"bytes"
-	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
