@@ -75,7 +75,10 @@ func (c *sourceCache) lineBytes(name string, n int) ([]byte, bool) {
 	if n < len(f.starts) {
 		end = f.starts[n] - 1
 	}
-	return bytes.TrimSuffix(f.data[start:end], []byte{'\r'}), true
+	// The last line keeps its newline in f.data when the file ends with
+	// one: it is a line ending like any other.
+	line := bytes.TrimSuffix(f.data[start:end], []byte{'\n'})
+	return bytes.TrimSuffix(line, []byte{'\r'}), true
 }
 
 func (c *sourceCache) line(name string, n int) (string, bool) {

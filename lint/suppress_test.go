@@ -73,3 +73,17 @@ func TestSlashesAreNoCommentInNginx(t *testing.T) {
 		t.Errorf("got %v %q %v", ids, reason, ok)
 	}
 }
+
+// Every line comes back without its ending, the last one of a file that
+// ends in a newline included.
+func TestSourceLinesHaveNoLineEnding(t *testing.T) {
+	for _, data := range []string{"a\nlast\n", "a\r\nlast\r\n", "a\nlast"} {
+		c := newSourceCache()
+		c.put("f", []byte(data))
+		for n, want := range []string{"a", "last"} {
+			if got, ok := c.line("f", n+1); !ok || got != want {
+				t.Errorf("%q line %d = %q, %v; want %q", data, n+1, got, ok, want)
+			}
+		}
+	}
+}

@@ -196,3 +196,23 @@ func TestJSONSchemaIsStable(t *testing.T) {
 		t.Errorf("severity/confidence are names: %v/%v", f["severity"], f["confidence"])
 	}
 }
+
+// A Source that returns the last line of a file with its line ending
+// (LF or CRLF) must not put a blank or escaped line ending between the
+// source line and its caret.
+func TestTextCaretFollowsTheLastLineOfAFile(t *testing.T) {
+	for _, ending := range []string{"\n", "\r\n", ""} {
+		in := sample
+		in.Source = func(file string, line int) (string, bool) {
+			return `    "~^https://app\.example\.com" $http_origin;` + ending, true
+		}
+		var buf bytes.Buffer
+		if err := Text(&buf, in, TextOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		want := "    3 |     \"~^https://app\\.example\\.com\" $http_origin;\n      |     ^\n"
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("ending %q: source and caret are not on consecutive lines:\n%s", ending, buf.String())
+		}
+	}
+}

@@ -77,6 +77,10 @@ func Text(w io.Writer, in Input, opts TextOptions) error {
 			fmt.Fprintf(&b, "  %s %s\n", paint(ansiDim, "in"), paint(ansiDim, e(f.Scope)))
 		}
 		if text, ok := in.line(f); ok {
+			// A Source may hand back the line with its ending (the last
+			// line of a file that ends in a newline): printing it would
+			// put a blank line between the source and the caret.
+			text = strings.TrimRight(text, "\r\n")
 			num := fmt.Sprintf("%d", f.Range.Line)
 			fmt.Fprintf(&b, "    %s %s %s\n", paint(ansiDim, num), paint(ansiDim, "|"), e(strings.TrimRight(text, " \t\r")))
 			if f.Range.Col > 0 && f.Range.Col <= len(text)+1 {
