@@ -156,6 +156,20 @@ func newCheckContext(p *Policy, ch *Checker) *checkContext {
 func (c *checkContext) isTrusted(origin string) bool { return c.checker.isTrusted(origin) }
 
 func (ch *Checker) isTrusted(origin string) bool {
+	if ch.declaredTrust(origin) {
+		return true
+	}
+	// A scheme upgrade: whoever trusts http://host trusts that host, and
+	// its https origin is the same host over a channel a network attacker
+	// cannot tamper with. (The reverse is a downgrade: CG107.)
+	if rest, ok := strings.CutPrefix(origin, "https://"); ok {
+		return ch.declaredTrust("http://" + rest)
+	}
+	return false
+}
+
+// declaredTrust tells whether an origin is in the declared set as written.
+func (ch *Checker) declaredTrust(origin string) bool {
 	for _, t := range ch.opts.TrustedOrigins {
 		if t == origin {
 			return true

@@ -13,10 +13,7 @@ import (
 // patternAnalysis is the witness search's result for one origin pattern.
 type patternAnalysis struct {
 	byRule map[string][]attack.Witness // rule ID → accepted attack origins
-	// unregistrableDot: the only unescaped-dot witnesses are hosts nobody
-	// can register (`examplexcom`): still a wrong pattern, not an exploit.
-	unregistrableDot bool
-	never            bool
+	never  bool
 	// matcher and trusted are kept from the shared search so that the
 	// per-policy part does not compile or derive them again.
 	matcher  attack.Matcher
@@ -193,16 +190,13 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 		}
 	}
 	ws = append(dots, ws...)
-	var unregistrable []attack.Witness
+	// Witnesses nobody can register today are kept aside per rule: they
+	// stand for the rule only when it has no obtainable witness, and then
+	// lower its severity; they never silence it.
+	unregistrable := map[string][]attack.Witness{}
 	for _, w := range ws {
 		id, ok := ClassRule[w.Class]
 		if !ok || ch.isTrusted(w.Origin) || slices.ContainsFunc(a.byRule[id], func(x attack.Witness) bool { return x.Origin == w.Origin }) {
-			continue
-		}
-		if !obtainable(w) {
-			if id == "CG105" && !slices.ContainsFunc(unregistrable, func(x attack.Witness) bool { return x.Origin == w.Origin }) {
-				unregistrable = append(unregistrable, w)
-			}
 			continue
 		}
 		if id == "CG112" && !ch.trustDeclared {
@@ -210,11 +204,18 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 			// http://localhost may be intended; only declared trust can say.
 			continue
 		}
+		if !obtainable(w) {
+			if !slices.ContainsFunc(unregistrable[id], func(x attack.Witness) bool { return x.Origin == w.Origin }) {
+				unregistrable[id] = append(unregistrable[id], w)
+			}
+			continue
+		}
 		a.byRule[id] = append(a.byRule[id], w)
 	}
-	if len(a.byRule["CG105"]) == 0 && len(unregistrable) > 0 {
-		a.byRule["CG105"] = unregistrable
-		a.unregistrableDot = true
+	for id, uws := range unregistrable {
+		if len(a.byRule[id]) == 0 {
+			a.byRule[id] = uws
+		}
 	}
 	a.literalDot = escapeDots(p.Expr) != p.Expr
 	raw := make(map[string][]attack.Witness, len(a.byRule))
@@ -265,7 +266,9 @@ func (c *checkContext) httpsSite(trusted []string) bool {
 //   - a pattern open at both ends is a substring match (CG106), not CG103
 //     plus CG104;
 //   - a missing anchor already admits the subdomain, http, shared-hosting
-//     and special-character variants, so those are implied;
+//     and special-character variants, so those are implied, unless the
+//     anchor's witnesses are all unregistrable (a low finding does not
+//     stand for a subdomain the owner's own);
 //   - an "unescaped dot" witness only counts when the pattern has a literal
 //     dot to escape (`.*example` is a boundary problem, CG104).
 func rankWitnesses(by map[string][]attack.Witness, hasLiteralDot bool) map[string][]attack.Witness {
@@ -275,13 +278,16 @@ func rankWitnesses(by map[string][]attack.Witness, hasLiteralDot bool) map[strin
 	if !hasLiteralDot {
 		delete(by, "CG105")
 	}
-	if len(by["CG103"]) > 0 && len(by["CG104"]) > 0 {
+	obtained := func(id string) bool { return slices.ContainsFunc(by[id], obtainable) }
+	if len(by["CG103"]) > 0 && len(by["CG104"]) > 0 && obtained("CG103") == obtained("CG104") {
+		// Open at both ends: one substring finding, as obtainable as its
+		// parts.
 		sub := append(by["CG106"], by["CG103"]...)
 		by["CG106"] = append(sub, by["CG104"]...)
 		delete(by, "CG103")
 		delete(by, "CG104")
 	}
-	if len(by["CG103"])+len(by["CG104"])+len(by["CG106"]) > 0 {
+	if obtained("CG103") || obtained("CG104") || obtained("CG106") {
 		for _, implied := range []string{"CG107", "CG108", "CG109", "CG110", "CG112"} {
 			delete(by, implied)
 		}
@@ -319,11 +325,11 @@ func (c *checkContext) reportWitnesses(what string) {
 			also = " (also " + strings.Join(more, ", ") + ")"
 		}
 		f.Message = fmt.Sprintf("%s %s %s: accepts %s%s%s", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), what, ws[0].Origin, also, c.credNote())
-		if c.rule.ID == "CG105" && a.unregistrableDot {
+		if !slices.ContainsFunc(ws, obtainable) {
 			// Wrong, but the accepted host cannot be registered today.
 			f.Severity = Low
 			f.Credentials = false
-			f.Message = fmt.Sprintf("%s %s %s: accepts %s, a host nobody can register today; escape it before a new TLD makes it one", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), what, ws[0].Origin)
+			f.Message = fmt.Sprintf("%s %s %s: accepts %s, a host nobody can register today (%s); low until a new top-level domain makes it one", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), what, ws[0].Origin, unregistrableWhy(ws[0].Origin))
 		}
 		f.Fix = fixFor(c.rule.ID, o.Pattern.Expr)
 		c.report(f)
@@ -420,27 +426,4 @@ func dotOrigin(m attack.Matcher, sample string) (string, bool) {
 		return cands[0], true // kept as an unregistrable witness
 	}
 	return "", false
-}
-
-// obtainable tells whether an attacker can actually serve a page on the
-// witness origin. A single-label host such as `examplexcom` (an unescaped
-// dot replaced in the last position) matches the pattern but is nobody's
-// to register; the search keeps looking for a witness like
-// `apixexample.com` instead.
-func obtainable(w attack.Witness) bool {
-	switch w.Class {
-	case attack.Null, attack.Localhost, attack.IPLiteral:
-		return true
-	}
-	org, err := spec.ParseOrigin(w.Origin)
-	if err == nil {
-		return attack.Obtainable(org.Host)
-	}
-	// Special characters: Safari sends hosts our strict parser rejects.
-	// Still, no scheme means no origin; the suffix decides the rest.
-	_, host, ok := strings.Cut(w.Origin, "://")
-	if i := strings.LastIndexAny(host, ":/"); ok && i > 0 && host[i] == ':' {
-		host = host[:i]
-	}
-	return ok && attack.Obtainable(host)
 }
