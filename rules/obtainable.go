@@ -17,13 +17,14 @@ import (
 // `apixexample.com` instead, and a rule left with only such witnesses is
 // reported at low severity (reportWitnesses), never dropped.
 //
-// Some classes never depend on registration: the null origin, loopback
-// and IP literals are anyone's, and a subdomain or the plain-http twin of
+// Some classes never depend on registration: the null origin, loopback,
+// IP literals and browser-extension origins (anyone can publish one) are
+// anyone's, and a subdomain or the plain-http twin of
 // the trusted host is the owner's own (a dangling DNS record, an XSS on a
 // sibling, a network attacker on http), whatever its suffix.
 func obtainable(w attack.Witness) bool {
 	switch w.Class {
-	case attack.Null, attack.Localhost, attack.IPLiteral,
+	case attack.Null, attack.Localhost, attack.IPLiteral, attack.Extension,
 		attack.SiblingSubdomain, attack.NestedSubdomain, attack.HTTPDowngrade:
 		return true
 	}

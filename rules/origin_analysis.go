@@ -46,6 +46,7 @@ var ClassRule = map[attack.Class]string{
 	attack.SiblingSubdomain: "CG108",
 	attack.NestedSubdomain:  "CG108",
 	attack.SharedHosting:    "CG109",
+	attack.Extension:        "CG109",
 	attack.SpecialChars:     "CG110",
 	attack.SpecialLabel:     "CG110",
 	attack.IDN:              "CG110",
@@ -325,6 +326,10 @@ func (c *checkContext) reportWitnesses(what string) {
 			also = " (also " + strings.Join(more, ", ") + ")"
 		}
 		f.Message = fmt.Sprintf("%s %s %s: accepts %s%s%s", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), what, ws[0].Origin, also, c.credNote())
+		extension := ws[0].Class == attack.Extension
+		if extension {
+			f.Message = fmt.Sprintf("%s %s accepts any browser extension's origin, such as %s: anyone can publish an extension, so every extension author can read the responses%s", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), ws[0].Origin, c.credNote())
+		}
 		if !slices.ContainsFunc(ws, obtainable) {
 			// Wrong, but the accepted host cannot be registered today.
 			f.Severity = Low
@@ -332,6 +337,9 @@ func (c *checkContext) reportWitnesses(what string) {
 			f.Message = fmt.Sprintf("%s %s %s: accepts %s, a host nobody can register today (%s); low until a new top-level domain makes it one", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), what, ws[0].Origin, unregistrableWhy(ws[0].Origin))
 		}
 		f.Fix = fixFor(c.rule.ID, o.Pattern.Expr)
+		if extension {
+			f.Fix = "allow your own extension's ID where the browser keeps one (Chrome, Edge: chrome-extension://<id>); Firefox and Safari make up a UUID per install, so authenticate those requests with a token instead of trusting the scheme"
+		}
 		c.report(f)
 	}
 }

@@ -19,6 +19,7 @@ const (
 	SpecialChars     Class = "special-chars"      // https://app.example.com`.evil.test
 	SpecialLabel     Class = "special-label"      // https://app.example.com.$.evil.test
 	SharedHosting    Class = "shared-hosting"     // https://evil.github.io
+	Extension        Class = "extension"          // chrome-extension://<anyone's extension>
 	Localhost        Class = "localhost"          // http://localhost
 	Port             Class = "port"               // https://app.example.com:1337
 	Case             Class = "case"               // https://APP.EXAMPLE.COM
@@ -34,7 +35,7 @@ const (
 var Classes = []Class{
 	Arbitrary, Null, PostDomain, NoDotPostDomain, PreDomain, SiblingSubdomain,
 	NestedSubdomain, UnescapedDot, Substring, HTTPDowngrade, SpecialChars,
-	SpecialLabel, SharedHosting, Localhost, Port, Case, TrailingDot, IDN,
+	SpecialLabel, SharedHosting, Extension, Localhost, Port, Case, TrailingDot, IDN,
 	Userinfo, IPLiteral, Whitespace, Empty,
 }
 

@@ -105,6 +105,7 @@ func (g *generator) seeds() {
 	for _, h := range sharedHosts() {
 		g.add(SharedHosting, "", "https://"+h)
 	}
+	g.add(Extension, "", extensionOrigins...)
 	g.add(Localhost, "", origins.Localhost()...)
 	g.add(IPLiteral, "", ipLiterals...)
 	g.add(Empty, "", "")
@@ -270,3 +271,15 @@ func sharedName(host string) bool {
 // origin (arbitrary, null, shared hosting, localhost, IP literals, empty),
 // in class order: what the fuzzer sends to a target it knows nothing about.
 func SeedList() []Candidate { return Generate(nil, nil) }
+
+// extensionOrigins are origins of a browser extension anyone can publish:
+// a store extension's ID is its owner's, but a pattern that accepts any ID
+// (`^chrome-extension://`, `moz-extension://*`) accepts the attacker's
+// extension too. Firefox and Safari make up a random UUID per install
+// (Safari in upper case), so allowlists there tend to accept them all.
+var extensionOrigins = []string{
+	"chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba",
+	"moz-extension://6f1c2b3a-9d8e-4f7a-b6c5-d4e3f2a1b0c9",
+	"safari-web-extension://6F1C2B3A-9D8E-4F7A-B6C5-D4E3F2A1B0C9",
+	"safari-web-extension://6f1c2b3a-9d8e-4f7a-b6c5-d4e3f2a1b0c9",
+}

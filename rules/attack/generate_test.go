@@ -31,6 +31,7 @@ func TestGenerateATTACKSExamples(t *testing.T) {
 		},
 		SpecialLabel:  {"https://www.example.com.$.evil.test"},
 		SharedHosting: {"https://evil.github.io", "https://evil.herokuapp.com", "https://evil.vercel.app", "https://codepen.io", "https://jsfiddle.net", "https://evil.s3.amazonaws.com"},
+		Extension:     {"chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba", "moz-extension://6f1c2b3a-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "safari-web-extension://6F1C2B3A-9D8E-4F7A-B6C5-D4E3F2A1B0C9"},
 		Localhost:     {"http://localhost", "http://127.0.0.1", "http://localhost.evil.test"},
 		Port:          {"https://www.example.com:1337"},
 		Case:          {"https://WWW.EXAMPLE.COM"},
@@ -57,7 +58,7 @@ func TestGenerateATTACKSExamples(t *testing.T) {
 // fromFor is the From a candidate of class c carries: seeds have none.
 func fromFor(c Class, src string) string {
 	switch c {
-	case Arbitrary, Null, SharedHosting, Localhost, IPLiteral, Empty:
+	case Arbitrary, Null, SharedHosting, Extension, Localhost, IPLiteral, Empty:
 		return ""
 	}
 	return src

@@ -77,6 +77,12 @@ func TestSerialise(t *testing.T) {
 		{"https://app.example.com`.evil.test", "", false},
 		{"example.com", "", false},
 		{"ftp://example.com", "", false},
+		{"capacitor://localhost/index.html", "capacitor://localhost", true},
+		{"CHROME-EXTENSION://ponmlkjihgfedcbaponmlkjihgfedcba/", "chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba", true},
+		{"safari-web-extension://6F1C2B3A-9D8E-4F7A-B6C5-D4E3F2A1B0C9/x", "safari-web-extension://6F1C2B3A-9D8E-4F7A-B6C5-D4E3F2A1B0C9", true},
+		{"file:///etc/passwd", "", false},
+		{"data://x", "", false},
+		{"moz-extension://", "", false},
 		{"https://example.1", "", false},
 		{"http://256.0.0.1", "", false},
 	}
@@ -89,8 +95,8 @@ func TestSerialise(t *testing.T) {
 }
 
 func TestClassesAndSendability(t *testing.T) {
-	if len(Classes) != 22 {
-		t.Fatalf("%d classes, ATTACKS.md has 22 rows", len(Classes))
+	if len(Classes) != 23 {
+		t.Fatalf("%d classes, ATTACKS.md has 23 rows (22 and the extension row of notes/trust.md)", len(Classes))
 	}
 	notSendable := map[Class]bool{Case: true, Whitespace: true, Empty: true, Userinfo: true, Port: true, TrailingDot: true}
 	for i, c := range Classes {

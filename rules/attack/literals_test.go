@@ -98,6 +98,16 @@ func TestNeverMatches(t *testing.T) {
 		{"lookahead we cannot fill_fp", `^https://(?=app)[a-z]+\.example\.com/$`, PCRE, false, false, ""},
 		{"does not compile_fp", `^https://(a|b`, PCRE, false, false, ""},
 		{"anything_fp", `.*`, PCRE, false, false, ""},
+		// Native shells and extensions send real tuple origins on their own
+		// schemes (issue 9 item 7): never "can never match".
+		{"native shell origins_fp", `^(capacitor|ionic)://localhost$`, PCRE, false, false, ""},
+		{"tauri_fp", `^tauri://localhost$`, PCRE, false, false, ""},
+		{"chrome extension id_fp", `^chrome-extension://[a-p]{32}$`, PCRE, false, false, ""},
+		{"extension scheme open after ://_fp", `^moz-extension://`, PCRE, false, false, ""},
+		{"safari extension, any case_fp", `^safari-web-extension://[A-F0-9-]+$`, PCRE, false, false, ""},
+		{"glob extension_fp", `chrome-extension://*`, Glob, false, false, ""},
+		{"app shell with a path", `^capacitor://localhost/$`, PCRE, false, true, "path"},
+		{"file page", `^file://$`, PCRE, false, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -110,6 +110,11 @@ func variants(f string) []string {
 	if f == "" {
 		return nil
 	}
+	if strings.HasSuffix(f, "://") {
+		// A pattern open after its scheme (`^moz-extension://`) lets any
+		// host follow: try one.
+		return []string{f, f + "a"}
+	}
 	if strings.Contains(f, "://") {
 		return []string{f}
 	}

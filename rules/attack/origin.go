@@ -111,9 +111,11 @@ func isIP(h string) bool {
 // (the WHATWG URL parser's host handling, approximately): lower-case scheme
 // and host, userinfo/path/query/fragment dropped, default port dropped,
 // IPv4 number forms canonicalised, IPv6 compressed, Unicode hosts to
-// punycode. ok is false when no browser loads such a URL over http(s), for
-// example a host containing `*`, spaces or backticks, or a non-http scheme
-// (whose origin would serialise as "null" anyway).
+// punycode. ok is false when no browser loads such a URL, for example a
+// host containing `*`, spaces or backticks, or a scheme whose documents
+// have an opaque origin ("null": file, data...). App and extension schemes
+// (capacitor://localhost, chrome-extension://<id>) have tuple origins in
+// the browsers and webviews that use them: see appOrigin.
 func serialise(u string) (string, bool) {
 	if u == "null" {
 		return u, true
@@ -124,7 +126,7 @@ func serialise(u string) (string, bool) {
 	}
 	scheme := strings.ToLower(u[:i])
 	if scheme != "http" && scheme != "https" {
-		return "", false
+		return appOrigin(scheme, u[i+3:])
 	}
 	rest := u[i+3:]
 	if j := strings.IndexAny(rest, "/?#\\"); j >= 0 {
@@ -231,4 +233,39 @@ func parseIPv4(h string) (string, bool) {
 	}
 	v |= last
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String(), true
+}
+
+// appOrigin serialises the origin of a page on a non-http scheme that
+// browsers and webviews give a tuple origin: extension schemes
+// (chrome-extension, moz-extension, safari-web-extension) and the custom
+// schemes of native shells (capacitor, ionic, tauri, app). The host is an
+// opaque host, kept as written (Safari's extension UUIDs are upper case);
+// there is no default port to drop. Schemes whose documents are opaque,
+// and the special schemes no page is served from, have no such origin.
+func appOrigin(scheme, rest string) (string, bool) {
+	switch scheme {
+	case "file", "data", "about", "javascript", "blob", "ws", "wss", "ftp":
+		return "", false
+	}
+	for j := 0; j < len(scheme); j++ {
+		c := scheme[j]
+		if !(c >= 'a' && c <= 'z' || j > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return "", false
+		}
+	}
+	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+		rest = rest[:j]
+	}
+	host, port, hasPort := strings.Cut(rest, ":")
+	if host == "" || !validHost(strings.ToLower(host)) {
+		return "", false
+	}
+	if hasPort {
+		n, err := strconv.Atoi(port)
+		if err != nil || n <= 0 || n > 65535 {
+			return "", false
+		}
+		host += ":" + strconv.Itoa(n)
+	}
+	return scheme + "://" + host, true
 }

@@ -32,6 +32,13 @@ var searchCases = []searchCase{
 	{name: "arbitrary_scheme_only", expr: `^https?://`, trusted: []string{app},
 		want: []Witness{{Origin: "https://evil.test", Class: Arbitrary}}},
 	{name: "arbitrary_fp", expr: `^https://app\.example\.com$`, trusted: []string{app}, notWant: []Class{Arbitrary}},
+	// extension: a pattern that accepts any extension ID accepts the
+	// attacker's extension; one ID, or a native shell's own origin, does not.
+	{name: "extension", expr: `^chrome-extension://[a-p]{32}$`,
+		want: []Witness{{Origin: "chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba", Class: Extension}}, only: true},
+	{name: "extension_prefix", expr: `^(moz|safari-web)-extension://`,
+		want: []Witness{{Origin: "moz-extension://6f1c2b3a-9d8e-4f7a-b6c5-d4e3f2a1b0c9", Class: Extension}, {Origin: "safari-web-extension://6F1C2B3A-9D8E-4F7A-B6C5-D4E3F2A1B0C9", Class: Extension}}},
+	{name: "extension_fp", expr: `^(chrome-extension://abcdefghijklmnopabcdefghijklmnop|capacitor://localhost|ionic://localhost)$`, none: true},
 	// null
 	{name: "null", expr: `^(null|https://app\.example\.com)$`, trusted: []string{app},
 		want: []Witness{{Origin: "null", Class: Null}}},

@@ -146,7 +146,14 @@ func ParseOrigin(s string) (Origin, error) {
 		return Origin{}, fmt.Errorf("%q: %w", s, err)
 	}
 	o := Origin{Scheme: scheme, Host: host}
-	if err := checkSerialisedHost(host); err != nil {
+	checked := host
+	if !isSpecialTupleScheme(scheme) {
+		// An app or extension scheme's host is what the URL standard calls
+		// an opaque host: kept as written, upper case included (Safari
+		// writes its extension UUIDs in upper case).
+		checked = strings.ToLower(host)
+	}
+	if err := checkSerialisedHost(checked); err != nil {
 		return Origin{}, fmt.Errorf("%q: %w", s, err)
 	}
 	if hasPort {
@@ -484,6 +491,9 @@ func OriginOfURL(rawURL string) (Origin, error) {
 	host, err := urlHost(u)
 	if err != nil {
 		return Origin{}, fmt.Errorf("%q: %w", rawURL, err)
+	}
+	if !special && strings.ToLower(u.Hostname()) == host {
+		host = u.Hostname() // an opaque host keeps its case (see ParseOrigin)
 	}
 	o := Origin{Scheme: scheme, Host: host}
 	if p := u.Port(); p != "" {

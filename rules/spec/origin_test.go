@@ -27,6 +27,12 @@ var validOrigins = []struct {
 	{"https://xn--bcher-kva.example", Origin{Scheme: "https", Host: "xn--bcher-kva.example"}},
 	{"chrome-extension://abcdefghijklmnopabcdefghijklmnop", Origin{Scheme: "chrome-extension", Host: "abcdefghijklmnopabcdefghijklmnop"}},
 	{"capacitor://localhost", Origin{Scheme: "capacitor", Host: "localhost"}},
+	// An app or extension scheme's host is opaque: its case is kept, and
+	// Safari writes extension UUIDs in upper case.
+	{"safari-web-extension://6F1C2B3A-9D8E-4F7A-B6C5-D4E3F2A1B0C9", Origin{Scheme: "safari-web-extension", Host: "6F1C2B3A-9D8E-4F7A-B6C5-D4E3F2A1B0C9"}},
+	{"moz-extension://6f1c2b3a-9d8e-4f7a-b6c5-d4e3f2a1b0c9", Origin{Scheme: "moz-extension", Host: "6f1c2b3a-9d8e-4f7a-b6c5-d4e3f2a1b0c9"}},
+	{"ionic://localhost", Origin{Scheme: "ionic", Host: "localhost"}},
+	{"tauri://localhost", Origin{Scheme: "tauri", Host: "localhost"}},
 	{"wss://socket.example", Origin{Scheme: "wss", Host: "socket.example"}},
 	{"https://a_b.example", Origin{Scheme: "https", Host: "a_b.example"}},
 	{"https://example.com.", Origin{Scheme: "https", Host: "example.com."}},
@@ -150,6 +156,7 @@ var originOfURLVectors = []struct {
 	{"blob:null/8b1a9953", "null"},
 	{"chrome-extension://abcdefghijklmnop/popup.html", "chrome-extension://abcdefghijklmnop"},
 	{"capacitor://localhost/index.html", "capacitor://localhost"},
+	{"safari-web-extension://6F1C2B3A-9D8E-4F7A-B6C5-D4E3F2A1B0C9/popup.html", "safari-web-extension://6F1C2B3A-9D8E-4F7A-B6C5-D4E3F2A1B0C9"},
 	{"  https://example.com/  ", "https://example.com"},
 	{"wss://example.com:443/socket", "wss://example.com"},
 }
