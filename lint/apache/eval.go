@@ -228,6 +228,9 @@ type analysis struct {
 	// methodGuards is set when some Header directive depends on the
 	// method, so the preflight's headers differ from the actual response's.
 	methodGuards bool
+	// gateVal is the scope's origin gate, found once (see gate.go).
+	gateVal  *gate
+	gateDone bool
 }
 
 func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
@@ -584,7 +587,7 @@ func (a *analysis) resolve(e entry) *resolved {
 		a.s.cands = cands
 	}
 	if e.op.name == rules.HeaderAllowOrigin {
-		r.origins = originRules(e, cands)
+		r.origins = originRules(e, cands, a.gate())
 	}
 	return r
 }
@@ -682,7 +685,7 @@ func hasEvidence(evs []rules.Evidence, ev rules.Evidence) bool {
 
 // originRules derives how an ACAO entry chooses the origin. Every rule
 // gets its own evidence slice, built at its final size in one step.
-func originRules(e entry, cands []candidate) []rules.OriginRule {
+func originRules(e entry, cands []candidate, gt *gate) []rules.OriginRule {
 	hev := e.op.n.evidence()
 	// The guard that decides the Origin: an enclosing <If>, or env=/expr=.
 	var og *guard
@@ -728,6 +731,10 @@ func originRules(e entry, cands []candidate) []rules.OriginRule {
 				out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: "the request Origin is echoed under a condition the linter cannot analyse: " + og.text, Evidence: evidenceOf(og.ev, hev)})
 			case og != nil && og.origin != nil && !og.originNeg:
 				out = echoRules(out, og.origin, og.ev, hev)
+			case gt != nil && og == nil:
+				// Origins outside the gate were rejected before this
+				// response was built.
+				out = gatedRules(out, gt, hev)
 			default:
 				var evs []rules.Evidence
 				if og != nil {

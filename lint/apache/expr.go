@@ -239,10 +239,15 @@ func (p *exprParser) word() (string, bool) {
 func (p *exprParser) comparison() *cond {
 	t := p.peek()
 	if t != nil && t.kind == 'o' && strings.HasPrefix(t.text, "-") {
-		// Unary test (-n, -z, -f, -ipmatch...): opaque to us.
+		// Unary test (-n, -z, -f, -ipmatch...): `-n %{HTTP:Origin}` (an
+		// Origin is present) is kept; the rest is opaque to us.
 		p.pos++
-		if _, ok := p.word(); !ok {
+		w, ok := p.word()
+		if !ok {
 			p.bad = true
+		}
+		if t.text == "-n" && subject(w) == "origin" {
+			return &cond{op: "cmp", lhs: "origin", cmpOp: "-n"}
 		}
 		return &cond{op: "opaque"}
 	}
@@ -296,6 +301,11 @@ func (p *exprParser) comparison() *cond {
 		if !ok {
 			p.bad = true
 			return c
+		}
+		if strings.HasPrefix(lhs, "'") && subject(rhs) == "origin" && (op.text == "==" || op.text == "!=") {
+			// 'https://a.test' == %{HTTP:Origin}
+			lhs, rhs = rhs, lhs
+			c.lhs = "origin"
 		}
 		c.str = strings.Trim(rhs, "'")
 		if !strings.HasPrefix(rhs, "'") {
