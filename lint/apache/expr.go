@@ -304,7 +304,7 @@ func (p *exprParser) comparison() *cond {
 		}
 		if strings.HasPrefix(lhs, "'") && subject(rhs) == "origin" && (op.text == "==" || op.text == "!=") {
 			// 'https://a.test' == %{HTTP:Origin}
-			lhs, rhs = rhs, lhs
+			rhs = lhs
 			c.lhs = "origin"
 		}
 		c.str = strings.Trim(rhs, "'")

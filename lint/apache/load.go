@@ -2,7 +2,6 @@ package apache
 
 import (
 	"bytes"
-	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -269,13 +268,6 @@ func (l *loader) readFile(path string, from rules.Range) (string, bool) {
 	// The buffer is never written again, so the text can share it instead
 	// of being copied (strings from it live as long as the parse result).
 	return unsafe.String(&data[0], len(data)), true
-}
-
-func errText(err error) string {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // load reads one file into parent. from is the Include directive that asked
