@@ -292,8 +292,13 @@ func (p *exprParser) comparison() *cond {
 			if t.kind == '}' {
 				break
 			}
-			if t.kind == 's' {
+			switch t.kind {
+			case 's':
 				c.list = append(c.list, t.text)
+			case 'v', 'w':
+				// A variable or function in the list: its value is not in
+				// the configuration, so the list is not known either.
+				c.cmpOp = "variable"
 			}
 		}
 	default:
@@ -309,8 +314,13 @@ func (p *exprParser) comparison() *cond {
 		}
 		c.str = strings.Trim(rhs, "'")
 		if !strings.HasPrefix(rhs, "'") {
-			// Comparing two variables: nothing we can resolve.
-			c.lhs = "other"
+			// Comparing with a variable: nothing we can resolve (and, for
+			// the Origin, nothing we can say about which one passes).
+			if c.lhs == "origin" {
+				c.cmpOp = "variable"
+			} else {
+				c.lhs = "other"
+			}
 		}
 	}
 	return c

@@ -27,6 +27,10 @@ import (
 type gate struct {
 	allowed *originCond
 	ev      []rules.Evidence // the check and the directive that rejects
+	// opaque is set (and allowed nil) for a check on the Origin the linter
+	// cannot evaluate (a RewriteMap, a function of the Origin): the echo
+	// behind it is neither validated nor a plain reflection.
+	opaque string
 }
 
 // gate returns the first origin gate of the scope (nil: none). Every gate
@@ -82,6 +86,7 @@ func rewriteGate(r *rwRule) *gate {
 	}
 	var acc originAcc
 	var evs []rules.Evidence
+	opaque := ""
 	for _, c := range r.conds {
 		if c.or {
 			return nil
@@ -99,16 +104,23 @@ func rewriteGate(r *rwRule) *gate {
 					return nil
 				}
 			}
+		case !isOriginTest(c.test) && strings.Contains(strings.ToLower(c.test), "origin"):
+			// ${map:%{HTTP:Origin}}, %{HTTP:Origin}-derived tests.
+			opaque = c.n.text
 		default:
 			return nil
 		}
 		evs = append(evs, c.n.evidence())
 	}
+	evs = append(evs, r.n.evidence())
+	if opaque != "" {
+		return &gate{opaque: opaque, ev: evs}
+	}
 	allowed := acc.cond()
 	if allowed == nil {
 		return nil
 	}
-	return &gate{allowed: allowed, ev: append(evs, r.n.evidence())}
+	return &gate{allowed: allowed, ev: evs}
 }
 
 // ifGate reads an <If>/<ElseIf>/<Else> that holds exactly when the Origin
@@ -119,12 +131,17 @@ func (a *analysis) ifGate() *gate {
 			continue
 		}
 		g := l.guards[0]
-		if g.notOrigin == nil || g.origin != nil || g.opaque || g.other || g.method != mAny {
+		pure := g.notOrigin != nil && g.origin == nil && !g.opaque && !g.other && g.method == mAny
+		if !pure && !g.opaque {
 			continue
 		}
 		for _, it := range l.items {
 			if it.n.name == "require" && evalRequire(it.n) == azDeny {
-				return &gate{allowed: g.notOrigin, ev: []rules.Evidence{g.ev, it.n.evidence()}}
+				evs := []rules.Evidence{g.ev, it.n.evidence()}
+				if !pure {
+					return &gate{opaque: g.text, ev: evs}
+				}
+				return &gate{allowed: g.notOrigin, ev: evs}
 			}
 		}
 	}
@@ -187,6 +204,9 @@ func (a *analysis) envGate() *gate {
 	var acc originAcc
 	for i, v := range vars {
 		g := a.env.guardFor("env="+v, evs[i])
+		if g.opaque && !g.originNeg {
+			return &gate{opaque: "Require env " + v + ", set by a test of the Origin the linter cannot analyse", ev: evs}
+		}
 		if g.origin == nil || g.originNeg || g.opaque || g.other {
 			return nil
 		}
@@ -206,6 +226,10 @@ func requireEnv(n *node) (string, bool) {
 // gatedRules are the rules of an Origin echoed behind a gate: the gate's
 // allowed set, with the gate's directives as evidence.
 func gatedRules(out []rules.OriginRule, gt *gate, hev rules.Evidence) []rules.OriginRule {
+	if gt.opaque != "" {
+		evs := append(gt.ev[:len(gt.ev):len(gt.ev)], hev)
+		return append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: "the request Origin is echoed behind a check the linter cannot analyse: " + gt.opaque, Evidence: uniqEvidence(evs)})
+	}
 	start := len(out)
 	out = echoRules(out, gt.allowed, rules.Evidence{}, hev)
 	for i := start; i < len(out); i++ {
