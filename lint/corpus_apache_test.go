@@ -53,7 +53,7 @@ func TestCorpusRealworldApacheSyntax(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var load strings.Builder
-	for _, m := range []string{"mpm_event", "authz_core", "authz_host", "access_compat", "headers", "setenvif", "rewrite", "ssl", "macro"} {
+	for _, m := range []string{"mpm_event", "authz_core", "authz_host", "access_compat", "headers", "setenvif", "rewrite", "ssl", "macro", "proxy", "proxy_http"} {
 		fmt.Fprintf(&load, "LoadModule %s_module %s/mod_%s.so\n", m, mods, m)
 	}
 	for _, f := range files {
