@@ -86,3 +86,33 @@ func TestNotOriginGates(t *testing.T) {
 		})
 	}
 }
+
+// An anchored regex without metacharacters is one exact origin; anything a
+// regex engine would read differently is not.
+func TestRegexLiteral(t *testing.T) {
+	cases := []struct {
+		re, want string
+		ok       bool
+	}{
+		{`^https://app\.example\.com$`, "https://app.example.com", true},
+		{`^https:\/\/a\-b\.test:8443$`, "https://a-b.test:8443", true},
+		{`^https://app.example.com$`, "", false},    // unescaped dot
+		{`^https://app\.example\.com`, "", false},   // no $
+		{`https://app\.example\.com$`, "", false},   // no ^
+		{`^https://app\.example\.com\$`, "", false}, // escaped $ is a literal dollar, not an anchor
+		{`^https://app\d\.test$`, "", false},        // class
+		{`^https://(a|b)\.test$`, "", false},        // alternation
+		{`^$`, "", false},                           // empty
+	}
+	for _, c := range cases {
+		got, ok := regexLiteral(c.re)
+		if ok != c.ok || got != c.want {
+			t.Errorf("regexLiteral(%q) = %q, %v; want %q, %v", c.re, got, ok, c.want, c.ok)
+		}
+	}
+	// Case-insensitive with upper case stays a pattern (NoCase matches the
+	// lower-case origin a browser sends; an exact entry would not).
+	if oc := regexCond(`^https://App\.test$`, true, rules.Evidence{}); len(oc.patterns) != 1 {
+		t.Errorf("NoCase upper-case literal became %+v", oc)
+	}
+}
