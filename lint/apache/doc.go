@@ -20,7 +20,6 @@
 //   - OPTIONS handling follows the request phases: server-context mod_rewrite
 //     (translate_name) before access control before per-directory rewrite
 //     (fixups) before the handler.
-//
 //   - an origin check that rejects other origins before the response is
 //     built (RewriteCond !allowed + [F], <If !~> Require all denied,
 //     SetEnvIf + Require env) is validation: an echo behind it is the
