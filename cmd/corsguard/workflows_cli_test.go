@@ -70,6 +70,7 @@ func TestFlagsAreCheckedFirst(t *testing.T) {
 		{"negative rate", []string{"fuzz", "--rate", "-1", "http://127.0.0.1:1/"}, exitError, "--rate -1: must be at least 0"},
 		{"zero timeout", []string{"fuzz", "--timeout", "0s", "http://127.0.0.1:1/"}, exitError, "--timeout 0s: must be more than 0"},
 		{"negative target timeout", []string{"fuzz", "--target-timeout", "-1s", "http://127.0.0.1:1/"}, exitError, "--target-timeout -1s"},
+		{"probe zero timeout", []string{"probe", "--timeout", "0s", "--origin", "https://a.example", "http://127.0.0.1:1/"}, exitError, "--timeout 0s: must be more than 0"},
 		{"negative jobs", []string{"lint", "-j", "-1", conf}, exitError, "--jobs -1"},
 		{"bad color", []string{"lint", "--color", "sometimes", conf}, exitError, `--color "sometimes"`},
 		{"URL without scheme", []string{"fuzz", "localhost:8080/api"}, exitError, "did you mean http://localhost:8080/api"},
