@@ -263,3 +263,15 @@ func TestPreCommitReportsPerFile(t *testing.T) {
 		{"the module", []string{"lint", dir}, exitFindings, "main.tf:6"},
 	})
 }
+
+func TestCIFormats(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "api.conf")
+	must(t, os.WriteFile(conf, []byte(reflectingConf), 0o644))
+	open := reflectingServer(t)
+	runCLICases(t, []cliCase{
+		{"lint junit", []string{"lint", "-f", "junit", conf}, exitFindings, `<testcase name="CG101 origin-reflected at line 5"`},
+		{"lint markdown", []string{"lint", "-f", "markdown", conf}, exitFindings, "| severity | rule | location | finding |"},
+		{"fuzz markdown", []string{"fuzz", "--seed", "7", "--rate", "0", "--budget", "200", "--no-progress", "-f", "markdown", open.URL + "/"}, exitFindings, "| severity | rule | target | finding |"},
+	})
+}
