@@ -96,24 +96,9 @@ func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []st
 	if err != nil {
 		return nil, nil
 	}
-	var parsed []origin
-	var from []string
-	regs := map[string]bool{}
-	named := map[string]bool{} // labels the pattern's literals spell
-	for _, src := range sources {
-		if o, ok := parseSource(src); ok && len(parsed) < maxAutoSources {
-			parsed = append(parsed, o)
-			from = append(from, src)
-			regs[RegistrableDomain(o.host)] = true
-			for _, l := range strings.Split(o.host, ".") {
-				named[l] = true
-			}
-		}
-	}
-	under := func(host, reg string) bool { return host == reg || strings.HasSuffix(host, "."+reg) }
+	ctx := newClassContext(sources, func(w string) bool { return isTrusted(w) || have[w] })
 	var out []Witness
-	for i, o := range parsed {
-		reg := RegistrableDomain(o.host)
+	for i, o := range ctx.sources {
 		for _, ac := range autoClasses(o) {
 			if skip[ac.class] {
 				continue
@@ -122,38 +107,8 @@ func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []st
 			if err != nil {
 				continue
 			}
-			want := func(w string) bool {
-				if isTrusted(w) || have[w] {
-					return false
-				}
-				wo, ok := parseSource(w)
-				if !ok || wo.String() != w {
-					return false
-				}
-				if _, shared := IsSharedHosting(wo.host); shared {
-					return false
-				}
-				switch ac.class {
-				case SiblingSubdomain, NestedSubdomain:
-					first, _, _ := strings.Cut(wo.host, ".")
-					return wo.host != o.host && under(wo.host, reg) && !named[first]
-				case PreDomain:
-					if strings.HasPrefix(wo.host, o.host) {
-						return false
-					}
-				default:
-					if strings.HasSuffix(wo.host, reg) {
-						return false
-					}
-				}
-				for r := range regs {
-					if under(wo.host, r) {
-						return false
-					}
-				}
-				return Obtainable(wo.host)
-			}
-			w, found, _ := shortestCommon([]*dfa{pat, cls}, want)
+			want := func(w string) bool { return ctx.means(ac.class, o, w) }
+			w, found, _ := shortestCommon(pat, cls, want)
 			if !found {
 				continue
 			}
@@ -162,11 +117,80 @@ func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []st
 				return out, err
 			}
 			if ok {
-				out = append(out, Witness{Origin: w, Class: ac.class, From: from[i]})
+				out = append(out, Witness{Origin: w, Class: ac.class, From: ctx.from[i]})
 			}
 		}
 	}
 	return out, nil
+}
+
+// classContext is what deciding class membership needs to know about all
+// the sources of one search.
+type classContext struct {
+	sources []origin
+	from    []string
+	regs    map[string]bool // registrable domains the sources name
+	named   map[string]bool // labels the sources spell
+	exclude func(string) bool
+}
+
+func newClassContext(sources []string, exclude func(string) bool) *classContext {
+	c := &classContext{regs: map[string]bool{}, named: map[string]bool{}, exclude: exclude}
+	for _, src := range sources {
+		if o, ok := parseSource(src); ok && len(c.sources) < maxAutoSources {
+			c.sources = append(c.sources, o)
+			c.from = append(c.from, src)
+			c.regs[RegistrableDomain(o.host)] = true
+			for _, l := range strings.Split(o.host, ".") {
+				c.named[l] = true
+			}
+		}
+	}
+	return c
+}
+
+// means reports whether w, an origin the class expression for source o
+// accepts, is what the class means (see automatonWitnesses).
+func (c *classContext) means(class Class, o origin, w string) bool {
+	if c.exclude != nil && c.exclude(w) {
+		return false
+	}
+	wo, ok := parseSource(w)
+	if !ok || wo.String() != w {
+		return false
+	}
+	if _, shared := IsSharedHosting(wo.host); shared {
+		return false
+	}
+	under := func(host, reg string) bool { return host == reg || strings.HasSuffix(host, "."+reg) }
+	reg := RegistrableDomain(o.host)
+	switch class {
+	case SiblingSubdomain, NestedSubdomain:
+		// The new label must be the attacker's own, not a named label
+		// or one extended (xapp.example.com through a missing start
+		// anchor is the pre-domain mistake).
+		first, _, _ := strings.Cut(wo.host, ".")
+		for l := range c.named {
+			if strings.Contains(first, l) {
+				return false
+			}
+		}
+		return wo.host != o.host && under(wo.host, reg)
+	case PreDomain:
+		if strings.HasPrefix(wo.host, o.host) {
+			return false
+		}
+	default:
+		if strings.HasSuffix(wo.host, reg) {
+			return false
+		}
+	}
+	for r := range c.regs {
+		if under(wo.host, r) {
+			return false
+		}
+	}
+	return Obtainable(wo.host)
 }
 
 // patternDFA is the pattern's search automaton, or an error when Go's

@@ -29,6 +29,7 @@ const searchAlphabet = "xabcdefghijklmnopqrstuvwyz0123456789-.:/_"
 const (
 	maxProduct    = 4096
 	maxWitnessLen = 96
+	revisits      = 4
 )
 
 // prevKind is what preceded the current position, for assertions.
@@ -50,6 +51,8 @@ type dfa struct {
 	next     [][len(searchAlphabet)]int32 // -2: not computed yet
 	accept   []int8                       // -1 unknown, 0 no, 1 yes
 	scratchQ []uint32
+	mark     []uint32 // closure's visited stamps, one per instruction
+	gen      uint32
 }
 
 type dstate struct {
@@ -62,7 +65,7 @@ type dstate struct {
 const deadState = int32(-1)
 
 func newDFA(prog *syntax.Prog, search bool) *dfa {
-	d := &dfa{prog: prog, search: search, index: map[string]int32{}}
+	d := &dfa{prog: prog, search: search, index: map[string]int32{}, mark: make([]uint32, len(prog.Inst))}
 	d.intern(dstate{pcs: []uint32{uint32(prog.Start)}, prev: prevStart})
 	return d
 }
@@ -111,15 +114,21 @@ func context(prev uint8, r rune) syntax.EmptyOp {
 // closure follows empty transitions from pcs under flags, calling visit
 // for every instruction that consumes or matches.
 func (d *dfa) closure(pcs []uint32, flags syntax.EmptyOp, visit func(pc uint32, in *syntax.Inst)) {
-	seen := make(map[uint32]bool, 16)
+	// mark[pc] == gen: pc already visited in this closure (no map, no
+	// clearing between closures).
+	d.gen++
+	if d.gen == 0 {
+		clear(d.mark)
+		d.gen = 1
+	}
 	stack := append(d.scratchQ[:0], pcs...)
 	for len(stack) > 0 {
 		pc := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if seen[pc] {
+		if d.mark[pc] == d.gen {
 			continue
 		}
-		seen[pc] = true
+		d.mark[pc] = d.gen
 		in := &d.prog.Inst[pc]
 		switch in.Op {
 		case syntax.InstAlt, syntax.InstAltMatch:
@@ -263,68 +272,109 @@ func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
 // provably none over the alphabet).
 //
 // want filters candidates: a string every DFA accepts but want rejects is
-// passed over and the search goes on (nil accepts all).
-func shortestCommon(ds []*dfa, want func(string) bool) (w string, ok, exhausted bool) {
+// passed over and the search goes on (nil accepts all). With a filter each
+// product state is entered up to revisits times, so absence is proved
+// only up to revisits-1 rejected strings through one state.
+func shortestCommon(a, b *dfa, want func(string) bool) (w string, ok, exhausted bool) {
+	reps := representatives(a, b)
+	w, ok, exhausted, rejected := productBFS(a, b, reps, want, 1)
+	if !ok && rejected && exhausted {
+		// want turned down a string through a state that other strings
+		// also pass through: search again, entering states several times.
+		w, ok, exhausted, _ = productBFS(a, b, reps, want, revisits)
+	}
+	return w, ok, exhausted
+}
+
+// representatives are the alphabet indexes worth expanding: bytes that no
+// instruction of either program tells apart lead to the same states, so
+// only the first (most readable) of each group is tried.
+func representatives(a, b *dfa) []int {
+	var insts []*syntax.Inst
+	for _, d := range []*dfa{a, b} {
+		for i := range d.prog.Inst {
+			switch d.prog.Inst[i].Op {
+			case syntax.InstRune, syntax.InstRune1:
+				insts = append(insts, &d.prog.Inst[i])
+			}
+		}
+	}
+	seen := map[string]bool{}
+	var out []int
+	sig := make([]byte, 0, len(insts)+1)
+	for i := range len(searchAlphabet) {
+		c := rune(searchAlphabet[i])
+		sig = sig[:0]
+		// Word characters differ from others for \b even when no
+		// instruction consumes them.
+		sig = append(sig, boolByte(c < unicode.MaxASCII && syntax.IsWordChar(c)))
+		for _, in := range insts {
+			sig = append(sig, boolByte(in.MatchRune(c)))
+		}
+		if !seen[string(sig)] {
+			seen[string(sig)] = true
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func productBFS(a, b *dfa, reps []int, want func(string) bool, limit int8) (w string, ok, exhausted, rejected bool) {
 	type node struct {
-		states []int32
+		sa, sb int32
 		parent int32
 		by     byte
-		depth  int
+		depth  uint8
 	}
-	key := func(ss []int32) string {
-		b := make([]byte, 0, 4*len(ss))
-		for _, s := range ss {
-			b = append(b, byte(s), byte(s>>8), byte(s>>16), byte(s>>24))
-		}
-		return string(b)
-	}
-	start := make([]int32, len(ds))
-	nodes := []node{{states: start, parent: -1}}
-	seen := map[string]bool{key(start): true}
+	type pair struct{ a, b int32 }
+	nodes := make([]node, 1, 64)
+	nodes[0] = node{parent: -1}
+	seen := make(map[pair]int8, 64)
+	seen[pair{}] = 1
 	for head := 0; head < len(nodes); head++ {
 		n := nodes[head]
-		all := true
-		for k, d := range ds {
-			if !d.accepting(n.states[k]) {
-				all = false
-				break
-			}
-		}
-		if all {
-			var b []byte
+		if a.accepting(n.sa) && b.accepting(n.sb) {
+			var buf []byte
 			for x := int32(head); nodes[x].parent >= 0; x = nodes[x].parent {
-				b = append(b, nodes[x].by)
+				buf = append(buf, nodes[x].by)
 			}
-			slices.Reverse(b)
-			if want == nil || want(string(b)) {
-				return string(b), true, false
+			slices.Reverse(buf)
+			if want == nil || want(string(buf)) {
+				return string(buf), true, false, rejected
 			}
+			rejected = true
 		}
-		if n.depth == maxWitnessLen {
+		if int(n.depth) == maxWitnessLen {
 			continue
 		}
-	next:
-		for i := range len(searchAlphabet) {
-			ss := make([]int32, len(ds))
-			for k, d := range ds {
-				s := d.step(n.states[k], i)
-				if s == deadState {
-					continue next
-				}
-				ss[k] = s
+		for _, i := range reps {
+			sb := b.step(n.sb, i)
+			if sb == deadState {
+				continue
 			}
-			kk := key(ss)
-			if seen[kk] {
+			sa := a.step(n.sa, i)
+			if sa == deadState {
+				continue
+			}
+			k := pair{sa, sb}
+			if seen[k] >= limit {
 				continue
 			}
 			if len(nodes) == maxProduct {
-				return "", false, false
+				return "", false, false, rejected
 			}
-			seen[kk] = true
-			nodes = append(nodes, node{states: ss, parent: int32(head), by: searchAlphabet[i], depth: n.depth + 1})
+			seen[k]++
+			nodes = append(nodes, node{sa: sa, sb: sb, parent: int32(head), by: searchAlphabet[i], depth: n.depth + 1})
 		}
 	}
-	return "", false, true
+	return "", false, true, rejected
 }
 
 // escapeLoneDots turns every unrepeated `.` of a pattern into a literal
