@@ -421,9 +421,10 @@ func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.
 	for i, r := range results {
 		findings[i] = r.Finding
 		// The text and SARIF reports have no field for exchanges: the
-		// message carries the curl line, the JSONL stream the full evidence.
-		if len(r.Exchanges) > 0 && fl.format != "json" {
-			findings[i].Related = append(findings[i].Related, rules.Evidence{Range: rules.Range{File: r.Target}, Text: r.Exchanges[0].Curl})
+		// message carries the curl line that replays the evidence (secrets
+		// redacted), the JSONL stream the full exchanges.
+		if len(r.Exchanges) > 0 && r.Exchanges[0].Curl != "" && fl.format != "json" {
+			findings[i].Message += "; reproduce: " + r.Exchanges[0].Curl
 		}
 	}
 	in := report.Input{Tool: "fuzz", Version: version, Findings: findings, Files: sum.Targets, Interrupted: sum.Interrupted,
