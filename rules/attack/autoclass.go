@@ -12,8 +12,9 @@ import (
 // obtain, under a public suffix (witnesses use the source's own top-level
 // label or a few common ones; .test stands for any).
 //
-//	post-domain         S://H.(label.)*label.TLD P
-//	no-dot-post-domain  S://H[a-z0-9-]+(.label)*.TLD P
+//	post-domain         S://(label.)*H.(label.)*evil.test P, else
+//	                    S://(label.)*H.(label.)*label.TLD P
+//	no-dot-post-domain  S://(label.)*H[a-z0-9-]+(.label)*.TLD P
 //	pre-domain          S://(label.)*[a-z0-9-]+R P
 //	sibling-subdomain   S://[a-z]+.R P
 //	nested-subdomain    S://[a-z]+.H P            (H a subdomain of R)
@@ -53,9 +54,14 @@ func autoClasses(o origin) []autoClass {
 	}
 	tld := `(?:` + strings.Join(tlds, "|") + `)`
 	s := "^" + o.scheme + "://"
+	sub := `(?:` + autoLabel + `\.)*` // any subdomain of the source in front
+	evil := regexp.QuoteMeta(Attacker)
+	// The attacker's own domain first (the witness reads as what it is),
+	// then any registrable name under a public suffix.
 	out := []autoClass{
-		{PostDomain, s + h + `\.(?:` + autoLabel + `\.)*` + autoLabel + `\.` + tld + p + `$`},
-		{NoDotPostDomain, s + h + `[a-z0-9-]+(?:\.` + autoLabel + `)*\.` + tld + p + `$`},
+		{PostDomain, s + sub + h + `\.(?:` + autoLabel + `\.)*` + evil + p + `$`},
+		{PostDomain, s + sub + h + `\.(?:` + autoLabel + `\.)*` + autoLabel + `\.` + tld + p + `$`},
+		{NoDotPostDomain, s + sub + h + `[a-z0-9-]+(?:\.` + autoLabel + `)*\.` + tld + p + `$`},
 	}
 	if !strings.Contains(o.host, ".") {
 		return out
@@ -99,8 +105,9 @@ func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []st
 	ctx := newClassContext(sources, func(w string) bool { return isTrusted(w) || have[w] })
 	var out []Witness
 	for i, o := range ctx.sources {
+		done := map[Class]bool{}
 		for _, ac := range autoClasses(o) {
-			if skip[ac.class] {
+			if skip[ac.class] || done[ac.class] {
 				continue
 			}
 			cls, err := compileDFA(ac.expr, false, false)
@@ -117,6 +124,7 @@ func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []st
 				return out, err
 			}
 			if ok {
+				done[ac.class] = true
 				out = append(out, Witness{Origin: w, Class: ac.class, From: ctx.from[i]})
 			}
 		}
@@ -136,14 +144,22 @@ type classContext struct {
 
 func newClassContext(sources []string, exclude func(string) bool) *classContext {
 	c := &classContext{regs: map[string]bool{}, named: map[string]bool{}, exclude: exclude}
+	dup := map[origin]bool{}
 	for _, src := range sources {
-		if o, ok := parseSource(src); ok && len(c.sources) < maxAutoSources {
+		o, ok := parseSource(src)
+		if !ok {
+			continue
+		}
+		for _, l := range strings.Split(o.host, ".") {
+			c.named[l] = true
+		}
+		c.regs[RegistrableDomain(o.host)] = true
+		// "https://app.example.com" and the literal "app.example.com"
+		// are one source.
+		if !dup[o] && len(c.sources) < maxAutoSources {
+			dup[o] = true
 			c.sources = append(c.sources, o)
 			c.from = append(c.from, src)
-			c.regs[RegistrableDomain(o.host)] = true
-			for _, l := range strings.Split(o.host, ".") {
-				c.named[l] = true
-			}
 		}
 	}
 	return c
