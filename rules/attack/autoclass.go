@@ -2,6 +2,7 @@ package attack
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 )
@@ -99,7 +100,7 @@ const maxAutoSources = 8
 // already has.
 func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []string, isTrusted func(string) bool, have map[string]bool, skip map[Class]bool) ([]Witness, error) {
 	pat, err := patternDFA(expr, d, ci)
-	if err != nil {
+	if err != nil || pat.finite {
 		return nil, nil
 	}
 	ctx := newClassContext(sources, func(w string) bool { return isTrusted(w) || have[w] })
@@ -222,4 +223,20 @@ func patternDFA(expr string, d Dialect, ci bool) (*dfa, error) {
 	default:
 		return compileDFA(expr, ci, true)
 	}
+}
+
+// isFinite reports whether a pattern anchored at both ends accepts only
+// the strings it spells: no repetition anywhere. Such an allowlist has no
+// open-ended class to search (its members are the literals Search tests).
+func isFinite(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		return false
+	}
+	for _, sub := range re.Sub {
+		if !isFinite(sub) {
+			return false
+		}
+	}
+	return true
 }

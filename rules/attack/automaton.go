@@ -3,7 +3,6 @@ package attack
 import (
 	"regexp/syntax"
 	"slices"
-	"strings"
 	"unicode"
 )
 
@@ -53,6 +52,38 @@ type dfa struct {
 	scratchQ []uint32
 	mark     []uint32 // closure's visited stamps, one per instruction
 	gen      uint32
+	keyBuf   []byte
+	pcsBuf   []uint32
+	// wordCtx: the program has \b or \B, so states must remember whether
+	// a word character came last; otherwise only "at the start" matters.
+	wordCtx bool
+	// finite: an anchored pattern without repetition (a fixed list).
+	finite bool
+}
+
+// anchoredBothEnds reports whether every match of re starts at the
+// beginning and ends at the end of the text (^...$ around the whole, or
+// around every branch).
+func anchoredBothEnds(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpCapture:
+		return anchoredBothEnds(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !anchoredBothEnds(sub) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpConcat:
+		if len(re.Sub) < 2 {
+			return false
+		}
+		first, last := re.Sub[0], re.Sub[len(re.Sub)-1]
+		return (first.Op == syntax.OpBeginText || first.Op == syntax.OpBeginLine && re.Flags&syntax.OneLine != 0) &&
+			(last.Op == syntax.OpEndText || last.Op == syntax.OpEndLine && re.Flags&syntax.OneLine != 0)
+	}
+	return false
 }
 
 type dstate struct {
@@ -66,26 +97,31 @@ const deadState = int32(-1)
 
 func newDFA(prog *syntax.Prog, search bool) *dfa {
 	d := &dfa{prog: prog, search: search, index: map[string]int32{}, mark: make([]uint32, len(prog.Inst))}
+	for _, in := range prog.Inst {
+		if in.Op == syntax.InstEmptyWidth && syntax.EmptyOp(in.Arg)&(syntax.EmptyWordBoundary|syntax.EmptyNoWordBoundary) != 0 {
+			d.wordCtx = true
+		}
+	}
 	d.intern(dstate{pcs: []uint32{uint32(prog.Start)}, prev: prevStart})
 	return d
 }
 
 func (d *dfa) intern(s dstate) int32 {
-	var b strings.Builder
-	b.WriteByte(s.prev)
+	// The key is built in a reused buffer; a lookup with string(buf) does
+	// not allocate, so only new states cost an allocation.
+	b := append(d.keyBuf[:0], s.prev)
 	if s.matched {
-		b.WriteByte('m')
+		b = append(b, 'm')
 	}
 	for _, pc := range s.pcs {
-		b.WriteByte(byte(pc))
-		b.WriteByte(byte(pc >> 8))
-		b.WriteByte(byte(pc >> 16))
+		b = append(b, byte(pc), byte(pc>>8), byte(pc>>16))
 	}
-	key := b.String()
-	if id, ok := d.index[key]; ok {
+	d.keyBuf = b
+	if id, ok := d.index[string(b)]; ok {
 		return id
 	}
 	id := int32(len(d.states))
+	s.pcs = slices.Clone(s.pcs)
 	s.dead = !s.matched && !d.live(s)
 	d.states = append(d.states, s)
 	var row [len(searchAlphabet)]int32
@@ -94,7 +130,7 @@ func (d *dfa) intern(s dstate) int32 {
 	}
 	d.next = append(d.next, row)
 	d.accept = append(d.accept, -1)
-	d.index[key] = id
+	d.index[string(b)] = id
 	return id
 }
 
@@ -186,7 +222,7 @@ func (d *dfa) step(s int32, i int) int32 {
 	cur := d.states[s]
 	c := rune(searchAlphabet[i])
 	prev := uint8(prevNonWord)
-	if c < unicode.MaxASCII && syntax.IsWordChar(c) {
+	if d.wordCtx && c < unicode.MaxASCII && syntax.IsWordChar(c) {
 		prev = prevWord
 	}
 	var out dstate
@@ -195,7 +231,7 @@ func (d *dfa) step(s int32, i int) int32 {
 		out.matched = true
 	} else {
 		matched := false
-		var pcs []uint32
+		pcs := d.pcsBuf[:0]
 		d.closure(cur.pcs, context(cur.prev, c), func(pc uint32, in *syntax.Inst) {
 			if in.Op == syntax.InstMatch {
 				matched = true
@@ -212,6 +248,7 @@ func (d *dfa) step(s int32, i int) int32 {
 			slices.Sort(pcs)
 			out.pcs = slices.Compact(pcs)
 		}
+		d.pcsBuf = pcs
 	}
 	id := d.intern(out)
 	if d.states[id].dead {
@@ -258,11 +295,14 @@ func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
 	if search {
 		re = escapeLoneDots(re)
 	}
-	prog, err := syntax.Compile(re.Simplify())
+	re = re.Simplify()
+	prog, err := syntax.Compile(re)
 	if err != nil {
 		return nil, err
 	}
-	return newDFA(prog, search), nil
+	d := newDFA(prog, search)
+	d.finite = search && anchoredBothEnds(re) && isFinite(re)
+	return d, nil
 }
 
 // shortestCommon returns the shortest string, least in alphabet-preference
@@ -333,11 +373,23 @@ func productBFS(a, b *dfa, reps []int, want func(string) bool, limit int8) (w st
 		by     byte
 		depth  uint8
 	}
-	type pair struct{ a, b int32 }
 	nodes := make([]node, 1, 64)
 	nodes[0] = node{parent: -1}
-	seen := make(map[pair]int8, 64)
-	seen[pair{}] = 1
+	// seen[sa][sb] counts entries into a product state: slices indexed by
+	// state ids, grown as the lazy DFAs grow (a map costs more per step).
+	var seen [][]int8
+	visit := func(sa, sb int32) *int8 {
+		for int(sa) >= len(seen) {
+			seen = append(seen, nil)
+		}
+		row := seen[sa]
+		if int(sb) >= len(row) {
+			row = append(row, make([]int8, int(sb)+1-len(row)+8)...)
+			seen[sa] = row
+		}
+		return &row[sb]
+	}
+	*visit(0, 0) = 1
 	for head := 0; head < len(nodes); head++ {
 		n := nodes[head]
 		if a.accepting(n.sa) && b.accepting(n.sb) {
@@ -363,14 +415,14 @@ func productBFS(a, b *dfa, reps []int, want func(string) bool, limit int8) (w st
 			if sa == deadState {
 				continue
 			}
-			k := pair{sa, sb}
-			if seen[k] >= limit {
+			v := visit(sa, sb)
+			if *v >= limit {
 				continue
 			}
 			if len(nodes) == maxProduct {
 				return "", false, false, rejected
 			}
-			seen[k]++
+			*v++
 			nodes = append(nodes, node{sa: sa, sb: sb, parent: int32(head), by: searchAlphabet[i], depth: n.depth + 1})
 		}
 	}
