@@ -190,3 +190,17 @@ func BenchmarkAutomatonSearch(b *testing.B) {
 		})
 	}
 }
+
+func TestAutomatonFindsSubdomainPostDomain(t *testing.T) {
+	// Anchored at neither end: a subdomain label before the trusted name
+	// and the attacker's domain after it (no candidate has both).
+	expr := `(.*\.example\.com)`
+	m, _ := Compile(expr, PCRE, true)
+	ws, err := SearchPattern(m, expr, PCRE, true, []string{"https://example.com"}, Literals(expr, PCRE))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(ws, Witness{Origin: "https://x.example.com.evil.test", Class: PostDomain, From: "https://example.com"}) {
+		t.Errorf("witnesses %v lack https://x.example.com.evil.test (post-domain)", ws)
+	}
+}
