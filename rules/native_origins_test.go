@@ -46,3 +46,20 @@ func TestNativeAndExtensionOrigins(t *testing.T) {
 		})
 	}
 }
+
+// With a declared trust set, an app or extension origin outside it is
+// CG112, and the finding says what the origin is.
+func TestUntrustedNativeOriginSaysWhatItIs(t *testing.T) {
+	for v, says := range map[string]string{
+		"capacitor://localhost":                                "Capacitor app",
+		"moz-extension://6f1c2b3a-9d8e-4f7a-b6c5-d4e3f2a1b0c9": "Firefox extension",
+		"chrome-extension://abcdefghijklmnopabcdefghijklmnop":  "Chrome or Edge extension",
+	} {
+		p := policy(origins(list(3, v)), vary)
+		fs, _ := Check(&p, Options{TrustedOrigins: []string{"https://app.example.com"}})
+		assertFindings(t, fs, []expect{{"CG112", 3, says}})
+	}
+	if got := nativeOrigin("https://app.example.com"); got != "" {
+		t.Errorf("a web origin is described as %q", got)
+	}
+}

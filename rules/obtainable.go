@@ -58,3 +58,30 @@ func unregistrableWhy(origin string) string {
 	}
 	return "." + suffix + " is no public top-level domain"
 }
+
+// nativeOrigin says what an origin on an app or extension scheme is, for
+// messages about it ("" for a web origin): such an entry is rarely a typo,
+// and whose it is decides whether trusting it is safe.
+func nativeOrigin(origin string) string {
+	scheme, _, ok := strings.Cut(origin, "://")
+	if !ok {
+		return ""
+	}
+	switch scheme {
+	case "capacitor":
+		return "the origin every Capacitor app has on iOS"
+	case "ionic":
+		return "the origin Ionic apps have in the iOS web view"
+	case "tauri":
+		return "the origin of Tauri desktop apps"
+	case "app":
+		return "a desktop app's own scheme (Electron and similar)"
+	case "chrome-extension":
+		return "one Chrome or Edge extension, by its ID"
+	case "moz-extension":
+		return "one install of a Firefox extension (the UUID is made up per install)"
+	case "safari-web-extension":
+		return "one install of a Safari extension (the UUID is made up per install)"
+	}
+	return ""
+}

@@ -287,7 +287,11 @@ var _ = register(&Rule{
 			}
 			f := Finding{Witness: v, Range: originEvidence(o).Range, Related: o.Evidence}
 			c.severity(&f)
-			f.Message = fmt.Sprintf("%s is allowed but not in the trusted set%s", v, c.credNote())
+			what := v
+			if n := nativeOrigin(v); n != "" {
+				what += " (" + n + ")"
+			}
+			f.Message = fmt.Sprintf("%s is allowed but not in the trusted set%s", what, c.credNote())
 			c.report(f)
 		})
 		c.reportWitnesses("accepts an untrusted origin")

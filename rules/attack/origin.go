@@ -248,8 +248,7 @@ func appOrigin(scheme, rest string) (string, bool) {
 		return "", false
 	}
 	for j := 0; j < len(scheme); j++ {
-		c := scheme[j]
-		if !(c >= 'a' && c <= 'z' || j > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+		if !schemeByte(scheme[j], j == 0) {
 			return "", false
 		}
 	}
@@ -268,4 +267,15 @@ func appOrigin(scheme, rest string) (string, bool) {
 		host += ":" + strconv.Itoa(n)
 	}
 	return scheme + "://" + host, true
+}
+
+// schemeByte: a URL scheme is a letter, then letters, digits, +, - and .
+func schemeByte(c byte, first bool) bool {
+	switch {
+	case c >= 'a' && c <= 'z':
+		return true
+	case first:
+		return false
+	}
+	return c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'
 }
