@@ -189,7 +189,7 @@ var _ = register(&Rule{
 
 var _ = register(&Rule{
 	ID: "CG109", Slug: "origin-shared-hosting", Group: groupOrigin,
-	Title:    "An origin on a shared hosting domain, or any browser extension, is trusted",
+	Title:    "An origin on a shared hosting domain is trusted",
 	Severity: Medium, CredSeverity: High,
 	Rationale: "Anyone can publish a page under github.io, herokuapp.com, vercel.app, codepen.io and similar hosts; trusting them trusts every user of the service. Browser extensions are the same: anyone can publish one, so a pattern that accepts any `chrome-extension://`, `moz-extension://` or `safari-web-extension://` origin trusts every extension author. One extension ID (`chrome-extension://<your id>`) is its owner's.",
 	Fix:       "Trust your own domain only; move the front end off shared hosting or use a custom domain. For an extension, allow its own ID.",
