@@ -47,8 +47,9 @@ const (
 // found by a walk or a glob, or standard input.
 type candidate struct {
 	path     string
-	root     int  // index of the argument it came from
-	explicit bool // named on the command line: problems are errors, not skips
+	id       string // identity (see identity)
+	root     int    // index of the argument it came from
+	explicit bool   // named on the command line: problems are errors, not skips
 	stdin    []byte
 	isStdin  bool
 }
@@ -107,9 +108,9 @@ func collect(paths []string, opts Options, res *Result) ([]candidate, []root, er
 			if c.excluded(arg) {
 				continue
 			}
-			c.walkDir(arg, rootIdx, nil)
+			c.walkDir(arg, identity(arg), rootIdx, nil)
 		case err == nil:
-			c.addFile(arg, rootIdx, true)
+			c.addFile(arg, identity(arg), rootIdx, true)
 		case hasGlobMeta(arg):
 			c.roots[rootIdx].many = true
 			matches, gerr := doublestar.FilepathGlob(arg)
@@ -121,7 +122,7 @@ func collect(paths []string, opts Options, res *Result) ([]candidate, []root, er
 			}
 			for _, m := range matches {
 				if st, err := os.Stat(m); err == nil && !st.IsDir() {
-					c.addFile(m, rootIdx, false)
+					c.addFile(m, identity(m), rootIdx, false)
 				}
 			}
 		case isBrokenLink(arg):
@@ -145,19 +146,18 @@ func (c *collector) addStdin(rootIdx int) error {
 	if err != nil {
 		return err
 	}
-	c.out = append(c.out, candidate{path: name, root: rootIdx, explicit: true, stdin: data, isStdin: true})
+	c.out = append(c.out, candidate{path: name, id: "stdin:" + name, root: rootIdx, explicit: true, stdin: data, isStdin: true})
 	return nil
 }
 
 // addFile queues one file, once: a file reached by two paths (a symbolic
 // link in sites-enabled/ and its target in sites-available/) is linted
 // under the first and the second is listed as the same file.
-func (c *collector) addFile(path string, rootIdx int, explicit bool) {
+func (c *collector) addFile(path, id string, rootIdx int, explicit bool) {
 	path = filepath.Clean(path)
 	if c.excluded(path) {
 		return
 	}
-	id := identity(path)
 	if first, ok := c.seen[id]; ok {
 		if first != path {
 			c.skip(path, SkipDuplicate, "same file as "+first+", linted there")
@@ -165,7 +165,7 @@ func (c *collector) addFile(path string, rootIdx int, explicit bool) {
 		return
 	}
 	c.seen[id] = path
-	c.out = append(c.out, candidate{path: path, root: rootIdx, explicit: explicit})
+	c.out = append(c.out, candidate{path: path, id: id, root: rootIdx, explicit: explicit})
 }
 
 func (c *collector) skip(path string, kind SkipKind, reason string) {
@@ -184,8 +184,7 @@ var dependencyDirs = map[string]bool{"node_modules": true, ".terraform": true}
 // followed, to files and to directories, with loop detection: ancestors
 // holds the identities of the directories being walked. A directory that
 // cannot be read is an error and the walk goes on with its siblings.
-func (c *collector) walkDir(dir string, rootIdx int, ancestors []string) {
-	id := identity(dir)
+func (c *collector) walkDir(dir, id string, rootIdx int, ancestors []string) {
 	for _, a := range ancestors {
 		if a == id {
 			c.skip(dir, SkipLoop, "symbolic link loop: leads back to "+c.walked[id])
@@ -210,14 +209,16 @@ func (c *collector) walkDir(dir string, rootIdx int, ancestors []string) {
 		if vcsDirs[name] && e.IsDir() || c.excluded(p) {
 			continue
 		}
-		mode := e.Type()
+		// Below a resolved directory, an entry that is not a link is
+		// itself resolved: only links cost an EvalSymlinks.
+		mode, pid := e.Type(), filepath.Join(id, name)
 		if mode&fs.ModeSymlink != 0 {
 			st, err := os.Stat(p)
 			if err != nil {
 				c.skip(p, SkipNotRegular, source.Reason(statErr(p)))
 				continue
 			}
-			mode = st.Mode().Type()
+			mode, pid = st.Mode().Type(), identity(p)
 		}
 		switch {
 		case mode.IsDir():
@@ -225,13 +226,13 @@ func (c *collector) walkDir(dir string, rootIdx int, ancestors []string) {
 				c.skip(p, SkipDependency, "dependency directory (downloaded code, not this tree's configuration); name it to lint it")
 				continue
 			}
-			c.walkDir(p, rootIdx, ancestors)
+			c.walkDir(p, pid, rootIdx, ancestors)
 		case mode.IsRegular():
 			if reason := skipReasonByName(name); reason != "" {
 				c.skip(p, SkipByName, reason)
 				continue
 			}
-			c.addFile(p, rootIdx, false)
+			c.addFile(p, pid, rootIdx, false)
 		default:
 			c.skip(p, SkipNotRegular, "this is "+source.Describe(mode)+", not a regular file; not read")
 		}

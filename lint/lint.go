@@ -122,17 +122,22 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 	// Files are compared by identity: sites-enabled/x includes the same
 	// file as sites-available/x.
 	includedBy := map[string]string{}
+	ids := make(map[string]string, len(parsed)) // path -> identity, for included files
+	for _, p := range parsed {
+		ids[p.cand.path] = p.cand.id
+	}
 	for i := range parsed {
 		p := &parsed[i]
 		if p.format == nil {
 			continue
 		}
-		p.id = p.cand.path
-		if !p.cand.isStdin {
-			p.id = identity(p.cand.path)
-		}
+		p.id = p.cand.id
 		for _, f := range p.result.Files {
-			fid := identity(f)
+			fid, ok := ids[f]
+			if !ok {
+				fid = identity(f)
+				ids[f] = fid
+			}
 			p.reads = append(p.reads, fid)
 			if f != p.cand.path && fid != p.id {
 				includedBy[fid] = p.id

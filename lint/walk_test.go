@@ -161,6 +161,19 @@ func TestWalk(t *testing.T) {
 				files:    []string{"conf.d/api.conf"},
 				skipped:  []string{"App/App.csproj (name)", "README.md (name)", "app/web.conf (unknown)", "blob (binary)", "ops/supervisord.conf (unknown)"},
 			}},
+		{name: "a Terraform module's other files (.csproj, XML, package.json) are skipped, not parsed as Apache",
+			tree: tree{files: map[string]string{
+				"infra/main.tf":        "resource \"aws_s3_bucket_cors_configuration\" \"x\" {\n  bucket = \"b\"\n}\n",
+				"infra/App.csproj":     "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <ItemGroup>\n  </ItemGroup>\n</Project>\n",
+				"infra/package.json":   "{\"name\": \"x\"}\n",
+				"infra/settings":       "<settings>\n  <Location>eu</Location>\n</settings>\n",
+				"infra/NuGet.Config":   "<configuration>\n</configuration>\n",
+				"infra/conf/site.conf": "<Directory /srv>\n  Require all granted\n</Directory>\n",
+			}},
+			want: summary{
+				files:   []string{"infra/conf/site.conf", "infra/main.tf"},
+				skipped: []string{"infra/App.csproj (name)", "infra/NuGet.Config (unknown)", "infra/package.json (name)", "infra/settings (unknown)"},
+			}},
 		{name: "a directory with no configuration is an error naming it",
 			tree: tree{files: map[string]string{"docs/README.md": "hello", "ops/supervisord.conf": "[program:x]\n"}},
 			want: summary{
@@ -370,4 +383,32 @@ func TestMissingIncludeIsAWarningUnlessStrict(t *testing.T) {
 			t.Errorf("strict=%v: the site was not linted without its include: %v", strict, res.Findings)
 		}
 	}
+}
+
+// Files over the size limit are judged by their name and first bytes
+// before the limit: a database dump is skipped, a .conf is an error.
+func TestTooBigFiles(t *testing.T) {
+	dir := tree{files: map[string]string{"conf.d/api.conf": critical}}.build(t)
+	t.Chdir(dir)
+	for _, name := range []string{"dump", "conf.d/huge.conf"} {
+		fh, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fh.WriteString("-- data\n"); err != nil {
+			t.Fatal(err)
+		}
+		if err := fh.Truncate(MaxFileSize + 1); err != nil {
+			t.Fatal(err)
+		}
+		_ = fh.Close()
+	}
+	res, err := LintPaths([]string{"."}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := summarise(dir, res)
+	check(t, "files", got.files, []string{"conf.d/api.conf"})
+	check(t, "skipped", got.skipped, []string{"dump (too-big)"})
+	check(t, "errors", got.errors, []string{"conf.d/huge.conf:1: file is 10485761 bytes, larger than the 10 MB limit; not read"})
 }

@@ -46,6 +46,9 @@ func checkFuzzFlags(cmd *cobra.Command, fl *fuzzFlags) (rules.Severity, error) {
 	if fl.net.timeout <= 0 {
 		return 0, usageErr("--timeout %s: must be more than 0", fl.net.timeout)
 	}
+	if fl.targetTime < 0 {
+		return 0, usageErr("--target-timeout %s: must be at least 0 (0: derived)", fl.targetTime)
+	}
 	return failOn, nil
 }
 
@@ -73,6 +76,9 @@ func applyFuzzBaseline(b *report.Baseline, results []fuzz.Result) ([]fuzz.Result
 		if keep[i] {
 			kept = append(kept, r)
 			out.fingerprints = append(out.fingerprints, fps[i])
+		} else {
+			outcome.Findings = append(outcome.Findings, r.Finding)
+			outcome.Fingerprints = append(outcome.Fingerprints, fps[i])
 		}
 	}
 	return kept, out

@@ -110,3 +110,37 @@ func TestLintJSONListsSkippedAndWarnings(t *testing.T) {
 		t.Errorf("skipped %+v (summary %d)", doc.Skipped, doc.Summary.Skipped)
 	}
 }
+
+// The policy file's exclude list works like --exclude, its globs anchored at
+// the policy file's directory whatever the working directory.
+func TestPolicyFileExclude(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"legacy/nginx/a.conf", "vendor/x/nginx/b.conf", "keep/legacy/nginx/c.conf"} {
+		p := filepath.Join(dir, name)
+		must(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		must(t, os.WriteFile(p, []byte(criticalSite), 0o644))
+	}
+	policy := filepath.Join(dir, ".corsguard.hcl")
+	must(t, os.WriteFile(policy, []byte("exclude = [\"legacy/**\", \"vendor\"]\n"), 0o644))
+	t.Chdir(t.TempDir())
+	out, code := run(t, "lint", "-f", "json", "--config", policy, dir)
+	if code != exitFindings {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var doc struct {
+		Findings []struct {
+			Range struct{ File string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, f := range doc.Findings {
+		if !strings.Contains(f.Range.File, "keep/legacy") {
+			t.Errorf("finding in an excluded file: %s", f.Range.File)
+		}
+	}
+	if len(doc.Findings) == 0 {
+		t.Error("keep/legacy was excluded too")
+	}
+}

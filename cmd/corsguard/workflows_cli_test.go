@@ -69,6 +69,7 @@ func TestFlagsAreCheckedFirst(t *testing.T) {
 		{"no concurrency", []string{"fuzz", "-c", "0", "http://127.0.0.1:1/"}, exitError, "--concurrency 0: must be at least 1"},
 		{"negative rate", []string{"fuzz", "--rate", "-1", "http://127.0.0.1:1/"}, exitError, "--rate -1: must be at least 0"},
 		{"zero timeout", []string{"fuzz", "--timeout", "0s", "http://127.0.0.1:1/"}, exitError, "--timeout 0s: must be more than 0"},
+		{"negative target timeout", []string{"fuzz", "--target-timeout", "-1s", "http://127.0.0.1:1/"}, exitError, "--target-timeout -1s"},
 		{"negative jobs", []string{"lint", "-j", "-1", conf}, exitError, "--jobs -1"},
 		{"bad color", []string{"lint", "--color", "sometimes", conf}, exitError, `--color "sometimes"`},
 		{"URL without scheme", []string{"fuzz", "localhost:8080/api"}, exitError, "did you mean http://localhost:8080/api"},
@@ -136,7 +137,7 @@ func TestBaselineLifecycle(t *testing.T) {
 
 // pre-commit passes every staged file its pattern matches; one that is no
 // configuration at all is skipped with a notice and fails nothing.
-func TestSkipUnknown(t *testing.T) {
+func TestPreCommitSkipsUnknownFiles(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "api.conf")
 	must(t, os.WriteFile(conf, []byte(reflectingConf), 0o644))
@@ -196,4 +197,68 @@ func TestFuzzBaselineAcrossSeeds(t *testing.T) {
 	if code != exitClean || !strings.Contains(out, "0 finding(s)") || !strings.Contains(out, "baselined") {
 		t.Errorf("night 2 with night 1 as baseline: exit %d\n%s", code, out)
 	}
+}
+
+// A JSON report written with --baseline keeps the accepted findings, so
+// that tonight's report is tomorrow's baseline without the accepted
+// findings coming back as new every other night.
+func TestBaselineCarriesForward(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "api.conf")
+	must(t, os.WriteFile(conf, []byte(reflectingConf), 0o644))
+	night := func(n int, baseline string) string {
+		out := filepath.Join(dir, "night"+string(rune('0'+n))+".json")
+		args := []string{"lint", "-f", "json", "-o", out, conf}
+		if baseline != "" {
+			args = append(args, "--baseline", baseline)
+		}
+		run(t, args...)
+		return out
+	}
+	n1 := night(1, "")
+	n2 := night(2, n1)
+	n3 := night(3, n2)
+	out, code := run(t, "report", n3)
+	if code != exitClean || !strings.Contains(out, "0 finding(s) in 1 file(s), 1 baselined") {
+		t.Errorf("third night: exit %d\n%s", code, out)
+	}
+}
+
+func TestReportRendersASavedRun(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "api.conf")
+	must(t, os.WriteFile(conf, []byte(reflectingConf), 0o644))
+	saved := filepath.Join(dir, "lint.json")
+	run(t, "lint", "-f", "json", "-o", saved, conf)
+	runCLICases(t, []cliCase{
+		{"markdown", []string{"report", "-f", "markdown", saved}, exitClean, "[CG101](#cg101-origin-reflected)"},
+		{"sarif", []string{"report", "-f", "sarif", saved}, exitClean, `"id": "corsguard/lint/"`},
+		{"junit", []string{"report", "-f", "junit", saved}, exitClean, `failures="1"`},
+		{"not a report", []string{"report", conf}, exitError, "not a corsguard JSON report"},
+		{"bad format", []string{"report", "-f", "html", saved}, exitError, `--format "html"`},
+	})
+}
+
+// pre-commit passes the staged files: a staged Terraform file is evaluated
+// with its module (a variable set in one file reaches a resource in
+// another) but reported per file, so a commit is judged by the files it
+// touches, not by an untouched sibling's old finding.
+func TestPreCommitReportsPerFile(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`resource "aws_apigatewayv2_api" "accounts" {
+  name          = "accounts"
+  protocol_type = "HTTP"
+  cors_configuration {
+    allow_credentials = true
+    allow_origins     = ["*"]
+  }
+}
+`), 0o644))
+	vars := filepath.Join(dir, "variables.tf")
+	must(t, os.WriteFile(vars, []byte("variable \"unused\" {}\n"), 0o644))
+	runCLICases(t, []cliCase{
+		{"sibling's finding not reported", []string{"lint", "--skip-unknown", vars}, exitClean, "0 finding(s) in 1 file(s)"},
+		{"the file with the finding", []string{"lint", "--skip-unknown", vars, filepath.Join(dir, "main.tf")}, exitFindings, "main.tf:6"},
+		{"the module", []string{"lint", dir}, exitFindings, "main.tf:6"},
+	})
 }

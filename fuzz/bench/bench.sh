@@ -17,7 +17,10 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-go build -o "$tmp/loadgen" ./fuzz/bench/loadgen
+# loadgen is the test binary of fuzz/bench (so that `go install ./...`
+# installs corsguard alone); CORSGUARD_LOADGEN=1 makes it loadgen.
+go test -c -o "$tmp/loadgen" ./fuzz/bench
+export CORSGUARD_LOADGEN=1
 "$tmp/loadgen" -serve 127.0.0.1:0 -addr-file "$tmp/addr" &
 server=$!
 i=0

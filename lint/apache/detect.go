@@ -26,8 +26,8 @@ func Detect(path string, head []byte) bool {
 		// `</Tag>` too; that is not httpd.
 		return false
 	}
-	apacheScore, otherScore := sniff(head)
-	if otherScore > apacheScore {
+	apacheScore, otherScore, foreign := sniff(head)
+	if foreign || otherScore > apacheScore {
 		return false
 	}
 	if strings.HasSuffix(base, ".conf") || strings.HasSuffix(base, ".load") {
@@ -53,6 +53,7 @@ var sections = map[string]bool{
 	"else": true, "limit": true, "limitexcept": true, "proxy": true, "proxymatch": true, "macro": true,
 	"ifversion": true, "iffile": true, "ifdirective": true, "ifsection": true, "requireall": true,
 	"requireany": true, "requirenone": true, "authnprovideralias": true, "authzprovideralias": true,
+	"ifcondition": true, "perl": true, "mdomain": true, "mdomainset": true,
 }
 
 // notConfigExt are extensions of documentation, code and data files
@@ -63,21 +64,36 @@ var notConfigExt = map[string]bool{
 	".htm": true, ".xhtml": true, ".json": true, ".tf": true, ".hcl": true, ".tfvars": true, ".md": true,
 	".yaml": true, ".yml": true, ".toml": true, ".go": true, ".py": true, ".js": true, ".ts": true,
 	".java": true, ".cs": true, ".rb": true, ".php": true, ".sh": true, ".sql": true, ".css": true,
+	".config": true, ".nuspec": true, ".wsdl": true, ".xsd": true, ".xsl": true, ".xslt": true,
 }
 
-// looksXML reports an XML declaration, a doctype or a namespace in the
-// first element.
+// looksXML reports a document that starts the way XML does and httpd
+// cannot: an XML declaration, a doctype or comment, or a first element that
+// is not an httpd section (httpd refuses a section it does not know, so a
+// .csproj's <Project> is never Apache, whatever its text says).
 func looksXML(head []byte) bool {
-	t := strings.TrimLeft(strings.TrimPrefix(string(head), "\ufeff"), " \t\r\n")
-	return strings.HasPrefix(t, "<?xml") || strings.HasPrefix(t, "<!DOCTYPE") || strings.HasPrefix(t, "<!--") ||
-		strings.Contains(firstLine(t), "xmlns")
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+	s := strings.TrimPrefix(string(head), "\ufeff")
+	for len(s) > 0 {
+		line := s
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		t := strings.TrimSpace(line)
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		if !strings.HasPrefix(t, "<") || strings.HasPrefix(t, "</") {
+			return false
+		}
+		name := t[1:]
+		if i := strings.IndexAny(name, " \t>/"); i >= 0 {
+			name = name[:i]
+		}
+		return strings.HasPrefix(name, "?") || strings.HasPrefix(name, "!") || !sections[strings.ToLower(name)]
 	}
-	return s
+	return false
 }
 
 // Directives whose presence at the start of a line marks httpd syntax.
@@ -91,7 +107,9 @@ var headerActions = []string{"set", "always", "onsuccess", "append", "add", "uns
 
 // sniff scores lines that look like httpd directives against lines that
 // look like nginx or HCL (ending in `;`, `{` or `}`, or `key = value`).
-func sniff(head []byte) (apache, other int) {
+// foreign is a tag httpd does not have (`<Project>`, `</Item>`): httpd
+// refuses to start on one, so the file is XML or HTML, not httpd's.
+func sniff(head []byte) (apache, other int, foreign bool) {
 	s := string(head)
 	for len(s) > 0 {
 		line := s
@@ -116,11 +134,10 @@ func sniff(head []byte) (apache, other int) {
 			if i := strings.IndexAny(name, " \t"); i >= 0 {
 				name = name[:i]
 			}
-			if sections[name] {
-				apache++
-			} else {
-				other++
+			if !sections[name] {
+				return apache, other, true
 			}
+			apache++
 			continue
 		}
 		if strings.HasPrefix(lt, "header ") || strings.HasPrefix(lt, "header\t") {
@@ -145,5 +162,5 @@ func sniff(head []byte) (apache, other int) {
 			other++
 		}
 	}
-	return apache, other
+	return apache, other, false
 }

@@ -40,7 +40,7 @@ func setenvifSetters(n *node) []setter {
 		s, val := parseAssign(a, ev)
 		switch strings.ToLower(attr) {
 		case "origin":
-			s.origin = &originCond{patterns: []rules.Pattern{{Expr: re, Dialect: rules.PCRE, CaseInsensitive: nocase, Evidence: ev}}}
+			s.origin = regexCond(re, nocase, ev)
 			assignFromMatch(&s, re, val, '$')
 		case "request_method":
 			c := &cond{op: "cmp", lhs: "method", cmpOp: "=~", re: re}
@@ -210,10 +210,12 @@ func envSetters(n *node) []setter {
 }
 
 // envFlow is every setter that reaches a scope, in order. A scope sees a
-// handful of variables, so a slice beats a map here.
-type envFlow struct{ all, buf []setter }
+// handful of variables, so a slice beats a map here. It points at the
+// setters the directives keep (a setter is large, and a generated
+// allowlist has one per line).
+type envFlow struct{ all, buf []*setter }
 
-func (f *envFlow) add(s setter) {
+func (f *envFlow) add(s *setter) {
 	if s.name != "" {
 		f.all = append(f.all, s)
 	}
@@ -221,7 +223,7 @@ func (f *envFlow) add(s setter) {
 
 // live returns the setters of name that set a value (variable names are
 // case-sensitive in httpd). The result is valid until the next call.
-func (f *envFlow) live(name string) []setter {
+func (f *envFlow) live(name string) []*setter {
 	out := f.buf[:0]
 	for _, s := range f.all {
 		if s.name == name && !s.unset {
@@ -244,7 +246,8 @@ func (f *envFlow) guardFor(spec string, ev rules.Evidence) *guard {
 		return g
 	}
 	allOrigin, allMethod := true, true
-	var oc *originCond
+	var oc originAcc
+	oc.grow(setters)
 	m := setters[0].method
 	anyOrigin := false
 	for _, s := range setters {
@@ -252,7 +255,7 @@ func (f *envFlow) guardFor(spec string, ev rules.Evidence) *guard {
 			allOrigin = false
 		} else {
 			anyOrigin = true
-			oc = oc.merge(s.origin)
+			oc.add(s.origin)
 		}
 		if s.method == mAny || s.method != m || s.origin != nil {
 			allMethod = false
@@ -260,7 +263,7 @@ func (f *envFlow) guardFor(spec string, ev rules.Evidence) *guard {
 	}
 	switch {
 	case allOrigin && !neg:
-		g.origin = oc
+		g.origin = oc.cond()
 		g.ev = setters[0].ev
 	case allOrigin && neg:
 		g.originNeg = true

@@ -158,8 +158,8 @@ type scratch struct {
 	groups  [5][]*container
 	applied []*container
 	ops     []scopedHop
-	env     []setter
-	live    []setter
+	env     []*setter
+	live    []*setter
 	tables  [2][2][]entry // per request kind, per header table
 	merged  [2][]entry    // per request kind
 	cands   []candidate   // one header value's candidates while it is resolved
@@ -284,19 +284,21 @@ func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
 	// Environment: SetEnvIf & co. in merge order, then rewrite E= flags.
 	for _, l := range a.layers {
 		for _, it := range l.items {
-			for _, s := range it.n.setters() {
-				a.env.add(s)
-				if len(s.notes) > 0 {
-					a.notes = append(a.notes, s.notes...)
+			ss := it.n.setters()
+			for i := range ss {
+				a.env.add(&ss[i])
+				if len(ss[i].notes) > 0 {
+					a.notes = append(a.notes, ss[i].notes...)
 				}
 			}
 		}
 	}
 	for _, rs := range []rewriteSet{a.server, a.perDir} {
 		for _, r := range rs.rules {
-			for _, s := range r.setters() {
-				a.env.add(s)
-				a.notes = append(a.notes, s.notes...)
+			ss := r.setters()
+			for i := range ss {
+				a.env.add(&ss[i])
+				a.notes = append(a.notes, ss[i].notes...)
 			}
 		}
 	}
@@ -521,8 +523,9 @@ func (a *analysis) grant(entries []entry, alwaysOnly bool) rules.Grant {
 		origins += len(r.origins)
 	}
 	a.s.resolvedBuf = rs
+	var set ruleSet
 	if origins > 0 {
-		g.Origins = make([]rules.OriginRule, 0, origins)
+		set.rs = make([]rules.OriginRule, 0, origins)
 	}
 	g.Headers = make([]rules.Header, 0, n)
 	i := 0
@@ -540,9 +543,10 @@ func (a *analysis) grant(entries []entry, alwaysOnly bool) rules.Grant {
 			Evidence:  e.op.n.evidence(),
 		})
 		for _, o := range r.origins {
-			g.Origins = addRule(g.Origins, o)
+			set.add(o)
 		}
 	}
+	g.Origins = set.rs
 	return g
 }
 
@@ -585,26 +589,86 @@ func (a *analysis) resolve(e entry) *resolved {
 	return r
 }
 
-// addRule appends r unless an identical rule is present, in which case
-// the evidence is merged.
-func addRule(rs []rules.OriginRule, r rules.OriginRule) []rules.OriginRule {
-	for i := range rs {
-		o := &rs[i]
-		if o.Kind != r.Kind || o.Echo != r.Echo || o.Reason != r.Reason || !slices.Equal(o.Values, r.Values) {
-			continue
-		}
-		if (o.Pattern == nil) != (r.Pattern == nil) || (o.Pattern != nil && (o.Pattern.Expr != r.Pattern.Expr || o.Pattern.CaseInsensitive != r.Pattern.CaseInsensitive || o.Pattern.Evidence.Range != r.Pattern.Evidence.Range)) {
-			continue
-		}
-		for _, ev := range r.Evidence {
-			if !hasEvidence(o.Evidence, ev) {
-				// Full-slice copy: rules are shared between grants.
-				o.Evidence = append(o.Evidence[:len(o.Evidence):len(o.Evidence)], ev)
+// ruleKey identifies an origin rule up to its evidence: rules with equal
+// keys are one rule reached from several places.
+type ruleKey struct {
+	kind   rules.OriginKind
+	echo   bool
+	reason string
+	values string // Values joined with NUL
+	hasPat bool
+	expr   string
+	ci     bool
+	at     rules.Range
+}
+
+func keyOf(r *rules.OriginRule) ruleKey {
+	k := ruleKey{kind: r.Kind, echo: r.Echo, reason: r.Reason, values: strings.Join(r.Values, "\x00")}
+	if r.Pattern != nil {
+		k.hasPat, k.expr, k.ci, k.at = true, r.Pattern.Expr, r.Pattern.CaseInsensitive, r.Pattern.Evidence.Range
+	}
+	return k
+}
+
+// ruleSet builds a grant's origin rules, merging identical ones. The index
+// is built only for long lists: a handful of rules compare faster than they
+// hash, and 100k SetEnvIf Origin lines made the pairwise scan quadratic.
+type ruleSet struct {
+	rs    []rules.OriginRule
+	index map[ruleKey]int
+}
+
+const ruleIndexFrom = 16
+
+// add appends r unless an identical rule is present, in which case the
+// evidence is merged.
+func (s *ruleSet) add(r rules.OriginRule) {
+	i := -1
+	if s.index == nil && len(s.rs) >= ruleIndexFrom {
+		s.index = make(map[ruleKey]int, 2*len(s.rs))
+		for j := range s.rs {
+			if _, dup := s.index[keyOf(&s.rs[j])]; !dup {
+				s.index[keyOf(&s.rs[j])] = j
 			}
 		}
-		return rs
 	}
-	return append(rs, r)
+	if s.index != nil {
+		k := keyOf(&r)
+		if j, ok := s.index[k]; ok {
+			i = j
+		} else {
+			s.index[k] = len(s.rs)
+		}
+	} else {
+		for j := range s.rs {
+			if sameRule(&s.rs[j], &r) {
+				i = j
+				break
+			}
+		}
+	}
+	if i < 0 {
+		s.rs = append(s.rs, r)
+		return
+	}
+	o := &s.rs[i]
+	for _, ev := range r.Evidence {
+		if !hasEvidence(o.Evidence, ev) {
+			// Full-slice copy: rules are shared between grants.
+			o.Evidence = append(o.Evidence[:len(o.Evidence):len(o.Evidence)], ev)
+		}
+	}
+}
+
+// sameRule is keyOf(o) == keyOf(r) without building the keys.
+func sameRule(o, r *rules.OriginRule) bool {
+	if o.Kind != r.Kind || o.Echo != r.Echo || o.Reason != r.Reason || !slices.Equal(o.Values, r.Values) {
+		return false
+	}
+	if (o.Pattern == nil) != (r.Pattern == nil) {
+		return false
+	}
+	return o.Pattern == nil || (o.Pattern.Expr == r.Pattern.Expr && o.Pattern.CaseInsensitive == r.Pattern.CaseInsensitive && o.Pattern.Evidence.Range == r.Pattern.Evidence.Range)
 }
 
 func hasEvidence(evs []rules.Evidence, ev rules.Evidence) bool {
@@ -636,12 +700,16 @@ func originRules(e entry, cands []candidate) []rules.OriginRule {
 		switch c.kind {
 		case 'l':
 			var pats []rules.Pattern
+			var list []listed
 			if c.origin != nil {
-				pats = c.origin.patterns
+				pats, list = c.origin.patterns, c.origin.list
 			}
 			evs := make([]rules.Evidence, 0, len(pats)+3)
 			for _, p := range pats {
 				evs = addEvidence(evs, p.Evidence)
+			}
+			for _, l := range list {
+				evs = addEvidence(evs, l.ev)
 			}
 			if og != nil {
 				evs = addEvidence(evs, og.ev)
@@ -688,8 +756,19 @@ func echoRules(out []rules.OriginRule, oc *originCond, ev, hev rules.Evidence) [
 		p := &oc.patterns[i]
 		out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Pattern: p, Echo: true, Evidence: evidenceOf(p.Evidence, ev, hev)})
 	}
-	if len(oc.list) > 0 {
-		out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: append([]string{}, oc.list...), Echo: true, Evidence: evidenceOf(ev, hev)})
+	// Exact origins compared at one place make one rule; each place its own,
+	// so that a finding about a value points at the line that lists it.
+	for i := 0; i < len(oc.list); {
+		j := i + 1
+		for j < len(oc.list) && oc.list[j].ev.Range == oc.list[i].ev.Range {
+			j++
+		}
+		values := make([]string, j-i)
+		for k := i; k < j; k++ {
+			values[k-i] = oc.list[k].value
+		}
+		out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: values, Echo: true, Evidence: evidenceOf(oc.list[i].ev, ev, hev)})
+		i = j
 	}
 	return out
 }

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/corsguard/corsguard/rules"
 )
 
 // This file understands the part of httpd's ap_expr language that decides
@@ -126,7 +128,16 @@ type exprParser struct {
 	bad  bool
 }
 
+// maxExprLen is httpd's limit on an ap_expr expression: ap_expr_parse
+// (server/util_expr_eval.c) answers "Expression too long" from
+// MAX_STRING_LEN (8192) bytes on, and the server does not start. It also
+// bounds how deep this recursive-descent parser can nest.
+const maxExprLen = 8192
+
 func parseCond(s string) *cond {
+	if len(s) >= maxExprLen {
+		return &cond{op: "opaque"}
+	}
 	toks, ok := lexExpr(s)
 	if !ok || len(toks) == 0 {
 		return &cond{op: "opaque"}
@@ -381,3 +392,34 @@ var (
 )
 
 const maxCachedRegexes = 1024
+
+// expressions lists the ap_expr expressions a directive carries: an <If> or
+// <ElseIf> condition, SetEnvIfExpr's, and Header's expr= value or condition.
+func expressions(n *node) []string {
+	switch n.name {
+	case "if", "elseif":
+		return []string{unquote(n.raw)}
+	case "setenvifexpr":
+		if len(n.args) > 0 {
+			return n.args[:1]
+		}
+	case "header", "requestheader":
+		var out []string
+		for _, a := range n.args {
+			if hasPrefixFold(a, "expr=") {
+				out = append(out, a[len("expr="):])
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// checkExpressions reports expressions httpd refuses for their length.
+func (l *loader) checkExpressions(n *node, rng rules.Range) {
+	for _, e := range expressions(n) {
+		if len(e) >= maxExprLen {
+			l.errorf(rng, "Expression too long: %d bytes; httpd refuses ap_expr expressions of %d bytes or more", len(e), maxExprLen)
+		}
+	}
+}

@@ -55,6 +55,10 @@ type BaselineOutcome struct {
 	// Gone are the baseline entries no run finding matched: fixed, or
 	// changed beyond recognition. Worth pruning from the baseline.
 	Gone []BaselineEntry
+	// Findings are the accepted findings and Fingerprints theirs, for the
+	// JSON report: used as the next baseline, it must accept them again.
+	Findings     []rules.Finding
+	Fingerprints []string
 }
 
 // NewBaselineDocument lists every finding of a run as accepted.
@@ -75,6 +79,14 @@ func WriteBaseline(w io.Writer, in Input) error {
 	return enc.Encode(NewBaselineDocument(in))
 }
 
+// reportFinding is what a baseline needs of a JSON report's finding.
+type reportFinding struct {
+	RuleID      string      `json:"ruleId"`
+	Message     string      `json:"message"`
+	Range       rules.Range `json:"range"`
+	Fingerprint string      `json:"fingerprint"`
+}
+
 // ReadBaseline reads a baseline document, a JSON report or a SARIF log
 // written by corsguard. name is for messages.
 func ReadBaseline(r io.Reader, name string) (*Baseline, error) {
@@ -88,14 +100,10 @@ func ReadBaseline(r io.Reader, name string) (*Baseline, error) {
 	// One decode into the union of the three shapes; which fields are
 	// present tells them apart.
 	var doc struct {
-		Baseline []BaselineEntry `json:"baseline"`
-		Findings []struct {
-			RuleID      string      `json:"ruleId"`
-			Message     string      `json:"message"`
-			Range       rules.Range `json:"range"`
-			Fingerprint string      `json:"fingerprint"`
-		} `json:"findings"`
-		Runs []struct {
+		Baseline  []BaselineEntry `json:"baseline"`
+		Findings  []reportFinding `json:"findings"`
+		Baselined []reportFinding `json:"baselined"`
+		Runs      []struct {
 			Results []struct {
 				RuleID  string `json:"ruleId"`
 				Message struct {
@@ -119,7 +127,7 @@ func ReadBaseline(r io.Reader, name string) (*Baseline, error) {
 		return nil, fmt.Errorf("%s: not a corsguard baseline, JSON report or SARIF log: %w", name, err)
 	}
 	b := &Baseline{Entries: append([]BaselineEntry(nil), doc.Baseline...)}
-	for _, f := range doc.Findings {
+	for _, f := range append(doc.Findings, doc.Baselined...) {
 		b.Entries = append(b.Entries, BaselineEntry{Fingerprint: f.Fingerprint, RuleID: f.RuleID, File: f.Range.File, Line: f.Range.Line, Message: f.Message})
 	}
 	for _, run := range doc.Runs {
@@ -154,6 +162,9 @@ func (b *Baseline) Apply(in *Input) {
 		if keep[i] {
 			kept = append(kept, f)
 			keptFps = append(keptFps, fps[i])
+		} else {
+			outcome.Findings = append(outcome.Findings, f)
+			outcome.Fingerprints = append(outcome.Fingerprints, fps[i])
 		}
 	}
 	in.Findings, in.FingerprintsOf, in.Baseline = kept, keptFps, outcome

@@ -2,7 +2,9 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/corsguard/corsguard/rules"
 )
@@ -23,8 +25,15 @@ type Document struct {
 	Summary       JSONSummary        `json:"summary"`
 	// Interrupted: the run was stopped before it was done.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Baselined are the findings --baseline accepted: not reported, not
+	// counted, but kept so that this document, used as the next run's
+	// baseline, still accepts them.
+	Baselined []JSONFinding `json:"baselined,omitempty"`
 	// BaselineGone are the --baseline entries that no longer occur.
 	BaselineGone []BaselineEntry `json:"baselineGone,omitempty"`
+	// AutomationID is the SARIF runAutomationDetails.id of this analysis,
+	// kept so that `corsguard report -f sarif` gives the same one.
+	AutomationID string `json:"automationId,omitempty"`
 }
 
 // JSONFinding is a finding plus its fingerprint.
@@ -65,7 +74,11 @@ func BuildDocument(in Input) Document {
 	if in.Baseline != nil {
 		doc.Summary.Baselined = in.Baseline.Baselined
 		doc.BaselineGone = in.Baseline.Gone
+		for i, f := range in.Baseline.Findings {
+			doc.Baselined = append(doc.Baselined, JSONFinding{Finding: f, Fingerprint: in.Baseline.Fingerprints[i]})
+		}
 	}
+	doc.AutomationID = in.AutomationID
 	if doc.Errors == nil {
 		doc.Errors = []rules.Diagnostic{}
 	}
@@ -80,4 +93,33 @@ func JSON(w io.Writer, in Input) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(BuildDocument(in))
+}
+
+// ReadDocument reads a JSON report back, for `corsguard report`, as the
+// Input that produced it (without source lines: snippets are not kept).
+func ReadDocument(r io.Reader, name string) (Input, error) {
+	var doc Document
+	dec := json.NewDecoder(io.LimitReader(r, maxBaselineSize))
+	if err := dec.Decode(&doc); err != nil {
+		return Input{}, fmt.Errorf("%s: not a corsguard JSON report: %w", name, err)
+	}
+	tool, ok := strings.CutPrefix(doc.Tool, "corsguard ")
+	if doc.SchemaVersion != JSONVersion || !ok || doc.Findings == nil {
+		return Input{}, fmt.Errorf("%s: not a corsguard JSON report (schemaVersion %d, tool %q): want the output of --format json", name, doc.SchemaVersion, doc.Tool)
+	}
+	in := Input{Tool: tool, Version: doc.Version, Errors: doc.Errors, Suppressed: doc.Summary.Suppressed,
+		Warnings: doc.Warnings, Skipped: doc.Skipped, Interrupted: doc.Interrupted,
+		Files: doc.Summary.Files, AutomationID: doc.AutomationID,
+		Findings: make([]rules.Finding, len(doc.Findings)), FingerprintsOf: make([]string, len(doc.Findings))}
+	for i, f := range doc.Findings {
+		in.Findings[i], in.FingerprintsOf[i] = f.Finding, f.Fingerprint
+	}
+	if doc.Summary.Baselined > 0 || doc.BaselineGone != nil {
+		in.Baseline = &BaselineOutcome{Baselined: doc.Summary.Baselined, Gone: doc.BaselineGone}
+		for _, f := range doc.Baselined {
+			in.Baseline.Findings = append(in.Baseline.Findings, f.Finding)
+			in.Baseline.Fingerprints = append(in.Baseline.Fingerprints, f.Fingerprint)
+		}
+	}
+	return in, nil
 }

@@ -3,7 +3,7 @@
 # response-header cap makes each such response an error result for that
 # request, at bounded memory, instead of keeping megabytes per response.
 describe() { echo "fuzz: 9 MB response header on every answer (--budget 200)"; }
-gen() { go build -C "$root" -o "$PWD/hugeheader" ./scripts/bounds/servers/hugeheader; }
+gen() { go build -C "$root" -o "$PWD/hugeheader" ./scripts/bounds/servers/hugeheader/main.go; }
 run() {
   ./hugeheader -bytes 9437184 -portfile port.txt &
   local pid=$! rc

@@ -1,3 +1,8 @@
+//go:build ignore
+
+// Built by name (go build …/main.go) by the bounds cases only: the build tag
+// keeps "go install ./..." to the corsguard binary.
+
 // Command hugeheader is a loopback HTTP server whose every answer carries
 // one huge header, for the bounds cases fuzz-header-*.sh.
 //
