@@ -298,7 +298,7 @@ func varyOrigin(h http.Header) bool {
 // says nothing to caches (CG401).
 func (r *targetRun) judgeVary() {
 	values := map[string]bool{}
-	var unvaried *outcome
+	var unvaried, varied, refusedPlain *outcome
 	for i, o := range r.outcomes {
 		if o.kind != observe.Actual || o.url != r.t.URL || !o.hasOrigin || o.ex.Response == nil || o.status() >= 400 {
 			continue
@@ -307,14 +307,30 @@ func (r *targetRun) judgeVary() {
 		values[a] = true
 		// Only a grant a browser can use matters to a cache (CG111 reports
 		// the values that never match).
-		if a != "" && a != "*" && spec.IsSerialisedOrigin(a) && !varyOrigin(o.header()) && unvaried == nil {
+		usable := a != "" && a != "*" && spec.IsSerialisedOrigin(a)
+		switch {
+		case usable && !varyOrigin(o.header()) && unvaried == nil:
 			unvaried = &r.outcomes[i]
+		case usable && varied == nil && r.isTrusted(o.origin):
+			varied = &r.outcomes[i]
+		case a == "" && !varyOrigin(o.header()) && refusedPlain == nil:
+			refusedPlain = &r.outcomes[i]
 		}
 	}
 	if len(values) > 1 && unvaried != nil {
 		o := *unvaried
 		r.report(r.newResult("CG401", false, fmt.Sprintf("%s %s with Origin: %s → %s without Vary: Origin, while other origins get a different answer: a shared cache can serve this grant to them",
 			o.method, r.t.URL, o.origin, describe(o.header())), o.ex))
+		return
+	}
+	// The mirror image: grants vary, refusals do not. A shared cache that
+	// stored a refusal serves it to the trusted origin, which is then
+	// blocked until the entry expires (broken, not unsafe: low).
+	if unvaried == nil && varied != nil && refusedPlain != nil {
+		res := r.newResult("CG401", false, fmt.Sprintf("%s %s with Origin: %s is refused without Vary: Origin, while the grant to %s varies: a shared cache can serve the refusal to the trusted origin and block it",
+			refusedPlain.method, r.t.URL, refusedPlain.origin, varied.origin), refusedPlain.ex, varied.ex)
+		res.Severity, res.Witness = rules.Low, "refusal"
+		r.report(res)
 	}
 }
 
