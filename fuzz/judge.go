@@ -313,7 +313,7 @@ func (r *targetRun) judgeVary() {
 			unvaried = &r.outcomes[i]
 		case usable && varied == nil && r.isTrusted(o.origin):
 			varied = &r.outcomes[i]
-		case a == "" && !varyOrigin(o.header()) && refusedPlain == nil:
+		case a == "" && !varyOrigin(o.header()) && refusedPlain == nil && sendable(o):
 			refusedPlain = &r.outcomes[i]
 		}
 	}
