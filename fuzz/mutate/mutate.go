@@ -50,7 +50,10 @@ func (g *Gofuzz) Origins(seeds []string, n int) []string {
 	if len(seeds) == 0 || n <= 0 {
 		return nil
 	}
-	g.seeds = seeds
+	// A copy per call: the engine fuzzes targets side by side through one
+	// Source, and the seeds are this call's (the stream is the seed's, so
+	// the result does not depend on the order of calls).
+	g = &Gofuzz{seed: g.seed, seeds: seeds}
 	f := g.fuzzer(1)
 	seen := map[string]bool{}
 	for _, s := range seeds {
