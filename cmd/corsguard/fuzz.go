@@ -541,8 +541,9 @@ func runReplay(ctx context.Context, cmd *cobra.Command, args []string, fl fuzzFl
 		return err
 	}
 	if len(scope) == 0 {
-		return usageErr("--replay: name the target(s) to replay against, e.g. corsguard fuzz --replay %s %s (the file's requests go to %s)",
-			fl.replay, strings.Join(fuzz.ReplayOrigins(rs), " "), strings.Join(fuzz.ReplayOrigins(rs), ", "))
+		return usageErr("--replay: name the target(s) to replay against after the file, e.g. corsguard fuzz --replay %s https://api.example.com/ "+
+			"(the file's requests go to %s: name them only if they are yours; the file alone never decides where your credentials go)",
+			fl.replay, strings.Join(fuzz.ReplayOrigins(rs), ", "))
 	}
 	client, err := driver.New(fl.net.config(scope, auth))
 	if err != nil {

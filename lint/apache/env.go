@@ -19,8 +19,11 @@ type setter struct {
 	hasLit  bool
 	method  methodCond
 	other   string // why the value (or the condition) is not about the Origin
-	ev      rules.Evidence
-	notes   []string
+	// opaque is set when the condition tests the Origin in a way the
+	// linter cannot analyse (a function of it, a comparison with a variable).
+	opaque bool
+	ev     rules.Evidence
+	notes  []string
 }
 
 // setenvifSetters reads `SetEnvIf[NoCase] attribute regex [!]var[=value]...`.
@@ -168,6 +171,7 @@ func exprSetters(n *node) []setter {
 			s.lit, s.hasLit = val, true
 		default:
 			s.other = "set by SetEnvIfExpr " + n.args[0]
+			s.opaque = g.opaque
 			if !strings.Contains(val, "$") {
 				s.lit, s.hasLit = val, true
 			}
@@ -251,6 +255,9 @@ func (f *envFlow) guardFor(spec string, ev rules.Evidence) *guard {
 	m := setters[0].method
 	anyOrigin := false
 	for _, s := range setters {
+		if s.opaque {
+			anyOrigin = true
+		}
 		if s.origin == nil {
 			allOrigin = false
 		} else {

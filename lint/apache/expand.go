@@ -15,14 +15,15 @@ import (
 // ap_resolve_env puts no limit on what ${VAR} expands to; mod_macro refuses
 // a macro that uses itself ("recursive use of macro '%s' is invalid") and
 // limits each substituted line to MAX_STRING_LEN, but not the fan-out.
-// Real configurations stay far below these budgets: a directive longer than
-// 1 MiB, or more expanded macro text than a 10 MB file holds, is an attack
-// or a mistake, and saying so beats running out of memory.
+// Real configurations stay far below these budgets (a farm of 2,000
+// VirtualHosts from a 30-line macro expands to 60k lines): a directive
+// longer than 1 MiB, or more than 128k lines of expanded macros, is an
+// attack or a mistake, and saying so beats running out of memory.
 const (
 	maxDirectiveExpansion = 1 << 20  // bytes one directive may grow to through ${VAR}
 	maxDefineExpansion    = 64 << 20 // bytes all ${VAR} substitutions together may produce
-	maxMacroLines         = 1 << 18  // lines all Use expansions together may produce
-	maxMacroBytes         = 32 << 20 // bytes of those lines
+	maxMacroLines         = 1 << 17  // lines all Use expansions together may produce
+	maxMacroBytes         = 16 << 20 // bytes of those lines
 	maxUseDepth           = 32       // Use inside Use, as a last resort (recursion is caught by name)
 )
 

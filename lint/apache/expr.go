@@ -239,10 +239,15 @@ func (p *exprParser) word() (string, bool) {
 func (p *exprParser) comparison() *cond {
 	t := p.peek()
 	if t != nil && t.kind == 'o' && strings.HasPrefix(t.text, "-") {
-		// Unary test (-n, -z, -f, -ipmatch...): opaque to us.
+		// Unary test (-n, -z, -f, -ipmatch...): `-n %{HTTP:Origin}` (an
+		// Origin is present) is kept; the rest is opaque to us.
 		p.pos++
-		if _, ok := p.word(); !ok {
+		w, ok := p.word()
+		if !ok {
 			p.bad = true
+		}
+		if t.text == "-n" && subject(w) == "origin" {
+			return &cond{op: "cmp", lhs: "origin", cmpOp: "-n"}
 		}
 		return &cond{op: "opaque"}
 	}
@@ -287,8 +292,13 @@ func (p *exprParser) comparison() *cond {
 			if t.kind == '}' {
 				break
 			}
-			if t.kind == 's' {
+			switch t.kind {
+			case 's':
 				c.list = append(c.list, t.text)
+			case 'v', 'w':
+				// A variable or function in the list: its value is not in
+				// the configuration, so the list is not known either.
+				c.cmpOp = "variable"
 			}
 		}
 	default:
@@ -297,10 +307,20 @@ func (p *exprParser) comparison() *cond {
 			p.bad = true
 			return c
 		}
+		if strings.HasPrefix(lhs, "'") && subject(rhs) == "origin" && (op.text == "==" || op.text == "!=") {
+			// 'https://a.test' == %{HTTP:Origin}
+			rhs = lhs
+			c.lhs = "origin"
+		}
 		c.str = strings.Trim(rhs, "'")
 		if !strings.HasPrefix(rhs, "'") {
-			// Comparing two variables: nothing we can resolve.
-			c.lhs = "other"
+			// Comparing with a variable: nothing we can resolve (and, for
+			// the Origin, nothing we can say about which one passes).
+			if c.lhs == "origin" {
+				c.cmpOp = "variable"
+			} else {
+				c.lhs = "other"
+			}
 		}
 	}
 	return c

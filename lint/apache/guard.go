@@ -1,6 +1,7 @@
 package apache
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -39,6 +40,57 @@ func regexCond(re string, ci bool, ev rules.Evidence) *originCond {
 		return &originCond{list: []listed{{value: lit, ev: ev}}}
 	}
 	return &originCond{patterns: []rules.Pattern{{Expr: re, Dialect: rules.PCRE, CaseInsensitive: ci, Evidence: ev}}}
+}
+
+// globCond is "the Origin matches the wildcard pattern" of ap_expr's
+// -strmatch / -strcmatch, which httpd runs with apr_fnmatch and no flags:
+// `*` matches any run of characters (dots and slashes included), `?` one
+// character, `[...]` a class, `\x` the character x. A pattern with `*`
+// alone is the checker's glob dialect; anything else becomes the equivalent
+// anchored regex.
+func globCond(pat string, ci bool, ev rules.Evidence) *originCond {
+	if !strings.ContainsAny(pat, "?[\\") {
+		if !strings.Contains(pat, "*") {
+			return &originCond{list: []listed{{value: pat, ev: ev}}}
+		}
+		return &originCond{patterns: []rules.Pattern{{Expr: pat, Dialect: rules.Glob, CaseInsensitive: ci, Evidence: ev}}}
+	}
+	return &originCond{patterns: []rules.Pattern{{Expr: fnmatchRegex(pat), Dialect: rules.PCRE, CaseInsensitive: ci, Evidence: ev}}}
+}
+
+// fnmatchRegex translates an apr_fnmatch pattern into an anchored regex.
+func fnmatchRegex(pat string) string {
+	var b strings.Builder
+	b.WriteByte('^')
+	for i := 0; i < len(pat); i++ {
+		switch c := pat[i]; c {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteByte('.')
+		case '\\':
+			if i+1 < len(pat) {
+				i++
+				b.WriteString(regexp.QuoteMeta(pat[i : i+1]))
+			}
+		case '[':
+			j := strings.IndexByte(pat[i+1:], ']')
+			if j < 0 {
+				b.WriteString(`\[`)
+				continue
+			}
+			class := pat[i+1 : i+1+j]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			}
+			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			i += j + 1
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteByte('$')
+	return b.String()
 }
 
 // regexLiteral returns the one string an anchored PCRE matches when it has
@@ -143,6 +195,10 @@ type guard struct {
 	ev        rules.Evidence
 	origin    *originCond // when the guard holds, Origin matched one of these
 	originNeg bool        // when the guard holds, Origin did NOT match (else branch, !~)
+	// notOrigin, when known, is what the Origin did not match when the guard
+	// holds (`!~ re`, `!= 'x'`, an Else after origin tests): the origins a
+	// gate that rejects under this guard lets through.
+	notOrigin *originCond
 	method    methodCond
 	opaque    bool // the Origin is involved in a way we cannot analyse
 	other     bool // conditions on other request properties
@@ -214,8 +270,16 @@ func classifyInto(c *cond, g *guard, ev rules.Evidence) {
 					l[i] = listed{value: v, ev: ev}
 				}
 				g.origin = g.origin.merge(&originCond{list: l})
-			case "!~", "!=":
+			case "!~":
 				g.originNeg = true
+				g.notOrigin = g.notOrigin.merge(regexCond(c.re, strings.Contains(c.flags, "i"), ev))
+			case "!=":
+				g.originNeg = true
+				g.notOrigin = g.notOrigin.merge(&originCond{list: []listed{{value: c.str, ev: ev}}})
+			case "-strmatch", "-strcmatch":
+				g.origin = g.origin.merge(globCond(c.str, c.cmpOp == "-strcmatch", ev))
+			case "-n":
+				// An Origin is present: says nothing about which.
 			default:
 				g.opaque = true
 			}
@@ -260,6 +324,7 @@ func classifyInto(c *cond, g *guard, ev rules.Evidence) {
 		switch {
 		case in.pureOrigin():
 			g.originNeg = true
+			g.notOrigin = g.notOrigin.merge(in.origin)
 		case in.pureMethod():
 			g.method = combineAnd(g.method, flip(in.method))
 		default:
@@ -347,6 +412,9 @@ func elseGuard(prev []*guard, text string, ev rules.Evidence) *guard {
 	switch {
 	case allOrigin:
 		g.originNeg = true
+		for _, p := range prev {
+			g.notOrigin = g.notOrigin.merge(p.origin)
+		}
 	case allMethod:
 		m := flip(prev[0].method)
 		for _, p := range prev[1:] {

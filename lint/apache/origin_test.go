@@ -235,7 +235,34 @@ Header set Access-Control-Allow-Origin "https://%{SUB}e.example.com"
 				t.Fatalf("rule = %+v, want reflect: ?b in the query lets any Origin through", o)
 			}
 		}},
-		{"unknown: reflection under an Origin test the linter cannot analyse", `<If "%{HTTP:Origin} -strmatch '*.example.com'">
+		{"-strmatch is a wildcard pattern (apr_fnmatch: * crosses dots)", `<If "%{HTTP:Origin} -strmatch 'https://*.example.com'">
+    Header set Access-Control-Allow-Origin "%{Origin}i"
+</If>
+`, func(t *testing.T, p *rules.Policy) {
+			o := onlyOrigin(t, p.Actual)
+			if o.Kind != rules.OriginPattern || o.Pattern.Dialect != rules.Glob || o.Pattern.Expr != "https://*.example.com" || o.Pattern.CaseInsensitive {
+				t.Fatalf("rule = %+v %+v", o, o.Pattern)
+			}
+		}},
+		{"-strcmatch with ? and classes is the equivalent case-insensitive regex", `<If "%{HTTP:Origin} -strcmatch 'https://app[0-9]?.example.com'">
+    Header set Access-Control-Allow-Origin "%{Origin}i"
+</If>
+`, func(t *testing.T, p *rules.Policy) {
+			o := onlyOrigin(t, p.Actual)
+			if o.Kind != rules.OriginPattern || o.Pattern.Dialect != rules.PCRE || o.Pattern.Expr != `^https://app[0-9].\.example\.com$` || !o.Pattern.CaseInsensitive {
+				t.Fatalf("rule = %+v %+v", o, o.Pattern)
+			}
+		}},
+		{"a string compared with the Origin on the right is an exact entry", `<If "'https://a.test' == %{HTTP:Origin} || req('Origin') == 'https://b.test' || http('origin') == 'https://c.test'">
+    Header set Access-Control-Allow-Origin "%{Origin}i"
+</If>
+`, func(t *testing.T, p *rules.Policy) {
+			o := onlyOrigin(t, p.Actual)
+			if o.Kind != rules.OriginList || len(o.Values) != 3 || o.Values[0] != "https://a.test" {
+				t.Fatalf("rule = %+v", o)
+			}
+		}},
+		{"unknown: reflection under an Origin test the linter cannot analyse", `<If "tolower(%{HTTP:Origin}) == 'https://a.test'">
     Header set Access-Control-Allow-Origin "%{Origin}i"
 </If>
 `, func(t *testing.T, p *rules.Policy) {

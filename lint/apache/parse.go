@@ -31,8 +31,6 @@ func isHtaccess(path string) bool {
 	return b == ".htaccess" || strings.HasSuffix(b, ".htaccess")
 }
 
-func parse(path string) rules.ParseResult { return parseSource(path, nil) }
-
 func parseSource(path string, content []byte) rules.ParseResult {
 	res, _ := parseTree(path, content, defaultBudgets)
 	return res

@@ -329,6 +329,11 @@ func (r *rwRule) options(where string) *outcome {
 }
 
 func (r *rwRule) decideOptions(where string) *outcome {
+	if g := rewriteGate(r); g != nil && g.opaque == "" {
+		// An origin gate rejects other origins only: the preflight of an
+		// allowed origin goes on to the next rule.
+		return nil
+	}
 	applies, definite, others := r.optionsVerdict()
 	if !applies {
 		return nil

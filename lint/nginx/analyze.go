@@ -62,8 +62,7 @@ func (a *analyzer) collect(nodes []*node) {
 			a.addMap(n)
 			continue
 		case n.name == "if" && n.isBlock:
-			c := parseCondition(n)
-			if _, ok := gate(n, c, rules.Evidence{}); ok || strings.EqualFold(c.variable, "http_origin") && c.op == "!=" && returns(n) {
+			if gatesOrigin(n, parseCondition(n)) {
 				// $http_origin's value now depends on the request's path.
 				a.res.gated = true
 			}
@@ -312,24 +311,7 @@ func (a *analyzer) simulateLevel(lv *level, f *flow, server bool) {
 			g := a.res.originGuard(c, ev, f.env)
 			il := a.ifLevel(lv, n)
 			f.ifs = append(f.ifs, ifInfo{lv: il, cond: c, guard: g, ev: ev, server: server})
-			if cons, ok := gate(n, c, ev); ok {
-				a.passGate(f.env, cons)
-				continue
-			}
-			if strings.EqualFold(c.variable, "http_origin") && c.op == "!=" && strings.Contains(c.operand, "$") && returns(n) {
-				f.env.put("http_origin", []alt{{
-					unknown: "the Origin is compared with " + quoteArg(c.operand) + " at " + n.rng().String(),
-					ev:      []rules.Evidence{ev},
-				}})
-				continue
-			}
-			if s, ok := a.res.setters[c.variable]; ok && s.readsOrigin && returns(n) {
-				// A gate on a check the linter cannot see: whatever Origin
-				// goes on is unknown, not unvalidated.
-				f.env.put("http_origin", []alt{{
-					unknown: "the Origin is checked by $" + c.variable + ", " + s.reason + ", at " + n.rng().String(),
-					ev:      []rules.Evidence{ev},
-				}})
+			if a.applyGate(n, c, ev, f.env) {
 				continue
 			}
 			var saved map[string][]alt
@@ -348,60 +330,6 @@ func (a *analyzer) simulateLevel(lv *level, f *flow, server bool) {
 			restoreCaptures(f.env, saved)
 		}
 	}
-}
-
-// gate recognises the gate idiom: an `if` that refuses (returns) when the
-// Origin does NOT pass a test (`!~`, `!~*`, `!=`) and sends nothing itself.
-// Every request that goes on has passed the test: the constraint returned.
-func gate(n *node, c condition, ev rules.Evidence) (constraint, bool) {
-	if !strings.EqualFold(c.variable, "http_origin") || c.operand == "" {
-		return constraint{}, false
-	}
-	var cons constraint
-	switch c.op {
-	case "!~":
-		cons = constraint{kind: consRegex, expr: c.operand, ev: ev}
-	case "!~*":
-		cons = constraint{kind: consRegex, expr: c.operand, ci: true, ev: ev}
-	case "!=":
-		if strings.Contains(c.operand, "$") {
-			// nginx expands variables in a string comparison (not in a
-			// regex): the operand is not the literal written.
-			return constraint{}, false
-		}
-		cons = constraint{kind: consExact, expr: c.operand, ev: ev}
-	default:
-		return constraint{}, false
-	}
-	return cons, returns(n)
-}
-
-// returns reports whether an if block ends the request (a `return`)
-// without sending headers of its own.
-func returns(n *node) bool {
-	ret := false
-	for _, s := range n.block {
-		switch s.name {
-		case "return":
-			ret = true
-		case "add_header", "more_set_headers":
-			return false // it answers, with headers of its own
-		}
-	}
-	return ret
-}
-
-// passGate makes $http_origin, from here on along this request's path,
-// the Origin that passed the gate's test.
-func (a *analyzer) passGate(e *env, cons constraint) {
-	cur := a.res.lookup("http_origin", e)
-	next := make([]alt, 0, len(cur))
-	for _, v := range cur {
-		v.guard = append(append(make([]constraint, 0, len(v.guard)+1), v.guard...), cons)
-		v.ev = append(append(make([]rules.Evidence, 0, len(v.ev)+1), v.ev...), cons.ev)
-		next = append(next, v)
-	}
-	e.put("http_origin", next)
 }
 
 // condText is the condition without its parentheses, for Header.Condition.
