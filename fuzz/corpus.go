@@ -185,6 +185,9 @@ func (c *Corpus) Save() error {
 		var b strings.Builder
 		b.WriteString("# corsguard corpus: origins that produced new behaviour on " + h + "\n")
 		for _, e := range c.by[h] {
+			if strings.HasPrefix(e.Origin, "#") || strings.TrimSpace(e.Origin+e.Class) == "" {
+				continue // would read back as a comment or a blank line
+			}
 			b.WriteString(e.Origin + "\t" + e.Class + "\n")
 		}
 		if err := os.WriteFile(filepath.Join(c.dir, h+".origins"), []byte(b.String()), 0o644); err != nil {

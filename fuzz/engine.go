@@ -575,15 +575,19 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 	}
 	wg.Wait()
 	for _, o := range res {
-		if o.url == "" {
-			continue // not sent (cancelled)
+		if o.url != "" { // "": not sent (cancelled)
+			r.accept(o)
 		}
-		if o.ex.BlockedRedirect != "" {
-			r.notes = append(r.notes, fmt.Sprintf("%s %s: redirect to %s not followed (%s)", o.ex.Request.Method, o.url, o.ex.BlockedRedirect, o.ex.BlockedReason))
-		}
-		if failure(o.ex) != "" {
-			continue // counted; a failure says nothing about CORS
-		}
+	}
+}
+
+// accept keeps an answered outcome for judging (in plan order). A failure
+// was counted when it came back; it says nothing about CORS.
+func (r *targetRun) accept(o outcome) {
+	if o.ex.BlockedRedirect != "" {
+		r.notes = append(r.notes, fmt.Sprintf("%s %s: redirect to %s not followed (%s)", o.ex.Request.Method, o.url, o.ex.BlockedRedirect, o.ex.BlockedReason))
+	}
+	if failure(o.ex) == "" {
 		r.outcomes = append(r.outcomes, o)
 	}
 }

@@ -139,6 +139,7 @@ func (r *targetRun) judgeActual() {
 		order = append(order, "CG112")
 		byRule["CG112"] = random
 	}
+	order = subsumeLive(order, byRule)
 	sort.Strings(order)
 	for _, id := range order {
 		r.report(r.originResult(id, byRule[id]))
@@ -232,6 +233,7 @@ func (r *targetRun) judgeRest() {
 	}
 	r.observed = observe.Build(r.t.URL, obs)
 	r.judgeHeaders()
+	r.judgeNeverMatches()
 	r.judgePreflights()
 	r.judgeVary()
 	r.judgeConsistency()
@@ -255,7 +257,10 @@ func (r *targetRun) judgeHeaders() {
 			continue // origin trust and preflight are judged from the wire directly
 		}
 		var exs []driver.Exchange
-		if name := headerOf[f.RuleID]; name != "" {
+		if f.RuleID == "CG205" || f.RuleID == "CG206" {
+			exs = r.scaleReflection(&f)
+		}
+		if name := headerOf[f.RuleID]; name != "" && len(exs) == 0 {
 			for _, o := range r.outcomes {
 				if len(o.header().Values(name)) > 0 {
 					exs = append(exs, o.ex)
@@ -318,6 +323,16 @@ func (r *targetRun) judgePreflights() {
 			}
 		}
 	}
+	// 403 to a preflight is how some middleware refuses one method or
+	// header; 403 to every preflight of an origin is a gate in front of
+	// OPTIONS.
+	forbiddenAll := map[string]bool{}
+	for _, o := range r.outcomes {
+		if o.kind == observe.Preflight && o.ex.Response != nil {
+			all, seen := forbiddenAll[o.origin]
+			forbiddenAll[o.origin] = (all || !seen) && o.status() == http.StatusForbidden
+		}
+	}
 	passedFor := map[string]bool{}
 	var broader, auth, redirect []outcome
 	var broaderCreds bool
@@ -329,16 +344,25 @@ func (r *targetRun) judgePreflights() {
 		okN, _ := preflightPasses(o, false)
 		if okC || okN {
 			passedFor[o.origin] = true
-			if !r.isTrusted(o.origin) && !r.grantedBy[o.origin] {
+			// Like with like: the preflight and the actual request of the
+			// same origin in the same credentials mode. `*` on both,
+			// uncredentialed, is one consistent public policy.
+			a, sent := actualOf[o.origin]
+			wider := !r.isTrusted(o.origin) && (!sent && !r.grantedBy[o.origin] ||
+				sent && (okC && !actualGrants(a, true) || okN && !okC && !actualGrants(a, false)))
+			if wider {
 				broader = append(broader, o)
-				broaderCreds = broaderCreds || okC
+				broaderCreds = broaderCreds || okC && !actualGrants(a, true)
 			}
 		}
 		granted := r.isTrusted(o.origin) || r.grantedBy[o.origin]
 		st := o.status()
 		switch {
-		case granted && (st == http.StatusUnauthorized || st == http.StatusProxyAuthRequired) &&
-			mainStatus[o.origin] > 0 && mainStatus[o.origin] < 400:
+		case granted && (st == http.StatusUnauthorized || st == http.StatusProxyAuthRequired || st == http.StatusForbidden && forbiddenAll[o.origin]) &&
+			(r.isTrusted(o.origin) || mainStatus[o.origin] > 0 && mainStatus[o.origin] < 400):
+			// Browsers never send cookies or Authorization on a preflight:
+			// an auth check in front of OPTIONS fails every non-simple
+			// request, whatever the actual request would get with them.
 			auth = append(auth, o)
 		case granted && st >= 300 && st <= 399:
 			redirect = append(redirect, o)
@@ -421,7 +445,9 @@ func (r *targetRun) judgeVary() {
 		}
 		a := acao(o.header())
 		values[a] = true
-		if a != "" && a != "*" && !varyOrigin(o.header()) && unvaried == nil {
+		// Only a grant a browser can use matters to a cache (CG111 reports
+		// the values that never match).
+		if a != "" && a != "*" && spec.IsSerialisedOrigin(a) && !varyOrigin(o.header()) && unvaried == nil {
 			unvaried = &r.outcomes[i]
 		}
 	}

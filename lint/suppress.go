@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -84,8 +83,13 @@ func (c *sourceCache) line(name string, n int) (string, bool) {
 	return string(b), ok
 }
 
-// ignoreComment matches `# corsguard:ignore CG105[,CG401] reason…`.
-var ignoreComment = regexp.MustCompile(`#\s*corsguard:ignore\s+((?:CG\d{3}|\*)(?:\s*,\s*(?:CG\d{3}|\*))*)\s*(.*)$`)
+// ignoreMarker starts an inline suppression:
+//
+//	# corsguard:ignore CG105[,CG401] reason…
+//
+// In HCL files (.tf, .tf.json, .hcl) the comment may also start with // or
+// be a /* … */ block on one line, as tflint accepts.
+const ignoreMarker = "corsguard:ignore"
 
 // inlineSuppression is one `corsguard:ignore` comment.
 type inlineSuppression struct {
@@ -94,33 +98,123 @@ type inlineSuppression struct {
 	line   int
 }
 
+// hclStyleComments reports whether a file takes //- and /* */-comments.
+func hclStyleComments(file string) bool {
+	return strings.HasSuffix(file, ".tf") || strings.HasSuffix(file, ".tf.json") || strings.HasSuffix(file, ".hcl")
+}
+
+// parseIgnore reads the suppression comment on a line, if there is one:
+// a comment opener, optional blanks, the marker, blanks, then rule IDs
+// (or *) separated by commas, then the reason.
+func parseIgnore(line string, hclStyle bool) (ids []string, reason string, ok bool) {
+	at := strings.Index(line, ignoreMarker)
+	if at < 0 {
+		return nil, "", false
+	}
+	before := strings.TrimRight(line[:at], " \t")
+	block := hclStyle && strings.HasSuffix(before, "/*")
+	opener := strings.HasSuffix(before, "#") || block || hclStyle && strings.HasSuffix(before, "//")
+	if !opener {
+		return nil, "", false
+	}
+	rest := line[at+len(ignoreMarker):]
+	if rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
+		return nil, "", false
+	}
+	if block {
+		end := strings.Index(rest, "*/")
+		if end < 0 {
+			return nil, "", false
+		}
+		rest = rest[:end]
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	for {
+		n := strings.IndexFunc(rest, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+		if n < 0 {
+			n = len(rest)
+		}
+		if n == 0 {
+			break
+		}
+		ids = append(ids, rest[:n])
+		rest = strings.TrimLeft(rest[n:], " \t")
+		if !strings.HasPrefix(rest, ",") {
+			break
+		}
+		rest = strings.TrimLeft(rest[1:], " \t")
+	}
+	if len(ids) == 0 {
+		return nil, "", false
+	}
+	return ids, strings.TrimSpace(rest), true
+}
+
 // suppressionAt finds a suppression comment for ruleID on the finding's
 // line or the line above.
 func (c *sourceCache) suppressionAt(file string, line int, ruleID string) (*inlineSuppression, bool) {
 	for _, n := range []int{line, line - 1} {
 		raw, ok := c.lineBytes(file, n)
-		if !ok || !bytes.Contains(raw, []byte("corsguard:ignore")) {
+		if !ok || !bytes.Contains(raw, []byte(ignoreMarker)) {
 			continue
 		}
-		m := ignoreComment.FindStringSubmatch(string(raw))
-		if m == nil {
+		ids, reason, ok := parseIgnore(string(raw), hclStyleComments(file))
+		if !ok {
 			continue
 		}
-		s := &inlineSuppression{reason: strings.TrimSpace(m[2]), line: n}
-		for _, id := range strings.Split(m[1], ",") {
-			s.ids = append(s.ids, strings.TrimSpace(id))
-		}
-		for _, id := range s.ids {
+		for _, id := range ids {
 			if id == ruleID || id == "*" {
-				return s, true
+				return &inlineSuppression{ids: ids, reason: reason, line: n}, true
 			}
 		}
 	}
 	return nil, false
 }
 
+// checkSuppressionComments reports every inline suppression in the linted
+// files that names something other than a corsguard rule ID or `*`: a
+// typo would otherwise suppress nothing without a word, as an unknown ID
+// given to --disable or in the policy file is an error too.
+func checkSuppressionComments(res *Result) {
+	files := append([]string(nil), res.Files...)
+	for _, f := range res.Findings {
+		files = append(files, f.Range.File)
+	}
+	seen := map[string]bool{}
+	for _, name := range files {
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		data := res.sources.file(name).data
+		if !bytes.Contains(data, []byte(ignoreMarker)) {
+			continue
+		}
+		hclStyle := hclStyleComments(name)
+		for n, line := range bytes.Split(data, []byte("\n")) {
+			if !bytes.Contains(line, []byte(ignoreMarker)) {
+				continue
+			}
+			ids, _, ok := parseIgnore(string(line), hclStyle)
+			if !ok {
+				continue
+			}
+			for _, id := range ids {
+				if id == "*" {
+					continue
+				}
+				if r, err := rules.Lookup(id); err != nil || r.ID != id {
+					res.Errors = append(res.Errors, rules.Errorf(rules.Range{File: name, Line: n + 1},
+						"corsguard:ignore names %q, which is not a corsguard rule ID (such as CG105; `corsguard rules` lists them)", id))
+				}
+			}
+		}
+	}
+}
+
 // applySettings fills columns, applies rule settings and suppressions.
 func applySettings(res *Result, opts Options) {
+	checkSuppressionComments(res)
 	kept := res.Findings[:0]
 	unjustified := map[string]bool{}
 	var extra []rules.Finding

@@ -175,7 +175,7 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 	if a.never {
 		return a
 	}
-	ws, err := attack.Search(m, trusted, attack.Literals(p.Expr, p.Dialect))
+	ws, err := attack.SearchPattern(m, p.Expr, p.Dialect, p.CaseInsensitive, trusted, attack.Literals(p.Expr, p.Dialect))
 	var berr *attack.BudgetError
 	switch {
 	case errors.As(err, &berr):

@@ -291,8 +291,8 @@ func (f *PolicyFile) Validate() []PolicyProblem {
 		checkPatterns(FieldRef{Block: "trusted", Attr: "patterns"}, f.TrustedBlock.Patterns)
 	}
 	for i, r := range f.Rules {
-		if !looksLikeRuleID(r.ID) {
-			out = append(out, PolicyProblem{Ref: FieldRef{Block: "rule", Index: i, Elem: -1}, Summary: "Invalid rule ID", Detail: fmt.Sprintf("%q is not a rule ID such as CG105.", r.ID)})
+		if msg := ruleIDProblem(r.ID); msg != "" {
+			out = append(out, PolicyProblem{Ref: FieldRef{Block: "rule", Index: i, Elem: -1}, Summary: "Invalid rule ID", Detail: msg})
 		}
 		if r.Severity != "" {
 			if _, err := ParseSeverity(r.Severity); err != nil {
@@ -301,8 +301,8 @@ func (f *PolicyFile) Validate() []PolicyProblem {
 		}
 	}
 	for i, s := range f.Suppressions {
-		if !looksLikeRuleID(s.Rule) {
-			out = append(out, PolicyProblem{Ref: FieldRef{Block: "suppress", Index: i, Elem: -1}, Summary: "Invalid rule ID", Detail: fmt.Sprintf("%q is not a rule ID such as CG105.", s.Rule)})
+		if msg := ruleIDProblem(s.Rule); msg != "" {
+			out = append(out, PolicyProblem{Ref: FieldRef{Block: "suppress", Index: i, Elem: -1}, Summary: "Invalid rule ID", Detail: msg})
 		}
 		if strings.TrimSpace(s.Reason) == "" {
 			out = append(out, PolicyProblem{Ref: FieldRef{Block: "suppress", Index: i, Attr: "reason", Elem: -1}, Summary: "Empty suppression reason", Detail: "Say why this finding is acceptable; the reason is shown next to every suppressed finding."})
@@ -328,12 +328,20 @@ func (f *PolicyFile) Validate() []PolicyProblem {
 	return out
 }
 
-func looksLikeRuleID(id string) bool {
-	if len(id) != 5 || !strings.HasPrefix(strings.ToUpper(id), "CG") {
-		return false
+// ruleIDProblem says why id is not the ID of a rule corsguard has, or ""
+// when it is: a setting or suppression for a rule that does not exist
+// (a typo, a retired ID) would otherwise be ignored without a word.
+func ruleIDProblem(id string) string {
+	if _, ok := catalog[id]; ok {
+		return ""
 	}
-	_, err := strconv.Atoi(id[2:])
-	return err == nil
+	if _, ok := catalog[strings.ToUpper(id)]; ok {
+		return fmt.Sprintf("%q: rule IDs are written in upper case (%s).", id, strings.ToUpper(id))
+	}
+	if r, err := Lookup(id); err == nil {
+		return fmt.Sprintf("%q is a rule's name; write its ID, %s.", id, r.ID)
+	}
+	return fmt.Sprintf("%q is not a corsguard rule ID (such as CG105; `corsguard rules` lists them).", id)
 }
 
 // originProblem says why s is not a serialised origin, or "" when it is:

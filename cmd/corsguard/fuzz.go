@@ -421,9 +421,10 @@ func writeFuzzReport(cmd *cobra.Command, fl fuzzFlags, urls []string, sum *fuzz.
 	for i, r := range results {
 		findings[i] = r.Finding
 		// The text and SARIF reports have no field for exchanges: the
-		// message carries the curl line, the JSONL stream the full evidence.
-		if len(r.Exchanges) > 0 && fl.format != "json" {
-			findings[i].Related = append(findings[i].Related, rules.Evidence{Range: rules.Range{File: r.Target}, Text: r.Exchanges[0].Curl})
+		// message carries the curl line that replays the evidence (secrets
+		// redacted), the JSONL stream the full exchanges.
+		if len(r.Exchanges) > 0 && r.Exchanges[0].Curl != "" && fl.format != "json" {
+			findings[i].Message += "; reproduce: " + r.Exchanges[0].Curl
 		}
 	}
 	in := report.Input{Tool: "fuzz", Version: version, Findings: findings, Files: sum.Targets, Interrupted: sum.Interrupted,
@@ -540,8 +541,9 @@ func runReplay(ctx context.Context, cmd *cobra.Command, args []string, fl fuzzFl
 		return err
 	}
 	if len(scope) == 0 {
-		return usageErr("--replay: name the target(s) to replay against, e.g. corsguard fuzz --replay %s %s (the file's requests go to %s)",
-			fl.replay, strings.Join(fuzz.ReplayOrigins(rs), " "), strings.Join(fuzz.ReplayOrigins(rs), ", "))
+		return usageErr("--replay: name the target(s) to replay against after the file, e.g. corsguard fuzz --replay %s https://api.example.com/ "+
+			"(the file's requests go to %s: name them only if they are yours; the file alone never decides where your credentials go)",
+			fl.replay, strings.Join(fuzz.ReplayOrigins(rs), ", "))
 	}
 	client, err := driver.New(fl.net.config(scope, auth))
 	if err != nil {

@@ -53,6 +53,8 @@ func TestFuzzCLI(t *testing.T) {
 		{"reflection is critical", []string{"fuzz", "--seed", "7", "--rate", "0", "--budget", "300", "--no-progress", "--trusted-origin", "https://app.example.com", open.URL + "/"}, exitFindings, "CG101"},
 		{"exact allowlist is clean", []string{"fuzz", "--seed", "7", "--rate", "0", "--budget", "300", "--no-progress", "--trusted-origin", "https://app.example.com", safe.URL + "/"}, exitClean, ""},
 		{"sarif", []string{"fuzz", "--seed", "7", "--rate", "0", "--budget", "300", "--no-progress", "--format", "sarif", open.URL + "/"}, exitFindings, `"ruleId": "CG101"`},
+		{"text replays with curl", []string{"fuzz", "--seed", "7", "--rate", "0", "--budget", "300", "--no-progress", "-H", "Authorization: Bearer s3cr3t", open.URL + "/"}, exitFindings, "reproduce: curl -sS -o /dev/null -D - -H 'Authorization: REDACTED' -H 'Origin: https://evil.test'"},
+		{"sarif replays with curl", []string{"fuzz", "--seed", "7", "--rate", "0", "--budget", "300", "--no-progress", "--format", "sarif", open.URL + "/"}, exitFindings, "reproduce: curl -sS"},
 		{"no target", []string{"fuzz"}, exitError, ""},
 		{"out of scope resolve", []string{"fuzz", "--resolve", "bad", open.URL}, exitError, ""},
 	})

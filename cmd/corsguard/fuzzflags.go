@@ -46,6 +46,9 @@ func checkFuzzFlags(cmd *cobra.Command, fl *fuzzFlags) (rules.Severity, error) {
 	if fl.net.timeout <= 0 {
 		return 0, usageErr("--timeout %s: must be more than 0", fl.net.timeout)
 	}
+	if fl.targetTime < 0 {
+		return 0, usageErr("--target-timeout %s: must be at least 0 (0: derived)", fl.targetTime)
+	}
 	return failOn, nil
 }
 

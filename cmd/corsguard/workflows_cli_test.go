@@ -69,6 +69,7 @@ func TestFlagsAreCheckedFirst(t *testing.T) {
 		{"no concurrency", []string{"fuzz", "-c", "0", "http://127.0.0.1:1/"}, exitError, "--concurrency 0: must be at least 1"},
 		{"negative rate", []string{"fuzz", "--rate", "-1", "http://127.0.0.1:1/"}, exitError, "--rate -1: must be at least 0"},
 		{"zero timeout", []string{"fuzz", "--timeout", "0s", "http://127.0.0.1:1/"}, exitError, "--timeout 0s: must be more than 0"},
+		{"negative target timeout", []string{"fuzz", "--target-timeout", "-1s", "http://127.0.0.1:1/"}, exitError, "--target-timeout -1s"},
 		{"negative jobs", []string{"lint", "-j", "-1", conf}, exitError, "--jobs -1"},
 		{"bad color", []string{"lint", "--color", "sometimes", conf}, exitError, `--color "sometimes"`},
 		{"URL without scheme", []string{"fuzz", "localhost:8080/api"}, exitError, "did you mean http://localhost:8080/api"},
@@ -136,7 +137,7 @@ func TestBaselineLifecycle(t *testing.T) {
 
 // pre-commit passes every staged file its pattern matches; one that is no
 // configuration at all is skipped with a notice and fails nothing.
-func TestSkipUnknown(t *testing.T) {
+func TestPreCommitSkipsUnknownFiles(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "api.conf")
 	must(t, os.WriteFile(conf, []byte(reflectingConf), 0o644))
@@ -235,5 +236,29 @@ func TestReportRendersASavedRun(t *testing.T) {
 		{"junit", []string{"report", "-f", "junit", saved}, exitClean, `failures="1"`},
 		{"not a report", []string{"report", conf}, exitError, "not a corsguard JSON report"},
 		{"bad format", []string{"report", "-f", "html", saved}, exitError, `--format "html"`},
+	})
+}
+
+// pre-commit passes the staged files: a staged Terraform file is evaluated
+// with its module (a variable set in one file reaches a resource in
+// another) but reported per file, so a commit is judged by the files it
+// touches, not by an untouched sibling's old finding.
+func TestPreCommitReportsPerFile(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`resource "aws_apigatewayv2_api" "accounts" {
+  name          = "accounts"
+  protocol_type = "HTTP"
+  cors_configuration {
+    allow_credentials = true
+    allow_origins     = ["*"]
+  }
+}
+`), 0o644))
+	vars := filepath.Join(dir, "variables.tf")
+	must(t, os.WriteFile(vars, []byte("variable \"unused\" {}\n"), 0o644))
+	runCLICases(t, []cliCase{
+		{"sibling's finding not reported", []string{"lint", "--skip-unknown", vars}, exitClean, "0 finding(s) in 1 file(s)"},
+		{"the file with the finding", []string{"lint", "--skip-unknown", vars, filepath.Join(dir, "main.tf")}, exitFindings, "main.tf:6"},
+		{"the module", []string{"lint", dir}, exitFindings, "main.tf:6"},
 	})
 }

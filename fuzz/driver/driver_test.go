@@ -277,3 +277,25 @@ func BenchmarkSend(b *testing.B) {
 		}
 	})
 }
+
+// Spellings of one host share one limiter: a server must not double the
+// request rate by redirecting to its trailing-dot or upper-case name.
+func TestRateLimitIsPerNormalisedHost(t *testing.T) {
+	var hits atomic.Int32
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1)%2 == 1 {
+			http.Redirect(w, r, "http://API.Example.Test./next", http.StatusFound)
+		}
+	})
+	c, base := loopback(t, h, Config{Rate: 1000})
+	for _, u := range []string{base + "/", "http://API.EXAMPLE.TEST./", "http://api.example.test:80/"} {
+		if ex, err := c.Send(context.Background(), Request{Method: "GET", URL: u}); err != nil || ex.Response == nil {
+			t.Fatalf("%s: %+v %v", u, ex, err)
+		}
+	}
+	n := 0
+	c.limiters.Range(func(any, any) bool { n++; return true })
+	if n != 1 {
+		t.Fatalf("%d limiters for one host, want 1", n)
+	}
+}

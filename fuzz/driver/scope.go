@@ -184,13 +184,16 @@ func browserSlashes(loc string) string {
 }
 
 // RedactURL replaces the user information of a URL (also one net/url
-// cannot parse) with REDACTED, for error messages and curl lines.
+// cannot parse, or one whose scheme was forgotten: "user:pw@host/") with
+// REDACTED, for error messages and curl lines.
 func RedactURL(raw string) string {
-	i := strings.Index(raw, "://")
-	if i < 0 {
-		return raw
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 {
+		start = i + 3
+	} else if strings.HasPrefix(raw, "//") {
+		start = 2
 	}
-	rest := raw[i+3:]
+	rest := raw[start:]
 	end := strings.IndexAny(rest, "/?#")
 	if end < 0 {
 		end = len(rest)
@@ -199,5 +202,5 @@ func RedactURL(raw string) string {
 	if at < 0 {
 		return raw
 	}
-	return raw[:i+3] + Redacted + rest[at:]
+	return raw[:start] + Redacted + rest[at:]
 }

@@ -50,8 +50,11 @@ func (g *Gofuzz) Origins(seeds []string, n int) []string {
 	if len(seeds) == 0 || n <= 0 {
 		return nil
 	}
-	g.seeds = seeds
-	f := g.fuzzer(1)
+	// The engine fuzzes targets concurrently through one Source: the
+	// seeds belong to this call, not to the shared Gofuzz (a data race
+	// that mixed one target's seeds into another's mutations).
+	call := &Gofuzz{seed: g.seed, seeds: seeds}
+	f := call.fuzzer(1)
 	seen := map[string]bool{}
 	for _, s := range seeds {
 		seen[s] = true

@@ -20,6 +20,15 @@
 //   - OPTIONS handling follows the request phases: server-context mod_rewrite
 //     (translate_name) before access control before per-directory rewrite
 //     (fixups) before the handler.
+//   - an origin check that rejects other origins before the response is
+//     built (RewriteCond !allowed + [F], <If !~> Require all denied,
+//     SetEnvIf + Require env) is validation: an echo behind it is the
+//     check's pattern (gate.go).
+//
+// Reading is bounded (expand.go): ${VAR} expansion, mod_macro Use
+// expansion, ap_expr length, and the files and bytes an entry includes
+// each have a budget; one that runs out is a diagnostic naming the
+// directive, never an out-of-memory.
 //
 // Parse never panics on bad input; problems come back as rules.Diagnostic
 // with file:line.

@@ -19,8 +19,11 @@ type setter struct {
 	hasLit  bool
 	method  methodCond
 	other   string // why the value (or the condition) is not about the Origin
-	ev      rules.Evidence
-	notes   []string
+	// opaque is set when the condition tests the Origin in a way the
+	// linter cannot analyse (a function of it, a comparison with a variable).
+	opaque bool
+	ev     rules.Evidence
+	notes  []string
 }
 
 // setenvifSetters reads `SetEnvIf[NoCase] attribute regex [!]var[=value]...`.
@@ -40,7 +43,7 @@ func setenvifSetters(n *node) []setter {
 		s, val := parseAssign(a, ev)
 		switch strings.ToLower(attr) {
 		case "origin":
-			s.origin = &originCond{patterns: []rules.Pattern{{Expr: re, Dialect: rules.PCRE, CaseInsensitive: nocase, Evidence: ev}}}
+			s.origin = regexCond(re, nocase, ev)
 			assignFromMatch(&s, re, val, '$')
 		case "request_method":
 			c := &cond{op: "cmp", lhs: "method", cmpOp: "=~", re: re}
@@ -168,6 +171,7 @@ func exprSetters(n *node) []setter {
 			s.lit, s.hasLit = val, true
 		default:
 			s.other = "set by SetEnvIfExpr " + n.args[0]
+			s.opaque = g.opaque
 			if !strings.Contains(val, "$") {
 				s.lit, s.hasLit = val, true
 			}
@@ -210,10 +214,12 @@ func envSetters(n *node) []setter {
 }
 
 // envFlow is every setter that reaches a scope, in order. A scope sees a
-// handful of variables, so a slice beats a map here.
-type envFlow struct{ all, buf []setter }
+// handful of variables, so a slice beats a map here. It points at the
+// setters the directives keep (a setter is large, and a generated
+// allowlist has one per line).
+type envFlow struct{ all, buf []*setter }
 
-func (f *envFlow) add(s setter) {
+func (f *envFlow) add(s *setter) {
 	if s.name != "" {
 		f.all = append(f.all, s)
 	}
@@ -221,7 +227,7 @@ func (f *envFlow) add(s setter) {
 
 // live returns the setters of name that set a value (variable names are
 // case-sensitive in httpd). The result is valid until the next call.
-func (f *envFlow) live(name string) []setter {
+func (f *envFlow) live(name string) []*setter {
 	out := f.buf[:0]
 	for _, s := range f.all {
 		if s.name == name && !s.unset {
@@ -244,15 +250,19 @@ func (f *envFlow) guardFor(spec string, ev rules.Evidence) *guard {
 		return g
 	}
 	allOrigin, allMethod := true, true
-	var oc *originCond
+	var oc originAcc
+	oc.grow(setters)
 	m := setters[0].method
 	anyOrigin := false
 	for _, s := range setters {
+		if s.opaque {
+			anyOrigin = true
+		}
 		if s.origin == nil {
 			allOrigin = false
 		} else {
 			anyOrigin = true
-			oc = oc.merge(s.origin)
+			oc.add(s.origin)
 		}
 		if s.method == mAny || s.method != m || s.origin != nil {
 			allMethod = false
@@ -260,7 +270,7 @@ func (f *envFlow) guardFor(spec string, ev rules.Evidence) *guard {
 	}
 	switch {
 	case allOrigin && !neg:
-		g.origin = oc
+		g.origin = oc.cond()
 		g.ev = setters[0].ev
 	case allOrigin && neg:
 		g.originNeg = true

@@ -1,219 +1,10 @@
 package apache
 
 import (
-	"cmp"
-	"path"
-	"slices"
 	"strings"
 
 	"github.com/corsguard/corsguard/rules"
 )
-
-// layer is one section's contribution to a request's merged configuration.
-type layer struct {
-	c      *container
-	items  []item
-	guards []*guard // the folded <If> chain the items sit in
-	server bool     // server config or VirtualHost body
-}
-
-// scopeTarget is what a request in a scope looks like: the directory it
-// maps to and its URL path.
-type scopeTarget struct {
-	chain []*container // the scope's own sections, innermost first
-	dir   string       // filesystem directory ("" if unknown)
-	loc   string       // URL path
-}
-
-func (t *scopeTarget) onChain(c *container) bool {
-	for _, x := range t.chain {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
-
-// layersFor lists, in httpd's merge order, the layers that apply to a
-// request in the scope whose innermost section is leaf.
-func layersFor(top *container, leaf *container, htaccess bool, s *scratch) []layer {
-	t := scopeTarget{loc: "/", chain: s.chain[:0]}
-	var host *container
-	for c := leaf; c != nil; c = c.parent {
-		t.chain = append(t.chain, c)
-		if c.isHost {
-			host = c
-		}
-		switch {
-		case c.phase == phaseDir && t.dir == "":
-			t.dir = c.path
-		case c.phase == phaseLocation && !c.regex && t.loc == "/":
-			t.loc = c.path
-		}
-	}
-	if t.dir == "" {
-		if host != nil && host.docroot != "" {
-			t.dir = host.docroot
-		} else {
-			t.dir = top.docroot
-		}
-		// A Location's URL maps onto the file system under DocumentRoot
-		// (Alias aside), so <Directory docroot/fonts> applies to
-		// <Location /fonts/> too.
-		if t.dir != "" && t.loc != "/" {
-			t.dir = path.Join(t.dir, t.loc)
-		}
-	} else if root := docroot(top, host); t.loc == "/" && root != "" && pathUnder(t.dir, root) && t.dir != root {
-		// And the other way: a Directory under DocumentRoot is reached
-		// through the URL path that mirrors it.
-		t.loc = "/" + strings.TrimPrefix(strings.TrimPrefix(t.dir, root), "/") + "/"
-	}
-	// In an .htaccess file the top level is the directory's own section.
-	out := append(s.layers[:0], layer{c: top, items: top.body, server: !htaccess})
-	if host != nil {
-		out = append(out, layer{c: host, items: host.body, server: true})
-	}
-	// Sections of the server config come before the vhost's own (httpd
-	// appends the vhost's section arrays to the main server's).
-	for i := range s.groups {
-		s.groups[i] = s.groups[i][:0]
-	}
-	w := layerWalker{t: &t, groups: &s.groups}
-	w.visit(top.sections())
-	if host != nil {
-		w.visit(host.kids)
-	}
-	// Directory sections apply shortest path first; ties keep file order.
-	dirs := s.groups[0]
-	if len(dirs) > 1 {
-		slices.SortStableFunc(dirs, func(a, b *container) int { return cmp.Compare(pathDepth(a.path), pathDepth(b.path)) })
-	}
-	applied := s.applied[:0]
-	for _, group := range s.groups {
-		for _, c := range group {
-			out = append(out, layer{c: c, items: c.body})
-			applied = append(applied, c)
-		}
-	}
-	s.applied = applied
-	s.chain = t.chain
-	// Folded <If>s (origin / method tests) run last, in the order of the
-	// sections that hold them.
-	out = appendIfs(out, top)
-	if host != nil {
-		out = appendIfs(out, host)
-	}
-	for _, c := range applied {
-		out = appendIfs(out, c)
-	}
-	s.layers = out
-	return out
-}
-
-// layerWalker collects the sections that apply to a target, by phase.
-type layerWalker struct {
-	t      *scopeTarget
-	groups *[5][]*container // Directory, DirectoryMatch, Files, Location, If
-}
-
-func (w layerWalker) visit(cs []*container) {
-	t := w.t
-	for _, c := range cs {
-		g := -1
-		switch c.phase {
-		case phaseDir:
-			if t.onChain(c) || (t.dir != "" && pathUnder(t.dir, c.path)) {
-				g = 0
-			}
-		case phaseDirMatch:
-			if t.onChain(c) || (t.dir != "" && c.matches(t.dir)) {
-				g = 1
-			}
-		case phaseFiles:
-			if t.onChain(c) {
-				g = 2
-			}
-		case phaseLocation:
-			if t.onChain(c) || (!c.regex && urlUnder(t.loc, c.path)) || (c.regex && c.matches(t.loc)) {
-				g = 3
-			}
-		case phaseIf:
-			if t.onChain(c) {
-				g = 4
-			}
-		}
-		if g >= 0 {
-			w.groups[g] = append(w.groups[g], c)
-			w.visit(c.kids)
-		}
-	}
-}
-
-// scratch holds buffers reused from one scope's analysis to the next: the
-// emitter analyses scopes one at a time and nothing in a finished Policy
-// points into them.
-type scratch struct {
-	chain   []*container
-	layers  []layer
-	groups  [5][]*container
-	applied []*container
-	ops     []scopedHop
-	env     []setter
-	live    []setter
-	tables  [2][2][]entry // per request kind, per header table
-	merged  [2][]entry    // per request kind
-	cands   []candidate   // one header value's candidates while it is resolved
-	res     []resolved    // per op (by seq), filled by the first grant that needs it
-	// resolvedBuf holds one grant's resolved entries while it is built.
-	resolvedBuf []*resolved
-	a           analysis // the scope being analysed
-}
-
-// appendIfs adds the folded Ifs inside c, depth first, each with the chain
-// of guards it sits under.
-func appendIfs(out []layer, c *container) []layer {
-	for _, f := range c.ifs {
-		out = append(out, layer{c: f, items: f.body, guards: f.guards})
-		out = appendIfs(out, f)
-	}
-	return out
-}
-
-func pathDepth(p string) int {
-	if p == "/" {
-		return 0
-	}
-	return strings.Count(strings.TrimSuffix(p, "/"), "/")
-}
-
-// pathUnder reports whether directory d is dir or below it. Wildcards in
-// <Directory> paths match one component each, as fnmatch does there.
-func pathUnder(d, dir string) bool {
-	if dir == "/" {
-		return true
-	}
-	if strings.ContainsAny(dir, "*?[") {
-		dp := strings.Split(strings.Trim(dir, "/"), "/")
-		tp := strings.Split(strings.Trim(d, "/"), "/")
-		if len(tp) < len(dp) {
-			return false
-		}
-		for i := range dp {
-			if ok, err := path.Match(dp[i], tp[i]); err != nil || !ok {
-				return false
-			}
-		}
-		return true
-	}
-	return d == dir || strings.HasPrefix(d, strings.TrimSuffix(dir, "/")+"/")
-}
-
-func urlUnder(u, loc string) bool {
-	if loc == "/" || loc == u {
-		return true
-	}
-	return strings.HasPrefix(u, strings.TrimSuffix(loc, "/")+"/")
-}
 
 // analysis is the merged configuration of one scope.
 type analysis struct {
@@ -228,6 +19,9 @@ type analysis struct {
 	// methodGuards is set when some Header directive depends on the
 	// method, so the preflight's headers differ from the actual response's.
 	methodGuards bool
+	// gateVal is the scope's origin gate, found once (see gate.go).
+	gateVal  *gate
+	gateDone bool
 }
 
 func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
@@ -284,19 +78,21 @@ func analyse(top, leaf *container, htaccess bool, s *scratch) *analysis {
 	// Environment: SetEnvIf & co. in merge order, then rewrite E= flags.
 	for _, l := range a.layers {
 		for _, it := range l.items {
-			for _, s := range it.n.setters() {
-				a.env.add(s)
-				if len(s.notes) > 0 {
-					a.notes = append(a.notes, s.notes...)
+			ss := it.n.setters()
+			for i := range ss {
+				a.env.add(&ss[i])
+				if len(ss[i].notes) > 0 {
+					a.notes = append(a.notes, ss[i].notes...)
 				}
 			}
 		}
 	}
 	for _, rs := range []rewriteSet{a.server, a.perDir} {
 		for _, r := range rs.rules {
-			for _, s := range r.setters() {
-				a.env.add(s)
-				a.notes = append(a.notes, s.notes...)
+			ss := r.setters()
+			for i := range ss {
+				a.env.add(&ss[i])
+				a.notes = append(a.notes, ss[i].notes...)
 			}
 		}
 	}
@@ -521,8 +317,9 @@ func (a *analysis) grant(entries []entry, alwaysOnly bool) rules.Grant {
 		origins += len(r.origins)
 	}
 	a.s.resolvedBuf = rs
+	var set ruleSet
 	if origins > 0 {
-		g.Origins = make([]rules.OriginRule, 0, origins)
+		set.rs = make([]rules.OriginRule, 0, origins)
 	}
 	g.Headers = make([]rules.Header, 0, n)
 	i := 0
@@ -540,9 +337,10 @@ func (a *analysis) grant(entries []entry, alwaysOnly bool) rules.Grant {
 			Evidence:  e.op.n.evidence(),
 		})
 		for _, o := range r.origins {
-			g.Origins = addRule(g.Origins, o)
+			set.add(o)
 		}
 	}
+	g.Origins = set.rs
 	return g
 }
 
@@ -580,150 +378,7 @@ func (a *analysis) resolve(e entry) *resolved {
 		a.s.cands = cands
 	}
 	if e.op.name == rules.HeaderAllowOrigin {
-		r.origins = originRules(e, cands)
+		r.origins = originRules(e, cands, a.gate())
 	}
 	return r
-}
-
-// addRule appends r unless an identical rule is present, in which case
-// the evidence is merged.
-func addRule(rs []rules.OriginRule, r rules.OriginRule) []rules.OriginRule {
-	for i := range rs {
-		o := &rs[i]
-		if o.Kind != r.Kind || o.Echo != r.Echo || o.Reason != r.Reason || !slices.Equal(o.Values, r.Values) {
-			continue
-		}
-		if (o.Pattern == nil) != (r.Pattern == nil) || (o.Pattern != nil && (o.Pattern.Expr != r.Pattern.Expr || o.Pattern.CaseInsensitive != r.Pattern.CaseInsensitive || o.Pattern.Evidence.Range != r.Pattern.Evidence.Range)) {
-			continue
-		}
-		for _, ev := range r.Evidence {
-			if !hasEvidence(o.Evidence, ev) {
-				// Full-slice copy: rules are shared between grants.
-				o.Evidence = append(o.Evidence[:len(o.Evidence):len(o.Evidence)], ev)
-			}
-		}
-		return rs
-	}
-	return append(rs, r)
-}
-
-func hasEvidence(evs []rules.Evidence, ev rules.Evidence) bool {
-	for _, e := range evs {
-		if e.Range == ev.Range {
-			return true
-		}
-	}
-	return false
-}
-
-// originRules derives how an ACAO entry chooses the origin. Every rule
-// gets its own evidence slice, built at its final size in one step.
-func originRules(e entry, cands []candidate) []rules.OriginRule {
-	hev := e.op.n.evidence()
-	// The guard that decides the Origin: an enclosing <If>, or env=/expr=.
-	var og *guard
-	for _, g := range e.op.guards {
-		if g.origin != nil || g.originNeg || g.opaque {
-			og = g
-			break
-		}
-	}
-	if g := e.condG; og == nil && g != nil && (g.origin != nil || g.originNeg || g.opaque) {
-		og = g
-	}
-	var out []rules.OriginRule
-	for _, c := range cands {
-		switch c.kind {
-		case 'l':
-			var pats []rules.Pattern
-			if c.origin != nil {
-				pats = c.origin.patterns
-			}
-			evs := make([]rules.Evidence, 0, len(pats)+3)
-			for _, p := range pats {
-				evs = addEvidence(evs, p.Evidence)
-			}
-			if og != nil {
-				evs = addEvidence(evs, og.ev)
-			}
-			evs = addEvidence(addEvidence(evs, c.ev), hev)
-			if c.lit == "*" {
-				out = append(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: evs})
-			} else {
-				out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: []string{c.lit}, Evidence: evs})
-			}
-		case 'e':
-			out = echoRules(out, c.origin, c.ev, hev)
-		case 'r':
-			switch {
-			case og != nil && og.opaque:
-				out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: "the request Origin is echoed under a condition the linter cannot analyse: " + og.text, Evidence: evidenceOf(og.ev, hev)})
-			case og != nil && og.origin != nil && !og.originNeg:
-				out = echoRules(out, og.origin, og.ev, hev)
-			default:
-				var evs []rules.Evidence
-				if og != nil {
-					evs = evidenceOf(og.ev, hev)
-				} else {
-					evs = evidenceOf(hev)
-				}
-				out = append(out, rules.OriginRule{Kind: rules.OriginReflect, Echo: true, Evidence: evs})
-			}
-		default:
-			out = append(out, rules.OriginRule{Kind: rules.OriginUnknown, Reason: c.reason, Evidence: evidenceOf(c.ev, hev)})
-		}
-	}
-	return out
-}
-
-// echoRules appends the rules of an Origin echoed after matching oc; ev and
-// hev are the evidence of the echo (a zero ev stands for none).
-func echoRules(out []rules.OriginRule, oc *originCond, ev, hev rules.Evidence) []rules.OriginRule {
-	if oc == nil {
-		return append(out, rules.OriginRule{Kind: rules.OriginReflect, Echo: true, Evidence: evidenceOf(ev, hev)})
-	}
-	// The rules point at the condition's own patterns: nothing writes to
-	// a pattern once it is parsed.
-	for i := range oc.patterns {
-		p := &oc.patterns[i]
-		out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Pattern: p, Echo: true, Evidence: evidenceOf(p.Evidence, ev, hev)})
-	}
-	if len(oc.list) > 0 {
-		out = append(out, rules.OriginRule{Kind: rules.OriginList, Values: append([]string{}, oc.list...), Echo: true, Evidence: evidenceOf(ev, hev)})
-	}
-	return out
-}
-
-// evidenceOf returns the distinct evidence among evs, in order, in a new
-// slice (never nil); entries without a file stand for "none" and are left out.
-func evidenceOf(evs ...rules.Evidence) []rules.Evidence {
-	out := make([]rules.Evidence, 0, len(evs))
-	for _, e := range evs {
-		out = addEvidence(out, e)
-	}
-	return out
-}
-
-// addEvidence appends e unless it has no file or is already present.
-func addEvidence(evs []rules.Evidence, e rules.Evidence) []rules.Evidence {
-	if e.Range.File == "" || hasEvidence(evs, e) {
-		return evs
-	}
-	return append(evs, e)
-}
-
-func uniqEvidence(evs []rules.Evidence) []rules.Evidence {
-	out := evs[:0:0]
-	for _, e := range evs {
-		out = addEvidence(out, e)
-	}
-	return out
-}
-
-// docroot is the DocumentRoot that applies: the vhost's, else the server's.
-func docroot(top, host *container) string {
-	if host != nil && host.docroot != "" {
-		return host.docroot
-	}
-	return top.docroot
 }

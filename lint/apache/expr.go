@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/corsguard/corsguard/rules"
 )
 
 // This file understands the part of httpd's ap_expr language that decides
@@ -126,7 +128,16 @@ type exprParser struct {
 	bad  bool
 }
 
+// maxExprLen is httpd's limit on an ap_expr expression: ap_expr_parse
+// (server/util_expr_eval.c) answers "Expression too long" from
+// MAX_STRING_LEN (8192) bytes on, and the server does not start. It also
+// bounds how deep this recursive-descent parser can nest.
+const maxExprLen = 8192
+
 func parseCond(s string) *cond {
+	if len(s) >= maxExprLen {
+		return &cond{op: "opaque"}
+	}
 	toks, ok := lexExpr(s)
 	if !ok || len(toks) == 0 {
 		return &cond{op: "opaque"}
@@ -228,10 +239,15 @@ func (p *exprParser) word() (string, bool) {
 func (p *exprParser) comparison() *cond {
 	t := p.peek()
 	if t != nil && t.kind == 'o' && strings.HasPrefix(t.text, "-") {
-		// Unary test (-n, -z, -f, -ipmatch...): opaque to us.
+		// Unary test (-n, -z, -f, -ipmatch...): `-n %{HTTP:Origin}` (an
+		// Origin is present) is kept; the rest is opaque to us.
 		p.pos++
-		if _, ok := p.word(); !ok {
+		w, ok := p.word()
+		if !ok {
 			p.bad = true
+		}
+		if t.text == "-n" && subject(w) == "origin" {
+			return &cond{op: "cmp", lhs: "origin", cmpOp: "-n"}
 		}
 		return &cond{op: "opaque"}
 	}
@@ -276,8 +292,13 @@ func (p *exprParser) comparison() *cond {
 			if t.kind == '}' {
 				break
 			}
-			if t.kind == 's' {
+			switch t.kind {
+			case 's':
 				c.list = append(c.list, t.text)
+			case 'v', 'w':
+				// A variable or function in the list: its value is not in
+				// the configuration, so the list is not known either.
+				c.cmpOp = "variable"
 			}
 		}
 	default:
@@ -286,10 +307,20 @@ func (p *exprParser) comparison() *cond {
 			p.bad = true
 			return c
 		}
+		if strings.HasPrefix(lhs, "'") && subject(rhs) == "origin" && (op.text == "==" || op.text == "!=") {
+			// 'https://a.test' == %{HTTP:Origin}
+			rhs = lhs
+			c.lhs = "origin"
+		}
 		c.str = strings.Trim(rhs, "'")
 		if !strings.HasPrefix(rhs, "'") {
-			// Comparing two variables: nothing we can resolve.
-			c.lhs = "other"
+			// Comparing with a variable: nothing we can resolve (and, for
+			// the Origin, nothing we can say about which one passes).
+			if c.lhs == "origin" {
+				c.cmpOp = "variable"
+			} else {
+				c.lhs = "other"
+			}
 		}
 	}
 	return c
@@ -381,3 +412,34 @@ var (
 )
 
 const maxCachedRegexes = 1024
+
+// expressions lists the ap_expr expressions a directive carries: an <If> or
+// <ElseIf> condition, SetEnvIfExpr's, and Header's expr= value or condition.
+func expressions(n *node) []string {
+	switch n.name {
+	case "if", "elseif":
+		return []string{unquote(n.raw)}
+	case "setenvifexpr":
+		if len(n.args) > 0 {
+			return n.args[:1]
+		}
+	case "header", "requestheader":
+		var out []string
+		for _, a := range n.args {
+			if hasPrefixFold(a, "expr=") {
+				out = append(out, a[len("expr="):])
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// checkExpressions reports expressions httpd refuses for their length.
+func (l *loader) checkExpressions(n *node, rng rules.Range) {
+	for _, e := range expressions(n) {
+		if len(e) >= maxExprLen {
+			l.errorf(rng, "Expression too long: %d bytes; httpd refuses ap_expr expressions of %d bytes or more", len(e), maxExprLen)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package apache
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/corsguard/corsguard/rules"
@@ -19,9 +21,120 @@ const (
 // it matched one of these regexes or equals one of these strings.
 type originCond struct {
 	patterns []rules.Pattern
-	list     []string
+	list     []listed
 }
 
+// listed is an exact origin the condition compares with, and where.
+type listed struct {
+	value string
+	ev    rules.Evidence
+}
+
+// regexCond is the condition "the Origin matches re". An anchored regex
+// without metacharacters (`^https://app\.example\.com$`) is an exact
+// comparison: it becomes an allowlist entry, which the checker indexes
+// instead of searching the regex for bypasses. Generated allowlists of
+// thousands of such SetEnvIf lines are common.
+func regexCond(re string, ci bool, ev rules.Evidence) *originCond {
+	if lit, ok := regexLiteral(re); ok && (!ci || strings.ToLower(lit) == lit) {
+		return &originCond{list: []listed{{value: lit, ev: ev}}}
+	}
+	return &originCond{patterns: []rules.Pattern{{Expr: re, Dialect: rules.PCRE, CaseInsensitive: ci, Evidence: ev}}}
+}
+
+// globCond is "the Origin matches the wildcard pattern" of ap_expr's
+// -strmatch / -strcmatch, which httpd runs with apr_fnmatch and no flags:
+// `*` matches any run of characters (dots and slashes included), `?` one
+// character, `[...]` a class, `\x` the character x. A pattern with `*`
+// alone is the checker's glob dialect; anything else becomes the equivalent
+// anchored regex.
+func globCond(pat string, ci bool, ev rules.Evidence) *originCond {
+	if !strings.ContainsAny(pat, "?[\\") {
+		if !strings.Contains(pat, "*") {
+			return &originCond{list: []listed{{value: pat, ev: ev}}}
+		}
+		return &originCond{patterns: []rules.Pattern{{Expr: pat, Dialect: rules.Glob, CaseInsensitive: ci, Evidence: ev}}}
+	}
+	return &originCond{patterns: []rules.Pattern{{Expr: fnmatchRegex(pat), Dialect: rules.PCRE, CaseInsensitive: ci, Evidence: ev}}}
+}
+
+// fnmatchRegex translates an apr_fnmatch pattern into an anchored regex.
+func fnmatchRegex(pat string) string {
+	var b strings.Builder
+	b.WriteByte('^')
+	for i := 0; i < len(pat); i++ {
+		switch c := pat[i]; c {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteByte('.')
+		case '\\':
+			if i+1 < len(pat) {
+				i++
+				b.WriteString(regexp.QuoteMeta(pat[i : i+1]))
+			}
+		case '[':
+			j := strings.IndexByte(pat[i+1:], ']')
+			if j < 0 {
+				b.WriteString(`\[`)
+				continue
+			}
+			class := pat[i+1 : i+1+j]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			}
+			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			i += j + 1
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteByte('$')
+	return b.String()
+}
+
+// regexLiteral returns the one string an anchored PCRE matches when it has
+// no metacharacters: `^` text `$`, where text may escape punctuation
+// (`\.`, `\/`, `\-`). PCRE's `$` also matches before a final newline,
+// which no header value carries.
+func regexLiteral(re string) (string, bool) {
+	if len(re) < 3 || re[0] != '^' || re[len(re)-1] != '$' {
+		return "", false
+	}
+	body := re[1 : len(re)-1]
+	var b strings.Builder
+	b.Grow(len(body))
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(body) {
+				return "", false // the final `$` is escaped
+			}
+			n := body[i+1]
+			if n < 0x21 || n > 0x7e || isAlnum(n) {
+				return "", false // \d, \w, \x41, \Q...: classes and codes
+			}
+			b.WriteByte(n)
+			i++
+		case strings.IndexByte(".^$*+?()[]{}|", c) >= 0:
+			return "", false
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return "", false
+	}
+	return b.String(), true
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// merge returns the union of two conditions without changing either
+// (conditions are shared between setters and guards once built).
 func (o *originCond) merge(p *originCond) *originCond {
 	if o == nil {
 		return p
@@ -29,7 +142,50 @@ func (o *originCond) merge(p *originCond) *originCond {
 	if p == nil {
 		return o
 	}
-	return &originCond{patterns: append(append([]rules.Pattern{}, o.patterns...), p.patterns...), list: append(append([]string{}, o.list...), p.list...)}
+	var acc originAcc
+	acc.add(o)
+	acc.add(p)
+	return acc.cond()
+}
+
+// originAcc collects the union of many conditions in one pass: merging them
+// pairwise copies the growing union each time, which made 100k SetEnvIf
+// Origin lines that set one variable quadratic.
+type originAcc struct {
+	patterns []rules.Pattern
+	list     []listed
+	any      bool
+}
+
+// grow makes room for the conditions of setters, so that a union of
+// thousands is built without regrowing.
+func (a *originAcc) grow(setters []*setter) {
+	np, nl := 0, 0
+	for _, s := range setters {
+		if s.origin != nil {
+			np += len(s.origin.patterns)
+			nl += len(s.origin.list)
+		}
+	}
+	a.patterns = slices.Grow(a.patterns, np)
+	a.list = slices.Grow(a.list, nl)
+}
+
+func (a *originAcc) add(p *originCond) {
+	if p == nil {
+		return
+	}
+	a.any = true
+	a.patterns = append(a.patterns, p.patterns...)
+	a.list = append(a.list, p.list...)
+}
+
+// cond is the union so far (nil when nothing was added).
+func (a *originAcc) cond() *originCond {
+	if !a.any {
+		return nil
+	}
+	return &originCond{patterns: slices.Clip(a.patterns), list: slices.Clip(a.list)}
 }
 
 // guard is a condition under which a directive applies: an <If> branch,
@@ -39,6 +195,10 @@ type guard struct {
 	ev        rules.Evidence
 	origin    *originCond // when the guard holds, Origin matched one of these
 	originNeg bool        // when the guard holds, Origin did NOT match (else branch, !~)
+	// notOrigin, when known, is what the Origin did not match when the guard
+	// holds (`!~ re`, `!= 'x'`, an Else after origin tests): the origins a
+	// gate that rejects under this guard lets through.
+	notOrigin *originCond
 	method    methodCond
 	opaque    bool // the Origin is involved in a way we cannot analyse
 	other     bool // conditions on other request properties
@@ -101,13 +261,25 @@ func classifyInto(c *cond, g *guard, ev rules.Evidence) {
 		case "origin":
 			switch c.cmpOp {
 			case "=~":
-				g.origin = g.origin.merge(&originCond{patterns: []rules.Pattern{{Expr: c.re, Dialect: rules.PCRE, CaseInsensitive: strings.Contains(c.flags, "i"), Evidence: ev}}})
+				g.origin = g.origin.merge(regexCond(c.re, strings.Contains(c.flags, "i"), ev))
 			case "==":
-				g.origin = g.origin.merge(&originCond{list: []string{c.str}})
+				g.origin = g.origin.merge(&originCond{list: []listed{{value: c.str, ev: ev}}})
 			case "-in":
-				g.origin = g.origin.merge(&originCond{list: c.list})
-			case "!~", "!=":
+				l := make([]listed, len(c.list))
+				for i, v := range c.list {
+					l[i] = listed{value: v, ev: ev}
+				}
+				g.origin = g.origin.merge(&originCond{list: l})
+			case "!~":
 				g.originNeg = true
+				g.notOrigin = g.notOrigin.merge(regexCond(c.re, strings.Contains(c.flags, "i"), ev))
+			case "!=":
+				g.originNeg = true
+				g.notOrigin = g.notOrigin.merge(&originCond{list: []listed{{value: c.str, ev: ev}}})
+			case "-strmatch", "-strcmatch":
+				g.origin = g.origin.merge(globCond(c.str, c.cmpOp == "-strcmatch", ev))
+			case "-n":
+				// An Origin is present: says nothing about which.
 			default:
 				g.opaque = true
 			}
@@ -152,6 +324,7 @@ func classifyInto(c *cond, g *guard, ev rules.Evidence) {
 		switch {
 		case in.pureOrigin():
 			g.originNeg = true
+			g.notOrigin = g.notOrigin.merge(in.origin)
 		case in.pureMethod():
 			g.method = combineAnd(g.method, flip(in.method))
 		default:
@@ -239,6 +412,9 @@ func elseGuard(prev []*guard, text string, ev rules.Evidence) *guard {
 	switch {
 	case allOrigin:
 		g.originNeg = true
+		for _, p := range prev {
+			g.notOrigin = g.notOrigin.merge(p.origin)
+		}
 	case allMethod:
 		m := flip(prev[0].method)
 		for _, p := range prev[1:] {

@@ -2,6 +2,7 @@ package apache
 
 import (
 	"net/textproto"
+	"slices"
 	"strings"
 
 	"github.com/corsguard/corsguard/rules"
@@ -189,6 +190,7 @@ func envValue(name string, env *envFlow, cands []candidate) (rules.Value, []cand
 		return rules.UnknownValue(r), append(cands, candidate{kind: 'u', reason: r})
 	}
 	echoes, lits := 0, map[string]bool{}
+	cands = slices.Grow(cands, len(setters))
 	for _, s := range setters {
 		ev := s.ev
 		switch {

@@ -2,13 +2,9 @@ package apache
 
 import (
 	"bytes"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/corsguard/corsguard/lint/source"
@@ -20,6 +16,7 @@ const (
 	maxFileSize     = source.MaxFileSize // bytes per file
 	maxIncludeDepth = 64                 // httpd itself stops at 128
 	maxFiles        = 4096               // files read for one entry
+	maxTreeSize     = 64 << 20           // bytes of all the files read for one entry
 )
 
 // node is one directive or section after includes, IfDefine and IfModule
@@ -130,14 +127,6 @@ type frame struct {
 	start int
 }
 
-// macro is a mod_macro template: its body lines, expanded at each Use.
-type macro struct {
-	name   string
-	params []string
-	file   string
-	lines  []logicalLine
-}
-
 // loader reads an entry file and everything it includes.
 type loader struct {
 	defines  map[string]string
@@ -150,9 +139,11 @@ type loader struct {
 	roots    []string           // candidate ServerRoot directories, best first
 	declRoot string             // ServerRoot as written
 	nfiles   int
-	tokBuf   []string
-	macros   map[string]*macro
-	useDepth int
+	// readBytes is what the files read so far hold.
+	readBytes int64
+	tokBuf    []string
+	macros    map[string]*macro
+	exp       expansion
 
 	// Nodes and their argument slices are carved from chunks: a large
 	// config has tens of thousands of directives, and one allocation per
@@ -260,6 +251,12 @@ func (l *loader) readFile(path string, from rules.Range) (string, bool) {
 			return "", false
 		}
 	}
+	if l.readBytes+int64(len(data)) > l.exp.limit.bytes {
+		// Checked after the read: one file is at most maxFileSize.
+		l.overBudget(at, "the files read exceed %d MB in total; %s and any later include skipped", l.exp.limit.bytes>>20, path)
+		return "", false
+	}
+	l.readBytes += int64(len(data))
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		line := 1 + bytes.Count(data[:i], []byte{'\n'})
 		l.errorf(rules.Range{File: path, Line: line}, "binary file (NUL byte): not an Apache configuration")
@@ -296,8 +293,8 @@ func (l *loader) load(path string, parent *node, from rules.Range) {
 		l.errorf(from, "includes nested deeper than %d levels", maxIncludeDepth)
 		return
 	}
-	if l.nfiles >= maxFiles {
-		l.errorf(from, "more than %d files included; stopping", maxFiles)
+	if l.nfiles >= l.exp.limit.files {
+		l.overBudget(from, "more than %d files included; stopping", l.exp.limit.files)
 		return
 	}
 	l.nfiles++
@@ -428,7 +425,12 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 				return
 			}
 			if strings.Contains(rest, "${") {
-				rest = l.substitute(rest, rng)
+				var ok bool
+				if rest, ok = l.substitute(rest, rng); !ok {
+					// Left out with everything inside it.
+					stack = append(stack, f)
+					return
+				}
 			}
 			if lname == "macro" {
 				if args, _ := tokenize(rest, nil); len(args) > 0 {
@@ -453,6 +455,7 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 				l.errorf(rng, "unterminated quoted argument in <%s>", written)
 			}
 			n.rng.endLine = int32(ll.endLine)
+			l.checkExpressions(n, rng)
 			l.pend = append(l.pend, n)
 			f.target = n
 			f.active = true
@@ -465,7 +468,10 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 		}
 		written, rest := splitName(text)
 		if strings.Contains(rest, "${") {
-			rest = l.substitute(rest, rng)
+			var ok bool
+			if rest, ok = l.substitute(rest, rng); !ok {
+				return
+			}
 		}
 		args, unterminated := tokenize(rest, l.tokBuf[:0])
 		if unterminated {
@@ -478,6 +484,7 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 		}
 		n.args = l.keepArgs(args)
 		l.tokBuf = args
+		l.checkExpressions(n, rng)
 		switch n.name {
 		case "use":
 			l.expand(n, top.target)
@@ -513,92 +520,6 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 	l.depth--
 }
 
-// lowerName is lowerName through a small direct-mapped cache: a config
-// spells the same few directive names over and over, and comparing with
-// the last spelling seen in a slot is cheaper than hashing for the map.
-func (l *loader) lowerName(s string) string {
-	if s == "" {
-		return s
-	}
-	slot := &l.names[(len(s)*7+int(s[0])+int(s[len(s)-1]))%len(l.names)]
-	if slot.written == s {
-		return slot.lower
-	}
-	low := lowerName(s)
-	slot.written, slot.lower = s, low
-	return low
-}
-
-// lowerName lower-cases a directive name without allocating when it is
-// already lower case.
-func lowerName(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			if l, ok := commonNames[s]; ok {
-				return l
-			}
-			return strings.ToLower(s)
-		}
-	}
-	return s
-}
-
-// hasPrefixFold reports strings.HasPrefix(strings.ToLower(s), prefix) for a
-// lower-case prefix without lower-casing a copy of s (every line, every
-// header value would otherwise be copied).
-func hasPrefixFold(s, prefix string) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			// Non-ASCII text lower-cases by Unicode rules.
-			return strings.HasPrefix(strings.ToLower(s), prefix)
-		}
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != prefix[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// lowerIs reports strings.ToLower(s) == lower without the copy.
-func lowerIs(s, lower string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return strings.ToLower(s) == lower
-		}
-	}
-	return len(s) == len(lower) && hasPrefixFold(s, lower)
-}
-
-// commonNames maps the usual spelling of frequent directives to their
-// lower-case form, so that reading a large config does not allocate a
-// lower-cased copy of every directive name.
-var commonNames = func() map[string]string {
-	m := map[string]string{}
-	for _, n := range []string{
-		"Header", "RequestHeader", "SetEnvIf", "SetEnvIfNoCase", "SetEnvIfExpr", "SetEnv", "UnsetEnv",
-		"RewriteEngine", "RewriteCond", "RewriteRule", "RewriteBase", "RewriteOptions",
-		"ServerName", "ServerAlias", "ServerAdmin", "DocumentRoot", "ErrorLog", "CustomLog", "LogLevel",
-		"SSLEngine", "SSLCertificateFile", "SSLCertificateKeyFile", "SSLCertificateChainFile", "SSLProtocol", "SSLCipherSuite",
-		"Options", "AllowOverride", "Require", "AuthType", "AuthName", "AuthUserFile", "Order", "Allow", "Deny",
-		"ProxyPass", "ProxyPassReverse", "ProxyPassMatch", "ProxyPreserveHost", "ProxyRequests",
-		"SetHandler", "AddHandler", "AddType", "FallbackResource", "DirectoryIndex", "ErrorDocument",
-		"Redirect", "RedirectMatch", "RedirectPermanent", "Alias", "ScriptAlias", "Include", "IncludeOptional",
-		"Define", "LoadModule", "Listen", "ServerRoot", "ExpiresActive", "ExpiresByType", "AddOutputFilterByType",
-		"BrowserMatch", "VirtualHost", "Directory", "DirectoryMatch", "Location", "LocationMatch",
-		"Files", "FilesMatch", "If", "ElseIf", "Else", "Limit", "LimitExcept", "RequireAll", "RequireAny", "RequireNone",
-	} {
-		m[n] = strings.ToLower(n)
-	}
-	return m
-}()
-
 // conditionHolds decides the wrappers httpd evaluates at read time.
 // IfModule: the common modules (headers, rewrite, setenvif, ssl, proxy...)
 // are taken to be loaded, so `<IfModule mod_x.c>` is read and
@@ -618,237 +539,6 @@ func (l *loader) conditionHolds(name, rest string) bool {
 	default:
 		return !neg
 	}
-}
-
-// substitute expands ${NAME} from Define. Undefined names stay as written,
-// as httpd leaves them (with a warning at startup).
-func (l *loader) substitute(s string, _ rules.Range) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		name := s[i+2 : i+j]
-		b.WriteString(s[:i])
-		if v, ok := l.defines[name]; ok {
-			b.WriteString(v)
-		} else {
-			b.WriteString(s[i : i+j+1])
-		}
-		s = s[i+j+1:]
-	}
-}
-
-// guessRoots lists directories a relative Include may be relative to. httpd
-// uses ServerRoot; a checkout rarely lives there, so the declared root is
-// mapped onto the entry file's ancestors (…/etc/httpd/conf/httpd.conf with
-// ServerRoot /etc/httpd gives …/etc/httpd), then the entry directory and its
-// parents stand in (Debian's apache2.conf sits in its root; RHEL's
-// httpd.conf sits in conf/; a vhost linted alone sits in sites-enabled/).
-func guessRoots(entryDir, declared string) []string {
-	var roots []string
-	add := func(d string) {
-		for _, r := range roots {
-			if r == d {
-				return
-			}
-		}
-		roots = append(roots, d)
-	}
-	absEntry, err := filepath.Abs(entryDir)
-	if err != nil {
-		absEntry = entryDir
-	}
-	if declared != "" {
-		decl := filepath.Clean(declared)
-		if filepath.IsAbs(decl) && (absEntry == decl || strings.HasPrefix(absEntry, decl+string(filepath.Separator))) {
-			add(decl)
-		}
-		// Map the declared root onto an ancestor with the same trailing path
-		// components or the same base name.
-		dir := absEntry
-		for range 4 {
-			if strings.HasSuffix(dir, decl) || (filepath.Base(dir) == filepath.Base(decl) && filepath.Base(decl) != string(filepath.Separator)) {
-				add(relLike(entryDir, absEntry, dir))
-				break
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
-	}
-	add(entryDir)
-	add(filepath.Join(entryDir, ".."))
-	add(filepath.Join(entryDir, "..", ".."))
-	return roots
-}
-
-// relLike expresses the absolute ancestor dir in the same style (relative or
-// absolute) as the entry directory, so Files lists consistent paths.
-func relLike(entryDir, absEntry, dir string) string {
-	if filepath.IsAbs(entryDir) {
-		return dir
-	}
-	rel, err := filepath.Rel(absEntry, dir)
-	if err != nil {
-		return dir
-	}
-	return filepath.Join(entryDir, rel)
-}
-
-// Installation prefixes that absolute includes in distributed configs use;
-// in a checkout they are mapped onto the guessed roots.
-var knownPrefixes = []string{"/etc/apache2", "/etc/httpd", "/usr/local/apache2", "/usr/local/etc/apache24", "/usr/local/etc/apache2", "/opt/apache2"}
-
-func hasGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
-
-// include resolves Include/IncludeOptional and reads the files in
-// alphabetical order, as httpd does. A directory includes every file below it.
-func (l *loader) include(n *node, parent *node) {
-	optional := n.name == "includeoptional"
-	if len(n.args) == 0 {
-		l.errorf(n.rng.r(), "%s requires a path", directiveName(n))
-		return
-	}
-	pat := n.args[0]
-	var candidates []string
-	if filepath.IsAbs(pat) {
-		if l.declRoot != "" && filepath.IsAbs(l.declRoot) {
-			if rel, ok := cutDirPrefix(pat, filepath.Clean(l.declRoot)); ok {
-				for _, r := range l.roots {
-					candidates = append(candidates, filepath.Join(r, rel))
-				}
-			}
-		}
-		for _, p := range knownPrefixes {
-			if rel, ok := cutDirPrefix(pat, p); ok {
-				for _, r := range l.roots {
-					candidates = append(candidates, filepath.Join(r, rel))
-				}
-			}
-		}
-		candidates = append(candidates, pat)
-	} else {
-		for _, r := range l.roots {
-			candidates = append(candidates, filepath.Join(r, pat))
-		}
-	}
-	for _, c := range candidates {
-		if pseudoFS(c) {
-			l.errorf(n.rng.r(), "%s: refusing to include from a pseudo filesystem", directiveName(n))
-			return
-		}
-		files, found := expandInclude(c)
-		if !found {
-			continue
-		}
-		for _, f := range files {
-			if l.nfiles >= maxFiles {
-				l.errorf(n.rng.r(), "more than %d files included; stopping", maxFiles)
-				return
-			}
-			l.load(f, parent, n.rng.r())
-		}
-		return
-	}
-	if optional {
-		return
-	}
-	// Files the distribution installs are rarely in the repository being
-	// linted: a warning, not an error (httpd itself would refuse to start).
-	if hasGlob(pat) {
-		l.warnings = append(l.warnings, rules.Errorf(n.rng.r(), "Include: no files match %s in the linted tree; linted without it (use IncludeOptional if that is expected)", pat))
-	} else {
-		l.warnings = append(l.warnings, rules.Errorf(n.rng.r(), "Include: %s: no such file in the linted tree; linted without it", pat))
-	}
-}
-
-func directiveName(n *node) string {
-	name, _ := splitName(n.text)
-	return name
-}
-
-// pseudoFS reports paths under /proc, /sys and /dev, whose files block,
-// never end or describe the machine rather than a configuration.
-func pseudoFS(p string) bool {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return false
-	}
-	for _, d := range []string{"/proc", "/sys", "/dev"} {
-		if abs == d || strings.HasPrefix(abs, d+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-// cutDirPrefix returns p relative to dir when p lies under dir.
-func cutDirPrefix(p, dir string) (string, bool) {
-	p = filepath.Clean(p)
-	if p == dir {
-		return ".", true
-	}
-	if strings.HasPrefix(p, dir+string(filepath.Separator)) {
-		return p[len(dir)+1:], true
-	}
-	return "", false
-}
-
-// expandInclude lists the files an include path names; found is false when
-// nothing exists there.
-func expandInclude(p string) ([]string, bool) {
-	var matches []string
-	if hasGlob(p) {
-		m, err := filepath.Glob(p)
-		if err != nil || len(m) == 0 {
-			return nil, false
-		}
-		matches = m
-	} else {
-		if _, err := os.Stat(p); err != nil {
-			return nil, false
-		}
-		matches = []string{p}
-	}
-	sort.Strings(matches)
-	var files []string
-	for _, m := range matches {
-		st, err := os.Stat(m)
-		if err != nil {
-			continue
-		}
-		if !st.IsDir() {
-			files = append(files, m)
-			continue
-		}
-		// Bounded: `Include /` must not walk the whole filesystem.
-		var sub []string
-		_ = filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if len(files)+len(sub) > maxFiles {
-				return fs.SkipAll
-			}
-			if !d.IsDir() {
-				sub = append(sub, path)
-			}
-			return nil
-		})
-		sort.Strings(sub)
-		files = append(files, sub...)
-	}
-	return files, true
 }
 
 // sectionName is a section's name as written: `Location`.
@@ -873,44 +563,4 @@ func describeTo(b *strings.Builder, n *node) {
 		b.WriteByte(' ')
 		b.WriteString(a)
 	}
-}
-
-// maxUseDepth bounds macros that use macros (httpd refuses recursion).
-const maxUseDepth = 8
-
-// expand reads a macro's body in place of a Use directive, its parameters
-// replaced by the arguments as mod_macro does: textually, longest first.
-func (l *loader) expand(use *node, parent *node) {
-	if len(use.args) == 0 {
-		l.errorf(use.rng.r(), "Use without a macro name")
-		return
-	}
-	m, ok := l.macros[strings.ToLower(use.args[0])]
-	switch {
-	case !ok:
-		l.errorf(use.rng.r(), "Use of undefined macro %q", use.args[0])
-		return
-	case len(use.args)-1 != len(m.params):
-		l.errorf(use.rng.r(), "macro %q takes %d argument(s), Use gives %d", m.name, len(m.params), len(use.args)-1)
-		return
-	case l.useDepth >= maxUseDepth:
-		l.errorf(use.rng.r(), "macro %q: Use nested deeper than %d levels (recursive macro?)", m.name, maxUseDepth)
-		return
-	}
-	order := make([]int, len(m.params))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return len(m.params[order[a]]) > len(m.params[order[b]]) })
-	lines := make([]logicalLine, len(m.lines))
-	for i, ll := range m.lines {
-		for _, k := range order {
-			ll.text = strings.ReplaceAll(ll.text, m.params[k], use.args[k+1])
-		}
-		lines[i] = ll
-	}
-	l.useDepth++
-	use.args = append([]string(nil), use.args...) // kept for evidence text
-	l.parseLines(m.file, "", lines, parent, use)
-	l.useDepth--
 }

@@ -74,7 +74,7 @@ Header always set Access-Control-Allow-Origin "%{ORIGIN_OK}e" env=ORIGIN_OK
 				t.Fatalf("header = %+v", h)
 			}
 		}},
-		{"SetEnvIfNoCase makes the pattern case-insensitive", `SetEnvIfNoCase Origin "^https://a\.example\.com$" AO=$0
+		{"SetEnvIfNoCase makes the pattern case-insensitive", `SetEnvIfNoCase Origin "^https://(a|b)\.example\.com$" AO=$0
 Header set Access-Control-Allow-Origin %{AO}e env=AO
 `, func(t *testing.T, p *rules.Policy) {
 			if o := onlyOrigin(t, p.Actual); !o.Pattern.CaseInsensitive {
@@ -93,14 +93,26 @@ Header set Access-Control-Allow-Origin "%{SUB}e" env=SUB
 			}
 			wantContains(t, "reason", o.Reason, "only part of the matched Origin")
 		}},
-		{"several SetEnvIf lines give one pattern each", `SetEnvIf Origin "^https://a\.test$" AO=$0
-SetEnvIf Origin "^https://b\.test$" AO=$0
+		{"several SetEnvIf lines give one pattern each", `SetEnvIf Origin "^https://a\.test(:8443)?$" AO=$0
+SetEnvIf Origin "^https://b\.test(:8443)?$" AO=$0
 Header set Access-Control-Allow-Origin %{AO}e env=AO
 `, func(t *testing.T, p *rules.Policy) {
 			wantKinds(t, p.Actual, rules.OriginPattern, rules.OriginPattern)
 			if p.Actual.Origins[1].Pattern.Evidence.Range.Line != 4 {
 				t.Fatalf("second pattern evidence = %v", p.Actual.Origins[1].Pattern.Evidence.Range)
 			}
+		}},
+		{"an anchored regex without metacharacters is an exact entry at its own line", `SetEnvIf Origin "^https://a\.test$" AO=$0
+SetEnvIf Origin "^https://b\-c\.test$" AO=$0
+Header set Access-Control-Allow-Origin %{AO}e env=AO
+`, func(t *testing.T, p *rules.Policy) {
+			wantKinds(t, p.Actual, rules.OriginList, rules.OriginList)
+			a, b := p.Actual.Origins[0], p.Actual.Origins[1]
+			if !a.Echo || a.Values[0] != "https://a.test" || b.Values[0] != "https://b-c.test" {
+				t.Fatalf("rules = %+v", p.Actual.Origins)
+			}
+			wantLines(t, a.Evidence, 3, 5)
+			wantLines(t, b.Evidence, 4, 5)
 		}},
 		{"SetEnvIf literal value under an origin regex is that literal", `SetEnvIf Origin "^https://a\.test$" AO=https://a.test
 Header set Access-Control-Allow-Origin %{AO}e env=AO
@@ -157,7 +169,7 @@ Header set Access-Control-Allow-Origin %{ORIG}e env=ORIG
 			wantLines(t, o.Evidence, 3, 4)
 			wantContains(t, "condition", headers(p.Actual, rules.HeaderAllowOrigin)[0].Condition, "<If")
 		}},
-		{"<If Origin m#re#> with expr= reflection", `<If "%{HTTP:Origin} =~ m#^https://x\.test$#">
+		{"<If Origin m#re#> with expr= reflection", `<If "%{HTTP:Origin} =~ m#^https://(x|y)\.test$#">
     Header set Access-Control-Allow-Origin "expr=%{req:Origin}"
 </If>
 `, func(t *testing.T, p *rules.Policy) {
@@ -192,7 +204,7 @@ Header set Access-Control-Allow-Origin %{ORIG}e env=ORIG
 `, func(t *testing.T, p *rules.Policy) {
 			wantKinds(t, p.Actual, rules.OriginList, rules.OriginReflect)
 		}},
-		{"Header expr= condition on the Origin is a pattern", `Header set Access-Control-Allow-Origin "%{Origin}i" "expr=%{HTTP:Origin} =~ /^https:\/\/a\.test$/"
+		{"Header expr= condition on the Origin is a pattern", `Header set Access-Control-Allow-Origin "%{Origin}i" "expr=%{HTTP:Origin} =~ /^https:\/\/a\.test(:\d+)?$/"
 `, func(t *testing.T, p *rules.Policy) { wantKinds(t, p.Actual, rules.OriginPattern) }},
 		{"unknown: env var set from another header", `SetEnvIf Host "^api" FOO=https://a.test
 Header set Access-Control-Allow-Origin "%{FOO}e"
@@ -223,7 +235,34 @@ Header set Access-Control-Allow-Origin "https://%{SUB}e.example.com"
 				t.Fatalf("rule = %+v, want reflect: ?b in the query lets any Origin through", o)
 			}
 		}},
-		{"unknown: reflection under an Origin test the linter cannot analyse", `<If "%{HTTP:Origin} -strmatch '*.example.com'">
+		{"-strmatch is a wildcard pattern (apr_fnmatch: * crosses dots)", `<If "%{HTTP:Origin} -strmatch 'https://*.example.com'">
+    Header set Access-Control-Allow-Origin "%{Origin}i"
+</If>
+`, func(t *testing.T, p *rules.Policy) {
+			o := onlyOrigin(t, p.Actual)
+			if o.Kind != rules.OriginPattern || o.Pattern.Dialect != rules.Glob || o.Pattern.Expr != "https://*.example.com" || o.Pattern.CaseInsensitive {
+				t.Fatalf("rule = %+v %+v", o, o.Pattern)
+			}
+		}},
+		{"-strcmatch with ? and classes is the equivalent case-insensitive regex", `<If "%{HTTP:Origin} -strcmatch 'https://app[0-9]?.example.com'">
+    Header set Access-Control-Allow-Origin "%{Origin}i"
+</If>
+`, func(t *testing.T, p *rules.Policy) {
+			o := onlyOrigin(t, p.Actual)
+			if o.Kind != rules.OriginPattern || o.Pattern.Dialect != rules.PCRE || o.Pattern.Expr != `^https://app[0-9].\.example\.com$` || !o.Pattern.CaseInsensitive {
+				t.Fatalf("rule = %+v %+v", o, o.Pattern)
+			}
+		}},
+		{"a string compared with the Origin on the right is an exact entry", `<If "'https://a.test' == %{HTTP:Origin} || req('Origin') == 'https://b.test' || http('origin') == 'https://c.test'">
+    Header set Access-Control-Allow-Origin "%{Origin}i"
+</If>
+`, func(t *testing.T, p *rules.Policy) {
+			o := onlyOrigin(t, p.Actual)
+			if o.Kind != rules.OriginList || len(o.Values) != 3 || o.Values[0] != "https://a.test" {
+				t.Fatalf("rule = %+v", o)
+			}
+		}},
+		{"unknown: reflection under an Origin test the linter cannot analyse", `<If "tolower(%{HTTP:Origin}) == 'https://a.test'">
     Header set Access-Control-Allow-Origin "%{Origin}i"
 </If>
 `, func(t *testing.T, p *rules.Policy) {

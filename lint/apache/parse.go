@@ -31,19 +31,27 @@ func isHtaccess(path string) bool {
 	return b == ".htaccess" || strings.HasSuffix(b, ".htaccess")
 }
 
-func parse(path string) rules.ParseResult { return parseSource(path, nil) }
-
 func parseSource(path string, content []byte) rules.ParseResult {
+	res, _ := parseTree(path, content, defaultBudgets)
+	return res
+}
+
+// parseTree is parseSource with other expansion budgets (tests and the
+// fuzz target use small ones, so that a bomb is caught in milliseconds); it
+// also tells what the expansions spent.
+func parseTree(path string, content []byte, limit budgets) (rules.ParseResult, expansion) {
 	path = filepath.Clean(path)
 	l := newLoader(path)
+	l.exp.limit = limit
 	if content != nil {
 		l.given = map[string][]byte{path: content}
 	}
 	root := &node{}
 	l.load(path, root, rules.Range{})
+	l.finishExpansion()
 	res := rules.ParseResult{Files: l.files, Diagnostics: l.diags, Warnings: l.warnings}
 	if len(l.files) == 0 {
-		return res
+		return res, l.exp
 	}
 	var b builder
 	top := b.build(root)
@@ -60,7 +68,7 @@ func parseSource(path string, content []byte) rules.ParseResult {
 	}
 	e.emitAll()
 	res.Policies = e.out
-	return res
+	return res, l.exp
 }
 
 // mainHostInfo reads the server config's own ServerName and TLS state.

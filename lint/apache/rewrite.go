@@ -223,8 +223,9 @@ func (r *rwRule) envSetters() []setter {
 	if len(r.envs) == 0 {
 		return nil
 	}
-	var oc *originCond
+	var acc originAcc
 	var last *rwCond
+	var lastEv rules.Evidence
 	orChain := false
 	for i := range r.conds {
 		c := &r.conds[i]
@@ -232,10 +233,12 @@ func (r *rwRule) envSetters() []setter {
 			orChain = true
 		}
 		if isOriginTest(c.test) && !c.negate {
-			oc = oc.merge(&originCond{patterns: []rules.Pattern{{Expr: c.pattern, Dialect: rules.PCRE, CaseInsensitive: c.nocase, Evidence: c.n.evidence()}}})
+			lastEv = c.n.evidence()
+			acc.add(regexCond(c.pattern, c.nocase, lastEv))
 		}
 		last = c
 	}
+	oc := acc.cond()
 	ev := r.n.evidence()
 	var out []setter
 	for _, e := range r.envs {
@@ -253,7 +256,7 @@ func (r *rwRule) envSetters() []setter {
 		}
 		if oc != nil && !orChain {
 			s.origin = oc
-			s.ev = oc.patterns[len(oc.patterns)-1].Evidence
+			s.ev = lastEv
 		}
 		switch {
 		case isOriginTest(strings.TrimSpace(val)):
@@ -326,6 +329,11 @@ func (r *rwRule) options(where string) *outcome {
 }
 
 func (r *rwRule) decideOptions(where string) *outcome {
+	if g := rewriteGate(r); g != nil && g.opaque == "" {
+		// An origin gate rejects other origins only: the preflight of an
+		// allowed origin goes on to the next rule.
+		return nil
+	}
 	applies, definite, others := r.optionsVerdict()
 	if !applies {
 		return nil

@@ -47,11 +47,18 @@ func (e *budgetError) Unwrap() error { return errBudget }
 type budget struct {
 	left  int64
 	total int64
+	// callsLeft bounds the local module calls evaluated from one root
+	// module: ten calls of "./" in a module that calls itself would
+	// otherwise fan out to 10^depth loads.
+	callsLeft int
 }
+
+// maxModuleCalls bounds the local module calls one root module evaluates.
+const maxModuleCalls = 64
 
 func newBudget(sourceBytes int64) *budget {
 	total := addSat(baseModuleWork, mulSat(sourceBytes, workPerSourceByte))
-	return &budget{left: total, total: total}
+	return &budget{left: total, total: total, callsLeft: maxModuleCalls}
 }
 
 // spend charges an evaluation of the given weight bound; it fails when the

@@ -159,3 +159,146 @@ func TestOversizedSiblingIsReportedAndSkipped(t *testing.T) {
 func gcsBucket(name, origins string) string {
 	return fmt.Sprintf("resource \"google_storage_bucket\" %q {\n  cors {\n    origin = %s\n  }\n}\n", name, origins)
 }
+
+// count and for_each with known values map one policy per instance, named
+// as Terraform addresses it; count = 0 maps none.
+func TestCountAndForEachInstances(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      map[string]string // scope name → a fact of its summary
+	}{
+		{"count = 0 is no resource", `
+resource "google_storage_bucket" "g" {
+  count = 0
+  cors {
+    origin = ["*"]
+  }
+}`, map[string]string{}},
+		{"count from a variable, per index", `
+variable "n" { default = 2 }
+locals { origins = ["https://a.example.com", "https://b.example.com"] }
+resource "google_storage_bucket" "g" {
+  count = var.n
+  cors {
+    origin = [local.origins[count.index]]
+  }
+}`, map[string]string{
+			"google_storage_bucket.g[0] cors[0]": "origin list https://a.example.com",
+			"google_storage_bucket.g[1] cors[0]": "origin list https://b.example.com",
+		}},
+		{"for_each over a map", `
+resource "aws_s3_bucket_cors_configuration" "c" {
+  for_each = { site = "https://www.example.com", admin = "https://admin.example.com" }
+  cors_rule {
+    allowed_origins = [each.value]
+    allowed_methods = ["GET"]
+  }
+}`, map[string]string{
+			`aws_s3_bucket_cors_configuration.c["admin"] cors_rule[0]`: "origin list https://admin.example.com",
+			`aws_s3_bucket_cors_configuration.c["site"] cors_rule[0]`:  "origin list https://www.example.com",
+		}},
+		{"for_each over a set from toset", `
+resource "google_storage_bucket" "g" {
+  for_each = toset(["https://x.example.com"])
+  cors {
+    origin = [each.key]
+  }
+}`, map[string]string{`google_storage_bucket.g["https://x.example.com"] cors[0]`: "origin list https://x.example.com"}},
+		{"unknown count maps one instance and says why", `
+variable "n" {}
+resource "google_storage_bucket" "g" {
+  count = var.n
+  cors {
+    origin = ["*"]
+  }
+}`, map[string]string{"google_storage_bucket.g cors[0]": "note: count = var.n is not known (var.n has no default and no tfvars value): mapped as one instance"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Parse(filepath.Join(writeModule(t, map[string]string{"main.tf": tt.src}), "main.tf"))
+			if len(res.Diagnostics) > 0 {
+				t.Fatalf("diagnostics %v", res.Diagnostics)
+			}
+			got := map[string]string{}
+			for _, p := range res.Policies {
+				got[p.Scope.Name] = summary(p)
+			}
+			for scope, fact := range tt.want {
+				if !strings.Contains(got[scope], fact) {
+					t.Errorf("%s: missing %q in\n%s", scope, fact, got[scope])
+				}
+			}
+			if len(got) != len(tt.want) {
+				t.Errorf("got policies %v, want %d", got, len(tt.want))
+			}
+		})
+	}
+}
+
+// A local module is evaluated with the call's arguments bound to its
+// variables; its policies are named through the call and located at it.
+func TestLocalModuleCalls(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, src string) {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("modules/bucket/main.tf", `
+variable "origins" { default = ["*"] }
+variable "env" {}
+resource "google_storage_bucket" "b" {
+  name = "b-${var.env}"
+  cors {
+    origin = var.origins
+  }
+}
+`)
+	write("modules/site/main.tf", `
+variable "site" {}
+module "inner" {
+  source  = "../bucket"
+  origins = ["https://${var.site}"]
+  env     = "prod"
+}
+`)
+	write("live/main.tf", `
+variable "region" {}
+module "assets" {
+  source  = "../modules/bucket"
+  origins = ["https://app.example.com"]
+  env     = var.region
+}
+module "site" {
+  source = "../modules/site"
+  site   = "www.example.com"
+}
+module "self" {
+  source = "./"
+}
+`)
+	res := Parse(filepath.Join(root, "live", "main.tf"))
+	got := map[string]string{}
+	for _, p := range res.Policies {
+		got[p.Scope.Name] = summary(p)
+		if p.Scope.Range.File != filepath.Join(root, "live", "main.tf") {
+			t.Errorf("%s located in %s", p.Scope.Name, p.Scope.Range.File)
+		}
+	}
+	if s := got["module.assets.google_storage_bucket.b cors[0]"]; !strings.Contains(s, "origin list https://app.example.com") {
+		t.Errorf("assets: the call's origins are not bound:\n%s", s)
+	}
+	if s := got["module.site.module.inner.google_storage_bucket.b cors[0]"]; !strings.Contains(s, "origin list https://www.example.com") {
+		t.Errorf("nested call: %q", s)
+	}
+	if s := got["module.self"]; !strings.Contains(s, "a cycle, which Terraform rejects") {
+		t.Errorf("a module calling itself is a cycle; got policies %v", keys(got))
+	}
+	if len(got) != 3 {
+		t.Errorf("got policies %v, want 3", keys(got))
+	}
+}

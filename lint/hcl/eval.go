@@ -265,6 +265,9 @@ func (m *module) reasonAndRoot(travs []hclv2.Traversal, ctx *hclv2.EvalContext, 
 	for _, t := range travs {
 		rootName := t.RootName()
 		name := attrStep(t, 1)
+		if _, set := lookupVar(ctx, rootName); set && (rootName == "each" || rootName == "count") {
+			rootName = "" // an instance's count.index or each.*: checked below like any context variable
+		}
 		switch rootName {
 		case "var":
 			v, ok := m.vars[name]
@@ -272,6 +275,8 @@ func (m *module) reasonAndRoot(travs []hclv2.Traversal, ctx *hclv2.EvalContext, 
 			case !ok:
 				s := "var." + name + " is not declared in the module"
 				add(s, s)
+			case !v.known && v.unknownWhy != "":
+				add(v.unknownWhy, v.unknownWhy)
 			case !v.known:
 				s := "var." + name + " has no default and no tfvars value"
 				add(s, s)
@@ -318,8 +323,9 @@ func (m *module) reasonAndRoot(travs []hclv2.Traversal, ctx *hclv2.EvalContext, 
 			add(s, s)
 			continue
 		}
-		if v, ok := lookupVar(ctx, rootName); ok {
-			// A dynamic block iterator or another context variable.
+		if v, ok := lookupVar(ctx, t.RootName()); ok {
+			// A dynamic block iterator, a resource instance's count or
+			// each, or another context variable.
 			tv, _ := t.TraverseAbs(ctx)
 			if v.IsWhollyKnown() || tv.IsWhollyKnown() {
 				continue

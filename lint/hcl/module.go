@@ -36,9 +36,15 @@ type module struct {
 	// since error recovery leaves half-read attributes behind.
 	broken map[string]bool
 
-	vars       map[string]*variable
-	locals     map[string]*hclv2.Attribute
-	resources  []*resourceBlock
+	vars      map[string]*variable
+	locals    map[string]*hclv2.Attribute
+	resources []*resourceBlock
+	// moduleCalls are the module blocks, for their CORS-looking inputs.
+	moduleCalls []*resourceBlock
+	// callDepth is how many module calls led here (0 for the root);
+	// callers are the directories of the modules that did.
+	callDepth  int
+	callers    []string
 	byTypeName map[string]*resourceBlock // "type.name"
 
 	// localSlots hold locals evaluated on first use, resourceArgs the
@@ -60,6 +66,8 @@ type variable struct {
 	val    cty.Value // cty.DynamicVal when no value is known
 	known  bool
 	source string // "default", or the tfvars file that set it
+	// unknownWhy explains an unknown value a module call passed.
+	unknownWhy string
 }
 
 type resourceBlock struct {
@@ -72,6 +80,7 @@ var rootSchema = &hclv2.BodySchema{Blocks: []hclv2.BlockHeaderSchema{
 	{Type: "resource", LabelNames: []string{"type", "name"}},
 	{Type: "variable", LabelNames: []string{"name"}},
 	{Type: "locals"},
+	{Type: "module", LabelNames: []string{"name"}},
 }}
 
 var variableSchema = &hclv2.BodySchema{Attributes: []hclv2.AttributeSchema{{Name: "default"}, {Name: "type"}}}
@@ -119,6 +128,15 @@ func parseSource(p *hclparse.Parser, path string, src []byte) (*hclv2.File, hclv
 // files whose contents the caller has read already (standard input under
 // a --stdin-filename in dir): they are used instead of reading them.
 func loadModule(dir string, given map[string][]byte) *module {
+	m := readModule(dir, given, true)
+	m.finish(newBudget(m.sourceBytes))
+	return m
+}
+
+// readModule reads a module's files and declarations. Only a root module
+// reads tfvars files: Terraform gives a called module its values through
+// the call's arguments.
+func readModule(dir string, given map[string][]byte, root bool) *module {
 	m := &module{
 		dir:          dir,
 		parser:       hclparse.NewParser(),
@@ -169,6 +187,9 @@ func loadModule(dir string, given map[string][]byte) *module {
 		}
 	}
 	m.varFiles = append(m.varFiles, autoVars...)
+	if !root {
+		m.varFiles = nil
+	}
 
 	for _, p := range m.tfFiles {
 		f, diags := parseFile(m.parser, p, m.given)
@@ -187,6 +208,8 @@ func loadModule(dir string, given map[string][]byte) *module {
 				r := &resourceBlock{typ: b.Labels[0], name: b.Labels[1], block: b, file: p}
 				m.resources = append(m.resources, r)
 				m.byTypeName[r.typ+"."+r.name] = r
+			case "module":
+				m.moduleCalls = append(m.moduleCalls, &resourceBlock{typ: "module", name: b.Labels[0], block: b, file: p})
 			case "variable":
 				m.declareVariable(b)
 			case "locals":
@@ -201,13 +224,18 @@ func loadModule(dir string, given map[string][]byte) *module {
 	for _, p := range m.varFiles {
 		m.applyTFVars(p)
 	}
-	m.budget = newBudget(m.sourceBytes)
+	return m
+}
+
+// finish sets up evaluation once the variables' values are settled; b is
+// the budget evaluation draws on (a called module shares its caller's).
+func (m *module) finish(b *budget) {
+	m.budget = b
 	vars := make(map[string]cty.Value, len(m.vars))
 	for name, v := range m.vars {
 		vars[name] = v.val
 	}
 	m.ctx = &hclv2.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}, Functions: m.functions()}
-	return m
 }
 
 // readable reports whether a module file is a regular file within the size

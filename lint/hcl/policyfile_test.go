@@ -144,7 +144,19 @@ func TestPolicyFileErrors(t *testing.T) {
 		{
 			name:     "not a rule ID",
 			src:      "rule \"origin-reflected\" {\n  enabled = false\n}\n",
-			wantText: []string{"Invalid rule ID"},
+			wantText: []string{"Invalid rule ID", `"origin-reflected" is a rule's name; write its ID, CG101`},
+			wantAt:   ":1:1",
+		},
+		{
+			name:     "a rule ID corsguard does not have",
+			src:      "rule \"CG999\" {\n  enabled = false\n}\n",
+			wantText: []string{"Invalid rule ID", `"CG999" is not a corsguard rule ID`},
+			wantAt:   ":1:1",
+		},
+		{
+			name:     "a suppression of a rule corsguard does not have",
+			src:      "suppress \"CG998\" {\n  reason = \"legacy\"\n}\n",
+			wantText: []string{"Invalid rule ID", `"CG998" is not a corsguard rule ID`},
 			wantAt:   ":1:1",
 		},
 		{

@@ -16,8 +16,9 @@ type service struct {
 	kind string
 	// httpsOnly: the service has no plain-http endpoint.
 	httpsOnly bool
-	// globOrigins: `*` inside an origin is a wildcard (S3 allows one).
-	globOrigins bool
+	// dialect reads entries with wildcard syntax (or without a scheme) the
+	// way the service matches them; see dialects.go.
+	dialect originDialect
 	// vary: the service adds Vary: Origin to CORS responses itself.
 	vary bool
 	// credsForListed: the service sends Access-Control-Allow-Credentials:
@@ -29,6 +30,11 @@ type service struct {
 	// rejectsWildcardCredentials is the note for services that refuse to
 	// deploy allow-credentials together with a `*` origin.
 	rejectsWildcardCredentials string
+	// wildcardCredentialsEcho is the note for a service that accepts
+	// allow-credentials with a `*` origin and then answers with the
+	// request's Origin and credentials: any site reads with the user's
+	// cookies.
+	wildcardCredentialsEcho string
 	// fixedMethods notes that the service decides methods and headers itself.
 	fixedMethods string
 }
@@ -38,13 +44,16 @@ type service struct {
 const NoteRejectsWildcardCredentials = "rejects allow_credentials with a wildcard origin at deploy time"
 
 var (
-	svcS3           = service{name: "S3", kind: "storage", globOrigins: true, vary: true, credsForListed: true, headerStarEchoes: true}
-	svcAzureStorage = service{name: "Azure Storage", kind: "storage", globOrigins: true, vary: true, credsForListed: true, headerStarEchoes: true}
-	svcGCS          = service{name: "Cloud Storage", kind: "storage", globOrigins: true, vary: true}
-	svcAPIGWv2      = service{name: "API Gateway v2", kind: "api", httpsOnly: true, rejectsWildcardCredentials: "API Gateway v2 " + NoteRejectsWildcardCredentials}
-	svcLambdaURL    = service{name: "Lambda function URL", kind: "api", httpsOnly: true, rejectsWildcardCredentials: "Lambda function URLs (API Gateway v2's CORS) " + NoteRejectsWildcardCredentials}
-	svcCloudFront   = service{name: "CloudFront", kind: "cdn"}
-	svcAppService   = service{name: "App Service", kind: "app", rejectsWildcardCredentials: "App Service " + NoteRejectsWildcardCredentials, fixedMethods: "App Service's platform CORS has no methods or headers settings: the app or the platform decides them"}
+	svcS3           = service{name: "S3", kind: "storage", dialect: oneStarAnywhere, vary: true, credsForListed: true, headerStarEchoes: true}
+	svcAzureStorage = service{name: "Azure Storage", kind: "storage", dialect: oneStarAnywhere, vary: true, credsForListed: true, headerStarEchoes: true}
+	svcGCS          = service{name: "Cloud Storage", kind: "storage", dialect: noWildcards, vary: true}
+	svcAPIGWv2      = service{name: "API Gateway v2", kind: "api", httpsOnly: true, dialect: schemeStar, rejectsWildcardCredentials: "API Gateway v2 " + NoteRejectsWildcardCredentials}
+	// Lambda function URLs deploy allow_credentials with `*` (unlike HTTP
+	// APIs) and answer with the caller's Origin and credentials, as
+	// public reports of function URL CORS describe.
+	svcLambdaURL  = service{name: "Lambda function URL", kind: "api", httpsOnly: true, dialect: schemeStar, wildcardCredentialsEcho: "Lambda function URLs accept allow_credentials = true with allow_origins = [\"*\"] and answer every request with its own Origin and Access-Control-Allow-Credentials: true"}
+	svcCloudFront = service{name: "CloudFront", kind: "cdn", dialect: cloudFrontItem}
+	svcAppService = service{name: "App Service", kind: "app", dialect: leftmostLabel, rejectsWildcardCredentials: "App Service " + NoteRejectsWildcardCredentials, fixedMethods: "App Service's platform CORS has no methods or headers settings: the app or the platform decides them"}
 )
 
 // corsAttrs are the attributes of one CORS rule, wherever the resource
@@ -127,74 +136,82 @@ func (m *module) policies() ([]rules.Policy, hclv2.Diagnostics) {
 		if !ok || m.broken[r.file] {
 			continue
 		}
-		n, d := m.decode(r.typ, blockRange(r.block), r.block.Body, s, m.ctx)
-		diags = append(diags, d...)
-		id := r.typ + "." + r.name
-		switch r.typ {
-		case "aws_s3_bucket_cors_configuration", "aws_s3_bucket":
-			for i, rule := range n.blocks["cors_rule"] {
-				add(m.corsPolicy(svcS3, fmt.Sprintf("%s cors_rule[%d]", id, i), rule, corsAttrs{
-					origins: rule.attrs["allowed_origins"], methods: rule.attrs["allowed_methods"], headers: rule.attrs["allowed_headers"],
-					expose: rule.attrs["expose_headers"], maxAge: rule.attrs["max_age_seconds"], ctx: rule.ctx}))
-			}
-		case "aws_apigatewayv2_api":
-			for _, c := range n.blocks["cors_configuration"] {
-				p, ok := m.corsPolicy(svcAPIGWv2, id+" cors_configuration", c, apiAttrs(c))
-				if !ok {
-					continue
+		insts, note := m.instances(r)
+		for _, inst := range insts {
+			n, d := m.decode(r.typ, blockRange(r.block), r.block.Body, s, inst.ctx)
+			diags = append(diags, d...)
+			id := inst.id
+			before := len(out)
+			switch r.typ {
+			case "aws_s3_bucket_cors_configuration", "aws_s3_bucket":
+				for i, rule := range n.blocks["cors_rule"] {
+					add(m.corsPolicy(svcS3, fmt.Sprintf("%s cors_rule[%d]", id, i), rule, corsAttrs{
+						origins: rule.attrs["allowed_origins"], methods: rule.attrs["allowed_methods"], headers: rule.attrs["allowed_headers"],
+						expose: rule.attrs["expose_headers"], maxAge: rule.attrs["max_age_seconds"], ctx: rule.ctx}))
 				}
-				if pt, ok := n.attrs["protocol_type"]; ok {
-					if v := m.scalar(pt, n.ctx); v.known && v.s == "WEBSOCKET" {
-						p.Notes = append(p.Notes, "cors_configuration applies to HTTP APIs only; WebSocket APIs ignore it")
+			case "aws_apigatewayv2_api":
+				for _, c := range n.blocks["cors_configuration"] {
+					p, ok := m.corsPolicy(svcAPIGWv2, id+" cors_configuration", c, apiAttrs(c))
+					if !ok {
+						continue
 					}
+					if pt, ok := n.attrs["protocol_type"]; ok {
+						if v := m.scalar(pt, n.ctx); v.known && v.s == "WEBSOCKET" {
+							p.Notes = append(p.Notes, "cors_configuration applies to HTTP APIs only; WebSocket APIs ignore it")
+						}
+					}
+					out = append(out, p)
 				}
-				out = append(out, p)
-			}
-		case "aws_lambda_function_url":
-			for _, c := range n.blocks["cors"] {
-				add(m.corsPolicy(svcLambdaURL, id+" cors", c, apiAttrs(c)))
-			}
-		case "aws_cloudfront_response_headers_policy":
-			for _, c := range n.blocks["cors_config"] {
-				add(m.cloudFrontPolicy(id+" cors_config", c))
-			}
-		case "aws_api_gateway_integration_response", "aws_api_gateway_gateway_response":
-			if p, ok := m.apiGatewayV1Policy(r, id, n); ok {
-				out = append(out, p)
-			}
-		case "aws_api_gateway_method_response":
-			if !hasIntegrationACAO {
+			case "aws_lambda_function_url":
+				for _, c := range n.blocks["cors"] {
+					add(m.corsPolicy(svcLambdaURL, id+" cors", c, apiAttrs(c)))
+				}
+			case "aws_cloudfront_response_headers_policy":
+				for _, c := range n.blocks["cors_config"] {
+					add(m.cloudFrontPolicy(id+" cors_config", c))
+				}
+			case "aws_api_gateway_integration_response", "aws_api_gateway_gateway_response":
 				if p, ok := m.apiGatewayV1Policy(r, id, n); ok {
 					out = append(out, p)
 				}
-			}
-		case "azurerm_storage_account":
-			for _, svc := range []string{"blob_properties", "queue_properties", "share_properties"} {
-				for _, props := range n.blocks[svc] {
-					for i, rule := range props.blocks["cors_rule"] {
-						add(m.corsPolicy(svcAzureStorage, fmt.Sprintf("%s %s.cors_rule[%d]", id, svc, i), rule, corsAttrs{
-							origins: rule.attrs["allowed_origins"], methods: rule.attrs["allowed_methods"], headers: rule.attrs["allowed_headers"],
-							expose: rule.attrs["exposed_headers"], maxAge: rule.attrs["max_age_in_seconds"], ctx: rule.ctx}))
+			case "aws_api_gateway_method_response":
+				if !hasIntegrationACAO {
+					if p, ok := m.apiGatewayV1Policy(r, id, n); ok {
+						out = append(out, p)
+					}
+				}
+			case "azurerm_storage_account":
+				for _, svc := range []string{"blob_properties", "queue_properties", "share_properties"} {
+					for _, props := range n.blocks[svc] {
+						for i, rule := range props.blocks["cors_rule"] {
+							add(m.corsPolicy(svcAzureStorage, fmt.Sprintf("%s %s.cors_rule[%d]", id, svc, i), rule, corsAttrs{
+								origins: rule.attrs["allowed_origins"], methods: rule.attrs["allowed_methods"], headers: rule.attrs["allowed_headers"],
+								expose: rule.attrs["exposed_headers"], maxAge: rule.attrs["max_age_in_seconds"], ctx: rule.ctx}))
+						}
+					}
+				}
+			case "google_storage_bucket":
+				for i, c := range n.blocks["cors"] {
+					// GCS uses response_header both to answer preflights and to
+					// expose response headers.
+					add(m.corsPolicy(svcGCS, fmt.Sprintf("%s cors[%d]", id, i), c, corsAttrs{
+						origins: c.attrs["origin"], methods: c.attrs["method"], headers: c.attrs["response_header"],
+						expose: c.attrs["response_header"], maxAge: c.attrs["max_age_seconds"], ctx: c.ctx}))
+				}
+			default: // App Service and Function App families
+				for _, sc := range n.blocks["site_config"] {
+					for _, c := range sc.blocks["cors"] {
+						add(m.corsPolicy(svcAppService, id+" site_config.cors", c, corsAttrs{
+							origins: c.attrs["allowed_origins"], creds: c.attrs["support_credentials"], ctx: c.ctx}))
 					}
 				}
 			}
-		case "google_storage_bucket":
-			for i, c := range n.blocks["cors"] {
-				// GCS uses response_header both to answer preflights and to
-				// expose response headers.
-				add(m.corsPolicy(svcGCS, fmt.Sprintf("%s cors[%d]", id, i), c, corsAttrs{
-					origins: c.attrs["origin"], methods: c.attrs["method"], headers: c.attrs["response_header"],
-					expose: c.attrs["response_header"], maxAge: c.attrs["max_age_seconds"], ctx: c.ctx}))
-			}
-		default: // App Service and Function App families
-			for _, sc := range n.blocks["site_config"] {
-				for _, c := range sc.blocks["cors"] {
-					add(m.corsPolicy(svcAppService, id+" site_config.cors", c, corsAttrs{
-						origins: c.attrs["allowed_origins"], creds: c.attrs["support_credentials"], ctx: c.ctx}))
-				}
+			for i := before; i < len(out) && note != ""; i++ {
+				out[i].Notes = append(out[i].Notes, note)
 			}
 		}
 	}
+	out = append(out, m.moduleCallPolicies()...)
 	return out, diags
 }
 
@@ -286,6 +303,15 @@ func (m *module) corsPolicy(svc service, name string, n *node, a corsAttrs) (rul
 	if credsTrue && anyOrigin && svc.rejectsWildcardCredentials != "" {
 		p.Notes = append(p.Notes, svc.rejectsWildcardCredentials)
 	}
+	if credsTrue && anyOrigin && svc.wildcardCredentialsEcho != "" {
+		for i := range g.Origins {
+			if g.Origins[i].Kind == rules.OriginAny {
+				g.Origins[i].Kind = rules.OriginReflect
+				g.Origins[i].Echo = true
+			}
+		}
+		p.Notes = append(p.Notes, svc.wildcardCredentialsEcho)
+	}
 	if a.methods != nil {
 		if v, ok := m.joined(a.methods, a.ctx, false); ok {
 			header(rules.HeaderAllowMethods, v, a.methods.Range)
@@ -339,10 +365,24 @@ func (m *module) originRules(svc service, a *hclv2.Attribute, ctx *hclv2.EvalCon
 		case e.known && e.s == "*":
 			anyOrigin = true
 			out = append(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: []rules.Evidence{ev}})
-		case e.known && svc.globOrigins && strings.Contains(e.s, "*"):
+		case e.known && svc.dialect != nil && wildcardSyntax(e.s):
 			listed = true
-			out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: []rules.Evidence{ev},
-				Pattern: &rules.Pattern{Expr: e.s, Dialect: rules.Glob, Evidence: ev}})
+			globs, ok := svc.dialect(e.s)
+			if !ok {
+				// Compared literally by the service: the checker says
+				// whether any origin can equal it.
+				list.Values = append(list.Values, e.s)
+				list.Evidence = append(list.Evidence, ev)
+				break
+			}
+			for _, glob := range globs {
+				pev := ev
+				if glob != e.s {
+					pev.Text = ev.Text + " (" + svc.name + " matches it as " + glob + ")"
+				}
+				out = append(out, rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: []rules.Evidence{ev},
+					Pattern: &rules.Pattern{Expr: glob, Dialect: rules.Glob, Evidence: pev}})
+			}
 		case e.known:
 			listed = true
 			list.Values = append(list.Values, e.s)
@@ -363,6 +403,12 @@ func (m *module) originRules(svc service, a *hclv2.Attribute, ctx *hclv2.EvalCon
 		out = append([]rules.OriginRule{list}, out...)
 	}
 	return out, anyOrigin, listed, notes
+}
+
+// wildcardSyntax reports whether an allowlist entry needs the service's
+// dialect: it has a `*` (other than `*` alone) or no scheme.
+func wildcardSyntax(entry string) bool {
+	return entry != "*" && entry != "null" && (strings.Contains(entry, "*") || !strings.Contains(entry, "://"))
 }
 
 // joined renders a list attribute as one header value ("GET, PUT"). ok is

@@ -39,6 +39,9 @@ type analyzer struct {
 	// grant's per-header scratch: guarded and sent (non-empty) values.
 	guardedBuf, sentBuf []alt
 	envGrants           map[grantKey]rules.Grant // grants that depend on env, for this env
+	// flagTests: method tests of ifs on flag variables, for the current
+	// location (flags.go).
+	flagTests map[*node][2]tri
 	// dedup finds duplicate origin rules; dedupSeen is its index's memory.
 	dedup     ruleDedup
 	dedupSeen map[string]struct{}
@@ -58,12 +61,18 @@ func (a *analyzer) collect(nodes []*node) {
 		case n.name == "map" && n.isBlock && len(n.args) == 2:
 			a.addMap(n)
 			continue
+		case n.name == "if" && n.isBlock:
+			if gatesOrigin(n, parseCondition(n)) {
+				// $http_origin's value now depends on the request's path.
+				a.res.gated = true
+			}
 		case n.name == "set" && len(n.args) == 2:
 			a.res.declared[strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(n.args[0], "${"), "}"), "$")] = true
 		case n.name == "perl_set" || n.name == "js_set":
 			a.setVar(n.arg(0), "set by "+n.name+" (code outside this configuration)")
 		case strings.HasPrefix(n.name, "set_by_lua"):
 			a.setVar(n.arg(0), "set by "+n.name+" (Lua code)")
+			a.readsOrigin(n)
 		case n.name == "auth_request_set":
 			a.setVar(n.arg(0), "set by auth_request_set from the auth subrequest's response")
 		case n.name == "geo" && n.isBlock && len(n.args) > 0:
@@ -86,6 +95,21 @@ func (a *analyzer) collect(nodes []*node) {
 func (a *analyzer) setVar(v, reason string) {
 	if strings.HasPrefix(v, "$") && len(v) > 1 {
 		a.res.setters[v[1:]] = setter{reason: reason}
+	}
+}
+
+// readsOrigin marks a variable set by code that reads the request's
+// Origin (a Lua or njs check): a gate on it may validate the Origin.
+func (a *analyzer) readsOrigin(n *node) {
+	for _, arg := range n.args[1:] {
+		if strings.Contains(strings.ToLower(arg), "origin") {
+			if s, ok := a.res.setters[strings.TrimPrefix(n.arg(0), "$")]; ok {
+				s.readsOrigin = true
+				a.res.setters[strings.TrimPrefix(n.arg(0), "$")] = s
+				a.res.gated = true
+			}
+			return
+		}
 	}
 }
 
@@ -259,6 +283,7 @@ type ifInfo struct {
 func (a *analyzer) simulate(srv, loc *level) flow {
 	clear(a.env.vars)
 	clear(a.envGrants)
+	clear(a.flagTests)
 	f := flow{env: &a.env, ifs: a.ifsBuf[:0]}
 	defer func() { a.ifsBuf = f.ifs[:0] }()
 	a.simulateLevel(srv, &f, true)
@@ -275,23 +300,31 @@ func (a *analyzer) simulateLevel(lv *level, f *flow, server bool) {
 	for _, n := range lv.body {
 		switch n.name {
 		case "set":
-			a.set(n, f.env, unconstrained, "", nil)
+			a.set(n, f.env, unconstrained, "", nil, 0, 0)
 		case "if":
 			if !n.isBlock {
 				continue
 			}
 			c := parseCondition(n)
 			ev := n.evidence()
+			a.recordFlagTests(n, c, f.env)
 			g := a.res.originGuard(c, ev, f.env)
 			il := a.ifLevel(lv, n)
 			f.ifs = append(f.ifs, ifInfo{lv: il, cond: c, guard: g, ev: ev, server: server})
+			if a.applyGate(n, c, ev, f.env) {
+				continue
+			}
 			var saved map[string][]alt
 			if usesCaptures(n.block) {
 				saved = bindCaptures(f.env, c, ev)
 			}
+			fails, holds := methodBits(c)
+			if t, ok := a.flagTests[n]; ok {
+				fails, holds = flagBits(t)
+			}
 			for _, s := range n.block {
 				if s.name == "set" {
-					a.set(s, f.env, g, condText(c), &ev)
+					a.set(s, f.env, g, condText(c), &ev, fails, holds)
 				}
 			}
 			restoreCaptures(f.env, saved)
@@ -306,7 +339,10 @@ func condText(c condition) string {
 
 // set applies `set $v value` under a guard: unconditionally it replaces
 // the variable; inside an if the old and new values are both possible.
-func (a *analyzer) set(n *node, e *env, g []guardSet, cond string, condEv *rules.Evidence) {
+// condNo and condYes are the method classes for which the if's condition
+// surely fails (the new value never occurs for them) and surely holds (the
+// old value never survives for them).
+func (a *analyzer) set(n *node, e *env, g []guardSet, cond string, condEv *rules.Evidence, condNo, condYes uint8) {
 	if len(n.args) < 2 || !strings.HasPrefix(n.args[0], "$") {
 		return
 	}
@@ -323,8 +359,18 @@ func (a *analyzer) set(n *node, e *env, g []guardSet, cond string, condEv *rules
 		}
 	} else {
 		old := a.res.lookup(name, e)
-		next = append(make([]alt, 0, len(old)+len(vals)*len(g)), old...)
+		next = make([]alt, 0, len(old)+len(vals)*len(g))
+		for _, v := range old {
+			if v.notFor|condYes != notAny {
+				v.notFor |= condYes
+				next = append(next, v)
+			}
+		}
 		for _, v := range vals {
+			if v.notFor|condNo == notAny {
+				continue
+			}
+			v.notFor |= condNo
 			next = v.appendGuarded(next, g, cond, condEv, &ev)
 		}
 	}

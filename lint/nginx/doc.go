@@ -48,4 +48,21 @@
 //   - the server-level policy describes requests matching no location and
 //     is only emitted when the server itself sends CORS headers (or has no
 //     locations).
+//   - a gate (`if ($http_origin !~ re) { return 403; }`, also `!~*`, `!=`,
+//     any return, no headers of its own) makes $http_origin, further along
+//     the request's path, the Origin that passed re; a return-gate on a
+//     Lua-computed check that reads the Origin makes it unknown.
+//   - `set` values carry the method classes (OPTIONS, simple) that never
+//     get them (flags.go): an `if` on a flag that can pass only for OPTIONS
+//     is the preflight branch, guarded by the origin test behind the flag.
+//   - when several ifs of a level can match one request, the last one's
+//     add_header list wins: CORS headers of earlier ones are Dropped
+//     (ifwins.go).
+//
+// Budgets (issue 15): locations nested deeper than maxNesting (64) become
+// one policy with an unknown origin at the first location over it; a value
+// over the expansion budget (maxValueBytes, maxValueParts) or a variable
+// with more than 64 possible values becomes unknown naming the directive;
+// map chains stop at maxResolveDepth; duplicate origin rules are found
+// through an index (dedup.go). Everything else is linear in the input.
 package nginx

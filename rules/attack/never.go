@@ -20,6 +20,9 @@ import (
 // "can match" (false), including patterns that do not compile and
 // patterns whose backtracking budget runs out on the way.
 func NeverMatches(expr string, d Dialect, caseInsensitive bool, opts ...Option) (never bool, reason string) {
+	if empty, why := emptyLanguage(expr, d); empty {
+		return true, why
+	}
 	m, err := Compile(expr, d, caseInsensitive, opts...)
 	if err != nil {
 		return false, ""

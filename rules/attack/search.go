@@ -147,3 +147,34 @@ func parent(host string) string {
 	_, p, _ := strings.Cut(host, ".")
 	return p
 }
+
+// SearchPattern is Search for a pattern whose text is known (the linter's
+// case): Search's candidates, then, for the automaton classes (post-domain,
+// no-dot post-domain, pre-domain, sibling and nested subdomain) that no
+// candidate hit, the shortest origin of the class the pattern accepts,
+// found by automata (automaton.go) and verified with m. Patterns Go's
+// parser cannot read (lookarounds, backreferences) get Search's candidates
+// alone. Errors are Search's; a budget error stops before the automata.
+func SearchPattern(m Matcher, expr string, d Dialect, ci bool, trusted, literals []string) ([]Witness, error) {
+	ws, err := Search(m, trusted, literals)
+	if errors.Is(err, ErrBudget) {
+		return ws, err
+	}
+	skip := map[Class]bool{}
+	have := map[string]bool{}
+	for _, w := range ws {
+		skip[w.Class] = true
+		have[w.Origin] = true
+	}
+	if skip[Arbitrary] {
+		return ws, err
+	}
+	isTrusted := func(o string) bool { return slices.Contains(trusted, o) }
+	extra, aerr := automatonWitnesses(expr, d, ci, m, slices.Concat(trusted, literals), isTrusted, have, skip)
+	if len(extra) == 0 {
+		return ws, errors.Join(err, aerr)
+	}
+	all := append(slices.Clone(ws), extra...)
+	slices.SortStableFunc(all, func(a, b Witness) int { return a.Class.order() - b.Class.order() })
+	return limit(subsume(all)), errors.Join(err, aerr)
+}

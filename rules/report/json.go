@@ -108,6 +108,7 @@ func ReadDocument(r io.Reader, name string) (Input, error) {
 		return Input{}, fmt.Errorf("%s: not a corsguard JSON report (schemaVersion %d, tool %q): want the output of --format json", name, doc.SchemaVersion, doc.Tool)
 	}
 	in := Input{Tool: tool, Version: doc.Version, Errors: doc.Errors, Suppressed: doc.Summary.Suppressed,
+		Warnings: doc.Warnings, Skipped: doc.Skipped, Interrupted: doc.Interrupted,
 		Files: doc.Summary.Files, AutomationID: doc.AutomationID,
 		Findings: make([]rules.Finding, len(doc.Findings)), FingerprintsOf: make([]string, len(doc.Findings))}
 	for i, f := range doc.Findings {

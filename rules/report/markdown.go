@@ -52,8 +52,28 @@ func Markdown(w io.Writer, in Input) error {
 	for _, d := range in.Errors {
 		fmt.Fprintf(&b, "- :x: **error** %s: %s\n", mdCode(d.Range.String()), mdEscape(d.Message))
 	}
-	if len(in.Errors) > 0 {
+	for _, d := range in.Warnings {
+		fmt.Fprintf(&b, "- :warning: **warning** %s: %s\n", mdCode(d.Range.String()), mdEscape(d.Message))
+	}
+	if len(in.Errors)+len(in.Warnings) > 0 {
 		b.WriteString("\n")
+	}
+	var skipped []Skipped
+	for _, sk := range in.Skipped {
+		if sk.Kind != "name" { // a README is not worth a line
+			skipped = append(skipped, sk)
+		}
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(&b, "<details><summary>%d file(s) skipped</summary>\n\n", len(skipped))
+		for i, sk := range skipped {
+			if i == maxMarkdownFindings {
+				fmt.Fprintf(&b, "- … and %d more\n", len(skipped)-i)
+				break
+			}
+			fmt.Fprintf(&b, "- %s: %s\n", mdCode(sk.Path), mdEscape(sk.Reason))
+		}
+		b.WriteString("\n</details>\n\n")
 	}
 	if in.Baseline != nil && len(in.Baseline.Gone) > 0 {
 		fmt.Fprintf(&b, "<details><summary>%d baseline entries no longer occur (fixed? prune them)</summary>\n\n", len(in.Baseline.Gone))

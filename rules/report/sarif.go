@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -151,15 +152,23 @@ func location(r rules.Range) *sarif.Location {
 	if r.EndCol > 0 {
 		region.WithEndColumn(r.EndCol)
 	}
-	uri := r.File
-	if !strings.Contains(uri, "://") {
-		uri = filepath.ToSlash(filepath.Clean(uri))
-		uri = strings.TrimPrefix(uri, "./")
-	}
 	return sarif.NewLocationWithPhysicalLocation(
 		sarif.NewPhysicalLocation().
-			WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri)).
+			WithArtifactLocation(sarif.NewSimpleArtifactLocation(artifactURI(r.File))).
 			WithRegion(region))
+}
+
+// artifactURI is a file name (or a live target's URL) as the URI reference
+// SARIF requires: a file name may hold spaces, `\`, `%` or `#`, which are
+// percent-encoded (found by FuzzWriters).
+func artifactURI(file string) string {
+	if strings.Contains(file, "://") {
+		if u, err := url.Parse(file); err == nil && u.Scheme != "" {
+			return u.String()
+		}
+	}
+	p := strings.TrimPrefix(filepath.ToSlash(filepath.Clean(file)), "./")
+	return (&url.URL{Path: p}).String()
 }
 
 // ruleName turns a slug into SARIF's PascalCase rule name.

@@ -1,6 +1,6 @@
 # 10,000 nested nginx locations (about 150 KB): nesting beyond nginx's own
 # limit is reported, the rest analysed in near-linear time.
-describe() { echo "10,000 nested nginx \`location\`s (150 KB)"; }
+describe() { echo "10,000 nested nginx \`location\`s (200 KB)"; }
 gen() {
   {
     echo 'http {'

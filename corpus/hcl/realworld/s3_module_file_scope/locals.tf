@@ -1,0 +1,3 @@
+locals {
+  media_origins = ["https://www.example.com", "null"]
+}
