@@ -33,23 +33,36 @@ func checkFuzzFlags(cmd *cobra.Command, fl *fuzzFlags) (rules.Severity, error) {
 		flag   string
 		v, min int
 	}{
-		{"budget", fl.budget, 0}, {"random", fl.random, 0}, {"repeats", fl.repeats, 1},
-		{"concurrency", fl.workers, 1}, {"burst", fl.net.burst, 1}, {"retries", fl.net.retries, 0},
+		{"budget", fl.budget, 0}, {"random", fl.random, 0}, {"repeats", fl.repeats, 1}, {"concurrency", fl.workers, 1},
 	} {
 		if err := checkAtLeast(c.flag, c.v, c.min); err != nil {
 			return 0, err
 		}
 	}
-	if fl.net.rate < 0 {
-		return 0, usageErr("--rate %g: must be at least 0 (0: no limit)", fl.net.rate)
-	}
-	if fl.net.timeout <= 0 {
-		return 0, usageErr("--timeout %s: must be more than 0", fl.net.timeout)
+	if err := fl.net.check(); err != nil {
+		return 0, err
 	}
 	if fl.targetTime < 0 {
 		return 0, usageErr("--target-timeout %s: must be at least 0 (0: derived)", fl.targetTime)
 	}
 	return failOn, nil
+}
+
+// check checks the connection flags fuzz and probe share.
+func (n *netFlags) check() error {
+	if err := checkAtLeast("burst", n.burst, 1); err != nil {
+		return err
+	}
+	if err := checkAtLeast("retries", n.retries, 0); err != nil {
+		return err
+	}
+	if n.rate < 0 {
+		return usageErr("--rate %g: must be at least 0 (0: no limit)", n.rate)
+	}
+	if n.timeout <= 0 {
+		return usageErr("--timeout %s: must be more than 0", n.timeout)
+	}
+	return nil
 }
 
 // fuzzBaseline is what --baseline did to a fuzz run, for the report.

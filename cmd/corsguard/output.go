@@ -66,6 +66,10 @@ func (r *reportFlags) loadBaseline() (*report.Baseline, error) {
 		return nil, usageErr("--baseline: %w", err)
 	}
 	defer func() { _ = fh.Close() }()
+	// Refuse an oversized file before reading any of it.
+	if st, err := fh.Stat(); err == nil && st.Size() > report.MaxBaselineSize {
+		return nil, usageErr("--baseline: %s is %d MB, larger than the %d MB a baseline may be", r.baseline, st.Size()>>20, report.MaxBaselineSize>>20)
+	}
 	b, err := report.ReadBaseline(fh, r.baseline)
 	if err != nil {
 		return nil, usageErr("--baseline: %w", err)

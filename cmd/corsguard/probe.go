@@ -55,6 +55,9 @@ their values are REDACTED in the output.`,
 }
 
 func runProbe(cmd *cobra.Command, rawURL string, fl probeFlags) error {
+	if err := fl.net.check(); err != nil {
+		return err
+	}
 	u, err := fuzz.ParseTargetURL(rawURL)
 	if err != nil {
 		return usageErr("%w", err)

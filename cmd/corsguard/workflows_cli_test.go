@@ -70,6 +70,7 @@ func TestFlagsAreCheckedFirst(t *testing.T) {
 		{"negative rate", []string{"fuzz", "--rate", "-1", "http://127.0.0.1:1/"}, exitError, "--rate -1: must be at least 0"},
 		{"zero timeout", []string{"fuzz", "--timeout", "0s", "http://127.0.0.1:1/"}, exitError, "--timeout 0s: must be more than 0"},
 		{"negative target timeout", []string{"fuzz", "--target-timeout", "-1s", "http://127.0.0.1:1/"}, exitError, "--target-timeout -1s"},
+		{"probe zero timeout", []string{"probe", "--timeout", "0s", "--origin", "https://a.example", "http://127.0.0.1:1/"}, exitError, "--timeout 0s: must be more than 0"},
 		{"negative jobs", []string{"lint", "-j", "-1", conf}, exitError, "--jobs -1"},
 		{"bad color", []string{"lint", "--color", "sometimes", conf}, exitError, `--color "sometimes"`},
 		{"URL without scheme", []string{"fuzz", "localhost:8080/api"}, exitError, "did you mean http://localhost:8080/api"},
@@ -260,5 +261,17 @@ func TestPreCommitReportsPerFile(t *testing.T) {
 		{"sibling's finding not reported", []string{"lint", "--skip-unknown", vars}, exitClean, "0 finding(s) in 1 file(s)"},
 		{"the file with the finding", []string{"lint", "--skip-unknown", vars, filepath.Join(dir, "main.tf")}, exitFindings, "main.tf:6"},
 		{"the module", []string{"lint", dir}, exitFindings, "main.tf:6"},
+	})
+}
+
+func TestCIFormats(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "api.conf")
+	must(t, os.WriteFile(conf, []byte(reflectingConf), 0o644))
+	open := reflectingServer(t)
+	runCLICases(t, []cliCase{
+		{"lint junit", []string{"lint", "-f", "junit", conf}, exitFindings, `<testcase name="CG101 origin-reflected at line 5"`},
+		{"lint markdown", []string{"lint", "-f", "markdown", conf}, exitFindings, "| severity | rule | location | finding |"},
+		{"fuzz markdown", []string{"fuzz", "--seed", "7", "--rate", "0", "--budget", "200", "--no-progress", "-f", "markdown", open.URL + "/"}, exitFindings, "| severity | rule | target | finding |"},
 	})
 }

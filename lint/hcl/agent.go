@@ -2,6 +2,7 @@ package hcl
 
 import (
 	"bytes"
+	"strings"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -31,6 +32,13 @@ var agentBlocks = []agentBlock{
 	{format: "consul", path: []string{"http_config", "response_headers"}},
 }
 
+func skipSpace(src []byte, i int) int {
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r') {
+		i++
+	}
+	return i
+}
+
 func isAgentConfig(head []byte) bool {
 	return bytes.Contains(head, []byte("http_api_response_headers")) || bytes.Contains(head, []byte("http_config"))
 }
@@ -46,8 +54,15 @@ func parseAgent(path string, src []byte) rules.ParseResult {
 			return res
 		}
 	}
+	from, to := 0, len(src)
+	if strings.HasSuffix(path, ".json") {
+		// A JSON configuration's keys sit inside its top-level object.
+		if open, close, ok := blockAfter(src, skipSpace(src, 0), len(src)); ok {
+			from, to = open+1, close
+		}
+	}
 	for _, ab := range agentBlocks {
-		keyStart, open, close, ok := findPath(src, 0, len(src), ab.path)
+		keyStart, open, close, ok := findPath(src, from, to, ab.path)
 		if !ok {
 			continue
 		}
@@ -178,7 +193,7 @@ func blockAfter(src []byte, i, to int) (open, close int, ok bool) {
 	for i < to && (src[i] == ' ' || src[i] == '\t') {
 		i++
 	}
-	if i < to && src[i] == '=' {
+	if i < to && (src[i] == '=' || src[i] == ':') { // HCL, or JSON
 		i++
 		for i < to && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r') {
 			i++

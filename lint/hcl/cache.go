@@ -1,6 +1,7 @@
 package hcl
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"sync"
@@ -36,6 +37,7 @@ type cachedModule struct {
 	ready chan struct{}
 	// Set by the loader before ready is closed, read-only afterwards.
 	byFile  map[string]*fileResult
+	sources map[string][]byte  // the contents each file was evaluated from
 	general []rules.Diagnostic // diagnostics located in no .tf file of the module
 	stamps  map[string]stamp   // the directory's and each .tf file's, at load
 	// Guarded by moduleCache.mu.
@@ -66,18 +68,16 @@ func stampOf(p string) (stamp, bool) {
 // policies and the diagnostics located in it, evaluated with the whole
 // module as context. The module's other diagnostics (its tfvars, files
 // over the size limit, an unreadable directory) come with the first file
-// handed out. given holds contents the caller read already (standard
-// input): such a module is not what is on disk, so it is evaluated on its
-// own, outside the cache.
+// handed out. given holds the contents lint read for path (it reads each
+// input once); the load uses them, and a file whose contents differ from
+// what the shared load read (standard input under a --stdin-filename, a
+// file rewritten meanwhile) is evaluated on its own, outside the cache.
 func parseTerraform(path string, given map[string][]byte) rules.ParseResult {
 	dir := filepath.Dir(path)
-	var e *cachedModule
-	first := true
-	if given != nil {
-		e = &cachedModule{ready: make(chan struct{})}
+	e, first := modules.take(dir, path, given)
+	if content, ok := given[path]; ok && !bytes.Equal(e.sources[path], content) {
+		e, first = &cachedModule{ready: make(chan struct{})}, true
 		e.evaluate(loadModule(dir, given))
-	} else {
-		e, first = modules.take(dir, path)
 	}
 	res := rules.ParseResult{Files: []string{path}}
 	if fr := e.byFile[path]; fr != nil {
@@ -93,7 +93,7 @@ func parseTerraform(path string, given map[string][]byte) rules.ParseResult {
 // take returns the module of dir evaluated with path in it, loading it if
 // no current load exists, and marks path handed out. first is set for the
 // first file handed out of this load.
-func (c *moduleCache) take(dir, path string) (e *cachedModule, first bool) {
+func (c *moduleCache) take(dir, path string, given map[string][]byte) (e *cachedModule, first bool) {
 	for {
 		c.mu.Lock()
 		e = c.entries[dir]
@@ -102,7 +102,7 @@ func (c *moduleCache) take(dir, path string) (e *cachedModule, first bool) {
 			c.evictLocked()
 			c.entries[dir] = e
 			c.mu.Unlock()
-			c.load(dir, e)
+			c.load(dir, e, given)
 			c.mu.Lock()
 			return e, c.handOutLocked(dir, path, e)
 		}
@@ -122,7 +122,7 @@ func (c *moduleCache) take(dir, path string) (e *cachedModule, first bool) {
 // load evaluates the module into e. A panic while loading still releases
 // the waiters (with an empty entry that is dropped) and reaches the
 // caller, whose front-end guard reports it.
-func (c *moduleCache) load(dir string, e *cachedModule) {
+func (c *moduleCache) load(dir string, e *cachedModule, given map[string][]byte) {
 	done := false
 	defer func() {
 		if !done {
@@ -138,7 +138,7 @@ func (c *moduleCache) load(dir string, e *cachedModule) {
 	if s, ok := stampOf(dir); ok {
 		e.stamps[dir] = s
 	}
-	e.evaluate(loadModule(dir, nil))
+	e.evaluate(loadModule(dir, given))
 	for f := range e.byFile {
 		if s, ok := stampOf(f); ok {
 			e.stamps[f] = s
@@ -152,8 +152,13 @@ func (c *moduleCache) load(dir string, e *cachedModule) {
 func (e *cachedModule) evaluate(m *module) {
 	policies, diags := m.policies()
 	e.byFile = make(map[string]*fileResult, len(m.tfFiles))
+	e.sources = make(map[string][]byte, len(m.tfFiles))
+	files := m.parser.Files()
 	for _, f := range m.tfFiles {
 		e.byFile[f] = &fileResult{}
+		if pf, ok := files[f]; ok {
+			e.sources[f] = pf.Bytes
+		}
 	}
 	e.left = len(m.tfFiles)
 	for _, p := range policies {

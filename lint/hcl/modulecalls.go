@@ -44,6 +44,10 @@ func (m *module) moduleCallPolicies() []rules.Policy {
 			out = append(out, ps...)
 			continue
 		}
+		if ps, ok := m.registryPolicies(call, attrs); ok {
+			out = append(out, ps...)
+			continue
+		}
 		var names []string
 		for name := range attrs {
 			if corsInputs[name] {

@@ -21,7 +21,8 @@ func Detect(path string, head []byte) bool {
 		return false
 	case isTerraform(base), isTFVars(base):
 		return true
-	case strings.HasSuffix(base, ".hcl"):
+	case strings.HasSuffix(base, ".hcl"), strings.HasSuffix(base, ".json"):
+		// Nomad and Consul read JSON configurations as well as HCL ones.
 		return isAgentConfig(head)
 	}
 	return false

@@ -680,6 +680,25 @@ http_config {
 			wantFormat: "consul",
 			want:       []string{"origin list https://ui.example.com", `Access-Control-Allow-Origin="https://ui.example.com"`},
 		},
+		{
+			name: "Nomad JSON configuration", file: "nomad.json",
+			src: `{
+  "datacenter": "dc1",
+  "http_api_response_headers": {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": "X-Nomad-Token"
+  }
+}
+`,
+			wantFormat: "nomad",
+			want:       []string{"origin any", `Access-Control-Allow-Headers="X-Nomad-Token"`},
+		},
+		{
+			name: "Consul JSON configuration", file: "consul.json",
+			src:        `{"server": true, "http_config": {"response_headers": {"Access-Control-Allow-Origin": "https://ui.example.com", "X-Frame-Options": "DENY"}}}`,
+			wantFormat: "consul",
+			want:       []string{"origin list https://ui.example.com"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -724,6 +743,8 @@ func TestDetect(t *testing.T) {
 		{"prod.auto.tfvars.json", "{}", true},
 		{"nomad.hcl", "http_api_response_headers {", true},
 		{"consul.hcl", "http_config { }", true},
+		{"consul.json", `{"http_config": {}}`, true},
+		{"package.json", `{"name": "x"}`, false},
 		{"job.nomad.hcl", `job "x" {}`, false},
 		{"repo/.corsguard.hcl", "http_config {}", false},
 		{"nginx.conf", "", false},

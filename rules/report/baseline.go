@@ -12,9 +12,9 @@ import (
 // BaselineVersion is the schema version of the baseline document.
 const BaselineVersion = 1
 
-// maxBaselineSize bounds what a baseline file may hold; a real one is a
-// few hundred bytes per accepted finding.
-const maxBaselineSize = 64 << 20
+// MaxBaselineSize bounds what a baseline file may hold: about 150,000
+// accepted findings at the two hundred bytes each takes.
+const MaxBaselineSize = 32 << 20
 
 // BaselineEntry is one accepted finding: its fingerprint, and what a
 // person needs to recognise it when it no longer occurs.
@@ -90,12 +90,12 @@ type reportFinding struct {
 // ReadBaseline reads a baseline document, a JSON report or a SARIF log
 // written by corsguard. name is for messages.
 func ReadBaseline(r io.Reader, name string) (*Baseline, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxBaselineSize+1))
+	data, err := io.ReadAll(io.LimitReader(r, MaxBaselineSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if len(data) > maxBaselineSize {
-		return nil, fmt.Errorf("%s: larger than %d MB: not a corsguard baseline", name, maxBaselineSize>>20)
+	if len(data) > MaxBaselineSize {
+		return nil, fmt.Errorf("%s: larger than %d MB: not a corsguard baseline", name, MaxBaselineSize>>20)
 	}
 	// One decode into the union of the three shapes; which fields are
 	// present tells them apart.

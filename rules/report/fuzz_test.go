@@ -2,88 +2,73 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
+	"strings"
 	"testing"
-	"unicode/utf8"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/corsguard/corsguard/rules"
 )
 
-// FuzzWriters: whatever text a finding carries (a config comment, a server's
-// header echoed into a message, invalid UTF-8, control characters), the JSON
-// writer produces valid JSON that decodes back to the same finding text, the
-// SARIF writer produces a document valid against the SARIF 2.1.0 schema, and
-// the text writer adds no escape sequence of its own when colour is off.
-func FuzzWriters(f *testing.F) {
-	f.Add(sample.Findings[0].Message, sample.Findings[0].Witness, sample.Findings[0].Fix,
-		sample.Findings[0].Scope, "conf/api.conf", 3, 5, `    "~^https://app\.example\.com" $http_origin;`)
-	f.Add("\x1b[31mred\x1b[0m \x07 \r\n", "https://a.test\x00", "\xff\xfe", "", "", 0, 0, "\x1b]0;title\x07")
-	f.Add(`"}]}`, `<script>`, "\u2028\u2029", "a\tb", "C:\\conf\\x.conf", -1, -7, "")
-	schema, err := jsonschema.NewCompiler().Compile("testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, msg, witness, fix, scope, file string, line, col int, source string) {
-		in := Input{
-			Tool: "lint", Version: "fuzz", Files: 1,
-			Findings: []rules.Finding{{
-				RuleID: "CG103", Slug: "origin-regex-prefix", Severity: rules.High, Credentials: true,
-				Message: msg, Witness: witness, WitnessClass: "post-domain", Fix: fix, Scope: scope,
-				Range:   rules.Range{File: file, Line: line, Col: col},
-				Related: []rules.Evidence{{Range: rules.Range{File: file, Line: line}, Text: source}},
-			}},
-			Errors: []rules.Diagnostic{{Range: rules.Range{File: file, Line: line}, Message: msg}},
-			Source: func(string, int) (string, bool) { return source, true },
-		}
-
-		var js bytes.Buffer
-		if err := JSON(&js, in); err != nil {
-			t.Fatalf("JSON: %v", err)
-		}
-		var doc Document
-		if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
-			t.Fatalf("JSON output does not parse: %v\n%s", err, js.String())
-		}
-		if len(doc.Findings) != 1 || doc.Findings[0].Message != validUTF8(msg) || doc.Findings[0].Witness != validUTF8(witness) {
-			t.Fatalf("JSON round trip changed the finding: %+v", doc.Findings)
-		}
-
-		var sf bytes.Buffer
-		if err := SARIF(&sf, in); err != nil {
-			t.Fatalf("SARIF: %v", err)
-		}
-		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(sf.Bytes()))
+// Any bytes given as --baseline are refused with an error or read into
+// entries that all have a fingerprint; never a panic.
+func FuzzReadBaseline(f *testing.F) {
+	var doc bytes.Buffer
+	_ = WriteBaseline(&doc, sample)
+	f.Add(doc.Bytes())
+	var rep bytes.Buffer
+	_ = JSON(&rep, sample)
+	f.Add(rep.Bytes())
+	f.Add([]byte(`{"runs":[{"results":[{"ruleId":"CG101","partialFingerprints":{"primaryLocationLineHash":"ab:1"}}]}]}`))
+	f.Add([]byte(`{"baseline":null}`))
+	f.Add([]byte(`[1,2,3]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := ReadBaseline(bytes.NewReader(data), "fuzz")
 		if err != nil {
-			t.Fatalf("SARIF output does not parse: %v\n%s", err, sf.String())
+			return
 		}
-		if err := schema.Validate(v); err != nil {
-			t.Fatalf("SARIF output is not valid 2.1.0: %v\n%s", err, sf.String())
+		for _, e := range b.Entries {
+			if e.Fingerprint == "" {
+				t.Fatalf("entry without a fingerprint accepted: %+v", e)
+			}
 		}
-
-		var txt bytes.Buffer
-		if err := Text(&txt, in, TextOptions{Color: false}); err != nil {
-			t.Fatalf("Text: %v", err)
-		}
-		// What holds today: without colour the writer adds no ESC byte of
-		// its own. TODO(scope): once the text sanitizer is merged, the
-		// property is stronger: no raw ESC at all, whatever the input.
-		esc := func(s string) int { return bytes.Count([]byte(s), []byte{0x1b}) }
-		if got, max := esc(txt.String()), 2*esc(msg)+esc(witness)+esc(fix)+esc(scope)+2*esc(file)+esc(source); got > max {
-			t.Fatalf("text output has %d ESC bytes, the input only %d", got, max)
+		// Applying it never grows a run and accounts for every finding.
+		in := sample
+		in.Findings = append([]rules.Finding(nil), sample.Findings...)
+		b.Apply(&in)
+		if len(in.Findings)+in.Baseline.Baselined != len(sample.Findings) {
+			t.Fatalf("%d kept + %d baselined != %d findings", len(in.Findings), in.Baseline.Baselined, len(sample.Findings))
 		}
 	})
 }
 
-// validUTF8 is s as encoding/json writes it: invalid bytes become U+FFFD.
-func validUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
+// Whatever a finding's message holds (it quotes origins from configs and
+// servers), its markdown row stays one table row, and no raw HTML tag
+// from the message reaches the output.
+func FuzzMarkdownRow(f *testing.F) {
+	for _, s := range []string{"plain", "a|b\nc\r\n", "<script>alert(1)</script>", "``` fence", "[x](javascript:alert(1))", "<details>"} {
+		f.Add(s)
 	}
-	var b []rune
-	for _, r := range s {
-		b = append(b, r)
-	}
-	return string(b)
+	f.Fuzz(func(t *testing.T, msg string) {
+		in := Input{Tool: "lint", Findings: []rules.Finding{{RuleID: "CG101", Slug: "origin-reflected", Severity: rules.High, Message: msg,
+			Range: rules.Range{File: "a.conf", Line: 1}}}}
+		var buf bytes.Buffer
+		if err := Markdown(&buf, in); err != nil {
+			t.Fatal(err)
+		}
+		var rows []string
+		for _, l := range strings.Split(buf.String(), "\n") {
+			if strings.HasPrefix(l, "| :orange_circle: high | [CG101]") {
+				rows = append(rows, l)
+			}
+		}
+		if len(rows) != 1 {
+			t.Fatalf("%d rows for one finding:\n%s", len(rows), buf.String())
+		}
+		cells := strings.Count(strings.ReplaceAll(rows[0], `\|`, ""), "|")
+		if cells != 5 {
+			t.Fatalf("row has %d separators, want 5: %q", cells, rows[0])
+		}
+		if strings.Contains(strings.ReplaceAll(rows[0], "<br>", ""), "<") {
+			t.Fatalf("raw '<' in row: %q", rows[0])
+		}
+	})
 }

@@ -99,7 +99,7 @@ func JSON(w io.Writer, in Input) error {
 // Input that produced it (without source lines: snippets are not kept).
 func ReadDocument(r io.Reader, name string) (Input, error) {
 	var doc Document
-	dec := json.NewDecoder(io.LimitReader(r, maxBaselineSize))
+	dec := json.NewDecoder(io.LimitReader(r, MaxBaselineSize))
 	if err := dec.Decode(&doc); err != nil {
 		return Input{}, fmt.Errorf("%s: not a corsguard JSON report: %w", name, err)
 	}
