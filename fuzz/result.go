@@ -15,6 +15,7 @@ import (
 
 	"github.com/corsguard/corsguard/fuzz/driver"
 	"github.com/corsguard/corsguard/rules"
+	"github.com/corsguard/corsguard/rules/report"
 )
 
 // Result is one fuzz finding with its evidence. It embeds the
@@ -143,39 +144,6 @@ func ReadResults(r io.Reader, name string) ([]Result, error) {
 	return out, nil
 }
 
-// JUnit XML, the subset CI systems read: one test suite per target, one
-// test case per rule that was checked there, a failure per finding at or
-// above the threshold.
-type junitSuites struct {
-	XMLName xml.Name     `xml:"testsuites"`
-	Name    string       `xml:"name,attr"`
-	Tests   int          `xml:"tests,attr"`
-	Fails   int          `xml:"failures,attr"`
-	Errors  int          `xml:"errors,attr"`
-	Suites  []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name   string      `xml:"name,attr"`
-	Tests  int         `xml:"tests,attr"`
-	Fails  int         `xml:"failures,attr"`
-	Errors int         `xml:"errors,attr"`
-	Cases  []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	ClassName string        `xml:"classname,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Error     *junitFailure `xml:"error,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
 // WriteJUnit writes results as JUnit XML. Every target gets one test case
 // per finding at or above failOn, an <error> case when it could not be
 // fuzzed (fully), and a passing "corsguard" case when it has none of
@@ -195,12 +163,12 @@ func WriteJUnit(w io.Writer, targets []string, sum *Summary, results []Result, f
 		all = append(all, t)
 	}
 	sort.Strings(all)
-	doc := junitSuites{Name: "corsguard fuzz"}
+	doc := report.JUnitSuites{Name: "corsguard fuzz"}
 	for i, t := range all {
 		if i > 0 && all[i-1] == t {
 			continue
 		}
-		s := junitSuite{Name: t}
+		s := report.JUnitSuite{Name: t}
 		for _, r := range byTarget[t] {
 			if r.Severity < failOn {
 				continue
@@ -213,24 +181,24 @@ func WriteJUnit(w io.Writer, targets []string, sum *Summary, results []Result, f
 			if r.Diff != "" {
 				ev.WriteString("\n" + r.Diff)
 			}
-			s.Cases = append(s.Cases, junitCase{
+			s.Cases = append(s.Cases, report.JUnitCase{
 				Name: r.RuleID + " " + r.Slug + witnessSuffix(r.Witness), ClassName: t,
-				Failure: &junitFailure{Message: r.Message, Type: r.Severity.String(), Text: ev.String()},
+				Failure: &report.JUnitFailure{Message: r.Message, Type: r.Severity.String(), Text: ev.String()},
 			})
 			s.Fails++
 		}
 		for _, e := range errsOf[t] {
-			s.Cases = append(s.Cases, junitCase{Name: "corsguard " + e.Kind, ClassName: t,
-				Error: &junitFailure{Message: e.Message, Type: e.Kind, Text: fmt.Sprintf("%s\n%d request(s), %d failed\n", e.Message, e.Sent, e.Failed)}})
+			s.Cases = append(s.Cases, report.JUnitCase{Name: "corsguard " + e.Kind, ClassName: t,
+				Error: &report.JUnitFailure{Message: e.Message, Type: e.Kind, Text: fmt.Sprintf("%s\n%d request(s), %d failed\n", e.Message, e.Sent, e.Failed)}})
 			s.Errors++
 		}
 		if slices.Contains(sum.Pending, t) && s.Errors == 0 {
-			s.Cases = append(s.Cases, junitCase{Name: "corsguard interrupted", ClassName: t,
-				Error: &junitFailure{Message: "interrupted: the run was stopped before it was done; the results are what was found until then", Type: "interrupted"}})
+			s.Cases = append(s.Cases, report.JUnitCase{Name: "corsguard interrupted", ClassName: t,
+				Error: &report.JUnitFailure{Message: "interrupted: the run was stopped before it was done; the results are what was found until then", Type: "interrupted"}})
 			s.Errors++
 		}
 		if len(s.Cases) == 0 {
-			s.Cases = append(s.Cases, junitCase{Name: "corsguard", ClassName: t})
+			s.Cases = append(s.Cases, report.JUnitCase{Name: "corsguard", ClassName: t})
 		}
 		s.Tests = len(s.Cases)
 		doc.Tests += s.Tests

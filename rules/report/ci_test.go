@@ -178,7 +178,7 @@ func TestJUnitListsEveryFile(t *testing.T) {
 	if err := JUnit(&buf, sample, []string{"conf/api.conf", "conf/clean.conf"}, rules.High); err != nil {
 		t.Fatal(err)
 	}
-	var doc junitSuites
+	var doc JUnitSuites
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("not XML: %v\n%s", err, buf.String())
 	}

@@ -10,37 +10,41 @@ import (
 	"github.com/corsguard/corsguard/rules"
 )
 
-// JUnit XML, the subset CI systems (GitLab, Jenkins, Azure Pipelines)
-// read: one test suite per file, one failing test case per finding at or
-// above the threshold, a passing case for a file without any, and an
-// errored case per input error.
-type junitSuites struct {
+// JUnitSuites is JUnit XML, the subset CI systems (GitLab, Jenkins, Azure
+// Pipelines) read. Lint writes one test suite per file, one failing test
+// case per finding at or above the threshold, a passing case for a file
+// without any, and an errored case per input error; fuzz writes the same
+// shapes per target.
+type JUnitSuites struct {
 	XMLName xml.Name     `xml:"testsuites"`
 	Name    string       `xml:"name,attr"`
 	Tests   int          `xml:"tests,attr"`
 	Fails   int          `xml:"failures,attr"`
 	Errors  int          `xml:"errors,attr"`
-	Suites  []junitSuite `xml:"testsuite"`
+	Suites  []JUnitSuite `xml:"testsuite"`
 }
 
-type junitSuite struct {
+// JUnitSuite is one file or target.
+type JUnitSuite struct {
 	Name   string      `xml:"name,attr"`
 	Tests  int         `xml:"tests,attr"`
 	Fails  int         `xml:"failures,attr"`
 	Errors int         `xml:"errors,attr"`
-	Cases  []junitCase `xml:"testcase"`
+	Cases  []JUnitCase `xml:"testcase"`
 }
 
-type junitCase struct {
+// JUnitCase is one finding, clean input, or error.
+type JUnitCase struct {
 	Name      string        `xml:"name,attr"`
 	ClassName string        `xml:"classname,attr"`
 	File      string        `xml:"file,attr,omitempty"`
 	Line      int           `xml:"line,attr,omitempty"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Error     *junitFailure `xml:"error,omitempty"`
+	Failure   *JUnitFailure `xml:"failure,omitempty"`
+	Error     *JUnitFailure `xml:"error,omitempty"`
 }
 
-type junitFailure struct {
+// JUnitFailure is a <failure> or <error> element.
+type JUnitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
 	Text    string `xml:",chardata"`
@@ -50,12 +54,12 @@ type junitFailure struct {
 // that clean files show as passed; findings below failOn are left out
 // (they do not fail the run).
 func JUnit(w io.Writer, in Input, files []string, failOn rules.Severity) error {
-	suites := map[string]*junitSuite{}
-	suite := func(file string) *junitSuite {
+	suites := map[string]*JUnitSuite{}
+	suite := func(file string) *JUnitSuite {
 		if s, ok := suites[file]; ok {
 			return s
 		}
-		s := &junitSuite{Name: file}
+		s := &JUnitSuite{Name: file}
 		suites[file] = s
 		return s
 	}
@@ -79,18 +83,18 @@ func JUnit(w io.Writer, in Input, files []string, failOn rules.Severity) error {
 			fmt.Fprintf(&text, "fix: %s\n", f.Fix)
 		}
 		fmt.Fprintf(&text, "explain: corsguard explain %s\n", f.RuleID)
-		s.Cases = append(s.Cases, junitCase{
+		s.Cases = append(s.Cases, JUnitCase{
 			Name:      fmt.Sprintf("%s %s at line %d", f.RuleID, f.Slug, f.Range.Line),
 			ClassName: f.Range.File, File: f.Range.File, Line: f.Range.Line,
-			Failure: &junitFailure{Message: f.Message, Type: f.Severity.String(), Text: text.String()},
+			Failure: &JUnitFailure{Message: f.Message, Type: f.Severity.String(), Text: text.String()},
 		})
 		s.Fails++
 	}
 	for _, d := range in.Errors {
 		s := suite(d.Range.File)
-		s.Cases = append(s.Cases, junitCase{
+		s.Cases = append(s.Cases, JUnitCase{
 			Name: "parse", ClassName: d.Range.File, File: d.Range.File, Line: d.Range.Line,
-			Error: &junitFailure{Message: d.Message, Type: "error", Text: d.Error()},
+			Error: &JUnitFailure{Message: d.Message, Type: "error", Text: d.Error()},
 		})
 		s.Errors++
 	}
@@ -99,11 +103,11 @@ func JUnit(w io.Writer, in Input, files []string, failOn rules.Severity) error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	doc := junitSuites{Name: "corsguard " + in.Tool}
+	doc := JUnitSuites{Name: "corsguard " + in.Tool}
 	for _, n := range names {
 		s := suites[n]
 		if len(s.Cases) == 0 {
-			s.Cases = append(s.Cases, junitCase{Name: "corsguard", ClassName: n, File: n})
+			s.Cases = append(s.Cases, JUnitCase{Name: "corsguard", ClassName: n, File: n})
 		}
 		s.Tests = len(s.Cases)
 		doc.Tests += s.Tests
