@@ -3,7 +3,6 @@ package fuzz
 import (
 	"bufio"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -200,22 +199,9 @@ func WriteJUnit(w io.Writer, targets []string, sum *Summary, results []Result, f
 		if len(s.Cases) == 0 {
 			s.Cases = append(s.Cases, report.JUnitCase{Name: "corsguard", ClassName: t})
 		}
-		s.Tests = len(s.Cases)
-		doc.Tests += s.Tests
-		doc.Fails += s.Fails
-		doc.Errors += s.Errors
-		doc.Suites = append(doc.Suites, s)
+		doc.Add(s)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return doc.Write(w)
 }
 
 func witnessSuffix(w string) string {

@@ -109,12 +109,22 @@ func JUnit(w io.Writer, in Input, files []string, failOn rules.Severity) error {
 		if len(s.Cases) == 0 {
 			s.Cases = append(s.Cases, JUnitCase{Name: "corsguard", ClassName: n, File: n})
 		}
-		s.Tests = len(s.Cases)
-		doc.Tests += s.Tests
-		doc.Fails += s.Fails
-		doc.Errors += s.Errors
-		doc.Suites = append(doc.Suites, *s)
+		doc.Add(*s)
 	}
+	return doc.Write(w)
+}
+
+// Add appends a suite, counting its cases into the document's totals.
+func (doc *JUnitSuites) Add(s JUnitSuite) {
+	s.Tests = len(s.Cases)
+	doc.Tests += s.Tests
+	doc.Fails += s.Fails
+	doc.Errors += s.Errors
+	doc.Suites = append(doc.Suites, s)
+}
+
+// Write writes the document as indented XML with its header.
+func (doc *JUnitSuites) Write(w io.Writer) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
