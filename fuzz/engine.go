@@ -174,12 +174,16 @@ launch:
 
 // targetsAtOnce is how many targets are fuzzed side by side. Requests in
 // flight are bounded by the worker slots whatever this is; it bounds the
-// targets whose answers are held at once. Without a rate limit a few
-// targets keep every slot busy. With one, each host sends at most --rate
-// requests a second, so every distinct host must be under way for per-host
-// rate (and not this bound) to set the run time: up to 4 per worker.
+// targets whose answers are held at once. A target's plan goes in phases
+// (the first two probes alone, then the actual requests, the preflights,
+// the repeats), and between phases it has few probes ready: one target per
+// worker keeps the slots busy (with a quarter, the whole engine ran at 0.17
+// of wrk against nginx; with one, 0.21, fuzz/bench MODE=engine). With a
+// rate limit each host sends at most --rate requests a second, so every
+// distinct host must be under way for per-host rate (and not this bound)
+// to set the run time: up to 4 hosts per worker.
 func (e *Engine) targetsAtOnce(targets []Target) int {
-	par := e.opts.Workers / 4
+	par := e.opts.Workers
 	if !e.client.Rated() {
 		return par
 	}
