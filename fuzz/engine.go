@@ -474,8 +474,9 @@ func (r *targetRun) planActual() []probe {
 			add(c.Origin, classCorpus, c.Class)
 		}
 	}
+	from := fmt.Sprintf("seed %d", r.e.opts.Seed)
 	for _, o := range r.e.src.Origins(r.trusted, r.e.opts.Random) {
-		add(o, classRandom, fmt.Sprintf("seed %d", r.e.opts.Seed))
+		add(o, classRandom, from)
 	}
 	return plan
 }
