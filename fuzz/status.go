@@ -166,7 +166,18 @@ func trim(ex *driver.Exchange) {
 	if ex.Response == nil {
 		return
 	}
-	h := http.Header{}
+	// The kept values are copied into one new backing array: net/http
+	// backs all of a response's header values with one shared array, and
+	// keeping a slice of it would keep the dropped values alive too.
+	keys, values := 0, 0
+	for name, vs := range ex.Response.Header {
+		if keptHeader(name) {
+			keys++
+			values += min(len(vs), maxHeaderValues)
+		}
+	}
+	h := make(http.Header, keys)
+	backing := make([]string, 0, values)
 	for name, vs := range ex.Response.Header {
 		if !keptHeader(name) {
 			continue
@@ -174,11 +185,11 @@ func trim(ex *driver.Exchange) {
 		if len(vs) > maxHeaderValues {
 			vs = vs[:maxHeaderValues]
 		}
-		out := make([]string, len(vs))
-		for i, v := range vs {
-			out[i] = clip(v, maxValueBytes)
+		from := len(backing)
+		for _, v := range vs {
+			backing = append(backing, clip(v, maxValueBytes))
 		}
-		h[name] = out
+		h[name] = backing[from:len(backing):len(backing)]
 	}
 	ex.Response.Header = h
 	if len(ex.Hops) > 8 {

@@ -1,14 +1,23 @@
 #!/bin/sh
-# Throughput of corsguard's fuzz driver against a loopback server, as a
-# ratio to wrk on the same server. Installs nothing: wrk is used if it is on
-# PATH (Debian package `wrk`), skipped otherwise.
+# Throughput of corsguard's fuzz driver, or of the whole fuzz engine,
+# against a loopback server, as a ratio to wrk on the same server in the
+# same run (the machine may be shared: compare ratios, not req/s). The
+# server is nginx when /usr/sbin/nginx exists (SERVER=go forces the Go
+# one). Installs nothing: wrk is used if it is on PATH (Debian package
+# `wrk`), skipped otherwise.
 #
-#   fuzz/bench/bench.sh                 # 200k requests, 64 connections
-#   N=1000000 C=64 fuzz/bench/bench.sh  # the memory-flatness run
+#   fuzz/bench/bench.sh                          # driver, 200k requests, 64 connections
+#   MODE=engine C=16 fuzz/bench/bench.sh         # whole engine: plan, mutate, send, judge, JSONL
+#   MODE=engine N=1000000 fuzz/bench/bench.sh    # the memory-flatness run
 set -eu
 N=${N:-200000}
 C=${C:-64}
 D=${D:-10s}
+MODE=${MODE:-driver}
+SERVER=${SERVER:-auto}
+if [ "$SERVER" = auto ]; then
+	if [ -x /usr/sbin/nginx ]; then SERVER=nginx; else SERVER=go; fi
+fi
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 server=""
@@ -21,16 +30,23 @@ trap cleanup EXIT INT TERM
 # installs corsguard alone); CORSGUARD_LOADGEN=1 makes it loadgen.
 go test -c -o "$tmp/loadgen" ./fuzz/bench
 export CORSGUARD_LOADGEN=1
-"$tmp/loadgen" -serve 127.0.0.1:0 -addr-file "$tmp/addr" &
+if [ "$SERVER" = nginx ]; then
+	"$tmp/loadgen" -nginx -addr-file "$tmp/addr" &
+else
+	"$tmp/loadgen" -serve 127.0.0.1:0 -addr-file "$tmp/addr" &
+fi
 server=$!
 i=0
 while [ ! -s "$tmp/addr" ]; do
 	i=$((i + 1))
-	if [ "$i" -gt 100 ]; then echo "bench: server did not start" >&2; exit 1; fi
+	if [ "$i" -gt 200 ]; then echo "bench: server did not start" >&2; exit 1; fi
 	sleep 0.05
 done
 url="http://$(cat "$tmp/addr")/"
-"$tmp/loadgen" -url "$url" -n "$N" -c "$C" | tee "$tmp/ours"
+echo "server        $SERVER on $url; mode $MODE"
+engine=""
+if [ "$MODE" = engine ]; then engine=-engine; fi
+"$tmp/loadgen" $engine -url "$url" -n "$N" -c "$C" | tee "$tmp/ours"
 ours=$(awk '/^corsguard/ {print $2}' "$tmp/ours")
 if command -v wrk >/dev/null 2>&1; then
 	wrk -t2 -c"$C" -d"$D" -H 'Origin: https://app.example.com' "$url" | tee "$tmp/wrk"

@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -49,8 +50,37 @@ func loadgen(args []string, out io.Writer) error {
 	target := fs.String("url", "", "URL to drive")
 	n := fs.Int("n", 200000, "requests to send")
 	c := fs.Int("c", 64, "concurrent requests")
+	engine := fs.Bool("engine", false, "drive the whole fuzz engine (plan, mutate, send, judge, JSONL), not the driver alone")
+	nginx := fs.Bool("nginx", false, "serve the endpoint on a loopback nginx (/usr/sbin/nginx) instead of in Go")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the client here")
+	memprofile := fs.String("memprofile", "", "write an allocation profile of the client here")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" && *serve == "" && !*nginx {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = f.Close() }()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *memprofile != "" {
+		defer func() {
+			if f, err := os.Create(*memprofile); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				_ = f.Close()
+			}
+		}()
+	}
+	if *nginx {
+		return serveNginx(*addrFile)
+	}
+	if *engine {
+		return runEngine(out, *target, *n, *c)
 	}
 	if *serve != "" {
 		l, err := net.Listen("tcp", *serve)

@@ -377,12 +377,23 @@ func (c *Client) Redact(s string) string { return c.redact.String(s) }
 // redirects, and returns the recorded exchange. The error is non-nil only
 // when nothing could be attempted (bad URL, out of scope, cancelled).
 func (c *Client) Send(ctx context.Context, r Request) (Exchange, error) {
-	ex, err := c.send(ctx, r)
+	return c.sendRedacted(ctx, r, false)
+}
+
+// SendPaced is Send for a request whose rate-limit token the caller took
+// with Pace: its first attempt does not wait again. Retries and redirect
+// hops still wait.
+func (c *Client) SendPaced(ctx context.Context, r Request) (Exchange, error) {
+	return c.sendRedacted(ctx, r, true)
+}
+
+func (c *Client) sendRedacted(ctx context.Context, r Request, paced bool) (Exchange, error) {
+	ex, err := c.send(ctx, r, paced)
 	c.redact.Exchange(&ex)
 	return ex, c.redact.err(err)
 }
 
-func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
+func (c *Client) send(ctx context.Context, r Request, paced bool) (Exchange, error) {
 	start := time.Now()
 	ex := Exchange{Request: c.record(r)}
 	if err := c.InScope(r.URL); err != nil {
@@ -390,7 +401,7 @@ func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 	}
 	cur := r
 	for hop := 0; ; hop++ {
-		resp, attempts, err := c.attempt(ctx, cur)
+		resp, attempts, err := c.attempt(ctx, cur, paced && hop == 0)
 		ex.Attempts += attempts
 		if err != nil {
 			if ctx.Err() != nil {
@@ -427,11 +438,13 @@ func (c *Client) send(ctx context.Context, r Request) (Exchange, error) {
 }
 
 // attempt sends one request, retrying 429/503 and transient network errors.
-func (c *Client) attempt(ctx context.Context, r Request) (*Received, int, error) {
+func (c *Client) attempt(ctx context.Context, r Request, paced bool) (*Received, int, error) {
 	var lastErr error
 	for i := 0; ; i++ {
-		if err := c.wait(ctx, r.URL); err != nil {
-			return nil, i, err
+		if i > 0 || !paced {
+			if err := c.wait(ctx, r.URL); err != nil {
+				return nil, i, err
+			}
 		}
 		resp, retryAfter, err := c.once(ctx, r)
 		retryable := err != nil && isTransient(err) ||
@@ -478,6 +491,15 @@ func isTransient(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		strings.Contains(err.Error(), "connection reset")
 }
+
+// Pace waits for rawURL's host's rate-limit token, for a request sent next
+// with SendPaced. A caller that bounds requests in flight (the fuzz engine's
+// workers) paces before taking a slot, so that no slot sleeps on one host's
+// limiter while another host's requests are ready.
+func (c *Client) Pace(ctx context.Context, rawURL string) error { return c.wait(ctx, rawURL) }
+
+// Rated says whether requests are rate limited per host.
+func (c *Client) Rated() bool { return c.cfg.Rate > 0 }
 
 func (c *Client) wait(ctx context.Context, rawURL string) error {
 	if c.cfg.Rate <= 0 {

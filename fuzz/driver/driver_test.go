@@ -299,3 +299,24 @@ func TestRateLimitIsPerNormalisedHost(t *testing.T) {
 		t.Fatalf("%d limiters for one host, want 1", n)
 	}
 }
+
+// A request paced beforehand spends the token Pace took, not a second one:
+// at one request an hour, Pace then SendPaced goes at once, while a plain
+// Send after Pace would wait an hour for its own token.
+func TestSendPacedSpendsThePacedToken(t *testing.T) {
+	c, base := loopback(t, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), Config{Rate: 1.0 / 3600})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Pace(ctx, base+"/"); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := c.SendPaced(ctx, Request{Method: "GET", URL: base + "/"})
+	if err != nil || ex.Response == nil || ex.Attempts != 1 {
+		t.Fatalf("paced request: %+v, %v", ex, err)
+	}
+	// The next token is an hour away: an unpaced Send cannot get it before
+	// the context ends.
+	if ex, err := c.Send(ctx, Request{Method: "GET", URL: base + "/"}); err == nil && ex.Response != nil {
+		t.Fatal("a second request went without waiting for the limiter")
+	}
+}

@@ -68,8 +68,7 @@ func (v *Verdict) fail(name, detail, fix string) Verdict {
 // headerList returns every value of header name (any key spelling), each
 // trimmed of spaces and tabs, in a deterministic order.
 func headerList(h http.Header, name string) []string {
-	_, groups := headerGroups(h)
-	vals := groups[strings.ToLower(name)]
+	vals := headerNamed(h, strings.ToLower(name))
 	out := make([]string, len(vals))
 	for i, v := range vals {
 		out[i] = trimOWS(v)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Request is what a page asks fetch() to do, as far as CORS cares.
@@ -253,14 +254,68 @@ func headerGroups(h http.Header) (names []string, values map[string][]string) {
 	return names, values
 }
 
+// headerNamed is headerGroups(h)'s values for the lower-cased name lname,
+// without grouping every header: the checks look up a few names per
+// response, and building the whole group map for each look-up was the
+// fuzz engine's top cost of judging. The values come in the same order
+// (keys sorted, each key's values in order).
+func headerNamed(h http.Header, lname string) []string {
+	var first string
+	var more []string
+	found := false
+	for k := range h {
+		if !lowerIs(k, lname) {
+			continue
+		}
+		if !found {
+			first, found = k, true
+		} else {
+			more = append(more, k)
+		}
+	}
+	if !found {
+		return nil
+	}
+	if more == nil {
+		return h[first]
+	}
+	keys := append(more, first)
+	sort.Strings(keys)
+	var vals []string
+	for _, k := range keys {
+		vals = append(vals, h[k]...)
+	}
+	return vals
+}
+
+// lowerIs reports strings.ToLower(k) == lname, without allocating for the
+// ASCII names headers have.
+func lowerIs(k, lname string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(k) == lname
+		}
+		if i >= len(lname) {
+			return false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lname[i] {
+			return false
+		}
+	}
+	return len(k) == len(lname)
+}
+
 // HeaderValues returns the value of header name in h as a browser sees it:
 // names match case-insensitively (whatever the map's key spelling), each value
 // is trimmed of spaces and tabs, and several values are combined with ", ".
 // present is false when the header is absent (absent is not the same as
 // empty).
 func HeaderValues(h http.Header, name string) (joined string, present bool) {
-	_, groups := headerGroups(h)
-	vals := groups[strings.ToLower(name)]
+	vals := headerNamed(h, strings.ToLower(name))
 	if len(vals) == 0 {
 		// A key with no values is not a header on the wire.
 		return "", false
