@@ -187,7 +187,15 @@ func TestChecks(t *testing.T) {
 		{"unknown max-age", policy(origins(list(3, "https://app.example.com")), vary, unknownHdr(HeaderMaxAge, "$age", 6)), Options{}, nil},
 
 		// CG401 vary-origin-missing
-		{"echoed origin without Vary", policy(origins(list(3, "https://app.example.com"))), Options{}, []expect{{"CG401", 3, ""}}},
+		{"echoed origin of two without Vary", policy(origins(list(3, "https://app.example.com", "https://admin.example.com"))), Options{}, []expect{{"CG401", 3, "Vary: Origin"}}},
+		{"one echoed origin cannot reach another through a cache", policy(origins(list(3, "https://app.example.com"))), Options{}, nil},
+		{"one origin, echoed and also set as a guarded literal", policy(origins(list(3, "https://app.example.com")), Header{Name: HeaderAllowOrigin, Value: LiteralValue("https://app.example.com"), Always: true, Condition: "$http_origin = https://app.example.com", Evidence: ev(4)}), Options{}, nil},
+		{"one origin or star varies", policy(origins(list(3, "https://app.example.com"), anyOrigin(4))), Options{}, []expect{{"CG401", 3, ""}}},
+		{"a service that adds Vary itself", func() Policy {
+			p := policy(origins(list(3, "https://app.example.com", "https://admin.example.com")))
+			p.ServiceVary = "documented"
+			return p
+		}(), Options{}, nil},
 		{"echoed origin with Vary", policy(origins(list(3, "https://app.example.com")), vary), Options{}, nil},
 		{"Vary from an unknown variable is not judged", policy(origins(list(3, "https://app.example.com")), unknownHdr(HeaderVary, "$vary", 8)), Options{}, nil},
 		{"static star needs no Vary", policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3)), Options{}, nil},

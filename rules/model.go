@@ -274,6 +274,11 @@ type Policy struct {
 	// "storage" (S3, Azure Storage, Cloud Storage), "api", "cdn", "app";
 	// empty for servers.
 	Service string `json:"service,omitempty"`
+	// ServiceVary is set when the managed service adds `Vary: Origin` to
+	// its CORS responses itself, whatever the configuration says; the
+	// value cites where the service documents it. Empty for servers and
+	// for services that do not document it.
+	ServiceVary string `json:"serviceVary,omitempty"`
 
 	Actual    Grant     `json:"actual"`
 	Preflight Preflight `json:"preflight"`

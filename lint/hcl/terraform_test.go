@@ -56,6 +56,9 @@ func summary(p rules.Policy) string {
 	for _, n := range p.Notes {
 		lines = append(lines, "note: "+n)
 	}
+	if p.ServiceVary != "" {
+		lines = append(lines, "service adds Vary: "+p.ServiceVary)
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -93,7 +96,7 @@ resource "aws_s3_bucket_cors_configuration" "assets" {
 					`Access-Control-Allow-Headers="Content-Type"`,
 					`Access-Control-Expose-Headers="ETag"`,
 					`Access-Control-Max-Age="3000"`,
-					`Vary="Origin"`,
+					"service adds Vary: S3 returns Vary on successful CORS evaluations",
 					"preflight origin list",
 					"preflight answered 200",
 				},
@@ -168,7 +171,7 @@ resource "aws_apigatewayv2_api" "api" {
 				"note: API Gateway v2 " + NoteRejectsWildcardCredentials,
 				"preflight answered",
 			}},
-			wantNot: []string{"Vary="},
+			wantNot: []string{"Vary=", "service adds Vary"},
 		},
 		{
 			name: "Lambda function URL with credentials from a tfvars value",
@@ -337,7 +340,7 @@ resource "azurerm_storage_account" "sa" {
 			want: map[string][]string{
 				"azurerm_storage_account.sa blob_properties.cors_rule[0]": {
 					"origin list https://app.example.com echo", `Access-Control-Allow-Headers="x-ms-*"`,
-					`Access-Control-Expose-Headers="x-ms-meta-*"`, `Access-Control-Max-Age="3600"`, `Vary="Origin"`,
+					`Access-Control-Expose-Headers="x-ms-meta-*"`, `Access-Control-Max-Age="3600"`, "service adds Vary: Azure Storage sets Vary: Origin",
 				},
 				"azurerm_storage_account.sa queue_properties.cors_rule[0]": {"origin any", `Access-Control-Allow-Methods="DELETE"`},
 				"azurerm_storage_account.sa share_properties.cors_rule[0]": {"origin pattern glob https://*.example.com"},
@@ -361,9 +364,9 @@ resource "google_storage_bucket" "g" {
 				`Access-Control-Allow-Methods="GET, HEAD"`,
 				`Access-Control-Allow-Headers="Content-Type"`,
 				`Access-Control-Expose-Headers="Content-Type"`,
-				`Vary="Origin"`,
 			}},
-			wantNot: []string{"Access-Control-Allow-Credentials"},
+			// Cloud Storage does not document adding Vary: Origin.
+			wantNot: []string{"Access-Control-Allow-Credentials", "service adds Vary"},
 		},
 		{
 			name: "JSON syntax, including a template with a known prefix",
