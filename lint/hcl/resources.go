@@ -60,8 +60,8 @@ var (
 	svcAzureStorage = service{name: "Azure Storage", kind: "storage", dialect: oneStarAnywhere, varyDoc: varyAzureStorage, credsForListed: true, headerStarEchoes: true}
 	// Cloud Storage's CORS page and its bucket-CORS reference say nothing
 	// about Vary; without a source it is treated as not adding it.
-	svcGCS = service{name: "Cloud Storage", kind: "storage", dialect: noWildcards}
-	svcAPIGWv2      = service{name: "API Gateway v2", kind: "api", httpsOnly: true, dialect: schemeStar, rejectsWildcardCredentials: "API Gateway v2 " + NoteRejectsWildcardCredentials}
+	svcGCS     = service{name: "Cloud Storage", kind: "storage", dialect: noWildcards}
+	svcAPIGWv2 = service{name: "API Gateway v2", kind: "api", httpsOnly: true, dialect: schemeStar, rejectsWildcardCredentials: "API Gateway v2 " + NoteRejectsWildcardCredentials}
 	// Lambda function URLs deploy allow_credentials with `*` (unlike HTTP
 	// APIs) and answer with the caller's Origin and credentials, as
 	// public reports of function URL CORS describe.
