@@ -2,6 +2,7 @@ package attack
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 )
@@ -12,8 +13,9 @@ import (
 // obtain, under a public suffix (witnesses use the source's own top-level
 // label or a few common ones; .test stands for any).
 //
-//	post-domain         S://H.(label.)*label.TLD P
-//	no-dot-post-domain  S://H[a-z0-9-]+(.label)*.TLD P
+//	post-domain         S://(label.)*H.(label.)*evil.test P, else
+//	                    S://(label.)*H.(label.)*label.TLD P
+//	no-dot-post-domain  S://(label.)*H[a-z0-9-]+(.label)*.TLD P
 //	pre-domain          S://(label.)*[a-z0-9-]+R P
 //	sibling-subdomain   S://[a-z]+.R P
 //	nested-subdomain    S://[a-z]+.H P            (H a subdomain of R)
@@ -53,9 +55,14 @@ func autoClasses(o origin) []autoClass {
 	}
 	tld := `(?:` + strings.Join(tlds, "|") + `)`
 	s := "^" + o.scheme + "://"
+	sub := `(?:` + autoLabel + `\.)*` // any subdomain of the source in front
+	evil := regexp.QuoteMeta(Attacker)
+	// The attacker's own domain first (the witness reads as what it is),
+	// then any registrable name under a public suffix.
 	out := []autoClass{
-		{PostDomain, s + h + `\.(?:` + autoLabel + `\.)*` + autoLabel + `\.` + tld + p + `$`},
-		{NoDotPostDomain, s + h + `[a-z0-9-]+(?:\.` + autoLabel + `)*\.` + tld + p + `$`},
+		{PostDomain, s + sub + h + `\.(?:` + autoLabel + `\.)*` + evil + p + `$`},
+		{PostDomain, s + sub + h + `\.(?:` + autoLabel + `\.)*` + autoLabel + `\.` + tld + p + `$`},
+		{NoDotPostDomain, s + sub + h + `[a-z0-9-]+(?:\.` + autoLabel + `)*\.` + tld + p + `$`},
 	}
 	if !strings.Contains(o.host, ".") {
 		return out
@@ -93,67 +100,23 @@ const maxAutoSources = 8
 // already has.
 func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []string, isTrusted func(string) bool, have map[string]bool, skip map[Class]bool) ([]Witness, error) {
 	pat, err := patternDFA(expr, d, ci)
-	if err != nil {
+	if err != nil || pat.finite {
 		return nil, nil
 	}
-	var parsed []origin
-	var from []string
-	regs := map[string]bool{}
-	named := map[string]bool{} // labels the pattern's literals spell
-	for _, src := range sources {
-		if o, ok := parseSource(src); ok && len(parsed) < maxAutoSources {
-			parsed = append(parsed, o)
-			from = append(from, src)
-			regs[RegistrableDomain(o.host)] = true
-			for _, l := range strings.Split(o.host, ".") {
-				named[l] = true
-			}
-		}
-	}
-	under := func(host, reg string) bool { return host == reg || strings.HasSuffix(host, "."+reg) }
+	ctx := newClassContext(sources, func(w string) bool { return isTrusted(w) || have[w] })
 	var out []Witness
-	for i, o := range parsed {
-		reg := RegistrableDomain(o.host)
+	for i, o := range ctx.sources {
+		done := map[Class]bool{}
 		for _, ac := range autoClasses(o) {
-			if skip[ac.class] {
+			if skip[ac.class] || done[ac.class] {
 				continue
 			}
 			cls, err := compileDFA(ac.expr, false, false)
 			if err != nil {
 				continue
 			}
-			want := func(w string) bool {
-				if isTrusted(w) || have[w] {
-					return false
-				}
-				wo, ok := parseSource(w)
-				if !ok || wo.String() != w {
-					return false
-				}
-				if _, shared := IsSharedHosting(wo.host); shared {
-					return false
-				}
-				switch ac.class {
-				case SiblingSubdomain, NestedSubdomain:
-					first, _, _ := strings.Cut(wo.host, ".")
-					return wo.host != o.host && under(wo.host, reg) && !named[first]
-				case PreDomain:
-					if strings.HasPrefix(wo.host, o.host) {
-						return false
-					}
-				default:
-					if strings.HasSuffix(wo.host, reg) {
-						return false
-					}
-				}
-				for r := range regs {
-					if under(wo.host, r) {
-						return false
-					}
-				}
-				return Obtainable(wo.host)
-			}
-			w, found, _ := shortestCommon([]*dfa{pat, cls}, want)
+			want := func(w string) bool { return ctx.means(ac.class, o, w) }
+			w, found, _ := shortestCommon(pat, cls, want)
 			if !found {
 				continue
 			}
@@ -162,11 +125,89 @@ func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []st
 				return out, err
 			}
 			if ok {
-				out = append(out, Witness{Origin: w, Class: ac.class, From: from[i]})
+				done[ac.class] = true
+				out = append(out, Witness{Origin: w, Class: ac.class, From: ctx.from[i]})
 			}
 		}
 	}
 	return out, nil
+}
+
+// classContext is what deciding class membership needs to know about all
+// the sources of one search.
+type classContext struct {
+	sources []origin
+	from    []string
+	regs    map[string]bool // registrable domains the sources name
+	named   map[string]bool // labels the sources spell
+	exclude func(string) bool
+}
+
+func newClassContext(sources []string, exclude func(string) bool) *classContext {
+	c := &classContext{regs: map[string]bool{}, named: map[string]bool{}, exclude: exclude}
+	dup := map[origin]bool{}
+	for _, src := range sources {
+		o, ok := parseSource(src)
+		if !ok {
+			continue
+		}
+		for _, l := range strings.Split(o.host, ".") {
+			c.named[l] = true
+		}
+		c.regs[RegistrableDomain(o.host)] = true
+		// "https://app.example.com" and the literal "app.example.com"
+		// are one source.
+		if !dup[o] && len(c.sources) < maxAutoSources {
+			dup[o] = true
+			c.sources = append(c.sources, o)
+			c.from = append(c.from, src)
+		}
+	}
+	return c
+}
+
+// means reports whether w, an origin the class expression for source o
+// accepts, is what the class means (see automatonWitnesses).
+func (c *classContext) means(class Class, o origin, w string) bool {
+	if c.exclude != nil && c.exclude(w) {
+		return false
+	}
+	wo, ok := parseSource(w)
+	if !ok || wo.String() != w {
+		return false
+	}
+	if _, shared := IsSharedHosting(wo.host); shared {
+		return false
+	}
+	under := func(host, reg string) bool { return host == reg || strings.HasSuffix(host, "."+reg) }
+	reg := RegistrableDomain(o.host)
+	switch class {
+	case SiblingSubdomain, NestedSubdomain:
+		// The new label must be the attacker's own, not a named label
+		// or one extended (xapp.example.com through a missing start
+		// anchor is the pre-domain mistake).
+		first, _, _ := strings.Cut(wo.host, ".")
+		for l := range c.named {
+			if strings.Contains(first, l) {
+				return false
+			}
+		}
+		return wo.host != o.host && under(wo.host, reg)
+	case PreDomain:
+		if strings.HasPrefix(wo.host, o.host) {
+			return false
+		}
+	default:
+		if strings.HasSuffix(wo.host, reg) {
+			return false
+		}
+	}
+	for r := range c.regs {
+		if under(wo.host, r) {
+			return false
+		}
+	}
+	return Obtainable(wo.host)
 }
 
 // patternDFA is the pattern's search automaton, or an error when Go's
@@ -182,4 +223,20 @@ func patternDFA(expr string, d Dialect, ci bool) (*dfa, error) {
 	default:
 		return compileDFA(expr, ci, true)
 	}
+}
+
+// isFinite reports whether a pattern anchored at both ends accepts only
+// the strings it spells: no repetition anywhere. Such an allowlist has no
+// open-ended class to search (its members are the literals Search tests).
+func isFinite(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		return false
+	}
+	for _, sub := range re.Sub {
+		if !isFinite(sub) {
+			return false
+		}
+	}
+	return true
 }

@@ -3,7 +3,6 @@ package attack
 import (
 	"regexp/syntax"
 	"slices"
-	"strings"
 	"unicode"
 )
 
@@ -29,6 +28,7 @@ const searchAlphabet = "xabcdefghijklmnopqrstuvwyz0123456789-.:/_"
 const (
 	maxProduct    = 4096
 	maxWitnessLen = 96
+	revisits      = 4
 )
 
 // prevKind is what preceded the current position, for assertions.
@@ -50,6 +50,40 @@ type dfa struct {
 	next     [][len(searchAlphabet)]int32 // -2: not computed yet
 	accept   []int8                       // -1 unknown, 0 no, 1 yes
 	scratchQ []uint32
+	mark     []uint32 // closure's visited stamps, one per instruction
+	gen      uint32
+	keyBuf   []byte
+	pcsBuf   []uint32
+	// wordCtx: the program has \b or \B, so states must remember whether
+	// a word character came last; otherwise only "at the start" matters.
+	wordCtx bool
+	// finite: an anchored pattern without repetition (a fixed list).
+	finite bool
+}
+
+// anchoredBothEnds reports whether every match of re starts at the
+// beginning and ends at the end of the text (^...$ around the whole, or
+// around every branch).
+func anchoredBothEnds(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpCapture:
+		return anchoredBothEnds(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !anchoredBothEnds(sub) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpConcat:
+		if len(re.Sub) < 2 {
+			return false
+		}
+		first, last := re.Sub[0], re.Sub[len(re.Sub)-1]
+		return (first.Op == syntax.OpBeginText || first.Op == syntax.OpBeginLine && re.Flags&syntax.OneLine != 0) &&
+			(last.Op == syntax.OpEndText || last.Op == syntax.OpEndLine && re.Flags&syntax.OneLine != 0)
+	}
+	return false
 }
 
 type dstate struct {
@@ -62,27 +96,32 @@ type dstate struct {
 const deadState = int32(-1)
 
 func newDFA(prog *syntax.Prog, search bool) *dfa {
-	d := &dfa{prog: prog, search: search, index: map[string]int32{}}
+	d := &dfa{prog: prog, search: search, index: map[string]int32{}, mark: make([]uint32, len(prog.Inst))}
+	for _, in := range prog.Inst {
+		if in.Op == syntax.InstEmptyWidth && syntax.EmptyOp(in.Arg)&(syntax.EmptyWordBoundary|syntax.EmptyNoWordBoundary) != 0 {
+			d.wordCtx = true
+		}
+	}
 	d.intern(dstate{pcs: []uint32{uint32(prog.Start)}, prev: prevStart})
 	return d
 }
 
 func (d *dfa) intern(s dstate) int32 {
-	var b strings.Builder
-	b.WriteByte(s.prev)
+	// The key is built in a reused buffer; a lookup with string(buf) does
+	// not allocate, so only new states cost an allocation.
+	b := append(d.keyBuf[:0], s.prev)
 	if s.matched {
-		b.WriteByte('m')
+		b = append(b, 'm')
 	}
 	for _, pc := range s.pcs {
-		b.WriteByte(byte(pc))
-		b.WriteByte(byte(pc >> 8))
-		b.WriteByte(byte(pc >> 16))
+		b = append(b, byte(pc), byte(pc>>8), byte(pc>>16))
 	}
-	key := b.String()
-	if id, ok := d.index[key]; ok {
+	d.keyBuf = b
+	if id, ok := d.index[string(b)]; ok {
 		return id
 	}
 	id := int32(len(d.states))
+	s.pcs = slices.Clone(s.pcs)
 	s.dead = !s.matched && !d.live(s)
 	d.states = append(d.states, s)
 	var row [len(searchAlphabet)]int32
@@ -91,7 +130,7 @@ func (d *dfa) intern(s dstate) int32 {
 	}
 	d.next = append(d.next, row)
 	d.accept = append(d.accept, -1)
-	d.index[key] = id
+	d.index[string(b)] = id
 	return id
 }
 
@@ -111,15 +150,21 @@ func context(prev uint8, r rune) syntax.EmptyOp {
 // closure follows empty transitions from pcs under flags, calling visit
 // for every instruction that consumes or matches.
 func (d *dfa) closure(pcs []uint32, flags syntax.EmptyOp, visit func(pc uint32, in *syntax.Inst)) {
-	seen := make(map[uint32]bool, 16)
+	// mark[pc] == gen: pc already visited in this closure (no map, no
+	// clearing between closures).
+	d.gen++
+	if d.gen == 0 {
+		clear(d.mark)
+		d.gen = 1
+	}
 	stack := append(d.scratchQ[:0], pcs...)
 	for len(stack) > 0 {
 		pc := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if seen[pc] {
+		if d.mark[pc] == d.gen {
 			continue
 		}
-		seen[pc] = true
+		d.mark[pc] = d.gen
 		in := &d.prog.Inst[pc]
 		switch in.Op {
 		case syntax.InstAlt, syntax.InstAltMatch:
@@ -177,7 +222,7 @@ func (d *dfa) step(s int32, i int) int32 {
 	cur := d.states[s]
 	c := rune(searchAlphabet[i])
 	prev := uint8(prevNonWord)
-	if c < unicode.MaxASCII && syntax.IsWordChar(c) {
+	if d.wordCtx && c < unicode.MaxASCII && syntax.IsWordChar(c) {
 		prev = prevWord
 	}
 	var out dstate
@@ -186,7 +231,7 @@ func (d *dfa) step(s int32, i int) int32 {
 		out.matched = true
 	} else {
 		matched := false
-		var pcs []uint32
+		pcs := d.pcsBuf[:0]
 		d.closure(cur.pcs, context(cur.prev, c), func(pc uint32, in *syntax.Inst) {
 			if in.Op == syntax.InstMatch {
 				matched = true
@@ -203,6 +248,7 @@ func (d *dfa) step(s int32, i int) int32 {
 			slices.Sort(pcs)
 			out.pcs = slices.Compact(pcs)
 		}
+		d.pcsBuf = pcs
 	}
 	id := d.intern(out)
 	if d.states[id].dead {
@@ -249,11 +295,14 @@ func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
 	if search {
 		re = escapeLoneDots(re)
 	}
-	prog, err := syntax.Compile(re.Simplify())
+	re = re.Simplify()
+	prog, err := syntax.Compile(re)
 	if err != nil {
 		return nil, err
 	}
-	return newDFA(prog, search), nil
+	d := newDFA(prog, search)
+	d.finite = search && anchoredBothEnds(re) && isFinite(re)
+	return d, nil
 }
 
 // shortestCommon returns the shortest string, least in alphabet-preference
@@ -263,68 +312,121 @@ func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
 // provably none over the alphabet).
 //
 // want filters candidates: a string every DFA accepts but want rejects is
-// passed over and the search goes on (nil accepts all).
-func shortestCommon(ds []*dfa, want func(string) bool) (w string, ok, exhausted bool) {
+// passed over and the search goes on (nil accepts all). With a filter each
+// product state is entered up to revisits times, so absence is proved
+// only up to revisits-1 rejected strings through one state.
+func shortestCommon(a, b *dfa, want func(string) bool) (w string, ok, exhausted bool) {
+	reps := representatives(a, b)
+	w, ok, exhausted, rejected := productBFS(a, b, reps, want, 1)
+	if !ok && rejected && exhausted {
+		// want turned down a string through a state that other strings
+		// also pass through: search again, entering states several times.
+		w, ok, exhausted, _ = productBFS(a, b, reps, want, revisits)
+	}
+	return w, ok, exhausted
+}
+
+// representatives are the alphabet indexes worth expanding: bytes that no
+// instruction of either program tells apart lead to the same states, so
+// only the first (most readable) of each group is tried.
+func representatives(a, b *dfa) []int {
+	var insts []*syntax.Inst
+	for _, d := range []*dfa{a, b} {
+		for i := range d.prog.Inst {
+			switch d.prog.Inst[i].Op {
+			case syntax.InstRune, syntax.InstRune1:
+				insts = append(insts, &d.prog.Inst[i])
+			}
+		}
+	}
+	seen := map[string]bool{}
+	var out []int
+	sig := make([]byte, 0, len(insts)+1)
+	for i := range len(searchAlphabet) {
+		c := rune(searchAlphabet[i])
+		sig = sig[:0]
+		// Word characters differ from others for \b even when no
+		// instruction consumes them.
+		sig = append(sig, boolByte(c < unicode.MaxASCII && syntax.IsWordChar(c)))
+		for _, in := range insts {
+			sig = append(sig, boolByte(in.MatchRune(c)))
+		}
+		if !seen[string(sig)] {
+			seen[string(sig)] = true
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func productBFS(a, b *dfa, reps []int, want func(string) bool, limit int8) (w string, ok, exhausted, rejected bool) {
 	type node struct {
-		states []int32
+		sa, sb int32
 		parent int32
 		by     byte
-		depth  int
+		depth  uint8
 	}
-	key := func(ss []int32) string {
-		b := make([]byte, 0, 4*len(ss))
-		for _, s := range ss {
-			b = append(b, byte(s), byte(s>>8), byte(s>>16), byte(s>>24))
+	nodes := make([]node, 1, 64)
+	nodes[0] = node{parent: -1}
+	// seen[sa][sb] counts entries into a product state: slices indexed by
+	// state ids, grown as the lazy DFAs grow (a map costs more per step).
+	var seen [][]int8
+	visit := func(sa, sb int32) *int8 {
+		for int(sa) >= len(seen) {
+			seen = append(seen, nil)
 		}
-		return string(b)
+		row := seen[sa]
+		if int(sb) >= len(row) {
+			row = append(row, make([]int8, int(sb)+1-len(row)+8)...)
+			seen[sa] = row
+		}
+		return &row[sb]
 	}
-	start := make([]int32, len(ds))
-	nodes := []node{{states: start, parent: -1}}
-	seen := map[string]bool{key(start): true}
+	*visit(0, 0) = 1
 	for head := 0; head < len(nodes); head++ {
 		n := nodes[head]
-		all := true
-		for k, d := range ds {
-			if !d.accepting(n.states[k]) {
-				all = false
-				break
-			}
-		}
-		if all {
-			var b []byte
+		if a.accepting(n.sa) && b.accepting(n.sb) {
+			var buf []byte
 			for x := int32(head); nodes[x].parent >= 0; x = nodes[x].parent {
-				b = append(b, nodes[x].by)
+				buf = append(buf, nodes[x].by)
 			}
-			slices.Reverse(b)
-			if want == nil || want(string(b)) {
-				return string(b), true, false
+			slices.Reverse(buf)
+			if want == nil || want(string(buf)) {
+				return string(buf), true, false, rejected
 			}
+			rejected = true
 		}
-		if n.depth == maxWitnessLen {
+		if int(n.depth) == maxWitnessLen {
 			continue
 		}
-	next:
-		for i := range len(searchAlphabet) {
-			ss := make([]int32, len(ds))
-			for k, d := range ds {
-				s := d.step(n.states[k], i)
-				if s == deadState {
-					continue next
-				}
-				ss[k] = s
+		for _, i := range reps {
+			sb := b.step(n.sb, i)
+			if sb == deadState {
+				continue
 			}
-			kk := key(ss)
-			if seen[kk] {
+			sa := a.step(n.sa, i)
+			if sa == deadState {
+				continue
+			}
+			v := visit(sa, sb)
+			if *v >= limit {
 				continue
 			}
 			if len(nodes) == maxProduct {
-				return "", false, false
+				return "", false, false, rejected
 			}
-			seen[kk] = true
-			nodes = append(nodes, node{states: ss, parent: int32(head), by: searchAlphabet[i], depth: n.depth + 1})
+			*v++
+			nodes = append(nodes, node{sa: sa, sb: sb, parent: int32(head), by: searchAlphabet[i], depth: n.depth + 1})
 		}
 	}
-	return "", false, true
+	return "", false, true, rejected
 }
 
 // escapeLoneDots turns every unrepeated `.` of a pattern into a literal

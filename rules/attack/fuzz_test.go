@@ -2,8 +2,9 @@ package attack
 
 import "testing"
 
-// Compile, Search, Literals, Intended and NeverMatches must never panic on
-// anything a config file can contain, in any dialect.
+// Compile, SearchPattern, Literals, Intended and NeverMatches must never
+// panic on anything a config file can contain, in any dialect, and every
+// witness is accepted by the pattern.
 func FuzzPattern(f *testing.F) {
 	for _, seed := range []string{
 		`^https://app\.example\.com$`, `(example.com)`, `^http(s)?://(.+\.)?(example.com)$`,
@@ -27,10 +28,14 @@ func FuzzPattern(f *testing.F) {
 		if err != nil {
 			return
 		}
-		ws, _ := Search(m, []string{"https://app.example.com"}, Literals(expr, d))
+		ws, _ := SearchPattern(m, expr, d, ci, []string{"https://app.example.com"}, Literals(expr, d))
 		for _, w := range ws {
 			if !w.Class.BrowserSendable() {
 				t.Errorf("witness %q of class %s", w.Origin, w.Class)
+			}
+			// Every witness, sampled or found by automata, is accepted.
+			if ok, err := m.Match(w.Origin); !ok && err == nil {
+				t.Errorf("witness %q (%s) is rejected by %q", w.Origin, w.Class, expr)
 			}
 		}
 	})

@@ -169,6 +169,15 @@ func SearchPattern(m Matcher, expr string, d Dialect, ci bool, trusted, literals
 	if skip[Arbitrary] {
 		return ws, err
 	}
+	// One witness per mistake is enough: both post-domain classes are the
+	// missing end anchor, and a missing anchor at either end already
+	// admits every subdomain (the rules report it once).
+	if skip[PostDomain] || skip[NoDotPostDomain] {
+		skip[PostDomain], skip[NoDotPostDomain] = true, true
+	}
+	if skip[PostDomain] || skip[PreDomain] || skip[Substring] {
+		skip[SiblingSubdomain], skip[NestedSubdomain] = true, true
+	}
 	isTrusted := func(o string) bool { return slices.Contains(trusted, o) }
 	extra, aerr := automatonWitnesses(expr, d, ci, m, slices.Concat(trusted, literals), isTrusted, have, skip)
 	if len(extra) == 0 {

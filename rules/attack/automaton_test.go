@@ -1,0 +1,206 @@
+package attack
+
+import (
+	"fmt"
+	"math/rand"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestAutomatonFindsTheMetrikaBypass(t *testing.T) {
+	// gixy's metrika shape: no candidate spells "stats", so sampling missed
+	// the registrable xstats…example.org.
+	expr := `^https://[a-z0-9-]+stats.*example\.org$`
+	m, err := Compile(expr, PCRE, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := SearchPattern(m, expr, PCRE, false, []string{"https://example.org"}, Literals(expr, PCRE))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ws, func(w Witness) bool { return w.Class == PreDomain })
+	if i < 0 {
+		t.Fatalf("no pre-domain witness in %v", ws)
+	}
+	if w := ws[i].Origin; !regexp.MustCompile(`^https://[a-z0-9-]+stats[a-z0-9-]*example\.org$`).MatchString(w) || !Obtainable(strings.TrimPrefix(w, "https://")) {
+		t.Errorf("pre-domain witness %q is not an obtainable https://…stats…example.org", w)
+	}
+}
+
+func TestAutomatonProvesAbsence(t *testing.T) {
+	// An anchored, escaped allowlist has no witness in any automaton class,
+	// and the product search says it looked everywhere.
+	pat, err := patternDFA(`^https://(app|admin)\.example\.com$`, PCRE, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := parseSource("https://app.example.com")
+	for _, ac := range autoClasses(o) {
+		cls, _ := compileDFA(ac.expr, false, false)
+		// As in a search: the trusted origin and the pattern's literals.
+		ctx := newClassContext([]string{"https://app.example.com", "app.example.com", "admin.example.com"}, nil)
+		w, found, exhausted := shortestCommon(pat, cls, func(w string) bool { return ctx.means(ac.class, o, w) })
+		if found || !exhausted {
+			t.Errorf("%s: found %q (exhausted=%v), want a proof of absence", ac.class, w, exhausted)
+		}
+	}
+}
+
+// randomPattern draws an origin pattern from a grammar of the shapes real
+// configs use: anchors, alternations, classes, optional parts, `.*` in the
+// middle, escaped and unescaped dots, ports and schemes.
+func randomPattern(r *rand.Rand) string {
+	pick := func(xs ...string) string { return xs[r.Intn(len(xs))] }
+	var b strings.Builder
+	b.WriteString(pick("^", "^", "^", ""))
+	b.WriteString(pick("https://", "https?://", "http(s)?://", "https:\\/\\/", "", ".*://"))
+	b.WriteString(pick("", "", "([a-z0-9-]+\\.)?", "(.*\\.)?", ".*", "[a-z]+", "[a-z0-9-]+\\.", "(app|admin)\\.", "app\\.", "app.", "([a-z]+\\.)*", "[^.]+\\."))
+	b.WriteString(pick("", "", ".*", "[a-z0-9-]*", "-?"))
+	b.WriteString(pick("example\\.com", "example.com", "example\\.(com|org)", "(example|sample)\\.com"))
+	b.WriteString(pick("", "", "(:[0-9]+)?", ":8443", "/?"))
+	b.WriteString(pick("$", "$", "$", ""))
+	return b.String()
+}
+
+// hostile is a bounded brute-force set: origins of every automaton class
+// for https://app.example.com, built from a few labels and suffixes.
+func hostile() []string {
+	labels := []string{"x", "ab", "evil", "a-b", "x1"}
+	tlds := []string{"test", "com", "org"}
+	var out []string
+	for _, l := range labels {
+		for _, t := range tlds {
+			out = append(out,
+				"https://app.example.com."+l+"."+t, "https://app.example.com."+l+".x."+t,
+				"https://app.example.com"+l+"."+t, "https://app.example.com-"+l+"."+t,
+				"https://"+l+"example.com", "https://"+l+"-example.com", "https://"+l+".x"+"example.com",
+				"https://"+l+"app.example.com", "https://"+l+"-app.example.com",
+				"https://"+l+".example.com", "https://"+l+".app.example.com",
+				"http://app.example.com."+l+"."+t, "http://"+l+".example.com",
+			)
+		}
+	}
+	return out
+}
+
+// escapedPattern is expr with its lone dots escaped, as the automaton
+// reads it: bypasses through a lone dot are the unescaped-dot class, not
+// these.
+func escapedPattern(t *testing.T, expr string) *regexp.Regexp {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		t.Fatalf("%q: %v", expr, err)
+	}
+	return regexp.MustCompile(escapeLoneDots(re).String())
+}
+
+func TestAutomatonMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewSource(13))
+	trusted := []string{"https://app.example.com"}
+	o, _ := parseSource(trusted[0])
+	classes := autoClasses(o)
+	classRE := map[Class]*regexp.Regexp{}
+	for _, ac := range classes {
+		classRE[ac.class] = regexp.MustCompile(ac.expr)
+	}
+	for _, scheme := range []string{"http"} {
+		ho := o
+		ho.scheme = scheme
+		for _, ac := range autoClasses(ho) {
+			classRE[ac.class+"/http"] = regexp.MustCompile(ac.expr)
+		}
+	}
+	set := hostile()
+	for range 400 {
+		expr := randomPattern(r)
+		m, err := Compile(expr, PCRE, false)
+		if err != nil {
+			t.Fatalf("%q: %v", expr, err)
+		}
+		isTrusted := func(s string) bool { return slices.Contains(trusted, s) }
+		ws, err := automatonWitnesses(expr, PCRE, false, m, trusted, isTrusted, nil, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", expr, err)
+		}
+		found := map[Class]bool{}
+		for _, w := range ws {
+			found[w.Class] = true
+			if ok, _ := m.Match(w.Origin); !ok {
+				t.Errorf("%q: witness %q (%s) is rejected by the pattern", expr, w.Origin, w.Class)
+			}
+		}
+		esc := escapedPattern(t, expr)
+		ctx := newClassContext(trusted, isTrusted)
+		for _, h := range set {
+			if !esc.MatchString(h) {
+				continue
+			}
+			for _, ac := range classes {
+				if classRE[ac.class].MatchString(h) && ctx.means(ac.class, o, h) && !found[ac.class] {
+					t.Errorf("%q accepts %s origin %q, but the automaton found no %s witness (found %v)", expr, ac.class, h, ac.class, ws)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkAutomatonSearch(b *testing.B) {
+	// The origin patterns of the corpus (nginx, Apache, HCL).
+	patterns := []struct {
+		expr string
+		d    Dialect
+	}{
+		{`^https://app\.example\.com`, PCRE}, {`example\.com$`, PCRE}, {`(example.com)`, PCRE},
+		{`^https://app.example.com$`, PCRE}, {`^https?://app\.example\.com$`, PCRE},
+		{`^https://([a-z0-9-]+\.)*example\.com$`, PCRE}, {`^https://(.*\.)?example.com`, PCRE},
+		{`^https://[a-z0-9-]+\.github\.io$`, PCRE}, {`^https://pr-[0-9]+\.preview.example\.com$`, PCRE},
+		{`^https?://(localhost|.*\.example\.com)(:[0-9]+)?$`, PCRE}, {`^https://[a-z0-9-]+stats.*example\.org$`, PCRE},
+		{`^(https://app\.example\.com|https://admin\.example\.com|https://partner.example.org|http://localhost:3000)$`, PCRE},
+		{`http(s)?://(www\.)?(example.com|staging.example.com|partner.example.org)$`, PCRE},
+		{`https://*.example.com`, Glob}, {`https://*.herokuapp.com`, Glob},
+	}
+	type prepared struct {
+		expr    string
+		d       Dialect
+		m       Matcher
+		sources []string
+	}
+	var ps []prepared
+	for _, p := range patterns {
+		m, err := Compile(p.expr, p.d, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ps = append(ps, prepared{p.expr, p.d, m, slices.Concat(Intended(p.expr, p.d), Literals(p.expr, p.d))})
+	}
+	never := func(string) bool { return false }
+	// One sub-benchmark per pattern, so that the median can be read off.
+	for i, p := range ps {
+		b.Run(fmt.Sprintf("%02d", i), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if _, err := automatonWitnesses(p.expr, p.d, false, p.m, p.sources, never, nil, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestAutomatonFindsSubdomainPostDomain(t *testing.T) {
+	// Anchored at neither end: a subdomain label before the trusted name
+	// and the attacker's domain after it (no candidate has both).
+	expr := `(.*\.example\.com)`
+	m, _ := Compile(expr, PCRE, true)
+	ws, err := SearchPattern(m, expr, PCRE, true, []string{"https://example.com"}, Literals(expr, PCRE))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(ws, Witness{Origin: "https://x.example.com.evil.test", Class: PostDomain, From: "https://example.com"}) {
+		t.Errorf("witnesses %v lack https://x.example.com.evil.test (post-domain)", ws)
+	}
+}
