@@ -200,6 +200,12 @@ func TestChecks(t *testing.T) {
 		{"Vary from an unknown variable is not judged", policy(origins(list(3, "https://app.example.com")), unknownHdr(HeaderVary, "$vary", 8)), Options{}, nil},
 		{"static star needs no Vary", policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3)), Options{}, nil},
 
+		// CG503 agent-api-any-origin: severity from the agent's ACLs
+		{"agent API, ACLs off", agent(ACLOff, policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3))), Options{}, []expect{{"CG503", 3, "ACLs are off"}}},
+		{"agent API, ACLs unset in this file", agent(ACLUnset, policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3))), Options{}, []expect{{"CG503", 3, "does not configure ACLs"}}},
+		{"agent API, ACLs on, token header not allowed", agent(ACLOn, policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3))), Options{}, []expect{{"CG503", 3, "cannot send X-Consul-Token"}}},
+		{"agent API, one UI origin", agent(ACLOff, policy(origins(list(3, "https://ops.example.com")), hdr(HeaderAllowOrigin, "https://ops.example.com", 3))), Options{}, nil},
+
 		// CG301 preflight-unhandled
 		{"PUT allowed, OPTIONS gets 405", withPreflight(policy(origins(list(3, "https://app.example.com")), vary, hdr(HeaderAllowMethods, "GET, PUT", 6)), Preflight{Kind: PreflightRejected, Status: 405, Reason: "static content", Evidence: []Evidence{ev(7)}}), Options{}, []expect{{"CG301", 6, "405"}}},
 		{"preflight answered without ACAO", withPreflight(policy(origins(list(3, "https://app.example.com")), vary, hdr(HeaderAllowHeaders, "Authorization", 6)), Preflight{Kind: PreflightAnswered, Status: 204, Evidence: []Evidence{ev(8)}, Grant: Grant{Headers: []Header{hdr(HeaderAllowMethods, "PUT", 9)}}}), Options{}, []expect{{"CG301", 8, "without Access-Control-Allow-Origin"}}},
@@ -353,7 +359,33 @@ func cloud(service string, origins []OriginRule, headers ...Header) Policy {
 	return p
 }
 
+// agent makes p a Consul agent's API with the given ACL state.
+func agent(acl AgentACL, p Policy) Policy {
+	p.Format = "consul"
+	p.Agent = &AgentAccess{Product: "Consul", ACL: acl, TokenHeader: "X-Consul-Token", Evidence: ev(1)}
+	return p
+}
+
 func withPreflight(p Policy, pf Preflight) Policy {
 	p.Preflight = pf
 	return p
+}
+
+// An agent API open to any origin is as bad as what an anonymous caller
+// gets: everything with ACLs off, nothing beyond the anonymous token with
+// ACLs on, and unknown (medium) when this file does not say.
+func TestAgentSeverityFollowsACLs(t *testing.T) {
+	for acl, want := range map[AgentACL]Severity{ACLOff: High, ACLUnset: Medium, ACLOn: Low} {
+		p := agent(acl, policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3)))
+		fs, _ := Check(&p, Options{})
+		var got []Severity
+		for _, f := range fs {
+			if f.RuleID == "CG503" {
+				got = append(got, f.Severity)
+			}
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("ACL %s: CG503 severities %v, want [%s]", acl, got, want)
+		}
+	}
 }

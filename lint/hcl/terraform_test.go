@@ -56,6 +56,9 @@ func summary(p rules.Policy) string {
 	for _, n := range p.Notes {
 		lines = append(lines, "note: "+n)
 	}
+	if p.Agent != nil {
+		lines = append(lines, fmt.Sprintf("agent %s acl %s", p.Agent.Product, p.Agent.ACL))
+	}
 	if p.ServiceVary != "" {
 		lines = append(lines, "service adds Vary: "+p.ServiceVary)
 	}
@@ -700,7 +703,57 @@ http_config {
 			name: "Consul JSON configuration", file: "consul.json",
 			src:        `{"server": true, "http_config": {"response_headers": {"Access-Control-Allow-Origin": "https://ui.example.com", "X-Frame-Options": "DENY"}}}`,
 			wantFormat: "consul",
-			want:       []string{"origin list https://ui.example.com"},
+			want:       []string{"origin list https://ui.example.com", "agent Consul acl unset"},
+		},
+		{
+			name: "Nomad with ACLs enabled (deny by default)", file: "nomad.hcl",
+			src: `acl {
+  enabled = true
+}
+http_api_response_headers {
+  "Access-Control-Allow-Origin" = "*"
+}
+`,
+			wantFormat: "nomad",
+			want:       []string{"origin any", "agent Nomad acl on"},
+		},
+		{
+			name: "Nomad with ACLs disabled", file: "nomad.hcl",
+			src:        "acl {\n  enabled = false\n}\n\n\nhttp_api_response_headers {\n  \"Access-Control-Allow-Origin\" = \"*\"\n}\n",
+			wantFormat: "nomad",
+			want:       []string{"agent Nomad acl off"},
+		},
+		{
+			name: "Consul JSON, ACLs enabled with default deny", file: "consul.json",
+			src:        `{"acl": {"enabled": true, "default_policy": "deny", "tokens": {"agent": "x"}}, "http_config": {"response_headers": {"Access-Control-Allow-Origin": "*"}}}`,
+			wantFormat: "consul",
+			want:       []string{"agent Consul acl on"},
+		},
+		{
+			name: "Consul ACLs enabled, default policy left at allow", file: "consul.hcl",
+			src: `acl {
+  enabled = true
+  tokens {
+    default_policy = "deny" # a nested block's key, not the ACL default
+  }
+}
+http_config {
+  response_headers { "Access-Control-Allow-Origin" = "*" }
+}
+`,
+			wantFormat: "consul",
+			want:       []string{"agent Consul acl off"},
+		},
+		{
+			name: "Consul pre-1.4 top-level ACL settings", file: "consul.hcl",
+			src: `acl_datacenter     = "dc1"
+acl_default_policy = "deny"
+http_config {
+  response_headers { "Access-Control-Allow-Origin" = "*" }
+}
+`,
+			wantFormat: "consul",
+			want:       []string{"agent Consul acl on"},
 		},
 	}
 	for _, tt := range tests {
