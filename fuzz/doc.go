@@ -12,4 +12,12 @@
 // keeps a corpus of origins that produced new behaviour, and writes the JSONL
 // stream and JUnit report. It never imports lint: expected policies arrive
 // as plain []rules.Policy.
+//
+// A run is bounded and never silently clean: a target with no usable answer
+// (network errors, 429/503 after retries) is a TargetError, given up after
+// its first probes; one that keeps failing or outlasts Options.TargetTimeout
+// is partial. Failed answers are counted, never judged. A cancelled context
+// (SIGINT/SIGTERM) stops sending and keeps what was judged (Summary.
+// Interrupted). Responses keep only the headers judging reads, and a
+// target's answers are dropped once it is judged.
 package fuzz

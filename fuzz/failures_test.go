@@ -185,20 +185,28 @@ func TestMostlyFailingTargetIsPartial(t *testing.T) {
 }
 
 // A target slow enough to outlast the per-target deadline is given up
-// there, reported as partial, and what it answered is kept.
+// there and reported, whatever it answered by then (partial, or
+// unreachable if not even the first probes came back).
 func TestPerTargetDeadline(t *testing.T) {
 	inner := allow{accept: func(string) bool { return true }, creds: true}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(150 * time.Millisecond)
+	c := startTarget(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
 		inner.ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close)
-	sum, _ := failingRun(t, strings.TrimPrefix(srv.URL, "http://"), false, Options{TargetTimeout: 800 * time.Millisecond})
-	if len(sum.Errors) != 1 || sum.Errors[0].Kind != Partial || !strings.Contains(sum.Errors[0].Message, "per-target deadline") {
-		t.Fatalf("want a partial target given up at the deadline, got %+v", sum.Errors)
+	opts := Options{Trusted: []string{trustedApp}, Seed: testSeed, Random: testRandom, Workers: testWorkers, TargetTimeout: time.Second}
+	sum, err := New(c, opts).Run(context.Background(), []Target{{URL: testURL}}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if sum.Done != 2 {
-		t.Errorf("done %d, want 2 (the run moves on)", sum.Done)
+	if len(sum.Errors) != 1 || !strings.Contains(sum.Errors[0].Message, "per-target deadline of 1s") {
+		t.Fatalf("want the target given up at the deadline, got %+v", sum.Errors)
+	}
+	// 1 s at 8 requests in flight, 300 ms each: far less than the plan.
+	if sent := sum.Errors[0].Sent; sent > 8*4 {
+		t.Errorf("%d requests answered within a 1 s deadline", sent)
+	}
+	if sum.Done != 1 || sum.Interrupted {
+		t.Errorf("done %d, interrupted %v: a deadline is not an interruption", sum.Done, sum.Interrupted)
 	}
 }
 

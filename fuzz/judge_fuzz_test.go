@@ -100,15 +100,21 @@ func checkJudged(t *testing.T, script string, results []Result, observed []rules
 	}
 }
 
+// scriptClient only names the scope and renders curl lines: judgeScripted
+// sends nothing through it, so one serves every input.
+var scriptClient = func() *driver.Client {
+	c, err := driver.New(driver.Config{Scope: []string{"http://" + testHost}})
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
 // judgeScripted plans a target's probes, answers each from the script
 // (no network, no goroutines) and judges them as the engine does.
 func judgeScripted(t *testing.T, script string) ([]Result, rules.Policy) {
 	t.Helper()
-	c, err := driver.New(driver.Config{Scope: []string{"http://" + testHost}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := New(c, Options{Trusted: []string{trustedApp}, Seed: testSeed, Random: 4})
+	e := New(scriptClient, Options{Trusted: []string{trustedApp}, Seed: testSeed, Random: 4})
 	var results []Result
 	r := &targetRun{e: e, t: Target{URL: testURL}, budget: -1, reported: map[string]bool{}, grantedBy: map[string]bool{},
 		emit: func(res Result) { results = append(results, res) }}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/corsguard/corsguard/fuzz/driver"
+	"github.com/corsguard/corsguard/rules/report"
 	"github.com/corsguard/corsguard/rules/spec"
 )
 
@@ -63,6 +64,18 @@ type ProbeResult struct {
 	// NetworkError is set when a request got no answer (refused, DNS, TLS,
 	// timeout): there is then no CORS verdict at all, and Profiles is empty.
 	NetworkError string `json:"networkError,omitempty"`
+	// Credentials is the request's credentials mode ("include" when true).
+	Credentials bool `json:"credentials"`
+	// Fix is every header the request needs in every profile (WholeFix).
+	Fix []FixHeader `json:"fix,omitempty"`
+	// Server is the software that answered when it identifies itself
+	// (nginx, apache, express, flask), and FixSnippet the fix in its
+	// configuration language.
+	Server     string `json:"server,omitempty"`
+	FixSnippet string `json:"fixSnippet,omitempty"`
+	// WithCredentials is each profile's verdict for the same request with
+	// credentials, when the server offers them and the probe had none.
+	WithCredentials []ProfileAnswer `json:"withCredentials,omitempty"`
 }
 
 // Probe sends exactly what a browser would for r (the preflight when some
@@ -78,7 +91,7 @@ func Probe(ctx context.Context, c *driver.Client, r ProbeRequest, profile spec.P
 	if sr.Header == nil {
 		sr.Header = http.Header{}
 	}
-	res := &ProbeResult{URL: r.URL, Origin: r.Origin, Method: sr.Method, Profile: profile}
+	res := &ProbeResult{URL: r.URL, Origin: r.Origin, Method: sr.Method, Profile: profile, Credentials: r.Credentials}
 	needed := false
 	for _, p := range spec.Profiles {
 		needed = needed || spec.NeedsPreflightFor(p, sr)
@@ -147,6 +160,12 @@ func Probe(ctx context.Context, c *driver.Client, r ProbeRequest, profile spec.P
 			res.MostPermissive = p
 		}
 	}
+	res.Fix = res.WholeFix()
+	res.Server = res.identifyServer()
+	if res.Server != "" && slices.ContainsFunc(res.Fix, func(f FixHeader) bool { return !f.OK }) {
+		res.FixSnippet = res.fixSnippet(res.Server)
+	}
+	res.WithCredentials = res.withCredentials(r)
 	return res, nil
 }
 
@@ -158,26 +177,53 @@ func steps(phase string, ss []spec.Step) []StepJSON {
 	return out
 }
 
-// Text renders a probe result for people: the requests sent, then each
-// profile's steps with ✓/✗ and the header change that would fix a failure.
-func (p *ProbeResult) Text() string {
+// Text renders a probe result for people, without colour.
+func (p *ProbeResult) Text() string { return p.Render(false) }
+
+// ANSI colours for Render.
+const (
+	ansiRed   = "\x1b[31m"
+	ansiGreen = "\x1b[32m"
+	ansiBold  = "\x1b[1m"
+	ansiReset = "\x1b[0m"
+)
+
+// Render renders a probe result for people: the requests sent, each
+// profile's steps with ✓/✗, then the whole fix (every header the request
+// needs, in the server's own configuration when it says what it is) and,
+// when the server offers credentials the probe did not use, the verdict
+// with them. Values that came from the server are escaped (no terminal
+// control sequences); color adds ANSI colours.
+func (p *ProbeResult) Render(color bool) string {
+	paint := func(code, s string) string {
+		if !color {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	mark := func(ok bool) string {
+		if ok {
+			return paint(ansiGreen, "✓")
+		}
+		return paint(ansiRed, "✗")
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s from Origin %s\n", p.Method, p.URL, p.Origin)
+	fmt.Fprintf(&b, "%s %s from Origin %s\n", report.EscapeLine(p.Method), report.EscapeLine(p.URL), report.EscapeLine(p.Origin))
 	for _, ex := range []*driver.Exchange{p.Preflight, p.Actual} {
 		if ex == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "\n> %s\n", ex.Curl)
+		fmt.Fprintf(&b, "\n> %s\n", report.EscapeLine(ex.Curl))
 		switch {
 		case ex.Response != nil:
 			fmt.Fprintf(&b, "< %d\n", ex.Response.Status)
 			for _, name := range corsResponseHeaders {
 				for _, v := range ex.Response.Header.Values(name) {
-					fmt.Fprintf(&b, "< %s: %s\n", name, v)
+					fmt.Fprintf(&b, "< %s: %s\n", name, report.EscapeLine(v))
 				}
 			}
 		case ex.Error != "":
-			fmt.Fprintf(&b, "< error: %s\n", ex.Error)
+			fmt.Fprintf(&b, "< error: %s\n", report.EscapeLine(ex.Error))
 		}
 	}
 	if p.NetworkError != "" {
@@ -200,9 +246,9 @@ func (p *ProbeResult) Text() string {
 		}
 	}
 	for _, g := range groups {
-		verdict := "BLOCKED"
+		verdict := paint(ansiRed, "BLOCKED")
 		if g[0].Allowed {
-			verdict = "allowed"
+			verdict = paint(ansiGreen, "allowed")
 		}
 		names := make([]string, len(g))
 		for i, a := range g {
@@ -210,17 +256,70 @@ func (p *ProbeResult) Text() string {
 		}
 		fmt.Fprintf(&b, "\n%s: %s\n", strings.Join(names, ", "), verdict)
 		for _, s := range g[0].Steps {
-			mark := "✗"
-			if s.OK {
-				mark = "✓"
-			}
-			fmt.Fprintf(&b, "  %s %s/%s: %s\n", mark, s.Phase, s.Name, s.Detail)
+			fmt.Fprintf(&b, "  %s %s/%s: %s\n", mark(s.OK), s.Phase, s.Name, report.EscapeLine(s.Detail))
 			if !s.OK && s.Fix != "" {
-				fmt.Fprintf(&b, "      fix: %s\n", s.Fix)
+				fmt.Fprintf(&b, "      fix: %s\n", report.EscapeLine(s.Fix))
 			}
 		}
 	}
+	p.renderFix(&b, paint, mark)
 	return b.String()
+}
+
+// renderFix writes the whole fix and the credentials note.
+func (p *ProbeResult) renderFix(b *strings.Builder, paint func(string, string) string, mark func(bool) string) {
+	if len(p.Fix) > 0 {
+		mode := "without credentials"
+		if p.Credentials {
+			mode = "with credentials"
+		}
+		fmt.Fprintf(b, "\n%s\n", paint(ansiBold, "What the request needs in every browser ("+mode+"):"))
+		for _, f := range p.Fix {
+			now := ""
+			switch {
+			case f.Got == notSent:
+				now = "  (" + notSent + ")"
+			case !f.OK && f.Got == "":
+				now = "  (now: absent)"
+			case !f.OK:
+				now = "  (now: " + report.EscapeLine(clip(f.Got, 200)) + ")"
+			}
+			fmt.Fprintf(b, "  %s %s %s: %s%s\n", mark(f.OK), f.Phase, f.Name, report.EscapeLine(f.Want), now)
+		}
+	}
+	switch {
+	case p.FixSnippet != "":
+		fmt.Fprintf(b, "\n%s\n", paint(ansiBold, "The fix for "+p.Server+" (it identified itself):"))
+		for _, l := range strings.Split(strings.TrimRight(p.FixSnippet, "\n"), "\n") {
+			fmt.Fprintf(b, "    %s\n", report.EscapeLine(l))
+		}
+	case slices.ContainsFunc(p.Fix, func(f FixHeader) bool { return !f.OK }):
+		b.WriteString("\n(the server does not say what it runs: set the headers marked ✗ above in its CORS configuration)\n")
+	}
+	if len(p.WithCredentials) > 0 {
+		var allowed, blocked []string
+		why := ""
+		for _, a := range p.WithCredentials {
+			if a.Allowed {
+				allowed = append(allowed, string(a.Profile))
+			} else {
+				blocked = append(blocked, string(a.Profile))
+				if why == "" {
+					why = firstFailure(a)
+				}
+			}
+		}
+		fmt.Fprintf(b, "\nThe server sends Access-Control-Allow-Credentials: true; with credentials: \"include\" (--credentials) the same answers are ")
+		switch {
+		case len(blocked) == 0:
+			fmt.Fprintf(b, "%s in every profile\n", paint(ansiGreen, "allowed"))
+		case len(allowed) == 0:
+			fmt.Fprintf(b, "%s in every profile (%s)\n", paint(ansiRed, "BLOCKED"), report.EscapeLine(why))
+		default:
+			fmt.Fprintf(b, "%s in %s, %s in %s (%s)\n", paint(ansiGreen, "allowed"), strings.Join(allowed, ", "),
+				paint(ansiRed, "BLOCKED"), strings.Join(blocked, ", "), report.EscapeLine(why))
+		}
+	}
 }
 
 var corsResponseHeaders = []string{

@@ -68,7 +68,7 @@ func TestProbeNetworkErrorIsNoCORSVerdict(t *testing.T) {
 		{"simple", []string{"probe", dead, "--origin", "https://app.example.com", "--timeout", "500ms", "--retries", "0"}, exitError, "no CORS verdict"},
 		{"preflighted", []string{"probe", dead, "--origin", "https://app.example.com", "-X", "PUT", "--timeout", "500ms", "--retries", "0"}, exitError, "network error (preflight: "},
 	})
-	out, _ := run(t, "probe", dead, "--origin", "https://app.example.com", "--timeout", "500ms", "--retries", "0")
+	out, _ := run(t, "probe", dead, "--origin", "https://app.example.com", "--timeout", "500ms", "--retries", "0", "--no-color")
 	if strings.Contains(out, "Access-Control-Allow-Origin") || strings.Contains(out, "BLOCKED") {
 		t.Errorf("probe diagnoses CORS headers of a response that never came:\n%s", out)
 	}

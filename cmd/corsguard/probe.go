@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,7 @@ type probeFlags struct {
 	always         bool
 	profile        string
 	format         string
+	noColor        bool
 }
 
 func newProbeCmd() *cobra.Command {
@@ -50,6 +52,7 @@ their values are REDACTED in the output.`,
 	f.BoolVar(&fl.always, "always", false, "send the actual request even when every browser would stop at the preflight")
 	f.StringVar(&fl.profile, "profile", "spec", "profile for the top-level verdict: spec, chromium, firefox, webkit")
 	f.StringVarP(&fl.format, "format", "f", "text", "text or json")
+	f.BoolVar(&fl.noColor, "no-color", false, "no colour in text output (also: NO_COLOR set, or stdout not a terminal)")
 	_ = cmd.MarkFlagRequired("origin")
 	return cmd
 }
@@ -107,7 +110,13 @@ func runProbe(cmd *cobra.Command, rawURL string, fl probeFlags) error {
 			return &exitCodeError{code: exitError, err: err}
 		}
 	} else {
-		fmt.Fprint(out, report.EscapeText(res.Text()))
+		// Render escapes what came from the server or the command line;
+		// without colour the whole text is escaped once more, as before.
+		if color := !fl.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(os.Stdout); color {
+			fmt.Fprint(out, res.Render(true))
+		} else {
+			fmt.Fprint(out, report.EscapeText(res.Text()))
+		}
 	}
 	if res.NetworkError != "" {
 		return &exitCodeError{code: exitError, err: fmt.Errorf("%s: network error (%s): no CORS verdict", u, res.NetworkError)}

@@ -99,10 +99,12 @@ func fuzzLive(t *testing.T, srv *Server, target fuzz.Target) *fuzz.Summary {
 	for _, n := range sum.Notes {
 		t.Errorf("note: %s", n)
 	}
-	// Network failures are observations, not errors, so a dead server
-	// would pass the safe scenarios vacuously. Every scenario answers the
-	// first-party app origin with some Access-Control-Allow-Origin, so
-	// the observed policy must show it.
+	// A dead or failing server is a target error, never a clean pass.
+	for _, e := range sum.Errors {
+		t.Fatalf("target error: %s", e.Error())
+	}
+	// Every scenario answers the first-party app origin with some
+	// Access-Control-Allow-Origin, so the observed policy must show it.
 	if len(sum.Observed) != 1 || !strings.Contains(observe.Render(sum.Observed[0]), appOrigin) {
 		logResults(t, sum)
 		t.Fatalf("the server's answers to %s were not observed: is it reachable?", appOrigin)
