@@ -70,6 +70,16 @@ func singleOrigin(g Grant) bool {
 	return only != ""
 }
 
+// reflectsAny tells whether the grant echoes any request Origin.
+func reflectsAny(g Grant) bool {
+	for i := range g.Origins {
+		if g.Origins[i].Kind == OriginReflect {
+			return true
+		}
+	}
+	return false
+}
+
 // acaoAlways tells whether an origin-chosen ACAO is also sent on errors.
 func acaoAlways(g Grant) bool {
 	for _, h := range g.Find(HeaderAllowOrigin) {
@@ -146,6 +156,12 @@ var _ = register(&Rule{
 		f := Finding{Range: ev.Range, Related: []Evidence{ev}}
 		c.severity(&f)
 		f.Message = "the allowed origin is chosen per request, but responses carry no Vary: Origin: caches can serve one origin's grant to another"
+		if reflectsAny(c.p.Actual) {
+			// Every origin is granted anyway (CG101 says so): a mixed-up
+			// cached copy cannot give an origin more, only block a caller.
+			f.Severity = Low
+			f.Message = "the allowed origin is the request's own, but responses carry no Vary: Origin: a cached copy for one origin blocks the next (nothing leaks: every origin is granted)"
+		}
 		c.report(f)
 	},
 })
