@@ -189,6 +189,7 @@ func TestChecks(t *testing.T) {
 		// CG401 vary-origin-missing
 		{"echoed origin of two without Vary", policy(origins(list(3, "https://app.example.com", "https://admin.example.com"))), Options{}, []expect{{"CG401", 3, "Vary: Origin"}}},
 		{"reflection without Vary only blocks callers", policy(origins(reflect(3))), Options{}, []expect{{"CG101", 3, ""}, {"CG401", 3, "nothing leaks"}}},
+		{"a pattern accepting any origin, without Vary, only blocks callers", policy(origins(pattern(`^https?://.+$`, false, 3))), Options{}, []expect{{"CG101", 3, ""}, {"CG401", 3, "nothing leaks"}}},
 		{"one echoed origin cannot reach another through a cache", policy(origins(list(3, "https://app.example.com"))), Options{}, nil},
 		{"one origin, echoed and also set as a guarded literal", policy(origins(list(3, "https://app.example.com")), Header{Name: HeaderAllowOrigin, Value: LiteralValue("https://app.example.com"), Always: true, Condition: "$http_origin = https://app.example.com", Evidence: ev(4)}), Options{}, nil},
 		{"one origin or star varies", policy(origins(list(3, "https://app.example.com"), anyOrigin(4))), Options{}, []expect{{"CG401", 3, ""}}},

@@ -70,10 +70,17 @@ func singleOrigin(g Grant) bool {
 	return only != ""
 }
 
-// reflectsAny tells whether the grant echoes any request Origin.
-func reflectsAny(g Grant) bool {
-	for i := range g.Origins {
-		if g.Origins[i].Kind == OriginReflect {
+// grantsAnyOrigin tells whether the actual grant echoes any request
+// Origin: reflection, or a pattern whose witness search found an arbitrary
+// attacker origin accepted (what CG101 reports, e.g. API Gateway's
+// `https://*`).
+func (c *checkContext) grantsAnyOrigin() bool {
+	for i := range c.p.Actual.Origins {
+		o := &c.p.Actual.Origins[i]
+		if o.Kind == OriginReflect {
+			return true
+		}
+		if o.Kind == OriginPattern && o.Pattern != nil && len(c.analyse(o).byRule["CG101"]) > 0 {
 			return true
 		}
 	}
@@ -156,7 +163,7 @@ var _ = register(&Rule{
 		f := Finding{Range: ev.Range, Related: []Evidence{ev}}
 		c.severity(&f)
 		f.Message = "the allowed origin is chosen per request, but responses carry no Vary: Origin: caches can serve one origin's grant to another"
-		if reflectsAny(c.p.Actual) {
+		if c.grantsAnyOrigin() {
 			// Every origin is granted anyway (CG101 says so): a mixed-up
 			// cached copy cannot give an origin more, only block a caller.
 			f.Severity = Low
