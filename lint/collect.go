@@ -59,6 +59,7 @@ type candidate struct {
 type root struct {
 	arg  string
 	many bool
+	errs int // directories under it that could not be read
 }
 
 // collector expands the command-line arguments into candidates.
@@ -199,6 +200,7 @@ func (c *collector) walkDir(dir, id string, rootIdx int, ancestors []string) {
 	entries, err := readDir(dir)
 	if err != nil {
 		c.res.Errors = append(c.res.Errors, rules.Errorf(rules.Range{File: dir}, "cannot read directory: %v; its files were not linted", unwrapPathError(err)))
+		c.roots[rootIdx].errs++
 		// ReadDir returns what it read before the error.
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })

@@ -204,7 +204,7 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 	// A directory or glob that yields no configuration at all is not a
 	// clean result: nothing was checked.
 	for i, r := range roots {
-		if r.many && linted[i] == 0 && troubled[i] == 0 {
+		if r.many && linted[i] == 0 && troubled[i]+r.errs == 0 {
 			res.Errors = append(res.Errors, rules.Errorf(rules.Range{File: r.arg}, "no nginx, Apache or HCL configuration found under %s", r.arg))
 		}
 	}

@@ -412,3 +412,18 @@ func TestTooBigFiles(t *testing.T) {
 	check(t, "skipped", got.skipped, []string{"dump (too-big)"})
 	check(t, "errors", got.errors, []string{"conf.d/huge.conf:1: file is 10485761 bytes, larger than the 10 MB limit; not read"})
 }
+
+// A walk root that cannot be read is one error, not also "no configuration".
+func TestUnreadableRootIsOneError(t *testing.T) {
+	dir := tree{files: map[string]string{"secret/nginx/api.conf": critical}}.build(t)
+	t.Chdir(dir)
+	defer func(orig func(string) ([]os.DirEntry, error)) { readDir = orig }(readDir)
+	readDir = func(name string) ([]os.DirEntry, error) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	res, err := LintPaths([]string{"secret"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "errors", summarise(dir, res).errors, []string{"secret:0: cannot read directory: permission denied; its files were not linted"})
+}

@@ -144,3 +144,18 @@ func TestPolicyFileExclude(t *testing.T) {
 		t.Error("keep/legacy was excluded too")
 	}
 }
+
+// --config naming a FIFO is refused by type instead of blocking.
+func TestPolicyFileFIFOIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "policy.hcl")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	site := filepath.Join(dir, "api.conf")
+	must(t, os.WriteFile(site, []byte(criticalSite), 0o644))
+	out, code := run(t, "lint", "--config", fifo, site)
+	if code != exitError || !strings.Contains(out, "is a FIFO (named pipe), not a regular file") {
+		t.Errorf("exit %d, want 2 refusing the FIFO:\n%s", code, out)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/corsguard/corsguard/lint/source"
 	"github.com/corsguard/corsguard/rules"
 )
 
@@ -30,7 +31,13 @@ func (e *PolicyFileError) Error() string { return e.Text }
 // offending value. Either way the error is a *PolicyFileError.
 func LoadPolicyFile(path string) (*rules.PolicyFile, error) {
 	parser := hclparse.NewParser()
-	file, diags := parser.ParseHCLFile(path)
+	// Read through lint/source: `--config /dev/stdin` or a FIFO is refused
+	// by type instead of blocking, and the size is capped.
+	src, err := source.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	file, diags := parser.ParseHCL(src, path)
 	pf := &rules.PolicyFile{Path: path}
 	if !diags.HasErrors() {
 		diags = append(diags, gohcl.DecodeBody(file.Body, nil, pf)...)

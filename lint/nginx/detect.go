@@ -72,6 +72,10 @@ type statementScore struct {
 
 func scoreStatements(head []byte) statementScore {
 	var sc statementScore
+	// A directive counts once its statement ends (`;` or `{`): its
+	// arguments may run over several lines, and prose that happens to start
+	// with a directive's name ("listen to this") never ends that way.
+	pending := false
 	s := string(head)
 	for len(s) > 0 {
 		line := s
@@ -84,6 +88,17 @@ func scoreStatements(head []byte) statementScore {
 		if t == "" || t == "}" || t == "{" {
 			continue
 		}
+		ends := strings.HasSuffix(t, ";") || strings.HasSuffix(t, "{") || strings.HasSuffix(t, "}")
+		if pending {
+			if ends {
+				pending = false
+				sc.nginx++
+				if strings.HasSuffix(t, "{") {
+					sc.blocks++
+				}
+			}
+			continue
+		}
 		word := t
 		if i := strings.IndexAny(t, " \t{;("); i >= 0 {
 			word = t[:i]
@@ -94,6 +109,10 @@ func scoreStatements(head []byte) statementScore {
 		case looksApacheLine(t, word):
 			sc.apache++
 		case isKnownDirective(word) && !strings.HasSuffix(t, ">"):
+			if !ends {
+				pending = true
+				continue
+			}
 			sc.nginx++
 			if strings.HasSuffix(t, "{") {
 				sc.blocks++
@@ -101,6 +120,9 @@ func scoreStatements(head []byte) statementScore {
 		default:
 			sc.other++
 		}
+	}
+	if pending {
+		sc.other++ // a statement that never ends: prose, or a cut-off head
 	}
 	return sc
 }

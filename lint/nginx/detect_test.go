@@ -61,6 +61,8 @@ func TestDetectReadsStatementsNotComments(t *testing.T) {
 		{"XML with no telling name", "build.conf", "<?xml version=\"1.0\"?>\n<configuration>\n  <location path=\"x\">\n  </location>\n</configuration>\n", false},
 		{"supervisord", "ops/supervisord.conf", "[program:api]\ncommand=/usr/bin/api --port 8080\nautorestart=true\n", false},
 		{"prose with one nginx-looking line", "notes", "We moved the API.\nThe old box still runs\nlisten 80;\nuntil Friday.\n", false},
+		{"prose starting with a directive's name", "notes.conf", "server_name is what I would write\n", false},
+		{"prose lines starting with directive names", "todo", "listen to the on-call\nreturn the laptop\n", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -204,3 +204,23 @@ func TestAutomatonFindsSubdomainPostDomain(t *testing.T) {
 		t.Errorf("witnesses %v lack https://x.example.com.evil.test (post-domain)", ws)
 	}
 }
+
+func TestMissingEndAnchorIsNotAlsoAMissingStartAnchor(t *testing.T) {
+	// https://app.example.comexample.com ends in a name an attacker can
+	// register and so belongs to the pre-domain class of the sibling
+	// trusted origin admin.example.com; but the pattern accepts it only
+	// because nothing follows app.example.com. One mistake: post-domain.
+	expr := `^https://app\.example\.com`
+	m, _ := Compile(expr, PCRE, false)
+	trusted := []string{"https://app.example.com", "https://admin.example.com"}
+	ws, err := SearchPattern(m, expr, PCRE, false, trusted, Literals(expr, PCRE))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(ws, func(w Witness) bool { return w.Class == PostDomain }) {
+		t.Errorf("witnesses %v lack a post-domain witness", ws)
+	}
+	if i := slices.IndexFunc(ws, func(w Witness) bool { return w.Class == PreDomain }); i >= 0 {
+		t.Errorf("pre-domain witness %v for a pattern anchored at the start", ws[i])
+	}
+}
