@@ -187,10 +187,26 @@ func TestChecks(t *testing.T) {
 		{"unknown max-age", policy(origins(list(3, "https://app.example.com")), vary, unknownHdr(HeaderMaxAge, "$age", 6)), Options{}, nil},
 
 		// CG401 vary-origin-missing
-		{"echoed origin without Vary", policy(origins(list(3, "https://app.example.com"))), Options{}, []expect{{"CG401", 3, ""}}},
+		{"echoed origin of two without Vary", policy(origins(list(3, "https://app.example.com", "https://admin.example.com"))), Options{}, []expect{{"CG401", 3, "Vary: Origin"}}},
+		{"reflection without Vary only blocks callers", policy(origins(reflect(3))), Options{}, []expect{{"CG101", 3, ""}, {"CG401", 3, "nothing leaks"}}},
+		{"a pattern accepting any origin, without Vary, only blocks callers", policy(origins(pattern(`^https?://.+$`, false, 3))), Options{}, []expect{{"CG101", 3, ""}, {"CG401", 3, "nothing leaks"}}},
+		{"one echoed origin cannot reach another through a cache", policy(origins(list(3, "https://app.example.com"))), Options{}, nil},
+		{"one origin, echoed and also set as a guarded literal", policy(origins(list(3, "https://app.example.com")), Header{Name: HeaderAllowOrigin, Value: LiteralValue("https://app.example.com"), Always: true, Condition: "$http_origin = https://app.example.com", Evidence: ev(4)}), Options{}, nil},
+		{"one origin or star varies", policy(origins(list(3, "https://app.example.com"), anyOrigin(4))), Options{}, []expect{{"CG401", 3, ""}}},
+		{"a service that adds Vary itself", func() Policy {
+			p := policy(origins(list(3, "https://app.example.com", "https://admin.example.com")))
+			p.ServiceVary = "documented"
+			return p
+		}(), Options{}, nil},
 		{"echoed origin with Vary", policy(origins(list(3, "https://app.example.com")), vary), Options{}, nil},
 		{"Vary from an unknown variable is not judged", policy(origins(list(3, "https://app.example.com")), unknownHdr(HeaderVary, "$vary", 8)), Options{}, nil},
 		{"static star needs no Vary", policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3)), Options{}, nil},
+
+		// CG503 agent-api-any-origin: severity from the agent's ACLs
+		{"agent API, ACLs off", agent(ACLOff, policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3))), Options{}, []expect{{"CG503", 3, "ACLs are off"}}},
+		{"agent API, ACLs unset in this file", agent(ACLUnset, policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3))), Options{}, []expect{{"CG503", 3, "does not configure ACLs"}}},
+		{"agent API, ACLs on, token header not allowed", agent(ACLOn, policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3))), Options{}, []expect{{"CG503", 3, "cannot send X-Consul-Token"}}},
+		{"agent API, one UI origin", agent(ACLOff, policy(origins(list(3, "https://ops.example.com")), hdr(HeaderAllowOrigin, "https://ops.example.com", 3))), Options{}, nil},
 
 		// CG301 preflight-unhandled
 		{"PUT allowed, OPTIONS gets 405", withPreflight(policy(origins(list(3, "https://app.example.com")), vary, hdr(HeaderAllowMethods, "GET, PUT", 6)), Preflight{Kind: PreflightRejected, Status: 405, Reason: "static content", Evidence: []Evidence{ev(7)}}), Options{}, []expect{{"CG301", 6, "405"}}},
@@ -345,7 +361,33 @@ func cloud(service string, origins []OriginRule, headers ...Header) Policy {
 	return p
 }
 
+// agent makes p a Consul agent's API with the given ACL state.
+func agent(acl AgentACL, p Policy) Policy {
+	p.Format = "consul"
+	p.Agent = &AgentAccess{Product: "Consul", ACL: acl, TokenHeader: "X-Consul-Token", Evidence: ev(1)}
+	return p
+}
+
 func withPreflight(p Policy, pf Preflight) Policy {
 	p.Preflight = pf
 	return p
+}
+
+// An agent API open to any origin is as bad as what an anonymous caller
+// gets: everything with ACLs off, nothing beyond the anonymous token with
+// ACLs on, and unknown (medium) when this file does not say.
+func TestAgentSeverityFollowsACLs(t *testing.T) {
+	for acl, want := range map[AgentACL]Severity{ACLOff: High, ACLUnset: Medium, ACLOn: Low} {
+		p := agent(acl, policy(origins(anyOrigin(3)), hdr(HeaderAllowOrigin, "*", 3)))
+		fs, _ := Check(&p, Options{})
+		var got []Severity
+		for _, f := range fs {
+			if f.RuleID == "CG503" {
+				got = append(got, f.Severity)
+			}
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("ACL %s: CG503 severities %v, want [%s]", acl, got, want)
+		}
+	}
 }

@@ -274,6 +274,16 @@ type Policy struct {
 	// "storage" (S3, Azure Storage, Cloud Storage), "api", "cdn", "app";
 	// empty for servers.
 	Service string `json:"service,omitempty"`
+	// ServiceVary is set when the managed service adds `Vary: Origin` to
+	// its CORS responses itself, whatever the configuration says; the
+	// value cites where the service documents it. Empty for servers and
+	// for services that do not document it.
+	ServiceVary string `json:"serviceVary,omitempty"`
+
+	// Agent is set for a cluster agent's HTTP API (Nomad, Consul): what
+	// the API asks of a caller, which decides what a page reading it
+	// through CORS gets.
+	Agent *AgentAccess `json:"agent,omitempty"`
 
 	Actual    Grant     `json:"actual"`
 	Preflight Preflight `json:"preflight"`
@@ -282,6 +292,35 @@ type Policy struct {
 	// Notes carry front-end facts that do not fit elsewhere (e.g. the
 	// service rejects this combination at deploy time).
 	Notes []string `json:"notes,omitempty"`
+}
+
+// AgentACL says whether a cluster agent's API needs a token.
+type AgentACL uint8
+
+const (
+	// ACLUnset: the file does not configure ACLs. Agents read several
+	// files, so another may; ACLs are off by default.
+	ACLUnset AgentACL = iota
+	// ACLOff: ACLs disabled, or enabled with default policy "allow": the
+	// API answers anonymous requests in full.
+	ACLOff
+	// ACLOn: ACLs enforced with default deny: an anonymous request gets
+	// what the anonymous token may.
+	ACLOn
+)
+
+func (a AgentACL) String() string { return [...]string{"unset", "off", "on"}[a] }
+
+// AgentAccess is what a Nomad or Consul agent's HTTP API asks of callers.
+type AgentAccess struct {
+	Product string   `json:"product"` // "Nomad", "Consul"
+	ACL     AgentACL `json:"acl"`
+	// Evidence is the ACL setting (absent for ACLUnset).
+	Evidence Evidence `json:"evidence,omitempty"`
+	// TokenHeader is the request header that carries an ACL token
+	// (X-Nomad-Token, X-Consul-Token): not CORS-safelisted, so a page
+	// sending it needs a preflight the agent must approve.
+	TokenHeader string `json:"tokenHeader"`
 }
 
 // Diagnostic is an error in the input: file:line and what is wrong.

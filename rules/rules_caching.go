@@ -8,8 +8,15 @@ import (
 const groupCaching = "Caching and response consistency"
 
 // originDependent tells whether the ACAO value depends on the request's
-// Origin, which is when caches must be told with Vary: Origin.
+// Origin, which is when caches must be told with Vary: Origin. A grant
+// whose only possible value is one exact origin does not: whether it is
+// sent always or only when the request comes from that origin, a cached
+// copy served to another origin names the first one, which the browser
+// refuses, so no origin's grant reaches another.
 func originDependent(g Grant) (bool, Evidence) {
+	if singleOrigin(g) {
+		return false, Evidence{}
+	}
 	for i := range g.Origins {
 		o := &g.Origins[i]
 		switch {
@@ -26,6 +33,58 @@ func originDependent(g Grant) (bool, Evidence) {
 		}
 	}
 	return false, Evidence{}
+}
+
+// singleOrigin tells whether every way the grant sets
+// Access-Control-Allow-Origin yields the same one exact origin (not `*`,
+// not `null`, not a pattern, reflection or unknown value).
+func singleOrigin(g Grant) bool {
+	only := ""
+	same := func(v string) bool {
+		v = strings.TrimSpace(v)
+		if v == "" || v == "*" || strings.EqualFold(v, "null") || (only != "" && v != only) {
+			return false
+		}
+		only = v
+		return true
+	}
+	for i := range g.Origins {
+		o := &g.Origins[i]
+		if o.Kind == OriginPattern && o.Pattern != nil && o.Pattern.DeployTime && len(g.Origins) == 1 && len(g.Find(HeaderAllowOrigin)) == 0 {
+			return true // one origin fixed at deploy time, not chosen per request
+		}
+		if o.Kind != OriginList {
+			return false
+		}
+		for _, v := range o.Values {
+			if !same(v) {
+				return false
+			}
+		}
+	}
+	for _, h := range g.Find(HeaderAllowOrigin) {
+		if h.Value.State != Known || h.Value.Reflects != "" || !same(h.Value.Literal) {
+			return false
+		}
+	}
+	return only != ""
+}
+
+// grantsAnyOrigin tells whether the actual grant echoes any request
+// Origin: reflection, or a pattern whose witness search found an arbitrary
+// attacker origin accepted (what CG101 reports, e.g. API Gateway's
+// `https://*`).
+func (c *checkContext) grantsAnyOrigin() bool {
+	for i := range c.p.Actual.Origins {
+		o := &c.p.Actual.Origins[i]
+		if o.Kind == OriginReflect {
+			return true
+		}
+		if o.Kind == OriginPattern && o.Pattern != nil && len(c.analyse(o).byRule["CG101"]) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // acaoAlways tells whether an origin-chosen ACAO is also sent on errors.
@@ -72,15 +131,15 @@ var _ = register(&Rule{
 	ID: "CG401", Slug: "vary-origin-missing", Group: groupCaching,
 	Title:    "Access-Control-Allow-Origin depends on Origin without `Vary: Origin`",
 	Severity: Medium, CredSeverity: Medium,
-	Rationale:  "A shared cache (CDN, proxy, the browser's own cache) keyed without Origin serves the response granted to one origin to the next: legitimate origins get blocked, or a grant leaks to an origin that should not have it.",
+	Rationale:  "A shared cache (CDN, proxy, the browser's own cache) keyed without Origin serves the response granted to one origin to the next: legitimate origins get blocked, or a grant leaks to an origin that should not have it. Not reported when the only origin ever granted is one exact origin (a cached copy names that origin, which the browser refuses for any other), nor for managed services that document adding `Vary: Origin` themselves (S3, Azure Storage).",
 	Fix:        "Add `Vary: Origin` wherever the allowed origin is chosen per request (nginx: `add_header Vary Origin always;`).",
 	Bad:        "add_header Access-Control-Allow-Origin $cors_origin always;",
 	Good:       "add_header Access-Control-Allow-Origin $cors_origin always;\nadd_header Vary Origin always;",
 	References: []string{"https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches"},
 	check: func(c *checkContext) {
 		dep, ev := originDependent(c.p.Actual)
-		if !dep {
-			return
+		if !dep || c.p.ServiceVary != "" {
+			return // nothing varies, or the service adds Vary: Origin itself
 		}
 		switch varyState(c.p.Actual) {
 		case Unknown:
@@ -104,6 +163,12 @@ var _ = register(&Rule{
 		f := Finding{Range: ev.Range, Related: []Evidence{ev}}
 		c.severity(&f)
 		f.Message = "the allowed origin is chosen per request, but responses carry no Vary: Origin: caches can serve one origin's grant to another"
+		if c.grantsAnyOrigin() {
+			// Every origin is granted anyway (CG101 says so): a mixed-up
+			// cached copy cannot give an origin more, only block a caller.
+			f.Severity = Low
+			f.Message = "the allowed origin is the request's own, but responses carry no Vary: Origin: a cached copy for one origin blocks the next (nothing leaks: every origin is granted)"
+		}
 		c.report(f)
 	},
 })

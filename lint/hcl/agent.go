@@ -74,7 +74,9 @@ func parseAgent(path string, src []byte) rules.ParseResult {
 			continue
 		}
 		rng := hclv2.Range{Filename: path, Start: posAt(src, keyStart), End: posAt(src, close+1)}
-		res.Policies = append(res.Policies, agentPolicy(ab, expr, rng, files))
+		pol := agentPolicy(ab, expr, rng, files)
+		pol.Agent = agentAccess(ab.format, path, src, from, to)
+		res.Policies = append(res.Policies, pol)
 	}
 	return res
 }

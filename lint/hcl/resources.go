@@ -19,8 +19,10 @@ type service struct {
 	// dialect reads entries with wildcard syntax (or without a scheme) the
 	// way the service matches them; see dialects.go.
 	dialect originDialect
-	// vary: the service adds Vary: Origin to CORS responses itself.
-	vary bool
+	// varyDoc cites where the service documents adding Vary: Origin to its
+	// CORS responses itself (rules.Policy.ServiceVary); empty when its
+	// documentation does not say so.
+	varyDoc string
 	// credsForListed: the service sends Access-Control-Allow-Credentials:
 	// true whenever a rule other than `*` matched, with no setting for it.
 	credsForListed bool
@@ -39,15 +41,27 @@ type service struct {
 	fixedMethods string
 }
 
+// Where services document adding Vary: Origin themselves. API Gateway
+// HTTP APIs, Lambda function URLs, CloudFront response headers policies
+// and App Service CORS pages do not say, so their grants are judged on
+// the configuration alone.
+const (
+	varyS3 = "S3 returns Vary on successful CORS evaluations, listing the request headers the result depends on (https://docs.aws.amazon.com/AmazonS3/latest/API/RESTCommonResponseHeaders.html)"
+	// "Understanding how the Vary header is set" on the Azure Storage CORS page.
+	varyAzureStorage = "Azure Storage sets Vary: Origin on responses of services with CORS rules (https://learn.microsoft.com/rest/api/storageservices/cross-origin-resource-sharing--cors--support-for-the-azure-storage-services#understanding-how-the-vary-header-is-set)"
+)
+
 // NoteRejectsWildcardCredentials is the phrase every "the service refuses
 // this at deploy time" note contains, so that rules can match on it.
 const NoteRejectsWildcardCredentials = "rejects allow_credentials with a wildcard origin at deploy time"
 
 var (
-	svcS3           = service{name: "S3", kind: "storage", dialect: oneStarAnywhere, vary: true, credsForListed: true, headerStarEchoes: true}
-	svcAzureStorage = service{name: "Azure Storage", kind: "storage", dialect: oneStarAnywhere, vary: true, credsForListed: true, headerStarEchoes: true}
-	svcGCS          = service{name: "Cloud Storage", kind: "storage", dialect: noWildcards, vary: true}
-	svcAPIGWv2      = service{name: "API Gateway v2", kind: "api", httpsOnly: true, dialect: schemeStar, rejectsWildcardCredentials: "API Gateway v2 " + NoteRejectsWildcardCredentials}
+	svcS3           = service{name: "S3", kind: "storage", dialect: oneStarAnywhere, varyDoc: varyS3, credsForListed: true, headerStarEchoes: true}
+	svcAzureStorage = service{name: "Azure Storage", kind: "storage", dialect: oneStarAnywhere, varyDoc: varyAzureStorage, credsForListed: true, headerStarEchoes: true}
+	// Cloud Storage's CORS page and its bucket-CORS reference say nothing
+	// about Vary; without a source it is treated as not adding it.
+	svcGCS     = service{name: "Cloud Storage", kind: "storage", dialect: noWildcards}
+	svcAPIGWv2 = service{name: "API Gateway v2", kind: "api", httpsOnly: true, dialect: schemeStar, rejectsWildcardCredentials: "API Gateway v2 " + NoteRejectsWildcardCredentials}
 	// Lambda function URLs deploy allow_credentials with `*` (unlike HTTP
 	// APIs) and answer with the caller's Origin and credentials, as
 	// public reports of function URL CORS describe.
@@ -336,9 +350,8 @@ func (m *module) corsPolicy(svc service, name string, n *node, a corsAttrs) (rul
 			header(rules.HeaderMaxAge, rules.LiteralValue(v.s), a.maxAge.Range)
 		}
 	}
-	if svc.vary && len(g.Origins) > 0 {
-		g.Headers = append(g.Headers, rules.Header{Name: rules.HeaderVary, Value: rules.LiteralValue("Origin"), Always: true,
-			Evidence: rules.Evidence{Range: toRange(n.rng), Text: svc.name + " adds Vary: Origin to CORS responses"}})
+	if len(g.Origins) > 0 {
+		p.ServiceVary = svc.varyDoc
 	}
 	if svc.fixedMethods != "" {
 		p.Notes = append(p.Notes, svc.fixedMethods)

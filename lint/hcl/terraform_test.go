@@ -56,6 +56,12 @@ func summary(p rules.Policy) string {
 	for _, n := range p.Notes {
 		lines = append(lines, "note: "+n)
 	}
+	if p.Agent != nil {
+		lines = append(lines, fmt.Sprintf("agent %s acl %s", p.Agent.Product, p.Agent.ACL))
+	}
+	if p.ServiceVary != "" {
+		lines = append(lines, "service adds Vary: "+p.ServiceVary)
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -93,7 +99,7 @@ resource "aws_s3_bucket_cors_configuration" "assets" {
 					`Access-Control-Allow-Headers="Content-Type"`,
 					`Access-Control-Expose-Headers="ETag"`,
 					`Access-Control-Max-Age="3000"`,
-					`Vary="Origin"`,
+					"service adds Vary: S3 returns Vary on successful CORS evaluations",
 					"preflight origin list",
 					"preflight answered 200",
 				},
@@ -168,7 +174,7 @@ resource "aws_apigatewayv2_api" "api" {
 				"note: API Gateway v2 " + NoteRejectsWildcardCredentials,
 				"preflight answered",
 			}},
-			wantNot: []string{"Vary="},
+			wantNot: []string{"Vary=", "service adds Vary"},
 		},
 		{
 			name: "Lambda function URL with credentials from a tfvars value",
@@ -337,7 +343,7 @@ resource "azurerm_storage_account" "sa" {
 			want: map[string][]string{
 				"azurerm_storage_account.sa blob_properties.cors_rule[0]": {
 					"origin list https://app.example.com echo", `Access-Control-Allow-Headers="x-ms-*"`,
-					`Access-Control-Expose-Headers="x-ms-meta-*"`, `Access-Control-Max-Age="3600"`, `Vary="Origin"`,
+					`Access-Control-Expose-Headers="x-ms-meta-*"`, `Access-Control-Max-Age="3600"`, "service adds Vary: Azure Storage sets Vary: Origin",
 				},
 				"azurerm_storage_account.sa queue_properties.cors_rule[0]": {"origin any", `Access-Control-Allow-Methods="DELETE"`},
 				"azurerm_storage_account.sa share_properties.cors_rule[0]": {"origin pattern glob https://*.example.com"},
@@ -361,9 +367,9 @@ resource "google_storage_bucket" "g" {
 				`Access-Control-Allow-Methods="GET, HEAD"`,
 				`Access-Control-Allow-Headers="Content-Type"`,
 				`Access-Control-Expose-Headers="Content-Type"`,
-				`Vary="Origin"`,
 			}},
-			wantNot: []string{"Access-Control-Allow-Credentials"},
+			// Cloud Storage does not document adding Vary: Origin.
+			wantNot: []string{"Access-Control-Allow-Credentials", "service adds Vary"},
 		},
 		{
 			name: "JSON syntax, including a template with a known prefix",
@@ -697,7 +703,57 @@ http_config {
 			name: "Consul JSON configuration", file: "consul.json",
 			src:        `{"server": true, "http_config": {"response_headers": {"Access-Control-Allow-Origin": "https://ui.example.com", "X-Frame-Options": "DENY"}}}`,
 			wantFormat: "consul",
-			want:       []string{"origin list https://ui.example.com"},
+			want:       []string{"origin list https://ui.example.com", "agent Consul acl unset"},
+		},
+		{
+			name: "Nomad with ACLs enabled (deny by default)", file: "nomad.hcl",
+			src: `acl {
+  enabled = true
+}
+http_api_response_headers {
+  "Access-Control-Allow-Origin" = "*"
+}
+`,
+			wantFormat: "nomad",
+			want:       []string{"origin any", "agent Nomad acl on"},
+		},
+		{
+			name: "Nomad with ACLs disabled", file: "nomad.hcl",
+			src:        "acl {\n  enabled = false\n}\n\n\nhttp_api_response_headers {\n  \"Access-Control-Allow-Origin\" = \"*\"\n}\n",
+			wantFormat: "nomad",
+			want:       []string{"agent Nomad acl off"},
+		},
+		{
+			name: "Consul JSON, ACLs enabled with default deny", file: "consul.json",
+			src:        `{"acl": {"enabled": true, "default_policy": "deny", "tokens": {"agent": "x"}}, "http_config": {"response_headers": {"Access-Control-Allow-Origin": "*"}}}`,
+			wantFormat: "consul",
+			want:       []string{"agent Consul acl on"},
+		},
+		{
+			name: "Consul ACLs enabled, default policy left at allow", file: "consul.hcl",
+			src: `acl {
+  enabled = true
+  tokens {
+    default_policy = "deny" # a nested block's key, not the ACL default
+  }
+}
+http_config {
+  response_headers { "Access-Control-Allow-Origin" = "*" }
+}
+`,
+			wantFormat: "consul",
+			want:       []string{"agent Consul acl off"},
+		},
+		{
+			name: "Consul pre-1.4 top-level ACL settings", file: "consul.hcl",
+			src: `acl_datacenter     = "dc1"
+acl_default_policy = "deny"
+http_config {
+  response_headers { "Access-Control-Allow-Origin" = "*" }
+}
+`,
+			wantFormat: "consul",
+			want:       []string{"agent Consul acl on"},
 		},
 	}
 	for _, tt := range tests {

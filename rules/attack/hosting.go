@@ -9,26 +9,40 @@ import (
 )
 
 // IsSharedHosting reports whether anyone can publish at host: it is a name
-// under one of the seed list's shared suffixes ("anyone.github.io" →
-// "github.io") or one of its exact hosts ("codepen.io"). The bare suffix
+// under a suffix the Public Suffix List's private section lists (domains
+// whose subdomains their owner hands to other parties: "anyone.github.io"
+// → "github.io", "x.azurewebsites.net", "b.s3-website-us-east-1.amazonaws.com",
+// "f.lambda-url.eu-west-1.on.aws"), or under one of the seed list's shared
+// suffixes, or one of its exact hosts ("codepen.io"). The seed list
+// (corpus/origins/shared-hosting.txt) is the reviewed supplement for what
+// the PSL lacks: providers not in it (surge.sh, glitch.me, railway.app,
+// netlify.com, wordpress.com), exact playground hosts, and wildcard PSL
+// rules whose own level is a suffix (*.run.app). The bare suffix
 // ("github.io") is the provider's own site and does not count. Of several
 // matching suffixes the longest wins.
 func IsSharedHosting(host string) (suffix string, ok bool) {
 	host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
-	if host == "" {
+	if host == "" || isIP(host) {
 		return "", false
 	}
 	sets := sharedSets()
 	if sets.hosts[host] {
 		return host, true
 	}
-	// The first suffix found walking from the left is the longest.
+	// The first seed suffix found walking from the left is the longest.
 	for i := 0; i < len(host); i++ {
 		if host[i] == '.' && sets.suffixes[host[i+1:]] {
-			return host[i+1:], true
+			suffix = host[i+1:]
+			break
 		}
 	}
-	return "", false
+	// icann is false both for the private section and for the fallback
+	// rule "*" that unlisted TLDs get (evil.test → "test"); only a listed
+	// private suffix has a dot in it.
+	if psl, icann := publicsuffix.PublicSuffix(host); !icann && strings.Contains(psl, ".") && psl != host && len(psl) > len(suffix) {
+		suffix = psl
+	}
+	return suffix, suffix != ""
 }
 
 // sharedSet is the seed lists as sets: IsSharedHosting runs for every

@@ -20,6 +20,19 @@ func TestIsSharedHosting(t *testing.T) {
 		{"api.github.com", "", false},
 		{"example.com", "", false},
 		{"notgithub.io", "", false},
+		// From the Public Suffix List's private section, in no hand-kept list:
+		{"tenant.web.core.windows.net", "web.core.windows.net", true},
+		{"site.s3-website-us-east-1.amazonaws.com", "s3-website-us-east-1.amazonaws.com", true},
+		{"f.lambda-url.eu-west-1.on.aws", "lambda-url.eu-west-1.on.aws", true},
+		{"x.execute-api.us-east-1.amazonaws.com", "execute-api.us-east-1.amazonaws.com", true},
+		{"svc.a.run.app", "a.run.app", true}, // PSL *.run.app: a.run.app is itself a suffix
+		{"lambda-url.eu-west-1.on.aws", "", false},
+		// Seed list only (the PSL does not list them):
+		{"anyone.surge.sh", "surge.sh", true},
+		{"anyone.glitch.me", "glitch.me", true},
+		// Unlisted TLDs fall back to "*" in the PSL, which is not private:
+		{"evil.test", "", false},
+		{"127.0.0.1", "", false},
 		{"", "", false},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,6 @@
 data_dir = "/opt/nomad/data"
 
 http_api_response_headers {
-  "Access-Control-Allow-Origin"      = "*"  # want CG201
+  "Access-Control-Allow-Origin"      = "*"  # want CG201 CG503 "does not configure ACLs"
   "Access-Control-Allow-Credentials" = "true"
 }

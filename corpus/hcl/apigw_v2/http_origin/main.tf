@@ -5,7 +5,7 @@ resource "aws_apigatewayv2_api" "billing" {
   protocol_type = "HTTP"
 
   cors_configuration {
-    allow_origins     = ["http://app.example.com"]  # want CG107 "http://app\.example\.com" CG401
+    allow_origins     = ["http://app.example.com"]  # want CG107 "http://app\.example\.com"
     allow_credentials = true
     allow_methods     = ["GET", "POST"]
     allow_headers     = ["content-type"]

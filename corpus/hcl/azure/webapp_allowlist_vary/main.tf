@@ -1,5 +1,6 @@
-# App Service platform CORS for the app's own front end with credentials: one
-# exact https origin, sound; App Service is modelled as adding no Vary (CG401).
+# App Service platform CORS for two front ends with credentials: exact https
+# origins, sound, but the ACAO names whichever matched and App Service does not
+# document adding Vary: Origin (CG401).
 resource "azurerm_windows_web_app" "api" {
   name                = "acme-api"
   resource_group_name = "rg-acme"
@@ -8,7 +9,7 @@ resource "azurerm_windows_web_app" "api" {
 
   site_config {
     cors {
-      allowed_origins     = ["https://app.example.com"]  # want CG401
+      allowed_origins     = ["https://app.example.com", "https://admin.example.com"]  # want CG401
       support_credentials = true
     }
   }
