@@ -230,7 +230,7 @@ func (c *collector) walkDir(dir, id string, rootIdx int, ancestors []string) {
 			}
 			c.walkDir(p, pid, rootIdx, ancestors)
 		case mode.IsRegular():
-			if reason := skipReasonByName(name); reason != "" {
+			if reason := skipReasonByName(p); reason != "" {
 				c.skip(p, SkipByName, reason)
 				continue
 			}

@@ -63,9 +63,15 @@ func looksLikeConfigName(path string) bool {
 // skipReasonByName says why a file found in a walk is not even read: its
 // name says it is documentation, code, an image or an archive. "" when
 // the name says nothing.
-func skipReasonByName(name string) string {
+func skipReasonByName(path string) string {
+	name := filepath.Base(path)
 	lower := strings.ToLower(name)
 	if lower == ".htaccess" || strings.HasSuffix(lower, ".tf.json") || strings.HasSuffix(lower, ".tfvars.json") {
+		return ""
+	}
+	// Nomad and Consul agents read JSON configuration too (nomad.json,
+	// /etc/consul.d/server.json): those are read and detected by content.
+	if filepath.Ext(lower) == ".json" && agentJSONName(path) {
 		return ""
 	}
 	if name == rules.PolicyFileName {
@@ -75,6 +81,19 @@ func skipReasonByName(name string) string {
 		return "not a configuration file (" + ext + ")"
 	}
 	return ""
+}
+
+// agentJSONName says whether a JSON file's name or directory names a Nomad
+// or Consul agent (nomad.json, consul.d/acl.json).
+func agentJSONName(path string) bool {
+	lower := strings.ToLower(filepath.ToSlash(path))
+	dir, base := filepath.Base(filepath.Dir(lower)), filepath.Base(lower)
+	for _, agent := range []string{"nomad", "consul"} {
+		if strings.Contains(base, agent) || strings.Contains(dir, agent) {
+			return true
+		}
+	}
+	return false
 }
 
 // notConfigByName are extensions that are never nginx, Apache or HCL

@@ -427,3 +427,32 @@ func TestUnreadableRootIsOneError(t *testing.T) {
 	}
 	check(t, "errors", summarise(dir, res).errors, []string{"secret:0: cannot read directory: permission denied; its files were not linted"})
 }
+
+// TestAgentJSONIsReadInAWalk: JSON is skipped by name, except the files a
+// Nomad or Consul agent reads (named after it, or in its config directory),
+// which are detected by content like their HCL twins.
+func TestAgentJSONIsReadInAWalk(t *testing.T) {
+	agent := `{"http_config": {"response_headers": {"Access-Control-Allow-Origin": "*"}}}` + "\n"
+	dir := write(t, map[string]string{
+		"consul.d/server.json": agent,
+		"nomad.json":           `{"http_api_response_headers": {"Access-Control-Allow-Origin": "*"}}` + "\n",
+		"web/package.json":     `{"name": "web"}` + "\n",
+	})
+	res, err := LintPaths([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flagged []string
+	for _, f := range res.Findings {
+		if f.RuleID == "CG503" {
+			flagged = append(flagged, filepath.Base(f.Range.File))
+		}
+	}
+	slices.Sort(flagged)
+	if !slices.Equal(flagged, []string{"nomad.json", "server.json"}) {
+		t.Errorf("CG503 in %v, want nomad.json and server.json", flagged)
+	}
+	if !slices.ContainsFunc(res.Skipped, func(s Skip) bool { return filepath.Base(s.Path) == "package.json" && s.Kind == SkipByName }) {
+		t.Errorf("package.json not skipped by name: %+v", res.Skipped)
+	}
+}
