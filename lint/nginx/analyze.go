@@ -207,7 +207,7 @@ func (a *analyzer) server(srv *level) {
 // maxNesting bounds how deep nested locations are analysed. nginx has no
 // limit of its own (ngx_conf_parse recurses per block: nginx 1.22.1 accepts
 // 10,000 nested locations and dies of SIGSEGV at 20,000, measured in
-// notes/nginx.md), so a deeper configuration is valid and exits 0 or 1
+// docs/measurements/nginx.md), so a deeper configuration is valid and exits 0 or 1
 // here too; real ones nest three or four levels. What lies below the limit
 // is one policy whose origin is unknown for that reason (CG100 at the
 // location's line), never silently dropped.

@@ -109,7 +109,7 @@ func TestSerialise(t *testing.T) {
 
 func TestClassesAndSendability(t *testing.T) {
 	if len(Classes) != 23 {
-		t.Fatalf("%d classes, ATTACKS.md has 23 rows (22 and the extension row of notes/trust.md)", len(Classes))
+		t.Fatalf("%d classes, ATTACKS.md has 23 rows (22 and the extension row of docs/measurements/trust.md)", len(Classes))
 	}
 	notSendable := map[Class]bool{Case: true, Whitespace: true, Empty: true, Userinfo: true, Port: true, TrailingDot: true}
 	for i, c := range Classes {
