@@ -230,10 +230,24 @@ var _ = register(&Rule{
 	ID: "CG111", Slug: "origin-never-matches", Group: groupOrigin,
 	Title:    "An allowlist entry or pattern can never equal a serialised origin",
 	Severity: Low, CredSeverity: Low,
-	Rationale: "Browsers serialise origins as `scheme://host[:port]`: lower case, no path, no trailing slash, no default port. An entry like `http://example.com/` never matches, CORS silently fails, and the usual next \"fix\" is reflecting every origin.",
-	Fix:       "Write origins exactly as browsers send them: `https://app.example.com` (no slash, no path, no :443).",
-	Bad:       "add_header Access-Control-Allow-Origin \"http://example.com/\" always;",
-	Good:      "add_header Access-Control-Allow-Origin \"http://example.com\" always;",
+	Rationale: "Browsers serialise origins as `scheme://host[:port]`: lower case, no path, no trailing slash, no default port. An entry like `http://example.com/` never matches, CORS silently fails, and the usual next \"fix\" is reflecting every origin. " +
+		"A cloud service's documented wildcard is not such an entry: it is a pattern in that service's dialect and is searched for bypasses (CG108, CG109, CG101) instead: " +
+		"S3 and Azure Storage take one `*` anywhere in an origin; API Gateway HTTP APIs and Lambda function URLs take `*`, `https://*` and `http://*`; " +
+		"App Service and Functions take a leftmost `*.` label matching any depth of subdomains; CloudFront response headers policies take `*` as the leftmost label and scheme-less items for both schemes; " +
+		"Cloud Storage compares origins literally (its `*` alone means any origin).",
+	Fix:  "Write origins exactly as browsers send them: `https://app.example.com` (no slash, no path, no :443).",
+	Bad:  "add_header Access-Control-Allow-Origin \"http://example.com/\" always;",
+	Good: "add_header Access-Control-Allow-Origin \"http://example.com\" always;",
+	References: []string{
+		"https://fetch.spec.whatwg.org/#origin-header",
+		"https://docs.aws.amazon.com/AmazonS3/latest/userguide/ManageCorsUsing.html",
+		"https://learn.microsoft.com/rest/api/storageservices/cross-origin-resource-sharing--cors--support-for-the-azure-storage-services",
+		"https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html",
+		"https://docs.aws.amazon.com/lambda/latest/api/API_Cors.html",
+		"https://learn.microsoft.com/azure/app-service/app-service-web-tutorial-rest-api#enable-cors",
+		"https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html#understanding-response-headers-policies-cors",
+		"https://cloud.google.com/storage/docs/cross-origin",
+	},
 	check: func(c *checkContext) {
 		for i := range c.p.Actual.Origins {
 			o := &c.p.Actual.Origins[i]
