@@ -144,6 +144,24 @@ func findPath(src []byte, from, to int, path []string) (keyStart, open, close in
 // findKey scans src[from:to] at nesting depth zero for `key {` or
 // `key = {` (the key bare or quoted).
 func findKey(src []byte, from, to int, key string) (keyStart, open, close int, ok bool) {
+	eachTopLevelKey(src, from, to, func(name string, start, end int) bool {
+		if name != key {
+			return false
+		}
+		if open, close, ok = blockAfter(src, end, to); ok {
+			keyStart = start
+		}
+		return ok
+	})
+	return keyStart, open, close, ok
+}
+
+// eachTopLevelKey calls visit with every bare or quoted name at nesting
+// depth zero of src[from:to] and the offsets it spans, skipping comments,
+// strings and nested blocks, until visit returns true. It is the one
+// scanner of agent configurations, HCL and JSON alike, that findKey and
+// findScalar ask for what follows a name.
+func eachTopLevelKey(src []byte, from, to int, visit func(name string, start, end int) bool) {
 	depth := 0
 	for i := from; i < to; {
 		c := src[i]
@@ -155,7 +173,7 @@ func findKey(src []byte, from, to int, key string) (keyStart, open, close int, o
 		case c == '/' && i+1 < to && src[i+1] == '*':
 			end := bytes.Index(src[i+2:to], []byte("*/"))
 			if end < 0 {
-				return 0, 0, 0, false
+				return
 			}
 			i += end + 4
 		case c == '{' || c == '[':
@@ -164,29 +182,25 @@ func findKey(src []byte, from, to int, key string) (keyStart, open, close int, o
 		case c == '}' || c == ']':
 			depth--
 			i++
-		case c == '"':
-			s, e := i, skipString(src, i, to)
-			if depth == 0 && string(src[s+1:e-1]) == key {
-				if o, c, ok := blockAfter(src, e, to); ok {
-					return s, o, c, true
-				}
-			}
-			i = e
-		case isIdentStart(c):
+		case c == '"' || isIdentStart(c):
 			s := i
-			for i < to && isIdentChar(src[i]) {
-				i++
-			}
-			if depth == 0 && string(src[s:i]) == key {
-				if o, c, ok := blockAfter(src, i, to); ok {
-					return s, o, c, true
+			var name string
+			if c == '"' {
+				i = skipString(src, i, to)
+				name = strings.Trim(string(src[s:i]), `"`)
+			} else {
+				for i < to && isIdentChar(src[i]) {
+					i++
 				}
+				name = string(src[s:i])
+			}
+			if depth == 0 && visit(name, s, i) {
+				return
 			}
 		default:
 			i++
 		}
 	}
-	return 0, 0, 0, false
 }
 
 // blockAfter expects optional spaces, an optional `=`, and `{` at i, and

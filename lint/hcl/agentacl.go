@@ -62,65 +62,33 @@ func agentAccess(format, path string, src []byte, from, to int) *rules.AgentAcce
 // with the offsets of the whole setting; "" when the value is not a
 // literal.
 func findScalar(src []byte, from, to int, key string) (val string, start, end int, ok bool) {
-	depth := 0
-	for i := from; i < to; {
-		c := src[i]
-		switch {
-		case c == '#' || (c == '/' && i+1 < to && src[i+1] == '/'):
-			for i < to && src[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < to && src[i+1] == '*':
-			e := strings.Index(string(src[i+2:to]), "*/")
-			if e < 0 {
-				return "", 0, 0, false
-			}
-			i += e + 4
-		case c == '{' || c == '[':
-			depth++
-			i++
-		case c == '}' || c == ']':
-			depth--
-			i++
-		case c == '"' || isIdentStart(c):
-			s := i
-			var name string
-			if c == '"' {
-				i = skipString(src, i, to)
-				name = strings.Trim(string(src[s:i]), `"`)
-			} else {
-				for i < to && isIdentChar(src[i]) {
-					i++
-				}
-				name = string(src[s:i])
-			}
-			if depth != 0 || name != key {
-				continue
-			}
-			j := i
-			for j < to && (src[j] == ' ' || src[j] == '\t') {
-				j++
-			}
-			if j >= to || (src[j] != '=' && src[j] != ':') {
-				continue
-			}
-			j = skipSpace(src, j+1)
-			k := j
-			if k < to && src[k] == '"' {
-				k = skipString(src, k, to)
-				return strings.Trim(string(src[j:k]), `"`), s, k, true
-			}
-			for k < to && isIdentChar(src[k]) {
-				k++
-			}
-			v := string(src[j:k])
-			if v != "true" && v != "false" {
-				v = ""
-			}
-			return v, s, k, true
-		default:
-			i++
+	eachTopLevelKey(src, from, to, func(name string, s, i int) bool {
+		if name != key {
+			return false
 		}
-	}
-	return "", 0, 0, false
+		j := i
+		for j < to && (src[j] == ' ' || src[j] == '\t') {
+			j++
+		}
+		if j >= to || (src[j] != '=' && src[j] != ':') {
+			return false
+		}
+		j = skipSpace(src, j+1)
+		k := j
+		if k < to && src[k] == '"' {
+			k = skipString(src, k, to)
+			val, start, end, ok = strings.Trim(string(src[j:k]), `"`), s, k, true
+			return true
+		}
+		for k < to && isIdentChar(src[k]) {
+			k++
+		}
+		val = string(src[j:k])
+		if val != "true" && val != "false" {
+			val = ""
+		}
+		start, end, ok = s, k, true
+		return true
+	})
+	return val, start, end, ok
 }
