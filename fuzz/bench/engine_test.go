@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"os"
 	"os/signal"
@@ -163,14 +162,8 @@ func cpuTime() time.Duration {
 // The engine mode drives the whole engine against the bench's server and
 // reports what bench.sh reads.
 func TestEngineModeDrivesItsServer(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = runServer(l) }()
-	t.Cleanup(func() { _ = l.Close() })
 	var out bytes.Buffer
-	if err := runEngine(&out, "http://"+l.Addr().String()+"/", 1000, 8); err != nil {
+	if err := runEngine(&out, startServer(t), 1000, 8); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"engine        ", "(0 failed)", "cpu/req", "\ncorsguard     ", "allocs/req", "heap (MiB)"} {

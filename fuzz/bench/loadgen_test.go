@@ -100,14 +100,8 @@ func loadgen(args []string, out io.Writer) error {
 // The bench's two halves agree: every request is answered, and the report
 // has the lines bench.sh reads.
 func TestLoadgenDrivesItsServer(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = runServer(l) }()
-	t.Cleanup(func() { _ = l.Close() })
 	var out bytes.Buffer
-	if err := runClient(&out, "http://"+l.Addr().String()+"/", 400, 8); err != nil {
+	if err := runClient(&out, startServer(t), 400, 8); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"requests      400 (0 failed)", "\ncorsguard     ", "allocs/req", "heap (MiB)"} {
@@ -190,4 +184,17 @@ func runClient(out io.Writer, target string, n, conc int) error {
 	}
 	fmt.Fprintf(out, "; after GC %.1f\n", float64(final.HeapAlloc)/(1<<20))
 	return nil
+}
+
+// startServer runs the bench's loopback server for one test and returns
+// its URL.
+func startServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = runServer(l) }()
+	t.Cleanup(func() { _ = l.Close() })
+	return "http://" + l.Addr().String() + "/"
 }
