@@ -19,6 +19,10 @@ type Format struct {
 	// Parse parses an entry file whose contents have been read once
 	// (content), reading its includes or module siblings from disk.
 	Parse func(path string, content []byte) rules.ParseResult
+	// Spell turns a remedy into edits of src, the bytes of the file the
+	// remedy's evidence names, in this format's syntax. An error says why
+	// the edit is unsure; the file is then left alone for that finding.
+	Spell func(path string, src []byte, r rules.Remedy) ([]rules.Edit, error)
 }
 
 // Formats is the registry, in detection order: the first format whose

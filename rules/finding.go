@@ -126,4 +126,9 @@ type Finding struct {
 	Scope        string     `json:"scope,omitempty"`
 	Fix          string     `json:"fix,omitempty"`
 	Related      []Evidence `json:"related,omitempty"`
+	// Remedy is the mechanical change that removes the finding, when the
+	// rule can derive one (see remedy.go); Edits are that change spelled
+	// in the file's syntax, filled in by lint/fix.
+	Remedy *Remedy `json:"remedy,omitempty"`
+	Edits  []Edit  `json:"edits,omitempty"`
 }
