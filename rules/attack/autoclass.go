@@ -28,7 +28,9 @@ import (
 // The classes with finitely many members (downgrade, unescaped dot,
 // substring, shared hosting, localhost, IP literals, special characters)
 // are tested exactly by Search's candidates and need no automaton.
-const autoLabel = `[a-z0-9](?:[a-z0-9-]*[a-z0-9])?`
+//
+// Each class is a class expression (classprog.go): expr is its rendering
+// as a regular expression, x what the search compiles.
 
 // autoTLDs are the top-level labels witnesses may end in, besides the
 // source's own.
@@ -37,6 +39,7 @@ var autoTLDs = []string{"test", "com", "org", "net", "io"}
 type autoClass struct {
 	class Class
 	expr  string
+	x     cx
 }
 
 // autoClasses returns the class expressions for one source.
@@ -44,49 +47,58 @@ func autoClasses(o origin) []autoClass {
 	if isIP(o.host) || strings.HasPrefix(o.host, "[") {
 		return nil
 	}
-	h := regexp.QuoteMeta(o.host)
-	p := ""
+	h := cxLit(o.host)
+	p := cxLit("")
 	if o.port != "" {
-		p = regexp.QuoteMeta(":" + o.port)
+		p = cxLit(":" + o.port)
 	}
 	tlds := slices.Clone(autoTLDs)
 	if last := lastLabel(o.host); last != "" && !slices.Contains(tlds, last) {
 		tlds = append([]string{last}, tlds...)
 	}
-	tld := `(?:` + strings.Join(tlds, "|") + `)`
-	s := "^" + o.scheme + "://"
-	sub := `(?:` + autoLabel + `\.)*` // any subdomain of the source in front
-	evil := regexp.QuoteMeta(Attacker)
+	tld := make(cxAlt, len(tlds))
+	for i, t := range tlds {
+		tld[i] = cxLit(t)
+	}
+	s := cxLit(o.scheme + "://")
+	dot := cxLit(".")
+	labelDot := cxSeq{cxLabel, dot}
+	sub := cxStar{labelDot} // any subdomain of the source in front
+	evil := cxLit(Attacker)
 	// The attacker's own domain first (the witness reads as what it is),
 	// then any registrable name under a public suffix.
 	out := []autoClass{
-		{PostDomain, s + sub + h + `\.(?:` + autoLabel + `\.)*` + evil + p + `$`},
-		{PostDomain, s + sub + h + `\.(?:` + autoLabel + `\.)*` + autoLabel + `\.` + tld + p + `$`},
-		{NoDotPostDomain, s + sub + h + `[a-z0-9-]+(?:\.` + autoLabel + `)*\.` + tld + p + `$`},
+		{class: PostDomain, x: cxSeq{s, sub, h, dot, cxStar{labelDot}, evil, p}},
+		{class: PostDomain, x: cxSeq{s, sub, h, dot, cxStar{labelDot}, cxLabel, dot, tld, p}},
+		{class: NoDotPostDomain, x: cxSeq{s, sub, h, cxPlus(setLDH), cxStar{cxSeq{dot, cxLabel}}, dot, tld, p}},
 	}
-	if !strings.Contains(o.host, ".") {
-		return out
+	if strings.Contains(o.host, ".") {
+		reg := RegistrableDomain(o.host)
+		r := cxLit(reg)
+		out = append(out,
+			autoClass{class: PreDomain, x: cxSeq{s, cxStar{labelDot}, cxPlus(setLDH), r, p}},
+			autoClass{class: SiblingSubdomain, x: cxSeq{s, cxPlus(setLetters), dot, r, p}},
+		)
+		if reg != o.host {
+			out = append(out, autoClass{class: NestedSubdomain, x: cxSeq{s, cxPlus(setLetters), dot, h, p}})
+		}
 	}
-	reg := RegistrableDomain(o.host)
-	r := regexp.QuoteMeta(reg)
-	out = append(out,
-		autoClass{PreDomain, s + `(?:` + autoLabel + `\.)*[a-z0-9-]+` + r + p + `$`},
-		autoClass{SiblingSubdomain, s + `[a-z]+\.` + r + p + `$`},
-	)
-	if reg != o.host {
-		out = append(out, autoClass{NestedSubdomain, s + `[a-z]+\.` + h + p + `$`})
+	for i := range out {
+		out[i].expr = "^" + out[i].x.regex() + "$"
 	}
 	return out
 }
 
-// maxAutoSources bounds how many sources the automaton search expands.
+// maxAutoSources bounds how many sources the automaton search expands
+// (maxAutoSources times six classes fit the 64 targets of one search).
 const maxAutoSources = 8
 
 // automatonWitnesses returns, for each source and each automaton class not
 // in skip, the shortest most readable origin of the class that the pattern
 // accepts, verified with m (the real engine). It returns nothing for
 // patterns Go's parser cannot read (lookarounds, backreferences): those
-// rely on Search's candidates alone.
+// rely on Search's candidates alone. All classes of all sources are
+// searched at once, in one product (productSearch).
 //
 // A witness must be what its class means, not only what its expression
 // says: outside every registrable domain the sources name for the
@@ -104,33 +116,69 @@ func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []st
 		return nil, nil
 	}
 	ctx := newClassContext(sources, func(w string) bool { return isTrusted(w) || have[w] })
+	ts := ctx.targets(skip)
+	if len(ts) == 0 {
+		return nil, nil
+	}
+	found := ctx.search(pat, ts)
 	var out []Witness
-	for i, o := range ctx.sources {
-		done := map[Class]bool{}
-		for _, ac := range autoClasses(o) {
-			if skip[ac.class] || done[ac.class] {
-				continue
-			}
-			cls, err := compileDFA(ac.expr, false, false)
-			if err != nil {
-				continue
-			}
-			want := func(w string) bool { return ctx.means(ac.class, o, w) }
-			w, found, _ := shortestCommon(pat, cls, want)
-			if !found {
-				continue
-			}
-			ok, err := m.Match(w)
-			if err != nil {
-				return out, err
-			}
-			if ok {
-				done[ac.class] = true
-				out = append(out, Witness{Origin: w, Class: ac.class, From: ctx.from[i]})
-			}
+	done := map[Class]bool{}
+	for t, tg := range ts {
+		if t > 0 && ts[t-1].src != tg.src {
+			clear(done)
+		}
+		w := found[t]
+		if w == "" || done[tg.class] {
+			continue
+		}
+		ok, err := m.Match(w)
+		if err != nil {
+			return out, err
+		}
+		if ok {
+			done[tg.class] = true
+			out = append(out, Witness{Origin: w, Class: tg.class, From: ctx.from[tg.src]})
 		}
 	}
 	return out, nil
+}
+
+// target is one class expression of one source.
+type target struct {
+	src   int
+	class Class
+	x     cx
+}
+
+// targets lists the class expressions of every source, by source and
+// then in autoClasses order, leaving out the classes in skip.
+func (c *classContext) targets(skip map[Class]bool) []target {
+	var ts []target
+	for i, o := range c.sources {
+		for _, ac := range autoClasses(o) {
+			if !skip[ac.class] {
+				ts = append(ts, target{src: i, class: ac.class, x: ac.x})
+			}
+		}
+	}
+	return ts
+}
+
+// search runs one product search for all targets; found[t] is target t's
+// witness (what its class means), or "".
+func (c *classContext) search(pat *dfa, ts []target) []string {
+	found, _ := c.searchAll(pat, ts)
+	return found
+}
+
+func (c *classContext) searchAll(pat *dfa, ts []target) ([]string, bool) {
+	xs := make([]cx, len(ts))
+	for i, t := range ts {
+		xs[i] = t.x
+	}
+	cls := newClassNFA(xs)
+	want := func(t int, w string) bool { return c.means(ts[t].class, c.sources[ts[t].src], w) }
+	return productSearch(pat, cls, uint64(1)<<len(ts)-1, want)
 }
 
 // classContext is what deciding class membership needs to know about all

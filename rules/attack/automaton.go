@@ -1,8 +1,10 @@
 package attack
 
 import (
+	"math/bits"
 	"regexp/syntax"
 	"slices"
+	"sync"
 	"unicode"
 )
 
@@ -59,6 +61,7 @@ type dfa struct {
 	wordCtx bool
 	// finite: an anchored pattern without repetition (a fixed list).
 	finite bool
+	group  *[len(searchAlphabet)]uint8 // see groups
 }
 
 // anchoredBothEnds reports whether every match of re starts at the
@@ -305,58 +308,97 @@ func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
 	return d, nil
 }
 
-// shortestCommon returns the shortest string, least in alphabet-preference
-// order among the shortest, that every DFA accepts; ok is false when there
-// is none within maxProduct states and maxWitnessLen bytes (exhausted
-// reports whether the search space was fully explored: then there is
-// provably none over the alphabet).
+// productSearch finds, for every target of the class automaton c still
+// pending, the shortest string, least in alphabet-preference order among
+// the shortest, that the pattern a and the target's class both accept and
+// want approves: one breadth-first search of the product of a with the
+// union of all class expressions of a search (classprog.go), which stops
+// as soon as every target has its witness. Product states of targets
+// already found are not expanded.
 //
-// want filters candidates: a string every DFA accepts but want rejects is
-// passed over and the search goes on (nil accepts all). With a filter each
-// product state is entered up to revisits times, so absence is proved
-// only up to revisits-1 rejected strings through one state.
-func shortestCommon(a, b *dfa, want func(string) bool) (w string, ok, exhausted bool) {
-	reps := representatives(a, b)
-	w, ok, exhausted, rejected := productBFS(a, b, reps, want, 1)
-	if !ok && rejected && exhausted {
+// found[t] is "" when target t has no witness within maxProduct product
+// states per target and maxWitnessLen bytes; exhausted reports whether the
+// search space was fully explored (then there is provably none over the
+// alphabet).
+//
+// want filters candidates: a string both accept but want rejects is
+// passed over and the search goes on. The first pass enters each product
+// state once; targets that had a string turned down there and nothing
+// else are searched again entering states up to revisits times, so
+// absence is proved only up to revisits-1 rejected strings through one
+// state.
+func productSearch(a *dfa, c *classNFA, pending uint64, want func(t int, w string) bool) (found []string, exhausted bool) {
+	found = make([]string, len(c.starts))
+	s := runPool.Get().(*productRun)
+	defer func() {
+		s.a, s.c, s.want, s.found, s.hit = nil, nil, nil, nil, 0
+		runPool.Put(s)
+	}()
+	s.a, s.c, s.reps, s.want, s.found = a, c, representatives(a, c), want, found
+	s.seen, s.stride = s.seen[:0], 0
+	rejected, exhausted := s.run(pending, 1)
+	if again := rejected &^ s.hit; again != 0 && exhausted {
 		// want turned down a string through a state that other strings
 		// also pass through: search again, entering states several times.
-		w, ok, exhausted, _ = productBFS(a, b, reps, want, revisits)
+		_, exhausted = s.run(again, revisits)
 	}
-	return w, ok, exhausted
+	return found, exhausted
 }
 
 // representatives are the alphabet indexes worth expanding: bytes that no
-// instruction of either program tells apart lead to the same states, so
-// only the first (most readable) of each group is tried.
-func representatives(a, b *dfa) []int {
-	var insts []*syntax.Inst
-	for _, d := range []*dfa{a, b} {
-		for i := range d.prog.Inst {
-			switch d.prog.Inst[i].Op {
-			case syntax.InstRune, syntax.InstRune1:
-				insts = append(insts, &d.prog.Inst[i])
-			}
+// instruction of the pattern and no state of the class automaton tell
+// apart lead to the same states, so only the first (most readable) of each
+// group is tried.
+func representatives(a *dfa, c *classNFA) []uint8 {
+	ga := a.groups()
+	out := make([]uint8, 0, len(searchAlphabet))
+	for i := range len(searchAlphabet) {
+		if !slices.ContainsFunc(out, func(j uint8) bool { return ga[j] == ga[i] && c.group[j] == c.group[i] }) {
+			out = append(out, uint8(i))
 		}
 	}
-	seen := map[string]bool{}
-	var out []int
-	sig := make([]byte, 0, len(insts)+1)
+	return out
+}
+
+// groups numbers the alphabet indexes so that two with the same number
+// are read alike by every instruction of the program (computed once).
+func (d *dfa) groups() *[len(searchAlphabet)]uint8 {
+	if d.group != nil {
+		return d.group
+	}
+	var insts []*syntax.Inst
+	for i := range d.prog.Inst {
+		switch d.prog.Inst[i].Op {
+		case syntax.InstRune, syntax.InstRune1:
+			insts = append(insts, &d.prog.Inst[i])
+		}
+	}
+	var sigs [len(searchAlphabet)][]byte
+	g := new([len(searchAlphabet)]uint8)
+	var n uint8
 	for i := range len(searchAlphabet) {
 		c := rune(searchAlphabet[i])
-		sig = sig[:0]
 		// Word characters differ from others for \b even when no
 		// instruction consumes them.
+		sig := make([]byte, 0, len(insts)+1)
 		sig = append(sig, boolByte(c < unicode.MaxASCII && syntax.IsWordChar(c)))
 		for _, in := range insts {
 			sig = append(sig, boolByte(in.MatchRune(c)))
 		}
-		if !seen[string(sig)] {
-			seen[string(sig)] = true
-			out = append(out, i)
+		sigs[i] = sig
+		g[i] = n
+		for j := range i {
+			if string(sigs[j]) == string(sig) {
+				g[i] = g[j]
+				break
+			}
+		}
+		if g[i] == n {
+			n++
 		}
 	}
-	return out
+	d.group = g
+	return g
 }
 
 func boolByte(b bool) byte {
@@ -366,67 +408,136 @@ func boolByte(b bool) byte {
 	return 0
 }
 
-func productBFS(a, b *dfa, reps []int, want func(string) bool, limit int8) (w string, ok, exhausted, rejected bool) {
-	type node struct {
-		sa, sb int32
-		parent int32
-		by     byte
-		depth  uint8
+// runPool keeps the search tables of finished searches: a lint run
+// searches thousands of patterns, each product about the same size.
+var runPool = sync.Pool{New: func() any { return new(productRun) }}
+
+// productRun is one product search's state across its passes.
+type productRun struct {
+	a     *dfa
+	c     *classNFA
+	reps  []uint8
+	want  func(t int, w string) bool
+	found []string
+	hit   uint64 // targets with a witness
+	nodes []productNode
+	// seen[q*stride+sa] counts entries into a product state: one flat
+	// table indexed by state ids (no map per step), widened when the
+	// lazy pattern automaton outgrows stride.
+	seen   []int8
+	stride int
+	buf    []byte
+}
+
+type productNode struct {
+	sa, q  int32
+	parent int32
+	by     byte
+	depth  uint8
+}
+
+// enter counts an entry into (sa, q) and reports whether it is allowed.
+func (s *productRun) enter(sa, q int32, limit int8) bool {
+	if int(sa) >= s.stride {
+		s.widen(int(sa) + 1)
 	}
-	nodes := make([]node, 1, 64)
-	nodes[0] = node{parent: -1}
-	// seen[sa][sb] counts entries into a product state: slices indexed by
-	// state ids, grown as the lazy DFAs grow (a map costs more per step).
-	var seen [][]int8
-	visit := func(sa, sb int32) *int8 {
-		for int(sa) >= len(seen) {
-			seen = append(seen, nil)
-		}
-		row := seen[sa]
-		if int(sb) >= len(row) {
-			row = append(row, make([]int8, int(sb)+1-len(row)+8)...)
-			seen[sa] = row
-		}
-		return &row[sb]
+	v := &s.seen[int(q)*s.stride+int(sa)]
+	if *v >= limit {
+		return false
 	}
-	*visit(0, 0) = 1
+	*v++
+	return true
+}
+
+func (s *productRun) widen(min int) {
+	stride := max(2*s.stride, min, 32)
+	var seen []int8
+	if n := len(s.c.states) * stride; s.stride == 0 && cap(s.seen) >= n {
+		seen = s.seen[:n] // a pooled table, cleared by run
+	} else {
+		seen = make([]int8, n)
+	}
+	for q := range len(s.c.states) {
+		copy(seen[q*stride:], s.seen[q*s.stride:(q+1)*s.stride])
+	}
+	s.seen, s.stride = seen, stride
+}
+
+// run searches for the pending targets, entering each product state up to
+// limit times; it returns the targets that had a string turned down.
+func (s *productRun) run(pending uint64, limit int8) (rejected uint64, exhausted bool) {
+	a, c := s.a, s.c
+	if s.stride == 0 {
+		s.widen(len(a.states))
+	}
+	clear(s.seen)
+	// The product may hold maxProduct states per target it looks for.
+	budget := maxProduct * bits.OnesCount64(pending)
+	nodes := s.nodes[:0]
+	defer func() { s.nodes = nodes }()
+	for t, qs := range c.starts {
+		if pending&(1<<t) == 0 {
+			continue
+		}
+		for _, q := range qs {
+			if s.enter(0, q, limit) {
+				nodes = append(nodes, productNode{q: q, parent: -1})
+			}
+		}
+	}
 	for head := 0; head < len(nodes); head++ {
 		n := nodes[head]
-		if a.accepting(n.sa) && b.accepting(n.sb) {
-			var buf []byte
-			for x := int32(head); nodes[x].parent >= 0; x = nodes[x].parent {
+		st := &c.states[n.q]
+		if pending&(1<<st.target) == 0 {
+			continue
+		}
+		if st.kind == cMatch {
+			if !a.accepting(n.sa) {
+				continue
+			}
+			buf := s.buf[:0]
+			for x := int32(head); nodes[x].depth > 0; x = nodes[x].parent {
 				buf = append(buf, nodes[x].by)
 			}
 			slices.Reverse(buf)
-			if want == nil || want(string(buf)) {
-				return string(buf), true, false, rejected
+			s.buf = buf
+			w := string(buf)
+			t := int(st.target)
+			if s.want == nil || s.want(t, w) {
+				s.found[t] = w
+				s.hit |= 1 << t
+				pending &^= 1 << t
+				if pending == 0 {
+					return rejected, false
+				}
+			} else {
+				rejected |= 1 << t
 			}
-			rejected = true
+			continue
 		}
 		if int(n.depth) == maxWitnessLen {
 			continue
 		}
-		for _, i := range reps {
-			sb := b.step(n.sb, i)
-			if sb == deadState {
+		for _, i := range s.reps {
+			if st.mask&(1<<i) == 0 {
 				continue
 			}
-			sa := a.step(n.sa, i)
+			sa := a.step(n.sa, int(i))
 			if sa == deadState {
 				continue
 			}
-			v := visit(sa, sb)
-			if *v >= limit {
-				continue
+			for _, q := range c.succ[n.q] {
+				if !s.enter(sa, q, limit) {
+					continue
+				}
+				if len(nodes) >= budget {
+					return rejected, false
+				}
+				nodes = append(nodes, productNode{sa: sa, q: q, parent: int32(head), by: searchAlphabet[i], depth: n.depth + 1})
 			}
-			if len(nodes) == maxProduct {
-				return "", false, false, rejected
-			}
-			*v++
-			nodes = append(nodes, node{sa: sa, sb: sb, parent: int32(head), by: searchAlphabet[i], depth: n.depth + 1})
 		}
 	}
-	return "", false, true, rejected
+	return rejected, true
 }
 
 // escapeLoneDots turns every unrepeated `.` of a pattern into a literal
