@@ -3,6 +3,7 @@ package attack
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/corsguard/corsguard/corpus/origins"
 	"golang.org/x/net/idna"
@@ -70,12 +71,9 @@ func Generate(trusted []string, literals []string) []Candidate {
 		seen[key] = true
 		sources = append(sources, key)
 	}
-	g := &generator{}
-	g.seeds()
-	g.seedClass = map[string]Class{}
-	for _, c := range g.out {
-		g.seedClass[c.Origin] = c.Class
-	}
+	seeds := seedSet()
+	// result reclasses in place: the shared seeds are copied.
+	g := &generator{out: slices.Clone(seeds.list), seedClass: seeds.class}
 	for _, s := range sources {
 		if o, ok := parseSource(s); ok {
 			g.derive(s, o)
@@ -94,6 +92,22 @@ func (g *generator) add(c Class, from string, origins ...string) {
 		g.out = append(g.out, Candidate{Origin: o, Class: c, From: from})
 	}
 }
+
+// seedSet is built once: the seeds depend on nothing, and a lint run
+// generates candidates for every pattern twice (NeverMatches, Search).
+var seedSet = sync.OnceValue(func() (s struct {
+	list  []Candidate
+	class map[string]Class
+}) {
+	g := &generator{}
+	g.seeds()
+	s.list = g.out
+	s.class = map[string]Class{}
+	for _, c := range g.out {
+		s.class[c.Origin] = c.Class
+	}
+	return s
+})
 
 // seeds are the candidates that do not depend on any trusted origin.
 func (g *generator) seeds() {
@@ -244,14 +258,34 @@ func (g *generator) result(trusted []string) []Candidate {
 			g.out[i].Class = SharedHosting
 		}
 	}
-	slices.SortStableFunc(g.out, func(a, b Candidate) int { return a.Class.order() - b.Class.order() })
 	var out []Candidate
-	for _, c := range g.out {
+	for _, c := range sortByClass(g.out) {
 		if skip[c.Origin] {
 			continue
 		}
 		skip[c.Origin] = true
 		out = append(out, c)
+	}
+	return out
+}
+
+// sortByClass returns cs in class order, stable: a counting sort on
+// each candidate's class order, computed once per candidate (a comparison
+// sort computes it O(n log n) times, by a linear search of Classes).
+func sortByClass(cs []Candidate) []Candidate {
+	keys := make([]uint8, len(cs))
+	var count [64]int
+	for i, c := range cs {
+		keys[i] = uint8(c.Class.order())
+		count[keys[i]+1]++
+	}
+	for k := 1; k < len(count); k++ {
+		count[k] += count[k-1]
+	}
+	out := make([]Candidate, len(cs))
+	for i, c := range cs {
+		out[count[keys[i]]] = c
+		count[keys[i]]++
 	}
 	return out
 }

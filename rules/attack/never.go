@@ -36,22 +36,21 @@ func NeverMatches(expr string, d Dialect, caseInsensitive bool, opts ...Option) 
 	sks := skeletonsFor(expr, d)
 	lits := literalsOf(sks)
 
-	// (a) Serialised origins from the literals, and what Generate derives.
-	var tries []string
+	// (a) Serialised origins from the literals, and what Generate derives
+	// (only when none of the literals' own origins is accepted: most
+	// patterns accept their first literal, and generating costs more than
+	// the match).
 	for _, l := range lits {
 		if o, ok := parseSource(l); ok {
 			for _, scheme := range []string{"https", "http"} {
-				tries = append(tries, serialOr(origin{scheme: scheme, host: o.host, port: o.port}))
+				if accepts(serialOr(origin{scheme: scheme, host: o.host, port: o.port})) {
+					return false, ""
+				}
 			}
 		}
 	}
 	for _, c := range Generate(nil, lits) {
-		if c.Class.BrowserSendable() && isSerialised(c.Origin) {
-			tries = append(tries, c.Origin)
-		}
-	}
-	for _, t := range tries {
-		if accepts(t) {
+		if c.Class.BrowserSendable() && isSerialised(c.Origin) && accepts(c.Origin) {
 			return false, ""
 		}
 	}
