@@ -29,8 +29,8 @@ import (
 // substring, shared hosting, localhost, IP literals, special characters)
 // are tested exactly by Search's candidates and need no automaton.
 //
-// Each class is a class expression (classprog.go): expr is its rendering
-// as a regular expression, x what the search compiles.
+// Each class is a class expression (classprog.go), x: what the search
+// compiles, and rendered by expr as the regular expression above.
 
 // autoTLDs are the top-level labels witnesses may end in, besides the
 // source's own.
@@ -38,9 +38,12 @@ var autoTLDs = []string{"test", "com", "org", "net", "io"}
 
 type autoClass struct {
 	class Class
-	expr  string
 	x     cx
 }
+
+// expr is the class as an anchored regular expression (for reading and
+// for tests; the search compiles x directly).
+func (ac autoClass) expr() string { return "^" + ac.x.regex() + "$" }
 
 // autoClasses returns the class expressions for one source.
 func autoClasses(o origin) []autoClass {
@@ -82,9 +85,6 @@ func autoClasses(o origin) []autoClass {
 		if reg != o.host {
 			out = append(out, autoClass{class: NestedSubdomain, x: cxSeq{s, cxPlus(setLetters), dot, h, p}})
 		}
-	}
-	for i := range out {
-		out[i].expr = "^" + out[i].x.regex() + "$"
 	}
 	return out
 }

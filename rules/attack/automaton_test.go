@@ -119,13 +119,13 @@ func TestAutomatonMatchesBruteForce(t *testing.T) {
 	classes := autoClasses(o)
 	classRE := map[Class]*regexp.Regexp{}
 	for _, ac := range classes {
-		classRE[ac.class] = regexp.MustCompile(ac.expr)
+		classRE[ac.class] = regexp.MustCompile(ac.expr())
 	}
 	for _, scheme := range []string{"http"} {
 		ho := o
 		ho.scheme = scheme
 		for _, ac := range autoClasses(ho) {
-			classRE[ac.class+"/http"] = regexp.MustCompile(ac.expr)
+			classRE[ac.class+"/http"] = regexp.MustCompile(ac.expr())
 		}
 	}
 	set := hostile()
