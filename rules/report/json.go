@@ -88,11 +88,19 @@ func BuildDocument(in Input) Document {
 	return doc
 }
 
-// JSON writes the document, indented.
+// JSON writes the document, indented (as json.Encoder with SetIndent("",
+// "  ") does; indentJSON is the faster equivalent of its indenting).
 func JSON(w io.Writer, in Input) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(BuildDocument(in))
+	compact, err := json.Marshal(BuildDocument(in))
+	if err != nil {
+		return err
+	}
+	rest, err := indentJSON(w, make([]byte, 0, 80<<10), compact, "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(rest, '\n'))
+	return err
 }
 
 // ReadDocument reads a JSON report back, for `corsguard report`, as the
