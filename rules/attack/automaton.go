@@ -334,7 +334,11 @@ func productSearch(a *dfa, c *classNFA, pending uint64, want func(t int, w strin
 		s.a, s.c, s.want, s.found, s.hit = nil, nil, nil, nil, 0
 		runPool.Put(s)
 	}()
-	s.a, s.c, s.reps, s.want, s.found = a, c, representatives(a, c), want, found
+	s.a, s.c, s.want, s.found = a, c, want, found
+	s.repMask = 0
+	for _, i := range representatives(a, c) {
+		s.repMask |= 1 << i
+	}
 	s.seen, s.stride = s.seen[:0], 0
 	rejected, exhausted := s.run(pending, 1)
 	if again := rejected &^ s.hit; again != 0 && exhausted {
@@ -414,13 +418,14 @@ var runPool = sync.Pool{New: func() any { return new(productRun) }}
 
 // productRun is one product search's state across its passes.
 type productRun struct {
-	a     *dfa
-	c     *classNFA
-	reps  []uint8
-	want  func(t int, w string) bool
-	found []string
-	hit   uint64 // targets with a witness
-	nodes []productNode
+	a *dfa
+	c *classNFA
+	// repMask has the bits of the representatives (see representatives).
+	repMask uint64
+	want    func(t int, w string) bool
+	found   []string
+	hit     uint64 // targets with a witness
+	nodes   []productNode
 	// seen[q*stride+sa] counts entries into a product state: one flat
 	// table indexed by state ids (no map per step), widened when the
 	// lazy pattern automaton outgrows stride.
@@ -518,11 +523,11 @@ func (s *productRun) run(pending uint64, limit int8) (rejected uint64, exhausted
 		if int(n.depth) == maxWitnessLen {
 			continue
 		}
-		for _, i := range s.reps {
-			if st.mask&(1<<i) == 0 {
-				continue
-			}
-			sa := a.step(n.sa, int(i))
+		// The representatives this state reads, in alphabet order (bit
+		// order is preference order): one for a literal byte.
+		for m := st.mask & s.repMask; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros64(m)
+			sa := a.step(n.sa, i)
 			if sa == deadState {
 				continue
 			}
