@@ -328,7 +328,7 @@ func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
 // absence is proved only up to revisits-1 rejected strings through one
 // state.
 func productSearch(a *dfa, c *classNFA, pending uint64, want func(t int, w string) bool) (found []string, exhausted bool) {
-	found = make([]string, len(c.starts))
+	found = make([]string, c.targets)
 	s := runPool.Get().(*productRun)
 	defer func() {
 		s.a, s.c, s.want, s.found, s.hit = nil, nil, nil, nil, 0
@@ -480,20 +480,15 @@ func (s *productRun) run(pending uint64, limit int8) (rejected uint64, exhausted
 	budget := maxProduct * bits.OnesCount64(pending)
 	nodes := s.nodes[:0]
 	defer func() { s.nodes = nodes }()
-	for t, qs := range c.starts {
-		if pending&(1<<t) == 0 {
-			continue
-		}
-		for _, q := range qs {
-			if s.enter(0, q, limit) {
-				nodes = append(nodes, productNode{q: q, parent: -1})
-			}
+	for _, q := range c.start {
+		if c.reach[q]&pending != 0 && s.enter(0, q, limit) {
+			nodes = append(nodes, productNode{q: q, parent: -1})
 		}
 	}
 	for head := 0; head < len(nodes); head++ {
 		n := nodes[head]
 		st := &c.states[n.q]
-		if pending&(1<<st.target) == 0 {
+		if c.reach[n.q]&pending == 0 {
 			continue
 		}
 		if st.kind == cMatch {
@@ -532,7 +527,7 @@ func (s *productRun) run(pending uint64, limit int8) (rejected uint64, exhausted
 				continue
 			}
 			for _, q := range c.succ[n.q] {
-				if !s.enter(sa, q, limit) {
+				if c.reach[q]&pending == 0 || !s.enter(sa, q, limit) {
 					continue
 				}
 				if len(nodes) >= budget {

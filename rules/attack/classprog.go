@@ -137,7 +137,7 @@ const (
 
 type cstate struct {
 	kind      uint8
-	target    uint8 // the expression the state belongs to
+	target    uint8 // cMatch: the expression matched
 	mask      uint64
 	out, out2 int32
 }
@@ -147,35 +147,124 @@ type cstate struct {
 // product state per pattern state and NFA state: determinising the union
 // multiplies the positions of every class (each may be inside its
 // "(label.)*" while the others are inside their host), which the NFA's
-// states only add up.
+// states only add up. Expressions that begin alike share the states of
+// their common beginning (the classes of one source all start with its
+// scheme, three with its host after any subdomain), so the search walks
+// that part once for all of them.
 type classNFA struct {
-	states []cstate
-	cur    uint8 // target of the states being added
-	// starts[t] and succ[q]: the byte and match states reached from
-	// target t's first state and from byte state q's next state, through
-	// the splits.
-	starts [][]int32
-	succ   [][]int32
+	targets int // how many expressions
+	states  []cstate
+	// reach[q]: the targets whose match state q can still get to.
+	reach []uint64
+	// start and succ[q]: the byte and match states reached from the
+	// first state and from byte state q's next state, through the splits.
+	start []int32
+	succ  [][]int32
 	// group[i]: alphabet indexes with equal group are read alike by every
 	// byte state.
 	group [len(searchAlphabet)]uint8
 }
 
 func (p *classNFA) add(s cstate) int32 {
-	s.target = p.cur
 	p.states = append(p.states, s)
 	return int32(len(p.states) - 1)
+}
+
+// prefixTrie holds the expressions' sequences of parts, common beginnings
+// merged.
+type prefixTrie struct {
+	part     cx
+	children []*prefixTrie
+	targets  []int // expressions that end here
+}
+
+func (n *prefixTrie) insert(parts []cx, target int) {
+	if len(parts) == 0 {
+		n.targets = append(n.targets, target)
+		return
+	}
+	for _, c := range n.children {
+		if sameCx(c.part, parts[0]) {
+			c.insert(parts[1:], target)
+			return
+		}
+	}
+	c := &prefixTrie{part: parts[0]}
+	n.children = append(n.children, c)
+	c.insert(parts[1:], target)
+}
+
+// emit adds what follows n (its children and the matches of the targets
+// ending at n) and returns its first state.
+func (n *prefixTrie) emit(p *classNFA) int32 {
+	var starts []int32
+	for _, t := range n.targets {
+		starts = append(starts, p.add(cstate{kind: cMatch, target: uint8(t)}))
+	}
+	for _, c := range n.children {
+		starts = append(starts, c.part.emit(p, c.emit(p)))
+	}
+	first := starts[len(starts)-1]
+	for i := len(starts) - 2; i >= 0; i-- {
+		first = p.add(cstate{kind: cSplit, out: starts[i], out2: first})
+	}
+	return first
+}
+
+// sameCx reports whether two class expressions are the same.
+func sameCx(a, b cx) bool {
+	switch a := a.(type) {
+	case cxLit:
+		b, ok := b.(cxLit)
+		return ok && a == b
+	case cxSet:
+		b, ok := b.(cxSet)
+		return ok && a == b
+	case cxStar:
+		b, ok := b.(cxStar)
+		return ok && sameCx(a.x, b.x)
+	case cxSeq:
+		b, ok := b.(cxSeq)
+		return ok && slices.EqualFunc(a, b, sameCx)
+	case cxAlt:
+		b, ok := b.(cxAlt)
+		return ok && slices.EqualFunc(a, b, sameCx)
+	}
+	return false
 }
 
 // newClassNFA compiles the targets' expressions (at most 64), target i
 // matching expression i.
 func newClassNFA(exprs []cx) *classNFA {
-	p := &classNFA{}
-	var first []int32
+	p := &classNFA{targets: len(exprs)}
+	root := &prefixTrie{}
 	for i, x := range exprs {
-		p.cur = uint8(i)
-		m := p.add(cstate{kind: cMatch})
-		first = append(first, x.emit(p, m))
+		parts := []cx{x}
+		if seq, ok := x.(cxSeq); ok {
+			parts = seq
+		}
+		root.insert(parts, i)
+	}
+	first := root.emit(p)
+	// What each state can still reach, to a fixpoint (loops feed back).
+	p.reach = make([]uint64, len(p.states))
+	for changed := true; changed; {
+		changed = false
+		for i := range p.states {
+			s := &p.states[i]
+			var r uint64
+			switch s.kind {
+			case cMatch:
+				r = 1 << s.target
+			case cSplit:
+				r = p.reach[s.out] | p.reach[s.out2]
+			default:
+				r = p.reach[s.out]
+			}
+			if r != p.reach[i] {
+				p.reach[i], changed = r, true
+			}
+		}
 	}
 	// mark[s] == gen: s already seen by this closure (no clearing).
 	mark := make([]uint32, len(p.states))
@@ -201,9 +290,7 @@ func newClassNFA(exprs []cx) *classNFA {
 		}
 		return out
 	}
-	for _, f := range first {
-		p.starts = append(p.starts, closure(f))
-	}
+	p.start = closure(first)
 	p.succ = make([][]int32, len(p.states))
 	var masks []uint64
 	for q := range p.states {
