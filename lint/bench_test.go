@@ -1,12 +1,14 @@
 package lint
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/corsguard/corsguard/lint/nginx"
+	"github.com/corsguard/corsguard/rules/report"
 )
 
 // BenchmarkLintNginx2000Servers measures the whole lint pipeline (detect,
@@ -87,5 +89,41 @@ func BenchmarkLintRegexVsExact(b *testing.B) {
 		b.ReportMetric(float64(cpu[0].Milliseconds())/float64(b.N), "regex-cpu-ms/op")
 		b.ReportMetric(float64(cpu[1].Milliseconds())/float64(b.N), "exact-cpu-ms/op")
 		b.ReportMetric(float64(cpu[0])/float64(cpu[1]), "cpu-regex/exact")
+	}
+}
+
+// BenchmarkReportJSONVsLint measures the report path of `corsguard lint
+// --format json` on the 2000-regex config (8000 findings: fingerprints,
+// source lines, encoding) against the lint that produced them, alternating
+// in one process, and reports report/lint in CPU time: issue 13 found the
+// report costing three times the lint.
+func BenchmarkReportJSONVsLint(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "regex.conf")
+	if err := os.WriteFile(path, nginx.GenerateRegexConfig(2000, false), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	var lintCPU, reportCPU time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := cpuTime()
+		res, err := LintPaths([]string{path}, Options{Jobs: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		mid := cpuTime()
+		in := report.Input{
+			Tool: "lint", Version: "bench", Findings: res.Findings, Errors: res.Errors,
+			Suppressed: len(res.Suppressed), Files: len(res.Files), Source: res.Source, Warnings: res.Warnings,
+		}
+		if err := report.JSON(io.Discard, in); err != nil {
+			b.Fatal(err)
+		}
+		lintCPU += mid - start
+		reportCPU += cpuTime() - mid
+	}
+	if lintCPU > 0 {
+		b.ReportMetric(float64(lintCPU.Milliseconds())/float64(b.N), "lint-cpu-ms/op")
+		b.ReportMetric(float64(reportCPU.Milliseconds())/float64(b.N), "report-cpu-ms/op")
+		b.ReportMetric(float64(reportCPU)/float64(lintCPU), "report/lint")
 	}
 }

@@ -5,30 +5,29 @@ import (
 	"io"
 )
 
-// indentJSON appends to dst the compact JSON src indented the way
-// json.Indent(dst, src, "", indent) does, byte for byte, but in one pass
-// that copies strings whole: json.Indent runs its validating scanner on
-// every byte, which cost four times the marshalling itself on an 8000
-// finding report. src must be json.Marshal's output (valid, compact).
-//
-// With w set, dst is written to w and emptied whenever it holds 64 KB or
-// more, so that a large report is not held twice in memory; the result is
-// then what remains to be written.
-func indentJSON(w io.Writer, dst, src []byte, indent string) ([]byte, error) {
-	const piece = 64 << 10
-	depth := 0
-	newline := func() {
-		dst = append(dst, '\n')
-		for range depth {
-			dst = append(dst, indent...)
-		}
-	}
-	for i := 0; i < len(src); i++ {
-		if w != nil && len(dst) >= piece {
-			if _, err := w.Write(dst); err != nil {
-				return dst, err
-			}
-			dst = dst[:0]
+// indenter indents compact JSON the way json.Indent(dst, src, "", indent)
+// does, byte for byte, but in one pass that copies strings whole:
+// json.Indent runs its validating scanner on every byte, which cost four
+// times the marshalling itself on an 8000-finding report. Its input is
+// json.Marshal's output (valid, compact), given whole or in pieces cut
+// between tokens (an opening bracket that ends a piece is taken as the
+// start of a non-empty container). Output goes to w in pieces of about
+// 64 KB, so that a large report is not held twice in memory.
+type indenter struct {
+	w      io.Writer
+	indent string
+	depth  int
+	dst    []byte
+	err    error
+}
+
+const indentPiece = 64 << 10
+
+// write indents src.
+func (x *indenter) write(src []byte) {
+	for i := 0; i < len(src) && x.err == nil; i++ {
+		if x.w != nil && len(x.dst) >= indentPiece {
+			x.flush()
 		}
 		c := src[i]
 		switch c {
@@ -49,30 +48,51 @@ func indentJSON(w io.Writer, dst, src []byte, indent string) ([]byte, error) {
 				break
 			}
 			end := min(j+1, len(src))
-			dst = append(dst, src[i:end]...)
+			x.dst = append(x.dst, src[i:end]...)
 			i = end - 1
 		case '{', '[':
-			dst = append(dst, c)
+			x.dst = append(x.dst, c)
 			// An empty object or array stays {} or [].
 			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
-				dst = append(dst, src[i+1])
+				x.dst = append(x.dst, src[i+1])
 				i++
 				continue
 			}
-			depth++
-			newline()
+			x.depth++
+			x.newline()
 		case '}', ']':
-			depth--
-			newline()
-			dst = append(dst, c)
+			x.depth--
+			x.newline()
+			x.dst = append(x.dst, c)
 		case ',':
-			dst = append(dst, c)
-			newline()
+			x.dst = append(x.dst, c)
+			x.newline()
 		case ':':
-			dst = append(dst, ':', ' ')
+			x.dst = append(x.dst, ':', ' ')
 		default:
-			dst = append(dst, c)
+			x.dst = append(x.dst, c)
 		}
 	}
-	return dst, nil
+}
+
+func (x *indenter) newline() {
+	x.dst = append(x.dst, '\n')
+	for range x.depth {
+		x.dst = append(x.dst, x.indent...)
+	}
+}
+
+// flush writes what is held to w.
+func (x *indenter) flush() {
+	if x.err == nil && len(x.dst) > 0 {
+		_, x.err = x.w.Write(x.dst)
+	}
+	x.dst = x.dst[:0]
+}
+
+// indentJSON returns src indented (for tests and small documents).
+func indentJSON(src []byte, indent string) []byte {
+	x := &indenter{indent: indent}
+	x.write(src)
+	return x.dst
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -30,15 +31,17 @@ func TestIndentJSONIsJSONIndent(t *testing.T) {
 		if err := json.Indent(&want, compact, "", "  "); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := indentJSON(nil, nil, compact, "  "); string(got) != want.String() {
+		if got := indentJSON(compact, "  "); string(got) != want.String() {
 			t.Errorf("indentJSON(%.200s) =\n%.500s\nwant\n%.500s", compact, got, want.String())
 		}
+		// Written to a writer in pieces, and fed in pieces cut after
+		// each comma between values.
 		var pieces bytes.Buffer
-		rest, err := indentJSON(&pieces, nil, compact, "  ")
-		if err != nil {
-			t.Fatal(err)
+		x := &indenter{w: &pieces, indent: "  "}
+		for _, part := range cutAfterCommas(compact) {
+			x.write(part)
 		}
-		if pieces.Write(rest); pieces.String() != want.String() {
+		if x.flush(); pieces.String() != want.String() {
 			t.Errorf("indentJSON(%.200s) written in pieces differs from json.Indent", compact)
 		}
 	}
@@ -60,8 +63,84 @@ func FuzzIndentJSON(f *testing.F) {
 		if err := json.Indent(&want, compact, "", "  "); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := indentJSON(nil, nil, compact, "  "); string(got) != want.String() {
+		if got := indentJSON(compact, "  "); string(got) != want.String() {
 			t.Errorf("indentJSON(%s) =\n%s\nwant\n%s", compact, got, want.String())
+		}
+	})
+}
+
+// cutAfterCommas cuts compact JSON after every comma outside strings.
+func cutAfterCommas(src []byte) [][]byte {
+	var out [][]byte
+	in, esc, from := false, false, 0
+	for i, c := range src {
+		switch {
+		case esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case c == '"':
+			in = !in
+		case !in && c == ',':
+			out = append(out, src[from:i+1])
+			from = i + 1
+		}
+	}
+	return append(out, src[from:])
+}
+
+// encoderJSON is what JSON wrote before it streamed the findings: the
+// whole document through json.Encoder, indented.
+func encoderJSON(t testing.TB, in Input) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(BuildDocument(in)); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestJSONIsTheEncodersIndentedDocument(t *testing.T) {
+	many := sample
+	many.Findings = nil
+	for i := range 3000 { // several 64 KB pieces
+		f := sample.Findings[i%2]
+		f.Range.Line = i
+		many.Findings = append(many.Findings, f)
+	}
+	tricky := sample
+	tricky.Findings = slices.Clone(sample.Findings)
+	tricky.Findings[0].Message = `a message with "findings":[] and <html> in it`
+	baselined := sample
+	baselined.Baseline = &BaselineOutcome{Baselined: 1, Findings: sample.Findings[:1], Fingerprints: []string{"abc:1"}}
+	for name, in := range map[string]Input{
+		"sample": sample, "empty": {Tool: "lint", Version: "test"}, "3000 findings": many,
+		"findings text in a message": tricky, "baselined": baselined,
+	} {
+		var got bytes.Buffer
+		if err := JSON(&got, in); err != nil {
+			t.Fatal(err)
+		}
+		if want := encoderJSON(t, in); got.String() != want {
+			t.Errorf("%s: JSON differs from the indented encoder output:\n%.800s\nwant\n%.800s", name, got.String(), want)
+		}
+	}
+}
+
+func FuzzJSONIsTheEncoders(f *testing.F) {
+	f.Add(`"findings":[]`, "https://x.test", "conf/a.conf")
+	f.Add("<>&\u2028\\\"", "", "")
+	f.Fuzz(func(t *testing.T, msg, witness, file string) {
+		in := sample
+		in.Findings = slices.Clone(sample.Findings)
+		in.Findings[0].Message, in.Findings[0].Witness, in.Findings[1].Range.File = msg, witness, file
+		var got bytes.Buffer
+		if err := JSON(&got, in); err != nil {
+			t.Fatal(err)
+		}
+		if want := encoderJSON(t, in); got.String() != want {
+			t.Errorf("JSON differs from the indented encoder output:\n%s\nwant\n%s", got.String(), want)
 		}
 	})
 }
