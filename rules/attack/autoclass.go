@@ -117,6 +117,8 @@ func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []st
 	}
 	ctx := newClassContext(sources, func(w string) bool { return isTrusted(w) || have[w] })
 	ts := ctx.targets(skip)
+	// Targets the pattern's required suffix rules out need no search.
+	ts = slices.DeleteFunc(ts, func(t target) bool { return ctx.ruledOut(t, pat.suffix) })
 	if len(ts) == 0 {
 		return nil, nil
 	}
@@ -162,6 +164,45 @@ func (c *classContext) targets(skip map[Class]bool) []target {
 		}
 	}
 	return ts
+}
+
+// ruledOut reports whether no witness of t can end with suffix, which
+// every string the pattern accepts ends with: the class's own fixed ending
+// (evil.test, the registrable domain, the port) and suffix disagree, or
+// suffix ends with the source's registrable domain where the class means
+// a host outside it (post-domain classes: means turns such strings down,
+// and proving that string by string is most of a search's work).
+func (c *classContext) ruledOut(t target, suffix string) bool {
+	if suffix == "" {
+		return false
+	}
+	end := fixedEnding(t.x)
+	if !strings.HasSuffix(suffix, end) && !strings.HasSuffix(end, suffix) {
+		return true
+	}
+	switch t.class {
+	case PostDomain, NoDotPostDomain:
+		return strings.HasSuffix(suffix, RegistrableDomain(c.sources[t.src].host))
+	}
+	return false
+}
+
+// fixedEnding is the literal text every string of x ends with, as far as
+// its trailing literal parts tell.
+func fixedEnding(x cx) string {
+	seq, ok := x.(cxSeq)
+	if !ok {
+		seq = cxSeq{x}
+	}
+	end := ""
+	for i := len(seq) - 1; i >= 0; i-- {
+		lit, ok := seq[i].(cxLit)
+		if !ok {
+			break
+		}
+		end = string(lit) + end
+	}
+	return end
 }
 
 // search runs one product search for all targets; found[t] is target t's

@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"regexp/syntax"
 	"slices"
+	"strings"
 	"sync"
 	"unicode"
 )
@@ -62,6 +63,29 @@ type dfa struct {
 	// finite: an anchored pattern without repetition (a fixed list).
 	finite bool
 	group  *[len(searchAlphabet)]uint8 // see groups
+	// suffix is a literal every string the pattern accepts over the
+	// alphabet ends with ("" when there is none to tell).
+	suffix string
+}
+
+// requiredSuffix is the literal text right before the end anchor of a
+// pattern whose every match ends at the end of the text (…example\.com$),
+// in lower case when it folds case (witnesses are lower case); "" when
+// the end is not anchored or not preceded by literal text.
+func requiredSuffix(re *syntax.Regexp) string {
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[len(re.Sub)-1].Op != syntax.OpEndText {
+		return ""
+	}
+	var parts []string
+	for i := len(re.Sub) - 2; i >= 0 && re.Sub[i].Op == syntax.OpLiteral; i-- {
+		lit := string(re.Sub[i].Rune)
+		if re.Sub[i].Flags&syntax.FoldCase != 0 {
+			lit = strings.ToLower(lit)
+		}
+		parts = append(parts, lit)
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, "")
 }
 
 // anchoredBothEnds reports whether every match of re starts at the
@@ -305,6 +329,7 @@ func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
 	}
 	d := newDFA(prog, search)
 	d.finite = search && anchoredBothEnds(re) && isFinite(re)
+	d.suffix = requiredSuffix(re)
 	return d, nil
 }
 

@@ -242,3 +242,44 @@ func TestMissingEndAnchorIsNotAlsoAMissingStartAnchor(t *testing.T) {
 		t.Errorf("pre-domain witness %v for a pattern anchored at the start", ws[i])
 	}
 }
+
+func TestRequiredSuffixRulesOutClassesWithoutSearching(t *testing.T) {
+	// A pattern whose every match ends with example.com has no post-domain
+	// witness for example.com (such a host is under example.com, which
+	// the class excludes) and none ending in evil.test; its pre-domain
+	// and subdomain classes must still be searched.
+	ctx := newClassContext([]string{"https://app.example.com"}, nil)
+	tests := []struct {
+		expr   string
+		suffix string
+		out    []Class // ruled out, in autoClasses order
+	}{
+		{`^https://([a-z0-9-]+\.)*example\.com$`, "example.com", []Class{PostDomain, PostDomain, NoDotPostDomain}},
+		{`(?i)^https://.*\.EXAMPLE\.com$`, ".example.com", []Class{PostDomain, PostDomain, NoDotPostDomain}},
+		// https://app.example.com.evil.test may be a witness; the other
+		// classes end in example.com.
+		{`^https://.*\.evil\.test$`, ".evil.test", []Class{PreDomain, SiblingSubdomain, NestedSubdomain}},
+		{`^https://app\.example\.com`, "", nil},                                                                 // no end anchor
+		{`(?m)^https://.*example\.com$`, "", nil},                                                               // $ at any line end
+		{`^https://(app|www)\.example\.com$`, ".example.com", []Class{PostDomain, PostDomain, NoDotPostDomain}}, // the common ending is factored out of the alternation
+		{`^https://(app\.example\.com|x\.test)$`, "", nil},                                                      // no common ending
+	}
+	for _, tt := range tests {
+		pat, err := patternDFA(tt.expr, PCRE, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pat.suffix != tt.suffix {
+			t.Errorf("%s: required suffix %q, want %q", tt.expr, pat.suffix, tt.suffix)
+		}
+		var out []Class
+		for _, tg := range ctx.targets(nil) {
+			if ctx.ruledOut(tg, pat.suffix) {
+				out = append(out, tg.class)
+			}
+		}
+		if !slices.Equal(out, tt.out) {
+			t.Errorf("%s: ruled out %v, want %v", tt.expr, out, tt.out)
+		}
+	}
+}
