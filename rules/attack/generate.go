@@ -242,7 +242,7 @@ func homoglyphs(h, reg string) []string {
 // (http://localhost derived as the downgrade of "localhost" is Localhost),
 // and evil.github.io derived as a "sibling" of github.io is SharedHosting.
 func (g *generator) result(trusted []string) []Candidate {
-	skip := map[string]bool{}
+	skip := make(map[string]bool, len(g.out)+len(trusted))
 	for _, t := range trusted {
 		skip[t] = true
 	}
@@ -254,11 +254,11 @@ func (g *generator) result(trusted []string) []Candidate {
 		if c.Class == SharedHosting || !c.Class.BrowserSendable() {
 			continue
 		}
-		if o, ok := parseSource(c.Origin); ok && o.String() == c.Origin && sharedName(o.host) {
+		if o, ok := parseSource(c.Origin); ok && o.is(c.Origin) && sharedName(o.host) {
 			g.out[i].Class = SharedHosting
 		}
 	}
-	var out []Candidate
+	out := make([]Candidate, 0, len(g.out))
 	for _, c := range sortByClass(g.out) {
 		if skip[c.Origin] {
 			continue

@@ -143,3 +143,17 @@ func TestSeedList(t *testing.T) {
 		t.Error("seed list lacks https://evil.test")
 	}
 }
+
+func TestOriginIsItsSerialisation(t *testing.T) {
+	for _, s := range []string{"https://app.example.com", "http://app.example.com:8080", "https://[::1]:443", "https://a.b"} {
+		o, ok := parseSource(s)
+		if !ok {
+			t.Fatalf("parseSource(%q) failed", s)
+		}
+		for _, other := range []string{s, s + "x", s + ":1", strings.TrimSuffix(s, "m"), "http" + s, "", strings.ToUpper(s), strings.Replace(s, "://", ":/", 1)} {
+			if got, want := o.is(other), o.String() == other; got != want {
+				t.Errorf("origin %q .is(%q) = %v, want %v", o.String(), other, got, want)
+			}
+		}
+	}
+}

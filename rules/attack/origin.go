@@ -22,6 +22,25 @@ func (o origin) String() string {
 	return o.scheme + "://" + o.host + ":" + o.port
 }
 
+// is reports whether s is o serialised (o.String() == s, without building
+// the string: Generate asks it of every candidate).
+func (o origin) is(s string) bool {
+	rest, ok := strings.CutPrefix(s, o.scheme)
+	if !ok {
+		return false
+	}
+	if rest, ok = strings.CutPrefix(rest, "://"); !ok {
+		return false
+	}
+	if rest, ok = strings.CutPrefix(rest, o.host); !ok {
+		return false
+	}
+	if o.port == "" {
+		return rest == ""
+	}
+	return len(rest) == len(o.port)+1 && rest[0] == ':' && rest[1:] == o.port
+}
+
 // hostPort is host[:port], the part after "scheme://".
 func (o origin) hostPort() string {
 	if o.port == "" {
@@ -84,7 +103,11 @@ func validHost(h string) bool {
 		_, err := netip.ParseAddr(strings.Trim(h, "[]"))
 		return err == nil
 	}
-	for _, label := range strings.Split(h, ".") {
+	// Label by label, without splitting into a new slice: every
+	// candidate is parsed.
+	for rest, more := h, true; more; {
+		var label string
+		label, rest, more = strings.Cut(rest, ".")
 		if label == "" || len(label) > 63 {
 			return false
 		}
