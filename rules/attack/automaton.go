@@ -12,13 +12,15 @@ import (
 // The witness search by automata (issue 13). A pattern that Go's
 // regexp/syntax parses is compiled to its program, and the program is run as
 // a lazily built DFA over bytes (subset construction, one state per set of
-// program counters). Attack classes are small anchored regular expressions
-// compiled the same way ("post-domain of app.example.com under a public
-// suffix" is `^https://app\.example\.com\.(label\.)*label\.(com|org|...)$`),
-// and a breadth-first search of the product finds the shortest string, in
-// alphabet-preference order, that the pattern and the class both accept.
-// A class whose product has no accepting state within the bounds yields no
-// witness; one that has always yields one (up to the bounds below).
+// program counters). Attack classes are small anchored expressions
+// ("post-domain of app.example.com under a public suffix" is
+// `^https://app\.example\.com\.(label\.)*label\.(com|org|...)$`), all
+// those of one search compiled into one NFA (classprog.go), and a single
+// breadth-first search of the product finds, for each class, the shortest
+// string, in alphabet-preference order, that the pattern and the class both
+// accept. A class whose product has no accepting state within the bounds
+// yields no witness; one that has always yields one (up to the bounds
+// below).
 
 // searchAlphabet is what witnesses are spelled with, most readable first:
 // BFS expands bytes in this order, so of two shortest witnesses the one
