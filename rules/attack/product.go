@@ -1,0 +1,241 @@
+package attack
+
+import (
+	"math/bits"
+	"regexp/syntax"
+	"slices"
+	"sync"
+	"unicode"
+)
+
+// productSearch finds, for every target of the class automaton c still
+// pending, the shortest string, least in alphabet-preference order among
+// the shortest, that the pattern a and the target's class both accept and
+// want approves: one breadth-first search of the product of a with the
+// union of all class expressions of a search (classprog.go), which stops
+// as soon as every target has its witness. Product states of targets
+// already found are not expanded.
+//
+// found[t] is "" when target t has no witness within maxProduct product
+// states per target and maxWitnessLen bytes; exhausted reports whether the
+// search space was fully explored (then there is provably none over the
+// alphabet).
+//
+// want filters candidates: a string both accept but want rejects is
+// passed over and the search goes on. The first pass enters each product
+// state once; targets that had a string turned down there and nothing
+// else are searched again entering states up to revisits times, so
+// absence is proved only up to revisits-1 rejected strings through one
+// state.
+func productSearch(a *dfa, c *classNFA, pending uint64, want func(t int, w string) bool) (found []string, exhausted bool) {
+	found = make([]string, c.targets)
+	s := runPool.Get().(*productRun)
+	defer func() {
+		s.a, s.c, s.want, s.found, s.hit = nil, nil, nil, nil, 0
+		runPool.Put(s)
+	}()
+	s.a, s.c, s.want, s.found = a, c, want, found
+	s.repMask = 0
+	for _, i := range representatives(a, c) {
+		s.repMask |= 1 << i
+	}
+	s.seen, s.stride = s.seen[:0], 0
+	rejected, exhausted := s.run(pending, 1)
+	if again := rejected &^ s.hit; again != 0 && exhausted {
+		// want turned down a string through a state that other strings
+		// also pass through: search again, entering states several times.
+		_, exhausted = s.run(again, revisits)
+	}
+	return found, exhausted
+}
+
+// representatives are the alphabet indexes worth expanding: bytes that no
+// instruction of the pattern and no state of the class automaton tell
+// apart lead to the same states, so only the first (most readable) of each
+// group is tried.
+func representatives(a *dfa, c *classNFA) []uint8 {
+	ga := a.groups()
+	out := make([]uint8, 0, len(searchAlphabet))
+	for i := range len(searchAlphabet) {
+		if !slices.ContainsFunc(out, func(j uint8) bool { return ga[j] == ga[i] && c.group[j] == c.group[i] }) {
+			out = append(out, uint8(i))
+		}
+	}
+	return out
+}
+
+// groups numbers the alphabet indexes so that two with the same number
+// are read alike by every instruction of the program (computed once).
+func (d *dfa) groups() *[len(searchAlphabet)]uint8 {
+	if d.group != nil {
+		return d.group
+	}
+	var insts []*syntax.Inst
+	for i := range d.prog.Inst {
+		switch d.prog.Inst[i].Op {
+		case syntax.InstRune, syntax.InstRune1:
+			insts = append(insts, &d.prog.Inst[i])
+		}
+	}
+	var sigs [len(searchAlphabet)][]byte
+	g := new([len(searchAlphabet)]uint8)
+	var n uint8
+	for i := range len(searchAlphabet) {
+		c := rune(searchAlphabet[i])
+		// Word characters differ from others for \b even when no
+		// instruction consumes them.
+		sig := make([]byte, 0, len(insts)+1)
+		sig = append(sig, boolByte(c < unicode.MaxASCII && syntax.IsWordChar(c)))
+		for _, in := range insts {
+			sig = append(sig, boolByte(in.MatchRune(c)))
+		}
+		sigs[i] = sig
+		g[i] = n
+		for j := range i {
+			if string(sigs[j]) == string(sig) {
+				g[i] = g[j]
+				break
+			}
+		}
+		if g[i] == n {
+			n++
+		}
+	}
+	d.group = g
+	return g
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// runPool keeps the search tables of finished searches: a lint run
+// searches thousands of patterns, each product about the same size.
+var runPool = sync.Pool{New: func() any { return new(productRun) }}
+
+// productRun is one product search's state across its passes.
+type productRun struct {
+	a *dfa
+	c *classNFA
+	// repMask has the bits of the representatives (see representatives).
+	repMask uint64
+	want    func(t int, w string) bool
+	found   []string
+	hit     uint64 // targets with a witness
+	nodes   []productNode
+	// seen[q*stride+sa] counts entries into a product state: one flat
+	// table indexed by state ids (no map per step), widened when the
+	// lazy pattern automaton outgrows stride.
+	seen   []int8
+	stride int
+	buf    []byte
+}
+
+type productNode struct {
+	sa, q  int32
+	parent int32
+	by     byte
+	depth  uint8
+}
+
+// enter counts an entry into (sa, q) and reports whether it is allowed.
+func (s *productRun) enter(sa, q int32, limit int8) bool {
+	if int(sa) >= s.stride {
+		s.widen(int(sa) + 1)
+	}
+	v := &s.seen[int(q)*s.stride+int(sa)]
+	if *v >= limit {
+		return false
+	}
+	*v++
+	return true
+}
+
+func (s *productRun) widen(min int) {
+	stride := max(2*s.stride, min, 32)
+	var seen []int8
+	if n := len(s.c.states) * stride; s.stride == 0 && cap(s.seen) >= n {
+		seen = s.seen[:n] // a pooled table, cleared by run
+	} else {
+		seen = make([]int8, n)
+	}
+	for q := range len(s.c.states) {
+		copy(seen[q*stride:], s.seen[q*s.stride:(q+1)*s.stride])
+	}
+	s.seen, s.stride = seen, stride
+}
+
+// run searches for the pending targets, entering each product state up to
+// limit times; it returns the targets that had a string turned down.
+func (s *productRun) run(pending uint64, limit int8) (rejected uint64, exhausted bool) {
+	a, c := s.a, s.c
+	if s.stride == 0 {
+		s.widen(len(a.states))
+	}
+	clear(s.seen)
+	// The product may hold maxProduct states per target it looks for.
+	budget := maxProduct * bits.OnesCount64(pending)
+	nodes := s.nodes[:0]
+	defer func() { s.nodes = nodes }()
+	for _, q := range c.start {
+		if c.reach[q]&pending != 0 && s.enter(0, q, limit) {
+			nodes = append(nodes, productNode{q: q, parent: -1})
+		}
+	}
+	for head := 0; head < len(nodes); head++ {
+		n := nodes[head]
+		st := &c.states[n.q]
+		if c.reach[n.q]&pending == 0 {
+			continue
+		}
+		if st.kind == cMatch {
+			if !a.accepting(n.sa) {
+				continue
+			}
+			buf := s.buf[:0]
+			for x := int32(head); nodes[x].depth > 0; x = nodes[x].parent {
+				buf = append(buf, nodes[x].by)
+			}
+			slices.Reverse(buf)
+			s.buf = buf
+			w := string(buf)
+			t := int(st.target)
+			if s.want == nil || s.want(t, w) {
+				s.found[t] = w
+				s.hit |= 1 << t
+				pending &^= 1 << t
+				if pending == 0 {
+					return rejected, false
+				}
+			} else {
+				rejected |= 1 << t
+			}
+			continue
+		}
+		if int(n.depth) == maxWitnessLen {
+			continue
+		}
+		// The representatives this state reads, in alphabet order (bit
+		// order is preference order): one for a literal byte.
+		for m := st.mask & s.repMask; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros64(m)
+			sa := a.step(n.sa, i)
+			if sa == deadState {
+				continue
+			}
+			for _, q := range c.succ[n.q] {
+				if c.reach[q]&pending == 0 || !s.enter(sa, q, limit) {
+					continue
+				}
+				if len(nodes) >= budget {
+					return rejected, false
+				}
+				nodes = append(nodes, productNode{sa: sa, q: q, parent: int32(head), by: searchAlphabet[i], depth: n.depth + 1})
+			}
+		}
+	}
+	return rejected, true
+}
