@@ -615,11 +615,7 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-r.e.sem }()
-			send := r.e.client.Send
-			if paced {
-				send = r.e.client.SendPaced
-			}
-			ex, err := send(ctx, req)
+			ex, err := r.e.client.SendWith(ctx, req, driver.SendOptions{Paced: paced, Keep: &evidenceKeep})
 			if err != nil && ctx.Err() != nil {
 				return // cancelled: neither an answer nor the target's failure
 			}

@@ -28,7 +28,11 @@ const (
 	DefaultBodyCap      = 4 << 10
 	DefaultMaxBackoff   = 30 * time.Second
 	DefaultMaxRedirects = 5
-	DefaultConns        = 64
+	// DefaultConns is above any worker count a run uses by default: idle
+	// connections exist only as many as were busy at once, and a pool
+	// smaller than the concurrency would close and redial connections
+	// on every burst.
+	DefaultConns = 256
 	// DefaultHeaderCap bounds the response header block: CORS needs a few
 	// hundred bytes, and without a cap a server can make every response
 	// cost megabytes (net/http's own default is 10 MB per response). 256
@@ -44,7 +48,8 @@ type Config struct {
 	Rate float64
 	// Burst is how many requests may go at once before Rate applies (default 1).
 	Burst int
-	// Timeout bounds one attempt, connection and headers and body included.
+	// Timeout bounds one attempt: connecting, and then writing the
+	// request and reading its answer, headers and body (see conn.go).
 	Timeout time.Duration
 	// Retries is how many times a 429/503 answer or a transient network
 	// error is retried (with exponential backoff, or the server's Retry-After).
@@ -150,17 +155,24 @@ type Exchange struct {
 
 // Client sends requests under one Config. It is safe for concurrent use.
 type Client struct {
-	cfg      Config
-	rt       http.RoundTripper
-	scope    map[Origin]bool
-	dialable map[string]bool   // normalised "host:port" the dialer may connect to
-	resolve  map[string]string // normalised "host:port" → "addr:port"
-	pinned   map[string]bool   // hosts named in any Resolve entry
-	secret   map[string]bool   // canonical header names to redact
-	redact   *Redactor         // secret values to scrub
-	limiters sync.Map          // host → *rate.Limiter
-	sent     atomic.Int64
-	sleep    func(context.Context, time.Duration) error
+	cfg Config
+	rt  http.RoundTripper
+	// connDeadlines: the transport is the driver's own, whose connections
+	// bound each exchange themselves (deadlineConn), so plain-HTTP
+	// requests need no per-request context and timer.
+	connDeadlines bool
+	scope         map[Origin]bool
+	dialable      map[string]bool   // normalised "host:port" the dialer may connect to
+	resolve       map[string]string // normalised "host:port" → "addr:port"
+	pinned        map[string]bool   // hosts named in any Resolve entry
+	secret        map[string]bool   // canonical header names to redact
+	redact        *Redactor         // secret values to scrub
+	limiters      sync.Map          // host → *rate.Limiter
+	sent          atomic.Int64
+	sleep         func(context.Context, time.Duration) error
+	// Header values sent as they are on every request (the transport
+	// only reads them).
+	userAgent, cookie []string
 }
 
 // New builds a Client. It fails on malformed Resolve entries, proxy URLs
@@ -203,6 +215,12 @@ func New(cfg Config) (*Client, error) {
 		redact:   NewRedactor(secretValues(cfg)...),
 		sleep:    sleepCtx,
 	}
+	if cfg.UserAgent != "" {
+		c.userAgent = []string{cfg.UserAgent}
+	}
+	if len(cfg.Cookies) > 0 {
+		c.cookie = []string{strings.Join(cfg.Cookies, "; ")}
+	}
 	for name := range cfg.Header {
 		c.secret[http.CanonicalHeaderKey(name)] = true
 	}
@@ -236,6 +254,7 @@ func New(cfg Config) (*Client, error) {
 			return nil, err
 		}
 		rt = t
+		c.connDeadlines = cfg.Proxy == ""
 	}
 	// The transport is used directly, not through http.Client: redirects
 	// are walked by Send itself (every hop passes the scope check and the
@@ -292,14 +311,20 @@ func (c *Client) transport() (*http.Transport, error) {
 			if err != nil {
 				return nil, err
 			}
-			return dialer.DialContext(ctx, network, to)
+			conn, err := dialer.DialContext(ctx, network, to)
+			if err != nil {
+				return nil, err
+			}
+			return &deadlineConn{Conn: conn, timeout: c.cfg.Timeout}, nil
 		},
 		MaxIdleConns:           c.cfg.Conns * 4,
 		MaxIdleConnsPerHost:    c.cfg.Conns,
 		IdleConnTimeout:        90 * time.Second,
 		MaxResponseHeaderBytes: c.cfg.HeaderCap,
 		TLSHandshakeTimeout:    c.cfg.Timeout,
-		ResponseHeaderTimeout:  c.cfg.Timeout,
+		// No ResponseHeaderTimeout: it costs a timer per request, and the
+		// attempt's own deadline (deadlineConn, or the context in once)
+		// already bounds the wait for headers.
 		// CORS headers must be seen exactly as sent; no transparent gzip.
 		DisableCompression: true,
 		ForceAttemptHTTP2:  true,
@@ -377,23 +402,35 @@ func (c *Client) Redact(s string) string { return c.redact.String(s) }
 // redirects, and returns the recorded exchange. The error is non-nil only
 // when nothing could be attempted (bad URL, out of scope, cancelled).
 func (c *Client) Send(ctx context.Context, r Request) (Exchange, error) {
-	return c.sendRedacted(ctx, r, false)
+	return c.SendWith(ctx, r, SendOptions{})
 }
 
 // SendPaced is Send for a request whose rate-limit token the caller took
 // with Pace: its first attempt does not wait again. Retries and redirect
 // hops still wait.
 func (c *Client) SendPaced(ctx context.Context, r Request) (Exchange, error) {
-	return c.sendRedacted(ctx, r, true)
+	return c.SendWith(ctx, r, SendOptions{Paced: true})
 }
 
-func (c *Client) sendRedacted(ctx context.Context, r Request, paced bool) (Exchange, error) {
-	ex, err := c.send(ctx, r, paced)
+// SendOptions says how Send treats one request.
+type SendOptions struct {
+	// Paced: the caller took the first attempt's rate-limit token (Pace).
+	Paced bool
+	// Keep, when set, is what of the response's headers is recorded; the
+	// rest is dropped on arrival, before redaction, so that neither
+	// scrubbing nor memory is spent on headers nobody reads.
+	Keep *Keep
+}
+
+// SendWith is Send with options. Whatever they are, every string of the
+// returned exchange and error is redacted.
+func (c *Client) SendWith(ctx context.Context, r Request, o SendOptions) (Exchange, error) {
+	ex, err := c.send(ctx, r, o)
 	c.redact.Exchange(&ex)
 	return ex, c.redact.err(err)
 }
 
-func (c *Client) send(ctx context.Context, r Request, paced bool) (Exchange, error) {
+func (c *Client) send(ctx context.Context, r Request, o SendOptions) (Exchange, error) {
 	start := time.Now()
 	ex := Exchange{Request: c.record(r)}
 	if err := c.InScope(r.URL); err != nil {
@@ -401,7 +438,7 @@ func (c *Client) send(ctx context.Context, r Request, paced bool) (Exchange, err
 	}
 	cur := r
 	for hop := 0; ; hop++ {
-		resp, attempts, err := c.attempt(ctx, cur, paced && hop == 0)
+		resp, attempts, err := c.attempt(ctx, cur, o.Paced && hop == 0, o.Keep)
 		ex.Attempts += attempts
 		if err != nil {
 			if ctx.Err() != nil {
@@ -438,7 +475,7 @@ func (c *Client) send(ctx context.Context, r Request, paced bool) (Exchange, err
 }
 
 // attempt sends one request, retrying 429/503 and transient network errors.
-func (c *Client) attempt(ctx context.Context, r Request, paced bool) (*Received, int, error) {
+func (c *Client) attempt(ctx context.Context, r Request, paced bool, keep *Keep) (*Received, int, error) {
 	var lastErr error
 	for i := 0; ; i++ {
 		if i > 0 || !paced {
@@ -446,7 +483,7 @@ func (c *Client) attempt(ctx context.Context, r Request, paced bool) (*Received,
 				return nil, i, err
 			}
 		}
-		resp, retryAfter, err := c.once(ctx, r)
+		resp, retryAfter, err := c.once(ctx, r, keep)
 		retryable := err != nil && isTransient(err) ||
 			err == nil && (resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable)
 		if !retryable || i >= c.cfg.Retries {
@@ -537,10 +574,17 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration, error) {
-	// One deadline for connection, headers and body.
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
+func (c *Client) once(ctx context.Context, r Request, keep *Keep) (*Received, time.Duration, error) {
+	// One deadline for the attempt. The driver's own connections carry it
+	// for plain HTTP (HTTP/1.1: one exchange at a time per connection, see
+	// deadlineConn); HTTPS may be HTTP/2, whose streams share a
+	// connection, and a proxy's connection is not the target's: those get
+	// a context deadline per attempt.
+	if !c.connDeadlines || !isPlainHTTP(r.URL) {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
+		defer cancel()
+	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
 	if err != nil {
 		return nil, 0, err
@@ -549,14 +593,14 @@ func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration,
 		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	if c.cfg.UserAgent != "" && req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", c.cfg.UserAgent)
+		req.Header["User-Agent"] = c.userAgent
 	}
 	if r.Credentials {
 		for k, vs := range c.cfg.Header {
 			req.Header[http.CanonicalHeaderKey(k)] = vs
 		}
 		if len(c.cfg.Cookies) > 0 {
-			req.Header.Set("Cookie", strings.Join(c.cfg.Cookies, "; "))
+			req.Header["Cookie"] = c.cookie
 		}
 	}
 	c.sent.Add(1)
@@ -566,12 +610,12 @@ func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration,
 	}
 	// CORS lives in the headers: read at most BodyCap bytes (enough to keep
 	// small keep-alive responses reusable), then let go.
-	n, copyErr := io.CopyN(io.Discard, resp.Body, c.cfg.BodyCap+1)
+	n, readErr := drain(resp.Body, c.cfg.BodyCap+1)
 	_ = resp.Body.Close()
-	rec := &Received{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header, BodyBytes: n}
+	rec := &Received{Status: resp.StatusCode, Proto: resp.Proto, Header: keep.Apply(resp.Header), BodyBytes: n}
 	if n > c.cfg.BodyCap {
 		rec.BodyBytes, rec.Truncated = c.cfg.BodyCap, true
-	} else if copyErr != nil && copyErr != io.EOF {
+	} else if readErr != nil {
 		rec.Truncated = true
 	}
 	if sc := rec.Header["Set-Cookie"]; len(sc) > 0 {
@@ -589,26 +633,48 @@ func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration,
 	return rec, ra, nil
 }
 
-// record is the request as it will appear in evidence.
+// record is the request as it will appear in evidence: a copy (the
+// caller's map is not kept), secret headers as REDACTED. The values are
+// copied into one array, sized first: one allocation for the lot.
 func (c *Client) record(r Request) Sent {
-	s := Sent{Method: r.Method, URL: r.URL, Credentials: r.Credentials, Header: http.Header{}}
+	keys, values := len(r.Header), 0
+	for _, vs := range r.Header {
+		values += len(vs)
+	}
+	if r.Credentials {
+		keys += len(c.cfg.Header) + 1
+		values += len(c.cfg.Header) + 1
+	}
+	s := Sent{Method: r.Method, URL: r.URL, Credentials: r.Credentials, Header: make(http.Header, keys)}
+	b := backing{vs: make([]string, 0, values)}
 	for k, vs := range r.Header {
 		ck := http.CanonicalHeaderKey(k)
 		if c.secret[ck] {
-			s.Header[ck] = []string{Redacted}
+			s.Header[ck] = b.add(Redacted)
 			continue
 		}
-		s.Header[ck] = append([]string(nil), vs...)
+		s.Header[ck] = b.add(vs...)
 	}
 	if r.Credentials {
 		for k := range c.cfg.Header {
-			s.Header[http.CanonicalHeaderKey(k)] = []string{Redacted}
+			s.Header[http.CanonicalHeaderKey(k)] = b.add(Redacted)
 		}
 		if len(c.cfg.Cookies) > 0 {
-			s.Header["Cookie"] = []string{Redacted}
+			s.Header["Cookie"] = b.add(Redacted)
 		}
 	}
 	return s
+}
+
+// backing hands out header value slices from one array.
+type backing struct{ vs []string }
+
+// add appends vs and returns them as a slice of their own (capped, so
+// that appending to one never writes into the next).
+func (b *backing) add(vs ...string) []string {
+	from := len(b.vs)
+	b.vs = append(b.vs, vs...)
+	return b.vs[from:len(b.vs):len(b.vs)]
 }
 
 // Unredact fills REDACTED placeholders of a recorded request from the
