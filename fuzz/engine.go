@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -243,23 +244,34 @@ const (
 )
 
 func (p probe) request() driver.Request {
-	h := http.Header{}
+	if p.kind != observe.Preflight {
+		h := http.Header{}
+		if p.hasOrigin {
+			h["Origin"] = []string{p.origin}
+		}
+		return driver.Request{Method: p.method, URL: p.url, Header: h, Credentials: true}
+	}
+	// The values share one array (capped slices: appending to one never
+	// writes into another).
+	vals := make([]string, 0, 5)
+	h := make(http.Header, 5)
+	set := func(name, v string) {
+		vals = append(vals, v)
+		h[name] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
 	if p.hasOrigin {
-		h["Origin"] = []string{p.origin}
+		set("Origin", p.origin)
 	}
-	if p.kind == observe.Preflight {
-		h.Set("Accept", "*/*")
-		h.Set("Access-Control-Request-Method", p.method)
-		if p.acrh != "" {
-			h.Set("Access-Control-Request-Headers", p.acrh)
-		}
-		if p.pna {
-			h.Set("Access-Control-Request-Private-Network", "true")
-		}
-		// Browsers never send credentials on a preflight.
-		return driver.Request{Method: http.MethodOptions, URL: p.url, Header: h}
+	set("Accept", "*/*")
+	set("Access-Control-Request-Method", p.method)
+	if p.acrh != "" {
+		set("Access-Control-Request-Headers", p.acrh)
 	}
-	return driver.Request{Method: p.method, URL: p.url, Header: h, Credentials: true}
+	if p.pna {
+		set("Access-Control-Request-Private-Network", "true")
+	}
+	// Browsers never send credentials on a preflight.
+	return driver.Request{Method: http.MethodOptions, URL: p.url, Header: h}
 }
 
 // outcome is a probe and what came back.
@@ -337,6 +349,8 @@ func (e *Engine) fuzzTarget(ctx context.Context, t Target, emit func(Result)) *t
 	// target is down, and the rest of the plan would only cost --timeout
 	// per request.
 	plan := r.planActual()
+	// Room for this plan and the preflights and repeats that follow.
+	r.outcomes = make([]outcome, 0, len(plan)+64)
 	head := min(2, len(plan))
 	r.send(tctx, plan[:head])
 	if r.sent == 0 || r.failed < r.sent {
@@ -452,8 +466,15 @@ func (r *targetRun) literals() []string {
 func (r *targetRun) planActual() []probe {
 	m := r.e.opts.Method
 	base := probe{kind: observe.Actual, url: r.t.URL, method: m}
-	plan := []probe{{kind: observe.Actual, url: r.t.URL, method: m, class: classBaseline}}
-	seen := map[string]bool{}
+	generated := attack.Generate(r.trusted, r.literals())
+	var corpus []CorpusEntry
+	if r.e.opts.Corpus != nil {
+		corpus = r.e.opts.Corpus.Origins(r.t.Host())
+	}
+	size := 1 + len(r.trusted) + len(generated) + len(corpus) + r.e.opts.Random
+	plan := make([]probe, 1, size)
+	plan[0] = probe{kind: observe.Actual, url: r.t.URL, method: m, class: classBaseline}
+	seen := make(map[string]bool, size)
 	add := func(origin, class, from string) {
 		if seen[origin] {
 			return
@@ -466,13 +487,11 @@ func (r *targetRun) planActual() []probe {
 	for _, t := range r.trusted {
 		add(t, classTrusted, "")
 	}
-	for _, c := range attack.Generate(r.trusted, r.literals()) {
+	for _, c := range generated {
 		add(c.Origin, string(c.Class), c.From)
 	}
-	if r.e.opts.Corpus != nil {
-		for _, c := range r.e.opts.Corpus.Origins(r.t.Host()) {
-			add(c.Origin, classCorpus, c.Class)
-		}
+	for _, c := range corpus {
+		add(c.Origin, classCorpus, c.Class)
 	}
 	from := fmt.Sprintf("seed %d", r.e.opts.Seed)
 	for _, o := range r.e.src.Origins(r.trusted, r.e.opts.Random) {
@@ -591,7 +610,11 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 		}
 		r.budget -= len(plan)
 	}
-	res := make([]outcome, len(plan))
+	// The outcomes are written straight into r.outcomes (an outcome is
+	// large: one array, no copy), then compacted in plan order.
+	base := len(r.outcomes)
+	r.outcomes = slices.Grow(r.outcomes, len(plan))[:base+len(plan)]
+	res := r.outcomes[base:]
 	var wg sync.WaitGroup
 	for i, p := range plan {
 		if ctx.Err() != nil {
@@ -633,20 +656,29 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 		}()
 	}
 	wg.Wait()
-	for _, o := range res {
-		if o.url != "" { // "": not sent (cancelled)
-			r.accept(o)
+	kept := r.outcomes[:base]
+	for _, o := range res { // kept never overtakes the outcome read
+		if o.url != "" && r.usable(o) { // "": not sent (cancelled)
+			kept = append(kept, o)
 		}
+	}
+	clear(r.outcomes[len(kept):])
+	r.outcomes = kept
+}
+
+// accept keeps an answered outcome for judging, after those kept before.
+func (r *targetRun) accept(o outcome) {
+	if r.usable(o) {
+		r.outcomes = append(r.outcomes, o)
 	}
 }
 
-// accept keeps an answered outcome for judging (in plan order). A failure
-// was counted when it came back; it says nothing about CORS.
-func (r *targetRun) accept(o outcome) {
+// usable says whether an answered outcome is kept for judging, and notes
+// a redirect not followed. A failure was counted when it came back; it
+// says nothing about CORS.
+func (r *targetRun) usable(o outcome) bool {
 	if o.ex.BlockedRedirect != "" {
 		r.notes = append(r.notes, fmt.Sprintf("%s %s: redirect to %s not followed (%s)", o.ex.Request.Method, o.url, o.ex.BlockedRedirect, o.ex.BlockedReason))
 	}
-	if failure(o.ex) == "" {
-		r.outcomes = append(r.outcomes, o)
-	}
+	return failure(o.ex) == ""
 }

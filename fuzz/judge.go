@@ -341,11 +341,11 @@ func (r *targetRun) judgeVary() {
 // judgeConsistency: repeats that change their answer (CG602), and error
 // responses that lose the CORS headers (CG402).
 func (r *targetRun) judgeConsistency() {
-	first := map[string]outcome{}
-	for _, o := range r.outcomes {
+	first := map[string]*outcome{} // into r.outcomes: an outcome is large
+	for i, o := range r.outcomes {
 		if o.kind == observe.Actual && o.purpose == "" && o.hasOrigin {
 			if _, ok := first[o.origin]; !ok {
-				first[o.origin] = o
+				first[o.origin] = &r.outcomes[i]
 			}
 		}
 	}

@@ -114,20 +114,41 @@ type Keep struct {
 	ValueBytes int
 }
 
-// Apply returns the kept part of h in a new map whose values share one new
-// array: net/http backs all of a response's values with one array, and
-// keeping a slice of it would keep the dropped values alive too. A nil
-// Keep keeps h as it is.
+// Apply returns the kept part of h, which it may trim in place (h is not
+// to be used after). A small h (a map of one group, a few
+// values) is trimmed in place: dropped names deleted, their values cleared
+// from the array net/http backs all of a response's values with, so that
+// they are not kept alive. A larger one is copied: the kept part into a
+// new map whose values share one new array, so that neither the large map
+// nor the dropped values stay alive. A nil Keep keeps h as it is.
 func (k *Keep) Apply(h http.Header) http.Header {
 	if k == nil || k.Header == nil {
 		return h
 	}
-	keys, values := 0, 0
+	keys, values, all := 0, 0, 0
 	for name, vs := range h {
+		all += len(vs)
 		if k.Header(name) {
 			keys++
 			values += k.count(vs)
 		}
+	}
+	if len(h) <= smallHeader && all <= 2*smallHeader {
+		for name, vs := range h {
+			if !k.Header(name) {
+				clear(vs)
+				delete(h, name)
+				continue
+			}
+			n := k.count(vs)
+			clear(vs[n:])
+			vs = vs[:n:n]
+			for i, v := range vs {
+				vs[i] = k.clip(v)
+			}
+			h[name] = vs
+		}
+		return h
 	}
 	out := make(http.Header, keys)
 	if keys == 0 {
@@ -141,14 +162,24 @@ func (k *Keep) Apply(h http.Header) http.Header {
 		vs = vs[:k.count(vs)]
 		from := len(backing)
 		for _, v := range vs {
-			if k.ValueBytes > 0 && len(v) > k.ValueBytes {
-				v = v[:k.ValueBytes] + "…"
-			}
-			backing = append(backing, v)
+			backing = append(backing, k.clip(v))
 		}
 		out[name] = backing[from:len(backing):len(backing)]
 	}
 	return out
+}
+
+// smallHeader is the most names a header map trimmed in place may hold:
+// one group of Go's map, no larger than the copy would be.
+const smallHeader = 8
+
+// clip cuts a value to ValueBytes, marked: a new string, so that the long
+// one is not kept alive.
+func (k *Keep) clip(v string) string {
+	if k.ValueBytes > 0 && len(v) > k.ValueBytes {
+		return v[:k.ValueBytes] + "…"
+	}
+	return v
 }
 
 func (k *Keep) count(vs []string) int {
