@@ -649,7 +649,7 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 			r.mu.Lock()
 			r.count(ex)
 			r.mu.Unlock()
-			res[i] = outcome{probe: p, ex: ex}
+			res[i] = outcome{probe: plan[i], ex: ex} // plan[i], not p: a probe captured would be a heap copy each
 			if r.e.opts.Progress != nil {
 				r.e.opts.Progress()
 			}

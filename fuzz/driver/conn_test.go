@@ -54,21 +54,23 @@ func sendWithin(t *testing.T, c *Client, r Request, limit time.Duration) Exchang
 }
 
 // Timeout bounds an attempt whatever the server stalls on, over plain
-// HTTP (the connection's deadline) and HTTPS (a context deadline): no
+// HTTP (the connection's deadline) and HTTPS, HTTP/1.1 or HTTP/2 (a
+// context deadline): no
 // answer at all is a timeout error; headers and half a body are a
 // response cut short.
 func TestTimeoutBoundsEveryStall(t *testing.T) {
 	const timeout = 200 * time.Millisecond
-	for _, tls := range []bool{false, true} {
+	for _, proto := range []string{"http", "https", "h2"} {
 		for _, body := range []bool{false, true} {
-			name := map[bool]string{false: "http", true: "https"}[tls] + map[bool]string{false: "/no-headers", true: "/half-body"}[body]
+			name := proto + map[bool]string{false: "/no-headers", true: "/half-body"}[body]
 			t.Run(name, func(t *testing.T) {
 				done := make(chan struct{})
 				srv := httptest.NewUnstartedServer(stall(done, body))
-				if tls {
-					srv.StartTLS()
-				} else {
+				srv.EnableHTTP2 = proto == "h2"
+				if proto == "http" {
 					srv.Start()
+				} else {
+					srv.StartTLS()
 				}
 				t.Cleanup(srv.Close)
 				t.Cleanup(func() { close(done) }) // before srv.Close, which waits for the handler
@@ -77,6 +79,9 @@ func TestTimeoutBoundsEveryStall(t *testing.T) {
 					t.Fatal(err)
 				}
 				ex := sendWithin(t, c, Request{Method: http.MethodGet, URL: srv.URL + "/"}, 50*timeout)
+				if proto == "h2" && ex.Response != nil && ex.Response.Proto != "HTTP/2.0" {
+					t.Fatalf("answered over %s, want HTTP/2", ex.Response.Proto)
+				}
 				switch {
 				case !body && (ex.Response != nil || !strings.Contains(ex.Error, "timeout") && !strings.Contains(ex.Error, "deadline")):
 					t.Fatalf("want a timeout error, got %+v", ex)
