@@ -98,10 +98,11 @@ func (r *targetRun) judgeActual() {
 			continue
 		}
 		h := o.header()
-		// A credentialed grant is an uncredentialed one plus
-		// Allow-Credentials: the oracle runs once for a refusal (most
-		// answers) and for '*', twice only for a real grant.
-		if acao(h) == "*" || !spec.CORSCheck(h, o.origin, false).OK {
+		// No Allow-Origin is a refusal, the oracle's first step (most
+		// answers: no verdict built); a credentialed grant is an
+		// uncredentialed one plus Allow-Credentials: the oracle runs
+		// twice only for a real grant.
+		if _, present := spec.HeaderValues(h, rules.HeaderAllowOrigin); !present || acao(h) == "*" || !spec.CORSCheck(h, o.origin, false).OK {
 			continue // refused, or public data for everyone
 		}
 		vc := spec.CORSCheck(h, o.origin, true)
