@@ -48,8 +48,12 @@ type Config struct {
 	Rate float64
 	// Burst is how many requests may go at once before Rate applies (default 1).
 	Burst int
-	// Timeout bounds one attempt: connecting, and then writing the
-	// request and reading its answer, headers and body (see conn.go).
+	// Timeout bounds one attempt's exchange: writing the request and
+	// reading its answer, headers and body. Over plain HTTP the
+	// connection carries that deadline (conn.go) and a new connection's
+	// dial has a Timeout of its own, so an attempt that must connect
+	// first takes at most twice Timeout; over HTTPS one deadline covers
+	// connecting, the handshake and the exchange.
 	Timeout time.Duration
 	// Retries is how many times a 429/503 answer or a transient network
 	// error is retried (with exponential backoff, or the server's Retry-After).
