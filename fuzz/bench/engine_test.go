@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -177,8 +178,10 @@ func TestEngineModeDrivesItsServer(t *testing.T) {
 // BenchmarkEngine runs the whole engine, one target (a whole plan, about
 // 230 requests) per op, against the bench's nginx when there is one (its
 // own process: the figures are the client's) or the Go server in this
-// process. Beside ns/op and allocs/op per target it reports per request:
-// ns/req of wall time, CPU µs/req of this process and allocs/req.
+// process; "secrets" adds a cookie and an Authorization header, as a
+// credentialed run has, so that redaction has work to do. Beside ns/op
+// and allocs/op per target it reports per request: ns/req of wall time,
+// CPU µs/req of this process and allocs/req.
 //
 //	go test -run ^$ -bench Engine -benchmem ./fuzz/bench
 func BenchmarkEngine(b *testing.B) {
@@ -196,7 +199,20 @@ func BenchmarkEngine(b *testing.B) {
 		target = "http://" + l.Addr().String() + "/"
 	}
 	const conc = 64
-	client, err := driver.New(driver.Config{Scope: []string{target}, Conns: conc, Timeout: 5 * time.Second})
+	for _, secrets := range []bool{false, true} {
+		cfg := driver.Config{Scope: []string{target}, Conns: conc, Timeout: 5 * time.Second}
+		name := "plain"
+		if secrets {
+			name = "secrets"
+			cfg.Cookies = []string{"sid=bench-session-0123456789"}
+			cfg.Header = http.Header{"Authorization": {"Bearer bench-token-0123456789"}}
+		}
+		b.Run(name, func(b *testing.B) { benchEngine(b, cfg, target, conc) })
+	}
+}
+
+func benchEngine(b *testing.B, cfg driver.Config, target string, conc int) {
+	client, err := driver.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
