@@ -4,8 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/corsguard/corsguard/fuzz/observe"
 	"github.com/corsguard/corsguard/rules"
 	"github.com/corsguard/corsguard/rules/attack"
-	"github.com/corsguard/corsguard/rules/spec"
 )
 
 // Options tune a run. The zero value works: GET, 64 random origins, 2
@@ -243,23 +241,34 @@ const (
 )
 
 func (p probe) request() driver.Request {
-	h := http.Header{}
+	if p.kind != observe.Preflight {
+		h := http.Header{}
+		if p.hasOrigin {
+			h["Origin"] = []string{p.origin}
+		}
+		return driver.Request{Method: p.method, URL: p.url, Header: h, Credentials: true}
+	}
+	// The values share one array (capped slices: appending to one never
+	// writes into another).
+	vals := make([]string, 0, 5)
+	h := make(http.Header, 5)
+	set := func(name, v string) {
+		vals = append(vals, v)
+		h[name] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
 	if p.hasOrigin {
-		h["Origin"] = []string{p.origin}
+		set("Origin", p.origin)
 	}
-	if p.kind == observe.Preflight {
-		h.Set("Accept", "*/*")
-		h.Set("Access-Control-Request-Method", p.method)
-		if p.acrh != "" {
-			h.Set("Access-Control-Request-Headers", p.acrh)
-		}
-		if p.pna {
-			h.Set("Access-Control-Request-Private-Network", "true")
-		}
-		// Browsers never send credentials on a preflight.
-		return driver.Request{Method: http.MethodOptions, URL: p.url, Header: h}
+	set("Accept", "*/*")
+	set("Access-Control-Request-Method", p.method)
+	if p.acrh != "" {
+		set("Access-Control-Request-Headers", p.acrh)
 	}
-	return driver.Request{Method: p.method, URL: p.url, Header: h, Credentials: true}
+	if p.pna {
+		set("Access-Control-Request-Private-Network", "true")
+	}
+	// Browsers never send credentials on a preflight.
+	return driver.Request{Method: http.MethodOptions, URL: p.url, Header: h}
 }
 
 // outcome is a probe and what came back.
@@ -337,6 +346,8 @@ func (e *Engine) fuzzTarget(ctx context.Context, t Target, emit func(Result)) *t
 	// target is down, and the rest of the plan would only cost --timeout
 	// per request.
 	plan := r.planActual()
+	// Room for this plan and the preflights and repeats that follow.
+	r.outcomes = make([]outcome, 0, len(plan)+64)
 	head := min(2, len(plan))
 	r.send(tctx, plan[:head])
 	if r.sent == 0 || r.failed < r.sent {
@@ -369,219 +380,6 @@ func (e *Engine) fuzzTarget(ctx context.Context, t Target, emit func(Result)) *t
 	return r
 }
 
-// trustedFor returns the trusted origins for a target: declared ones, the
-// expected policy's exact origins, or the target's own origin.
-func trustedFor(t Target, declared []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(s string) {
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	for _, s := range declared {
-		add(s)
-	}
-	for _, s := range t.Trusted {
-		add(s)
-	}
-	for _, p := range t.Expect {
-		for _, g := range []rules.Grant{p.Actual, p.Preflight.Grant} {
-			for _, o := range g.Origins {
-				switch {
-				case o.Kind == rules.OriginList:
-					for _, v := range o.Values {
-						if spec.IsSerialisedOrigin(v) && v != "null" {
-							add(v)
-						}
-					}
-				case o.Kind == rules.OriginPattern && o.Pattern != nil:
-					// What the pattern is meant to allow is what the user trusts;
-					// the attack classes are then derived from it.
-					for _, v := range attack.Intended(o.Pattern.Expr, o.Pattern.Dialect) {
-						if spec.IsSerialisedOrigin(v) && v != "null" {
-							add(v)
-						}
-					}
-				}
-			}
-		}
-	}
-	if len(out) == 0 {
-		if o, err := spec.OriginOfURL(t.URL); err == nil {
-			add(o.String())
-		}
-	}
-	return out
-}
-
-func (r *targetRun) isTrusted(origin string) bool {
-	for _, t := range r.trusted {
-		if t == origin {
-			return true
-		}
-	}
-	for _, m := range r.trustedM {
-		if ok, err := m.Match(origin); err == nil && ok {
-			return true
-		}
-	}
-	return false
-}
-
-// literals are the host-like fragments of the expected policy's patterns
-// and the trusted globs, so that attack classes are derived from them too.
-func (r *targetRun) literals() []string {
-	var out []string
-	for _, p := range r.t.Expect {
-		for _, g := range []rules.Grant{p.Actual, p.Preflight.Grant} {
-			for _, o := range g.Origins {
-				if o.Kind == rules.OriginPattern && o.Pattern != nil {
-					out = append(out, attack.Literals(o.Pattern.Expr, o.Pattern.Dialect)...)
-				}
-			}
-		}
-	}
-	for _, g := range r.e.opts.TrustedPatterns {
-		out = append(out, attack.Literals(g, attack.Glob)...)
-	}
-	return out
-}
-
-func (r *targetRun) planActual() []probe {
-	m := r.e.opts.Method
-	base := probe{kind: observe.Actual, url: r.t.URL, method: m}
-	plan := []probe{{kind: observe.Actual, url: r.t.URL, method: m, class: classBaseline}}
-	seen := map[string]bool{}
-	add := func(origin, class, from string) {
-		if seen[origin] {
-			return
-		}
-		seen[origin] = true
-		p := base
-		p.origin, p.hasOrigin, p.class, p.from = origin, true, class, from
-		plan = append(plan, p)
-	}
-	for _, t := range r.trusted {
-		add(t, classTrusted, "")
-	}
-	for _, c := range attack.Generate(r.trusted, r.literals()) {
-		add(c.Origin, string(c.Class), c.From)
-	}
-	if r.e.opts.Corpus != nil {
-		for _, c := range r.e.opts.Corpus.Origins(r.t.Host()) {
-			add(c.Origin, classCorpus, c.Class)
-		}
-	}
-	from := fmt.Sprintf("seed %d", r.e.opts.Seed)
-	for _, o := range r.e.src.Origins(r.trusted, r.e.opts.Random) {
-		add(o, classRandom, from)
-	}
-	return plan
-}
-
-// preflightCombos are the (method, request headers) pairs of ATTACKS.md.
-var preflightCombos = [][2]string{
-	{"PUT", ""}, {"DELETE", ""}, {"PATCH", ""}, {"patch", ""},
-	{"PUT", "x-custom"}, {"PUT", "authorization"}, {"POST", "content-type"},
-}
-
-func (r *targetRun) planPreflights() []probe {
-	var plan []probe
-	pre := func(origin, class, method, acrh string, pna bool) {
-		plan = append(plan, probe{kind: observe.Preflight, url: r.t.URL, origin: origin, hasOrigin: true,
-			class: class, method: method, acrh: acrh, pna: pna})
-	}
-	for i, t := range r.trusted {
-		if i == 4 {
-			break
-		}
-		for _, c := range preflightCombos {
-			pre(t, classTrusted, c[0], c[1], false)
-		}
-		if i == 0 {
-			pre(t, classTrusted, "PUT", "", true)
-			// Random asks reveal reflection of ACRM/ACRH.
-			for _, m := range r.e.src.Methods(2) {
-				pre(t, classTrusted, m, "", false)
-			}
-			for _, hs := range r.e.src.HeaderLists(2) {
-				pre(t, classTrusted, "PUT", strings.ToLower(strings.Join(hs, ",")), false)
-			}
-		}
-	}
-	hostile := []outcome{}
-	for _, o := range r.outcomes {
-		if o.kind == observe.Actual && o.purpose == "" && o.hasOrigin && o.class != classTrusted && r.grantedBy[o.origin] {
-			hostile = append(hostile, o)
-		}
-	}
-	if len(hostile) > 8 {
-		hostile = hostile[:8]
-	}
-	evil := "https://" + attack.Attacker
-	sawEvil := false
-	for _, o := range hostile {
-		sawEvil = sawEvil || o.origin == evil
-		pre(o.origin, o.class, "PUT", "", false)
-		pre(o.origin, o.class, "PUT", "x-custom", false)
-		pre(o.origin, o.class, "DELETE", "authorization", false)
-	}
-	if !sawEvil {
-		pre(evil, string(attack.Arbitrary), "PUT", "", false)
-		pre(evil, string(attack.Arbitrary), "DELETE", "authorization", false)
-	}
-	return plan
-}
-
-func (r *targetRun) planConsistency() []probe {
-	var plan []probe
-	var picks []outcome
-	for _, o := range r.outcomes {
-		if o.kind != observe.Actual || o.purpose != "" || !o.hasOrigin {
-			continue
-		}
-		if o.class == classTrusted && len(picks) == 0 || o.class != classTrusted && r.grantedBy[o.origin] && len(picks) < 2 {
-			picks = append(picks, o)
-		}
-	}
-	for _, o := range picks {
-		for range r.e.opts.Repeats {
-			p := o.probe
-			p.purpose = "repeat"
-			plan = append(plan, p)
-		}
-	}
-	// An error path: does the grant survive a 404? Probe with an origin the
-	// main path grants (trusted first).
-	var granted *outcome
-	for i, o := range r.outcomes {
-		if o.kind == observe.Actual && o.purpose == "" && o.hasOrigin && r.grantedBy[o.origin] {
-			if granted == nil || o.class == classTrusted && granted.class != classTrusted {
-				granted = &r.outcomes[i]
-			}
-		}
-	}
-	if granted != nil {
-		p := granted.probe
-		p.url, p.purpose = errorPath(r.t.URL, r.e.opts.Seed), "error"
-		plan = append(plan, p)
-	}
-	return plan
-}
-
-// errorPath is a path under the target that should not exist.
-func errorPath(raw string, seed int64) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + fmt.Sprintf("/corsguard-404-%x", uint64(seed)&0xffffff)
-	u.RawQuery = ""
-	return u.String()
-}
-
 // send runs the probes on the shared worker pool, within the budget, and
 // appends the outcomes in plan order (so judging is deterministic).
 func (r *targetRun) send(ctx context.Context, plan []probe) {
@@ -591,7 +389,11 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 		}
 		r.budget -= len(plan)
 	}
-	res := make([]outcome, len(plan))
+	// The outcomes are written straight into r.outcomes (an outcome is
+	// large: one array, no copy), then compacted in plan order.
+	base := len(r.outcomes)
+	r.outcomes = slices.Grow(r.outcomes, len(plan))[:base+len(plan)]
+	res := r.outcomes[base:]
 	var wg sync.WaitGroup
 	for i, p := range plan {
 		if ctx.Err() != nil {
@@ -615,11 +417,7 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-r.e.sem }()
-			send := r.e.client.Send
-			if paced {
-				send = r.e.client.SendPaced
-			}
-			ex, err := send(ctx, req)
+			ex, err := r.e.client.SendWith(ctx, req, driver.SendOptions{Paced: paced, Keep: &evidenceKeep})
 			if err != nil && ctx.Err() != nil {
 				return // cancelled: neither an answer nor the target's failure
 			}
@@ -630,27 +428,36 @@ func (r *targetRun) send(ctx context.Context, plan []probe) {
 			r.mu.Lock()
 			r.count(ex)
 			r.mu.Unlock()
-			res[i] = outcome{probe: p, ex: ex}
+			res[i] = outcome{probe: plan[i], ex: ex} // plan[i], not p: a probe captured would be a heap copy each
 			if r.e.opts.Progress != nil {
 				r.e.opts.Progress()
 			}
 		}()
 	}
 	wg.Wait()
-	for _, o := range res {
-		if o.url != "" { // "": not sent (cancelled)
-			r.accept(o)
+	kept := r.outcomes[:base]
+	for _, o := range res { // kept never overtakes the outcome read
+		if o.url != "" && r.usable(o) { // "": not sent (cancelled)
+			kept = append(kept, o)
 		}
+	}
+	clear(r.outcomes[len(kept):])
+	r.outcomes = kept
+}
+
+// accept keeps an answered outcome for judging, after those kept before.
+func (r *targetRun) accept(o outcome) {
+	if r.usable(o) {
+		r.outcomes = append(r.outcomes, o)
 	}
 }
 
-// accept keeps an answered outcome for judging (in plan order). A failure
-// was counted when it came back; it says nothing about CORS.
-func (r *targetRun) accept(o outcome) {
+// usable says whether an answered outcome is kept for judging, and notes
+// a redirect not followed. A failure was counted when it came back; it
+// says nothing about CORS.
+func (r *targetRun) usable(o outcome) bool {
 	if o.ex.BlockedRedirect != "" {
 		r.notes = append(r.notes, fmt.Sprintf("%s %s: redirect to %s not followed (%s)", o.ex.Request.Method, o.url, o.ex.BlockedRedirect, o.ex.BlockedReason))
 	}
-	if failure(o.ex) == "" {
-		r.outcomes = append(r.outcomes, o)
-	}
+	return failure(o.ex) == ""
 }

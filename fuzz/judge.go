@@ -98,11 +98,14 @@ func (r *targetRun) judgeActual() {
 			continue
 		}
 		h := o.header()
-		vc := spec.CORSCheck(h, o.origin, true)
-		vn := spec.CORSCheck(h, o.origin, false)
-		if !vc.OK && !vn.OK || acao(h) == "*" {
+		// No Allow-Origin is a refusal, the oracle's first step (most
+		// answers: no verdict built); a credentialed grant is an
+		// uncredentialed one plus Allow-Credentials: the oracle runs
+		// twice only for a real grant.
+		if _, present := spec.HeaderValues(h, rules.HeaderAllowOrigin); !present || acao(h) == "*" || !spec.CORSCheck(h, o.origin, false).OK {
 			continue // refused, or public data for everyone
 		}
+		vc := spec.CORSCheck(h, o.origin, true)
 		r.grantedBy[o.origin] = true
 		if r.isTrusted(o.origin) {
 			continue
@@ -284,7 +287,9 @@ func (r *targetRun) judgeHeaders() {
 
 func varyOrigin(h http.Header) bool {
 	for _, v := range h.Values("Vary") {
-		for _, t := range strings.Split(v, ",") {
+		for v != "" {
+			var t string
+			t, v, _ = strings.Cut(v, ",")
 			t = strings.TrimSpace(t)
 			if t == "*" || strings.EqualFold(t, "Origin") {
 				return true
@@ -337,11 +342,11 @@ func (r *targetRun) judgeVary() {
 // judgeConsistency: repeats that change their answer (CG602), and error
 // responses that lose the CORS headers (CG402).
 func (r *targetRun) judgeConsistency() {
-	first := map[string]outcome{}
-	for _, o := range r.outcomes {
+	first := map[string]*outcome{} // into r.outcomes: an outcome is large
+	for i, o := range r.outcomes {
 		if o.kind == observe.Actual && o.purpose == "" && o.hasOrigin {
 			if _, ok := first[o.origin]; !ok {
-				first[o.origin] = o
+				first[o.origin] = &r.outcomes[i]
 			}
 		}
 	}

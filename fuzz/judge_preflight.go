@@ -5,10 +5,15 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/corsguard/corsguard/fuzz/driver"
 	"github.com/corsguard/corsguard/fuzz/observe"
 	"github.com/corsguard/corsguard/rules"
 	"github.com/corsguard/corsguard/rules/spec"
 )
+
+// profileFree are the steps of spec.PreflightCheck that no browser
+// profile changes (the status, the request, the CORS check).
+var profileFree = map[string]bool{spec.StepStatus: true, spec.StepRequest: true, spec.StepAllowOrigin: true, spec.StepAllowCreds: true}
 
 // preflightPasses reports whether any browser profile passes the preflight.
 func preflightPasses(o outcome, creds bool) (bool, spec.Verdict) {
@@ -26,6 +31,11 @@ func preflightPasses(o outcome, creds bool) (bool, spec.Verdict) {
 		}
 		if i == 0 {
 			first = v
+			// The status and the CORS check come first and read no
+			// profile: failing there, every profile fails the same way.
+			if step, _ := v.Failed(); profileFree[step.Name] {
+				return false, v
+			}
 		}
 	}
 	return false, first
@@ -33,12 +43,12 @@ func preflightPasses(o outcome, creds bool) (bool, spec.Verdict) {
 
 func (r *targetRun) judgePreflights() {
 	mainStatus := map[string]int{}
-	actualOf := map[string]outcome{}
-	intent := false // the API advertises non-simple methods or headers
-	for _, o := range r.outcomes {
+	actualOf := map[string]*outcome{} // into r.outcomes: an outcome is large
+	intent := false                   // the API advertises non-simple methods or headers
+	for i, o := range r.outcomes {
 		if o.kind == observe.Actual && o.purpose == "" && o.hasOrigin {
 			mainStatus[o.origin] = o.status()
-			actualOf[o.origin] = o
+			actualOf[o.origin] = &r.outcomes[i]
 			if r.grantedBy[o.origin] && (len(o.header().Values(rules.HeaderAllowMethods)) > 0 || len(o.header().Values(rules.HeaderAllowHeaders)) > 0) {
 				intent = true
 			}
@@ -77,10 +87,10 @@ func (r *targetRun) judgePreflights() {
 			// uncredentialed, is one consistent public policy.
 			a, sent := actualOf[o.origin]
 			wider := !r.isTrusted(o.origin) && (!sent && !r.grantedBy[o.origin] ||
-				sent && (okC && !actualGrants(a, true) || okN && !okC && !actualGrants(a, false)))
+				sent && (okC && !actualGrants(*a, true) || okN && !okC && !actualGrants(*a, false)))
 			if wider {
 				broader = append(broader, o)
-				broaderCreds = broaderCreds || okC && !actualGrants(a, true)
+				broaderCreds = broaderCreds || okC && (!sent || !actualGrants(*a, true))
 			}
 		}
 		granted := r.isTrusted(o.origin) || r.grantedBy[o.origin]
@@ -130,10 +140,19 @@ func (r *targetRun) judgePreflights() {
 			}
 			_, v := preflightPasses(o, false)
 			r.report(r.newResult("CG301", false, fmt.Sprintf("Origin %s is granted on %s, but no preflight for it passes (OPTIONS %s%s → %d): %s",
-				o.origin, r.t.URL, o.method, acrhNote(o.acrh), o.status(), v.Reason()), o.ex, actualOf[o.origin].ex))
+				o.origin, r.t.URL, o.method, acrhNote(o.acrh), o.status(), v.Reason()), o.ex, actualEx(actualOf[o.origin])))
 			break
 		}
 	}
+}
+
+// actualEx is the exchange of an actual request, or an empty one when
+// the origin was not sent on one.
+func actualEx(a *outcome) driver.Exchange {
+	if a == nil {
+		return driver.Exchange{}
+	}
+	return a.ex
 }
 
 func acrhNote(acrh string) string {

@@ -159,42 +159,34 @@ const (
 	maxValueBytes   = 2 << 10
 )
 
-// trim keeps of a response only what judging and evidence need. A value
-// cut short ends in "…", which no browser would accept as a header value
-// anyway, so a trimmed grant never looks valid.
+// evidenceKeep is what the driver keeps of each response (the rest is
+// dropped on arrival, before redaction): the headers judging reads, a few
+// values each, each cut short.
+var evidenceKeep = driver.Keep{Header: keptHeader, Values: maxHeaderValues, ValueBytes: maxValueBytes}
+
+// trim keeps of an exchange only what judging and evidence need. The
+// driver already dropped the response headers evidenceKeep does not keep;
+// trim checks that bound (exchanges can come from elsewhere: tests, a
+// caller's own driver options) and clips the strings the driver made.
 func trim(ex *driver.Exchange) {
-	if ex.Response == nil {
-		return
-	}
-	// The kept values are copied into one new backing array: net/http
-	// backs all of a response's header values with one shared array, and
-	// keeping a slice of it would keep the dropped values alive too.
-	keys, values := 0, 0
-	for name, vs := range ex.Response.Header {
-		if keptHeader(name) {
-			keys++
-			values += min(len(vs), maxHeaderValues)
-		}
-	}
-	h := make(http.Header, keys)
-	backing := make([]string, 0, values)
-	for name, vs := range ex.Response.Header {
-		if !keptHeader(name) {
-			continue
-		}
-		if len(vs) > maxHeaderValues {
-			vs = vs[:maxHeaderValues]
-		}
-		from := len(backing)
-		for _, v := range vs {
-			backing = append(backing, clip(v, maxValueBytes))
-		}
-		h[name] = backing[from:len(backing):len(backing)]
-	}
-	ex.Response.Header = h
 	if len(ex.Hops) > 8 {
 		ex.Hops = ex.Hops[:8]
 	}
 	ex.Error = clip(ex.Error, 512)
 	ex.BlockedRedirect = clip(ex.BlockedRedirect, 2<<10)
+	if ex.Response == nil {
+		return
+	}
+	for name, vs := range ex.Response.Header {
+		if !keptHeader(name) || len(vs) > maxHeaderValues {
+			ex.Response.Header = evidenceKeep.Apply(ex.Response.Header)
+			return
+		}
+		for _, v := range vs {
+			if len(v) > maxValueBytes+len("…") {
+				ex.Response.Header = evidenceKeep.Apply(ex.Response.Header)
+				return
+			}
+		}
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -171,4 +173,67 @@ func TestEngineModeDrivesItsServer(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// BenchmarkEngine runs the whole engine, one target (a whole plan, about
+// 230 requests) per op, against the bench's nginx when there is one (its
+// own process: the figures are the client's) or the Go server in this
+// process; "secrets" adds a cookie and an Authorization header, as a
+// credentialed run has, so that redaction has work to do. Beside ns/op
+// and allocs/op per target it reports per request: ns/req of wall time,
+// CPU µs/req of this process and allocs/req.
+//
+//	go test -run ^$ -bench Engine -benchmem ./fuzz/bench
+func BenchmarkEngine(b *testing.B) {
+	target := ""
+	if srv, err := livetest.StartNginx(b.TempDir(), livetest.Config{Body: nginxBody}); err == nil {
+		b.Cleanup(func() { _ = srv.Stop() })
+		target = "http://" + srv.Addr + "/"
+	} else {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() { _ = runServer(l) }()
+		b.Cleanup(func() { _ = l.Close() })
+		target = "http://" + l.Addr().String() + "/"
+	}
+	const conc = 64
+	for _, secrets := range []bool{false, true} {
+		cfg := driver.Config{Scope: []string{target}, Conns: conc, Timeout: 5 * time.Second}
+		name := "plain"
+		if secrets {
+			name = "secrets"
+			cfg.Cookies = []string{"sid=bench-session-0123456789"}
+			cfg.Header = http.Header{"Authorization": {"Bearer bench-token-0123456789"}}
+		}
+		b.Run(name, func(b *testing.B) { benchEngine(b, cfg, target, conc) })
+	}
+}
+
+func benchEngine(b *testing.B, cfg driver.Config, target string, conc int) {
+	client, err := driver.New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := fuzz.Options{Trusted: []string{"https://app.example.com"}, Seed: 1, Workers: conc}
+	targets := make([]fuzz.Target, b.N)
+	for i := range targets {
+		targets[i] = fuzz.Target{URL: fmt.Sprintf("%st%d", target, i)}
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	sent, cpu := client.Sent(), cpuTime()
+	b.ReportAllocs()
+	b.ResetTimer()
+	sum, err := fuzz.New(client, opts).Run(context.Background(), targets, nil)
+	b.StopTimer()
+	if err != nil || len(sum.Errors) > 0 {
+		b.Fatalf("%v %v", err, sum.Errors)
+	}
+	runtime.ReadMemStats(&after)
+	n := float64(client.Sent() - sent)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/req")
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/n, "cpu-µs/req")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/req")
 }

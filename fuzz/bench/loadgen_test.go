@@ -142,6 +142,7 @@ func runClient(out io.Writer, target string, n, conc int) error {
 	var heaps []uint64
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	cpuBefore := cpuTime()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range conc {
@@ -171,12 +172,14 @@ func runClient(out io.Writer, target string, n, conc int) error {
 	}
 	wg.Wait()
 	el := time.Since(start)
+	cpu := cpuTime() - cpuBefore
 	runtime.ReadMemStats(&after)
 	runtime.GC()
 	var final runtime.MemStats
 	runtime.ReadMemStats(&final)
 	fmt.Fprintf(out, "requests      %d (%d failed) in %s with %d connections\n", n, failed.Load(), el.Round(time.Millisecond), conc)
 	fmt.Fprintf(out, "corsguard     %.0f req/s\n", float64(n)/el.Seconds())
+	fmt.Fprintf(out, "cpu/req       %.1f µs (user+system, whole process)\n", float64(cpu.Microseconds())/float64(n))
 	fmt.Fprintf(out, "allocs/req    %.1f (%.0f B/req)\n", float64(after.Mallocs-before.Mallocs)/float64(n), float64(after.TotalAlloc-before.TotalAlloc)/float64(n))
 	fmt.Fprintf(out, "heap (MiB)    at each tenth:")
 	for _, h := range heaps {

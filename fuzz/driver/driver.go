@@ -2,14 +2,11 @@ package driver
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,7 +25,11 @@ const (
 	DefaultBodyCap      = 4 << 10
 	DefaultMaxBackoff   = 30 * time.Second
 	DefaultMaxRedirects = 5
-	DefaultConns        = 64
+	// DefaultConns is above any worker count a run uses by default: idle
+	// connections exist only as many as were busy at once, and a pool
+	// smaller than the concurrency would close and redial connections
+	// on every burst.
+	DefaultConns = 256
 	// DefaultHeaderCap bounds the response header block: CORS needs a few
 	// hundred bytes, and without a cap a server can make every response
 	// cost megabytes (net/http's own default is 10 MB per response). 256
@@ -44,7 +45,12 @@ type Config struct {
 	Rate float64
 	// Burst is how many requests may go at once before Rate applies (default 1).
 	Burst int
-	// Timeout bounds one attempt, connection and headers and body included.
+	// Timeout bounds one attempt's exchange: writing the request and
+	// reading its answer, headers and body. Over plain HTTP the
+	// connection carries that deadline (conn.go) and a new connection's
+	// dial has a Timeout of its own, so an attempt that must connect
+	// first takes at most twice Timeout; over HTTPS one deadline covers
+	// connecting, the handshake and the exchange.
 	Timeout time.Duration
 	// Retries is how many times a 429/503 answer or a transient network
 	// error is retried (with exponential backoff, or the server's Retry-After).
@@ -150,17 +156,24 @@ type Exchange struct {
 
 // Client sends requests under one Config. It is safe for concurrent use.
 type Client struct {
-	cfg      Config
-	rt       http.RoundTripper
-	scope    map[Origin]bool
-	dialable map[string]bool   // normalised "host:port" the dialer may connect to
-	resolve  map[string]string // normalised "host:port" → "addr:port"
-	pinned   map[string]bool   // hosts named in any Resolve entry
-	secret   map[string]bool   // canonical header names to redact
-	redact   *Redactor         // secret values to scrub
-	limiters sync.Map          // host → *rate.Limiter
-	sent     atomic.Int64
-	sleep    func(context.Context, time.Duration) error
+	cfg Config
+	rt  http.RoundTripper
+	// connDeadlines: the transport is the driver's own, whose connections
+	// bound each exchange themselves (deadlineConn), so plain-HTTP
+	// requests need no per-request context and timer.
+	connDeadlines bool
+	scope         map[Origin]bool
+	dialable      map[string]bool   // normalised "host:port" the dialer may connect to
+	resolve       map[string]string // normalised "host:port" → "addr:port"
+	pinned        map[string]bool   // hosts named in any Resolve entry
+	secret        map[string]bool   // canonical header names to redact
+	redact        *Redactor         // secret values to scrub
+	limiters      sync.Map          // host → *rate.Limiter
+	sent          atomic.Int64
+	sleep         func(context.Context, time.Duration) error
+	// Header values sent as they are on every request (the transport
+	// only reads them).
+	userAgent, cookie []string
 }
 
 // New builds a Client. It fails on malformed Resolve entries, proxy URLs
@@ -203,6 +216,12 @@ func New(cfg Config) (*Client, error) {
 		redact:   NewRedactor(secretValues(cfg)...),
 		sleep:    sleepCtx,
 	}
+	if cfg.UserAgent != "" {
+		c.userAgent = []string{cfg.UserAgent}
+	}
+	if len(cfg.Cookies) > 0 {
+		c.cookie = []string{strings.Join(cfg.Cookies, "; ")}
+	}
 	for name := range cfg.Header {
 		c.secret[http.CanonicalHeaderKey(name)] = true
 	}
@@ -236,6 +255,7 @@ func New(cfg Config) (*Client, error) {
 			return nil, err
 		}
 		rt = t
+		c.connDeadlines = cfg.Proxy == ""
 	}
 	// The transport is used directly, not through http.Client: redirects
 	// are walked by Send itself (every hop passes the scope check and the
@@ -243,114 +263,6 @@ func New(cfg Config) (*Client, error) {
 	// an answer to record, where http.Client would turn it into an error.
 	c.rt = rt
 	return c, nil
-}
-
-// ParseResolve reads "host:port:addr" or "host:port:addr:port2" (IPv6 addr
-// in brackets) and returns the dial key "host:port" and the address to dial.
-func ParseResolve(s string) (from, to string, err error) {
-	parts := strings.SplitN(s, ":", 3)
-	if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
-		return "", "", fmt.Errorf("--resolve %q: want host:port:addr[:port]", s)
-	}
-	port, err := strconv.Atoi(parts[1])
-	if err != nil || port <= 0 || port > 65535 {
-		return "", "", fmt.Errorf("--resolve %q: bad port %q", s, parts[1])
-	}
-	host, err := NormHost(parts[0])
-	if err != nil {
-		return "", "", fmt.Errorf("--resolve %q: %v", s, err)
-	}
-	from = net.JoinHostPort(host, strconv.Itoa(port))
-	addr, port2 := parts[2], parts[1]
-	switch {
-	case strings.HasPrefix(addr, "["):
-		end := strings.Index(addr, "]")
-		if end < 0 {
-			return "", "", fmt.Errorf("--resolve %q: unclosed [ in address", s)
-		}
-		if rest := addr[end+1:]; rest != "" {
-			if !strings.HasPrefix(rest, ":") {
-				return "", "", fmt.Errorf("--resolve %q: junk after address", s)
-			}
-			port2 = rest[1:]
-		}
-		addr = addr[1:end]
-	case strings.Count(addr, ":") == 1:
-		addr, port2, _ = strings.Cut(addr, ":")
-	}
-	if p, err := strconv.Atoi(port2); err != nil || p <= 0 || p > 65535 || addr == "" {
-		return "", "", fmt.Errorf("--resolve %q: want host:port:addr[:port]", s)
-	}
-	return from, net.JoinHostPort(addr, port2), nil
-}
-
-func (c *Client) transport() (*http.Transport, error) {
-	dialer := &net.Dialer{Timeout: c.cfg.Timeout, KeepAlive: 30 * time.Second}
-	t := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			to, err := c.dialAddr(addr)
-			if err != nil {
-				return nil, err
-			}
-			return dialer.DialContext(ctx, network, to)
-		},
-		MaxIdleConns:           c.cfg.Conns * 4,
-		MaxIdleConnsPerHost:    c.cfg.Conns,
-		IdleConnTimeout:        90 * time.Second,
-		MaxResponseHeaderBytes: c.cfg.HeaderCap,
-		TLSHandshakeTimeout:    c.cfg.Timeout,
-		ResponseHeaderTimeout:  c.cfg.Timeout,
-		// CORS headers must be seen exactly as sent; no transparent gzip.
-		DisableCompression: true,
-		ForceAttemptHTTP2:  true,
-		Proxy:              nil,
-	}
-	if c.cfg.Insecure {
-		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for it (--insecure)
-	}
-	if c.cfg.Proxy != "" {
-		u, err := url.Parse(c.cfg.Proxy)
-		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("--proxy %q: not a proxy URL", RedactURL(c.cfg.Proxy))
-		}
-		host, err := NormHost(u.Hostname())
-		if err != nil {
-			return nil, fmt.Errorf("--proxy %q: %v", RedactURL(c.cfg.Proxy), err)
-		}
-		port := u.Port()
-		if port == "" {
-			port = map[string]string{"http": "80", "https": "443", "socks5": "1080", "socks5h": "1080"}[strings.ToLower(u.Scheme)]
-		}
-		c.dialable[net.JoinHostPort(host, port)] = true
-		t.Proxy = http.ProxyURL(u)
-	}
-	return t, nil
-}
-
-// dialAddr is the only way to the network: it maps a "host:port" the
-// transport wants to the address to connect to, and refuses any that no
-// in-scope origin (or the proxy) leads to, and any pinned host on a port
-// that is not pinned, so that a name the user pinned never reaches DNS.
-func (c *Client) dialAddr(addr string) (string, error) {
-	h, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", fmt.Errorf("%w: dial %q", ErrOutOfScope, addr)
-	}
-	host, err := NormHost(h)
-	if err != nil {
-		return "", fmt.Errorf("%w: dial %q: %v", ErrOutOfScope, addr, err)
-	}
-	key := net.JoinHostPort(host, p)
-	if !c.dialable[key] {
-		return "", fmt.Errorf("%w: refusing to connect to %s", ErrOutOfScope, key)
-	}
-	if to, ok := c.resolve[key]; ok {
-		return to, nil
-	}
-	if c.pinned[host] {
-		return "", fmt.Errorf("%w: %s is pinned by --resolve on another port; not looking it up in DNS", ErrOutOfScope, key)
-	}
-	return key, nil
 }
 
 // Sent returns how many HTTP requests went out (retries and hops included).
@@ -377,23 +289,35 @@ func (c *Client) Redact(s string) string { return c.redact.String(s) }
 // redirects, and returns the recorded exchange. The error is non-nil only
 // when nothing could be attempted (bad URL, out of scope, cancelled).
 func (c *Client) Send(ctx context.Context, r Request) (Exchange, error) {
-	return c.sendRedacted(ctx, r, false)
+	return c.SendWith(ctx, r, SendOptions{})
 }
 
 // SendPaced is Send for a request whose rate-limit token the caller took
 // with Pace: its first attempt does not wait again. Retries and redirect
 // hops still wait.
 func (c *Client) SendPaced(ctx context.Context, r Request) (Exchange, error) {
-	return c.sendRedacted(ctx, r, true)
+	return c.SendWith(ctx, r, SendOptions{Paced: true})
 }
 
-func (c *Client) sendRedacted(ctx context.Context, r Request, paced bool) (Exchange, error) {
-	ex, err := c.send(ctx, r, paced)
+// SendOptions says how Send treats one request.
+type SendOptions struct {
+	// Paced: the caller took the first attempt's rate-limit token (Pace).
+	Paced bool
+	// Keep, when set, is what of the response's headers is recorded; the
+	// rest is dropped on arrival, before redaction, so that neither
+	// scrubbing nor memory is spent on headers nobody reads.
+	Keep *Keep
+}
+
+// SendWith is Send with options. Whatever they are, every string of the
+// returned exchange and error is redacted.
+func (c *Client) SendWith(ctx context.Context, r Request, o SendOptions) (Exchange, error) {
+	ex, err := c.send(ctx, r, o)
 	c.redact.Exchange(&ex)
 	return ex, c.redact.err(err)
 }
 
-func (c *Client) send(ctx context.Context, r Request, paced bool) (Exchange, error) {
+func (c *Client) send(ctx context.Context, r Request, o SendOptions) (Exchange, error) {
 	start := time.Now()
 	ex := Exchange{Request: c.record(r)}
 	if err := c.InScope(r.URL); err != nil {
@@ -401,7 +325,7 @@ func (c *Client) send(ctx context.Context, r Request, paced bool) (Exchange, err
 	}
 	cur := r
 	for hop := 0; ; hop++ {
-		resp, attempts, err := c.attempt(ctx, cur, paced && hop == 0)
+		resp, attempts, err := c.attempt(ctx, cur, o.Paced && hop == 0, o.Keep)
 		ex.Attempts += attempts
 		if err != nil {
 			if ctx.Err() != nil {
@@ -438,7 +362,7 @@ func (c *Client) send(ctx context.Context, r Request, paced bool) (Exchange, err
 }
 
 // attempt sends one request, retrying 429/503 and transient network errors.
-func (c *Client) attempt(ctx context.Context, r Request, paced bool) (*Received, int, error) {
+func (c *Client) attempt(ctx context.Context, r Request, paced bool, keep *Keep) (*Received, int, error) {
 	var lastErr error
 	for i := 0; ; i++ {
 		if i > 0 || !paced {
@@ -446,7 +370,7 @@ func (c *Client) attempt(ctx context.Context, r Request, paced bool) (*Received,
 				return nil, i, err
 			}
 		}
-		resp, retryAfter, err := c.once(ctx, r)
+		resp, retryAfter, err := c.once(ctx, r, keep)
 		retryable := err != nil && isTransient(err) ||
 			err == nil && (resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable)
 		if !retryable || i >= c.cfg.Retries {
@@ -537,10 +461,17 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration, error) {
-	// One deadline for connection, headers and body.
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
+func (c *Client) once(ctx context.Context, r Request, keep *Keep) (*Received, time.Duration, error) {
+	// One deadline for the attempt. The driver's own connections carry it
+	// for plain HTTP (HTTP/1.1: one exchange at a time per connection, see
+	// deadlineConn); HTTPS may be HTTP/2, whose streams share a
+	// connection, and a proxy's connection is not the target's: those get
+	// a context deadline per attempt.
+	if !c.connDeadlines || !isPlainHTTP(r.URL) {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
+		defer cancel()
+	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
 	if err != nil {
 		return nil, 0, err
@@ -549,14 +480,14 @@ func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration,
 		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	if c.cfg.UserAgent != "" && req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", c.cfg.UserAgent)
+		req.Header["User-Agent"] = c.userAgent
 	}
 	if r.Credentials {
 		for k, vs := range c.cfg.Header {
 			req.Header[http.CanonicalHeaderKey(k)] = vs
 		}
 		if len(c.cfg.Cookies) > 0 {
-			req.Header.Set("Cookie", strings.Join(c.cfg.Cookies, "; "))
+			req.Header["Cookie"] = c.cookie
 		}
 	}
 	c.sent.Add(1)
@@ -566,12 +497,12 @@ func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration,
 	}
 	// CORS lives in the headers: read at most BodyCap bytes (enough to keep
 	// small keep-alive responses reusable), then let go.
-	n, copyErr := io.CopyN(io.Discard, resp.Body, c.cfg.BodyCap+1)
+	n, readErr := drain(resp.Body, c.cfg.BodyCap+1)
 	_ = resp.Body.Close()
-	rec := &Received{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header, BodyBytes: n}
+	rec := &Received{Status: resp.StatusCode, Proto: resp.Proto, Header: keep.Apply(resp.Header), BodyBytes: n}
 	if n > c.cfg.BodyCap {
 		rec.BodyBytes, rec.Truncated = c.cfg.BodyCap, true
-	} else if copyErr != nil && copyErr != io.EOF {
+	} else if readErr != nil {
 		rec.Truncated = true
 	}
 	if sc := rec.Header["Set-Cookie"]; len(sc) > 0 {
@@ -587,103 +518,4 @@ func (c *Client) once(ctx context.Context, r Request) (*Received, time.Duration,
 		ra = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	return rec, ra, nil
-}
-
-// record is the request as it will appear in evidence.
-func (c *Client) record(r Request) Sent {
-	s := Sent{Method: r.Method, URL: r.URL, Credentials: r.Credentials, Header: http.Header{}}
-	for k, vs := range r.Header {
-		ck := http.CanonicalHeaderKey(k)
-		if c.secret[ck] {
-			s.Header[ck] = []string{Redacted}
-			continue
-		}
-		s.Header[ck] = append([]string(nil), vs...)
-	}
-	if r.Credentials {
-		for k := range c.cfg.Header {
-			s.Header[http.CanonicalHeaderKey(k)] = []string{Redacted}
-		}
-		if len(c.cfg.Cookies) > 0 {
-			s.Header["Cookie"] = []string{Redacted}
-		}
-	}
-	return s
-}
-
-// Unredact fills REDACTED placeholders of a recorded request from the
-// client's current secrets, so that --replay can resend a finding's request
-// with the credentials given on its own command line.
-func (c *Client) Unredact(s Sent) Request {
-	r := Request{Method: s.Method, URL: s.URL, Credentials: s.Credentials, Header: http.Header{}}
-	for k, vs := range s.Header {
-		ck := http.CanonicalHeaderKey(k)
-		if s.Credentials && (ck == "Cookie" || c.cfg.Header[ck] != nil) {
-			continue // added back by Send from the current configuration
-		}
-		if len(vs) == 1 && vs[0] == Redacted {
-			continue // a secret we no longer have: do not send a placeholder
-		}
-		r.Header[ck] = vs
-	}
-	return r
-}
-
-// Curl renders a recorded request as a curl command line. Redacted values
-// stay redacted: the user substitutes their own.
-func (c *Client) Curl(s Sent) string {
-	var b strings.Builder
-	b.WriteString("curl -sS -o /dev/null -D -")
-	switch s.Method {
-	case http.MethodGet:
-	case http.MethodHead:
-		b.WriteString(" --head")
-	default:
-		b.WriteString(" -X " + shellQuote(s.Method))
-	}
-	if u, err := url.Parse(s.URL); err == nil {
-		if o, err := originOf(u); err == nil {
-			if to, ok := c.resolve[o.HostPort()]; ok {
-				h, p, _ := net.SplitHostPort(to)
-				if strings.Contains(h, ":") {
-					h = "[" + h + "]"
-				}
-				b.WriteString(" --connect-to " + shellQuote(u.Hostname()+":"+o.Port+":"+h+":"+p))
-			}
-		}
-	}
-	if c.cfg.Proxy != "" {
-		b.WriteString(" --proxy " + shellQuote(RedactURL(c.cfg.Proxy)))
-	}
-	if c.cfg.Insecure {
-		b.WriteString(" -k")
-	}
-	keys := make([]string, 0, len(s.Header))
-	for k := range s.Header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range s.Header[k] {
-			if v == "" {
-				// curl drops "Name:" (it removes the header); "Name;" sends it empty.
-				b.WriteString(" -H " + shellQuote(k+";"))
-				continue
-			}
-			b.WriteString(" -H " + shellQuote(k+": "+v))
-		}
-	}
-	b.WriteString(" " + shellQuote(s.URL))
-	return c.redact.String(b.String())
-}
-
-// shellQuote quotes for POSIX shells: single quotes, each embedded quote
-// closed, backslash-escaped and reopened.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && !strings.ContainsRune("-_./:=@,+", r)
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -22,6 +22,9 @@ const MinSecretLen = 6
 // another name; scrubbing by value does not. The zero value scrubs nothing.
 type Redactor struct {
 	r *strings.Replacer
+	// values are the strings r replaces: a string holding none of them
+	// is returned as it is, without the copy Replace always makes.
+	values []string
 }
 
 // NewRedactor builds a Redactor for values and the forms they take on
@@ -75,7 +78,7 @@ func NewRedactor(values ...string) *Redactor {
 	for _, v := range list {
 		pairs = append(pairs, v, Redacted)
 	}
-	return &Redactor{r: strings.NewReplacer(pairs...)}
+	return &Redactor{r: strings.NewReplacer(pairs...), values: list}
 }
 
 func isToken(s string) bool {
@@ -100,7 +103,15 @@ func (r *Redactor) String(s string) string {
 	if !r.Active() || s == "" {
 		return s
 	}
-	return r.r.Replace(s)
+	// Replace would change nothing in a string that holds no secret, but
+	// it copies every string it is given; most strings it sees (header
+	// values, URLs) hold none.
+	for _, v := range r.values {
+		if strings.Contains(s, v) {
+			return r.r.Replace(s)
+		}
+	}
+	return s
 }
 
 // Header scrubs every value of h in place.
@@ -108,11 +119,12 @@ func (r *Redactor) Header(h http.Header) {
 	if !r.Active() {
 		return
 	}
-	for k, vs := range h {
+	for _, vs := range h {
 		for i, v := range vs {
-			vs[i] = r.r.Replace(v)
+			if red := r.String(v); red != v {
+				vs[i] = red
+			}
 		}
-		h[k] = vs
 	}
 }
 
