@@ -71,6 +71,10 @@ type Result struct {
 	Files []string `json:"files"`
 	// Formats counts entry files per format.
 	Formats map[string]int `json:"formats"`
+	// Reads lists, per entry file, every file its parse read (itself and
+	// its includes or module siblings), as cleaned paths: lint/fix re-lints
+	// the entries a fixed file belongs to.
+	Reads map[string][]string `json:"-"`
 	sources *sourceCache
 }
 
@@ -104,7 +108,7 @@ func (r *Result) Count(min rules.Severity) int {
 // (a path that does not exist and is not a glob); problems in the input
 // files are Result.Errors, and files it did not lint are Result.Skipped.
 func LintPaths(paths []string, opts Options) (*Result, error) {
-	res := &Result{Formats: map[string]int{}, sources: newSourceCache()}
+	res := &Result{Formats: map[string]int{}, Reads: map[string][]string{}, sources: newSourceCache()}
 	cands, roots, err := collect(paths, opts, res)
 	if err != nil {
 		return nil, err
@@ -174,6 +178,7 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 			continue
 		}
 		res.Files = append(res.Files, p.cand.path)
+		res.Reads[p.cand.path] = p.result.Files
 		res.Formats[p.format.Name]++
 		res.Errors = append(res.Errors, p.result.Diagnostics...)
 		if opts.StrictIncludes {

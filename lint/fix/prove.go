@@ -1,0 +1,225 @@
+package fix
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/corsguard/corsguard/lint"
+	"github.com/corsguard/corsguard/lint/source"
+	"github.com/corsguard/corsguard/rules"
+)
+
+// maxRounds bounds the proof: each round re-lints the affected entries
+// once; a file that fails is dropped and the rest proved again, in case a
+// dropped file was what a kept one relied on.
+const maxRounds = 3
+
+// prove re-lints the entries the fixed files belong to, with the fixed
+// contents, and keeps the files whose fixes hold: every fixed finding is
+// gone and no finding or error appears that was not there before. The
+// fixes of a file that fails are left with the reason.
+func prove(res *lint.Result, opts Options, files map[string]*File, accepted []candidate, reasons map[int]string) map[string]*File {
+	drop := func(path, why string) {
+		delete(files, path)
+		for _, c := range accepted {
+			if c.file == path {
+				reasons[c.finding] = "left alone, the re-lint proof failed: " + why
+			}
+		}
+	}
+	for round := 0; len(files) > 0; round++ {
+		failed := proveOnce(res, opts, files, accepted)
+		if len(failed) == 0 {
+			return files
+		}
+		for path, why := range failed {
+			drop(path, why)
+		}
+		if round == maxRounds-1 {
+			for path := range files {
+				drop(path, fmt.Sprintf("still failing after %d rounds with other files dropped", maxRounds))
+			}
+		}
+	}
+	return files
+}
+
+// findingKey identifies a finding across a fix, which moves lines: rule,
+// file, scope and message with file:line positions removed.
+type findingKey struct{ rule, file, scope, message string }
+
+var positions = regexp.MustCompile(`(\S):\d+(?::\d+)?`)
+
+func keyOf(f rules.Finding, renames *strings.Replacer) findingKey {
+	msg := f.Message
+	if renames != nil {
+		msg = renames.Replace(msg)
+	}
+	return findingKey{f.RuleID, filepath.Clean(f.Range.File), positions.ReplaceAllString(f.Scope, "$1"), positions.ReplaceAllString(msg, "$1")}
+}
+
+func diagKey(d rules.Diagnostic) string {
+	return filepath.Clean(d.Range.File) + "\x00" + positions.ReplaceAllString(d.Message, "$1")
+}
+
+// proveOnce re-lints once and returns, per fixed file that fails, why.
+func proveOnce(res *lint.Result, opts Options, files map[string]*File, accepted []candidate) map[string]string {
+	changed := map[string]bool{}
+	overlay := map[string][]byte{}
+	for path, f := range files {
+		changed[filepath.Clean(path)] = true
+		overlay[path] = f.New
+	}
+	live := liveCandidates(accepted, files)
+	// The entries to lint again: those that read a changed file or one a
+	// fixed finding is reported in.
+	touched := map[string]bool{}
+	for k := range changed {
+		touched[k] = true
+	}
+	for _, c := range live {
+		touched[filepath.Clean(res.Findings[c.finding].Range.File)] = true
+	}
+	var entries []string
+	scope := map[string]bool{} // every file those entries read
+	for entry, reads := range res.Reads {
+		if isStdin(entry, opts.Lint) || !readsAny(reads, touched) {
+			continue
+		}
+		entries = append(entries, entry)
+		for _, r := range reads {
+			scope[filepath.Clean(r)] = true
+		}
+	}
+	sort.Strings(entries)
+	failed := map[string]string{}
+	if len(entries) == 0 {
+		for path := range files {
+			failed[path] = "no linted entry file reads it"
+		}
+		return failed
+	}
+	var after *lint.Result
+	var err error
+	lopts := opts.Lint
+	lopts.Stdin, lopts.StdinFilename = nil, ""
+	source.WithOverlay(overlay, func() { after, err = lint.LintPaths(entries, lopts) })
+	if err != nil {
+		for path := range files {
+			failed[path] = err.Error()
+		}
+		return failed
+	}
+	// A pattern a fix rewrote is quoted in the messages of the findings
+	// that stay on it: compare them under the new text.
+	var pairs []string
+	for _, c := range live {
+		if r := res.Findings[c.finding].Remedy; r.Kind == rules.ReplaceValue && r.Old != "" {
+			pairs = append(pairs, `"`+r.Old+`"`, `"`+r.New+`"`)
+		}
+	}
+	renames := strings.NewReplacer(pairs...)
+	before, gone := map[findingKey]int{}, map[findingKey]int{}
+	owners := map[findingKey][]string{}
+	for _, f := range res.Findings {
+		if scope[filepath.Clean(f.Range.File)] {
+			before[keyOf(f, renames)]++
+		}
+	}
+	for _, c := range live {
+		k := keyOf(res.Findings[c.finding], renames)
+		gone[k]++
+		owners[k] = append(owners[k], c.file)
+	}
+	now := map[findingKey]int{}
+	var newOnes []rules.Finding
+	for _, f := range after.Findings {
+		k := keyOf(f, nil)
+		now[k]++
+		if now[k] > before[k] {
+			newOnes = append(newOnes, f)
+		}
+	}
+	for k, n := range gone {
+		if now[k] > before[k]-n && now[k] <= before[k] {
+			for _, path := range owners[k] {
+				failed[path] = fmt.Sprintf("%s is still reported after the fix", k.rule)
+			}
+		}
+	}
+	for _, f := range newOnes {
+		for _, path := range blame(f.Range.File, changed, after) {
+			failed[path] = fmt.Sprintf("the fixed file gets a new finding: %s %s", f.RuleID, f.Message)
+		}
+	}
+	oldErrs := map[string]bool{}
+	for _, d := range res.Errors {
+		oldErrs[diagKey(d)] = true
+	}
+	for _, d := range after.Errors {
+		if !oldErrs[diagKey(d)] {
+			for _, path := range blame(d.Range.File, changed, after) {
+				failed[path] = "the fixed file gets an error: " + d.Error()
+			}
+		}
+	}
+	for path := range failed {
+		if _, ok := files[path]; !ok {
+			delete(failed, path)
+		}
+	}
+	return failed
+}
+
+// liveCandidates are the accepted candidates whose file is still fixed.
+func liveCandidates(accepted []candidate, files map[string]*File) []candidate {
+	var out []candidate
+	for _, c := range accepted {
+		if _, ok := files[c.file]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func readsAny(reads []string, set map[string]bool) bool {
+	for _, r := range reads {
+		if set[filepath.Clean(r)] {
+			return true
+		}
+	}
+	return false
+}
+
+// blame names the fixed files a new finding or error in file can come
+// from: that file itself when it was fixed, else every fixed file linted
+// together with it.
+func blame(file string, changed map[string]bool, after *lint.Result) []string {
+	file = filepath.Clean(file)
+	if changed[file] {
+		return []string{file}
+	}
+	set := map[string]bool{}
+	for _, reads := range after.Reads {
+		if !readsAny(reads, map[string]bool{file: true}) {
+			continue
+		}
+		for _, r := range reads {
+			if changed[filepath.Clean(r)] {
+				set[filepath.Clean(r)] = true
+			}
+		}
+	}
+	if len(set) == 0 { // an error without a file: every fixed file is suspect
+		set = changed
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
