@@ -74,7 +74,7 @@ type Result struct {
 	// Reads lists, per entry file, every file its parse read (itself and
 	// its includes or module siblings), as cleaned paths: lint/fix re-lints
 	// the entries a fixed file belongs to.
-	Reads map[string][]string `json:"-"`
+	Reads   map[string][]string `json:"-"`
 	sources *sourceCache
 }
 
