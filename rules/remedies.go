@@ -393,9 +393,8 @@ func splitDirective(s string) ([]string, bool) {
 	var b strings.Builder
 	inWord := false
 	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case ch == '"' || ch == '\'':
+		switch ch := s[i]; ch {
+		case '"', '\'':
 			j := i + 1
 			for ; j < len(s) && s[j] != ch; j++ {
 				if s[j] == '\\' && j+1 < len(s) {
@@ -407,7 +406,7 @@ func splitDirective(s string) ([]string, bool) {
 				return nil, false
 			}
 			i, inWord = j, true
-		case ch == ' ' || ch == '\t':
+		case ' ', '\t':
 			if inWord {
 				out = append(out, b.String())
 				b.Reset()
