@@ -227,9 +227,17 @@ func (c *checkContext) duplicateRemedy(g []Header) *Remedy {
 }
 
 // alwaysRemedy makes a header directive also apply to error responses.
+// Not for an origin-dependent Allow-Origin whose Vary: Origin is sent on
+// success only: errors would then carry the grant without the Vary (CG401
+// on cached errors), and one remedy changes one directive.
 func (c *checkContext) alwaysRemedy(h Header, what string) *Remedy {
 	if isCloud(c.p.Format) || h.Value.State != Known || h.Evidence.Range.File == "" {
 		return nil
+	}
+	if h.Name == HeaderAllowOrigin {
+		if dep, _ := originDependent(c.p.Actual); dep && varyState(c.p.Actual) == Known && !varyAlways(c.p.Actual) {
+			return nil
+		}
 	}
 	return &Remedy{Kind: AddAlways, Format: c.p.Format, At: h.Evidence,
 		Summary: fmt.Sprintf("send %s on error responses too", what)}

@@ -168,6 +168,14 @@ func TestAlwaysAndVary(t *testing.T) {
 	if r == nil || r.Kind != AddHeaders || r.At != echo.Evidence || !stdreflect.DeepEqual(r.Headers, want) {
 		t.Errorf("CG401 remedy %+v", r)
 	}
+	chosen := echo
+	chosen.Always = false
+	successVary := hdr(HeaderVary, "Origin", 10)
+	successVary.Always = false
+	p = policy([]OriginRule{pattern(`^https://app\.example\.com$`, true, 5)}, chosen, successVary)
+	if r := remedyOf(t, p, Options{}, "CG402"); r != nil {
+		t.Errorf("always on the grant alone would send it on errors without Vary: %+v", r)
+	}
 	late := hdr(HeaderVary, "Origin", 10)
 	late.Always = false
 	p = policy([]OriginRule{pattern(`^https://app\.example\.com$`, true, 5)}, echo, late)
