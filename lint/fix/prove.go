@@ -53,12 +53,32 @@ type findingKey struct{ rule, file, scope, message string }
 
 var positions = regexp.MustCompile(`(\S):\d+(?::\d+)?`)
 
-func keyOf(f rules.Finding, renames *strings.Replacer) findingKey {
+func keyOf(f rules.Finding, renames map[string]*strings.Replacer) findingKey {
 	msg := f.Message
-	if renames != nil {
-		msg = renames.Replace(msg)
+	if r, ok := renames[filepath.Clean(f.Range.File)]; ok {
+		msg = r.Replace(msg)
 	}
 	return findingKey{f.RuleID, filepath.Clean(f.Range.File), positions.ReplaceAllString(f.Scope, "$1"), positions.ReplaceAllString(msg, "$1")}
+}
+
+// renamesOf says, per file, how the fixes among fixed rewrite values: a
+// pattern a fix rewrote is quoted in the messages of the findings that
+// stay on it (CG108 on a pattern whose dots were escaped), which are
+// compared under the new text. Per file: the same pattern elsewhere is
+// not rewritten.
+func renamesOf(fs []rules.Finding, fixed []int) map[string]*strings.Replacer {
+	pairs := map[string][]string{}
+	for _, i := range fixed {
+		if r := fs[i].Remedy; r != nil && r.Kind == rules.ReplaceValue && r.Old != "" {
+			file := filepath.Clean(r.At.Range.File)
+			pairs[file] = append(pairs[file], `"`+r.Old+`"`, `"`+r.New+`"`)
+		}
+	}
+	out := make(map[string]*strings.Replacer, len(pairs))
+	for file, p := range pairs {
+		out[file] = strings.NewReplacer(p...)
+	}
+	return out
 }
 
 func diagKey(d rules.Diagnostic) string {
@@ -113,15 +133,11 @@ func proveOnce(res *lint.Result, opts Options, files map[string]*File, accepted 
 		}
 		return failed
 	}
-	// A pattern a fix rewrote is quoted in the messages of the findings
-	// that stay on it: compare them under the new text.
-	var pairs []string
-	for _, c := range live {
-		if r := res.Findings[c.finding].Remedy; r.Kind == rules.ReplaceValue && r.Old != "" {
-			pairs = append(pairs, `"`+r.Old+`"`, `"`+r.New+`"`)
-		}
+	idx := make([]int, len(live))
+	for i, c := range live {
+		idx[i] = c.finding
 	}
-	renames := strings.NewReplacer(pairs...)
+	renames := renamesOf(res.Findings, idx)
 	before, gone := map[findingKey]int{}, map[findingKey]int{}
 	owners := map[findingKey][]string{}
 	for _, f := range res.Findings {

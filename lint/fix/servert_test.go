@@ -59,6 +59,11 @@ var (
 	topLevelHTTP     = regexp.MustCompile(`(?m)^\s*(server|map|upstream|geo|split_clients)\b`)
 	topLevelServer   = regexp.MustCompile(`(?m)^\s*(location|listen|server_name)\b`)
 	nginxErrPosition = regexp.MustCompile(`:\d+`)
+	// logPrefix is nginx's `2026/12/02 06:44:32 [emerg] 25738#25738: `.
+	logPrefix = regexp.MustCompile(`\d{4}/\d\d/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: `)
+	// httpdPrefix is httpd's `[Wed Dec 02 06:44:32.620977 2026] ` and
+	// `[pid 26792:tid 26792] `.
+	httpdPrefix = regexp.MustCompile(`\[\w{3} \w{3} \d\d [\d:.]+ \d{4}\] |\[pid \d+(:tid \d+)?\] `)
 )
 
 // wrapNginx includes entry by its context: a whole nginx.conf is tested
@@ -132,8 +137,13 @@ func wrapApache(t *testing.T, entry, work string) []string {
 func (s *serverT) run(t *testing.T, entry, root string) (bool, string) {
 	work := t.TempDir()
 	cmd := exec.Command(s.bin, s.wrap(t, entry, work)...)
+	// Debian's apache2.conf names its directories by the variables
+	// /etc/apache2/envvars sets.
+	cmd.Env = append(os.Environ(), "APACHE_RUN_DIR="+work, "APACHE_LOCK_DIR="+work, "APACHE_LOG_DIR="+work,
+		"APACHE_PID_FILE="+filepath.Join(work, "httpd.pid"), "APACHE_RUN_USER=nobody", "APACHE_RUN_GROUP=nogroup")
 	out, err := cmd.CombinedOutput()
 	text := strings.ReplaceAll(strings.ReplaceAll(string(out), root, "<root>"), work, "<work>")
+	text = httpdPrefix.ReplaceAllString(logPrefix.ReplaceAllString(text, "$1 "), "")
 	return err == nil, nginxErrPosition.ReplaceAllString(text, "")
 }
 
