@@ -83,8 +83,8 @@ func fixSummary(w io.Writer, plan *fix.Plan, remaining []rules.Finding) {
 }
 
 // writeLeft lists findings left unfixed with the reason; onlyRemedied
-// keeps those that had a mechanical remedy (the others' advice is in the
-// report).
+// lists those that had a mechanical remedy and counts the others (their
+// advice is in the report that follows).
 func writeLeft(w io.Writer, left []fix.Left, onlyRemedied bool) {
 	sort.SliceStable(left, func(i, j int) bool {
 		a, b := left[i].Finding.Range, left[j].Finding.Range
@@ -93,10 +93,15 @@ func writeLeft(w io.Writer, left []fix.Left, onlyRemedied bool) {
 		}
 		return a.Line < b.Line
 	})
+	manual := 0
 	for _, l := range left {
 		if onlyRemedied && l.Finding.Remedy == nil {
+			manual++
 			continue
 		}
 		fmt.Fprintf(w, "  %s: %s not fixed: %s\n", l.Finding.Range, l.Finding.RuleID, strings.TrimSpace(l.Reason))
+	}
+	if manual > 0 {
+		fmt.Fprintf(w, "  %d finding(s) without a mechanical fix: the report says what to change\n", manual)
 	}
 }
