@@ -65,6 +65,7 @@ type candidate struct {
 func Compute(res *lint.Result, opts Options) *Plan {
 	p := &Plan{}
 	srcs := map[string][]byte{}
+	lines := map[string]lineStarts{}
 	reasons := map[int]string{}
 	var cands []candidate
 	order := make([]int, 0, len(res.Findings))
@@ -81,7 +82,7 @@ func Compute(res *lint.Result, opts Options) *Plan {
 		if f.Remedy == nil {
 			continue
 		}
-		c, why := spell(f, opts, srcs)
+		c, why := spell(f, opts, srcs, lines)
 		if why != "" {
 			reasons[i] = why
 			continue
@@ -133,7 +134,7 @@ func isStdin(path string, o lint.Options) bool {
 func unsafe(f rules.Finding) bool { return f.Remedy != nil && f.Remedy.Unsafe }
 
 // spell turns one finding's remedy into edits, or says why not.
-func spell(f *rules.Finding, opts Options, srcs map[string][]byte) (candidate, string) {
+func spell(f *rules.Finding, opts Options, srcs map[string][]byte, lines map[string]lineStarts) (candidate, string) {
 	r := *f.Remedy
 	if r.Unsafe && !opts.Unsafe {
 		return candidate{}, "unsafe, applied only with --fix-unsafe: " + r.Summary
@@ -154,6 +155,7 @@ func spell(f *rules.Finding, opts Options, srcs map[string][]byte) (candidate, s
 			return candidate{}, "cannot read the file to fix: " + source.Reason(err)
 		}
 		srcs[path] = src
+		lines[path] = indexLines(src)
 	}
 	edits, err := callSpeller(sp, path, src, r)
 	if err != nil {
@@ -171,9 +173,9 @@ func spell(f *rules.Finding, opts Options, srcs map[string][]byte) (candidate, s
 			return candidate{}, fmt.Sprintf("unsure: the %s speller returned an edit outside %s", r.Format, path)
 		}
 		e.File = path
-		e.Range = rangeOf(src, path, e.Start, e.End)
+		e.Range = lines[path].rangeOf(path, e.Start, e.End)
 	}
-	sort.SliceStable(edits, func(a, b int) bool { return edits[a].Start < edits[b].Start })
+	sort.SliceStable(edits, func(a, b int) bool { return editBefore(edits[a], edits[b]) })
 	return candidate{file: path, edits: edits}, ""
 }
 
@@ -208,21 +210,19 @@ func spellerFor(format string, opts Options) SpellFunc {
 
 // merge keeps, per file, the candidates whose edits do not overlap an
 // edit already kept, unless they are the same edit. A candidate is kept or
-// left as a whole.
+// left as a whole. Kept edits are held sorted by offset, so that each new
+// edit is compared with its neighbours only.
 func merge(cands []candidate, fs []rules.Finding, reasons map[int]string) []candidate {
 	var out []candidate
 	kept := map[string][]keptEdit{}
 	for _, c := range cands {
+		ks := kept[c.file]
 		conflict := ""
 		for _, e := range c.edits {
-			for _, k := range kept[c.file] {
-				if sameEdit(e, k.edit) {
-					continue
-				}
-				if overlaps(e, k.edit) {
-					g := fs[k.finding]
-					conflict = fmt.Sprintf("unsure: overlaps the fix of %s at %s (%s)", g.RuleID, g.Range, g.Remedy.Summary)
-				}
+			if k, ok := clash(ks, e); ok {
+				g := fs[k.finding]
+				conflict = fmt.Sprintf("unsure: overlaps the fix of %s at %s (%s)", g.RuleID, g.Range, g.Remedy.Summary)
+				break
 			}
 		}
 		// Two edits of one candidate never conflict with each other: the
@@ -232,13 +232,51 @@ func merge(cands []candidate, fs []rules.Finding, reasons map[int]string) []cand
 			continue
 		}
 		for _, e := range c.edits {
-			if !containsEdit(kept[c.file], e) {
-				kept[c.file] = append(kept[c.file], keptEdit{edit: e, finding: c.finding})
+			i := sort.Search(len(ks), func(i int) bool { return !editBefore(ks[i].edit, e) })
+			if i < len(ks) && sameEdit(ks[i].edit, e) {
+				continue
 			}
+			ks = append(ks, keptEdit{})
+			copy(ks[i+1:], ks[i:])
+			ks[i] = keptEdit{edit: e, finding: c.finding}
 		}
+		kept[c.file] = ks
 		out = append(out, c)
 	}
 	return out
+}
+
+// editBefore orders edits by offset, insertions before replacements that
+// start at the same offset.
+func editBefore(a, b rules.Edit) bool {
+	if a.Start != b.Start {
+		return a.Start < b.Start
+	}
+	if a.End != b.End {
+		return a.End < b.End
+	}
+	return a.New < b.New
+}
+
+// clash finds a kept edit that overlaps e and is not the same edit. The
+// kept edits do not overlap one another, so only those around e's offset
+// can.
+func clash(ks []keptEdit, e rules.Edit) (keptEdit, bool) {
+	i := sort.Search(len(ks), func(i int) bool { return ks[i].edit.Start >= e.Start })
+	for j := i - 1; j >= 0 && ks[j].edit.End >= e.Start; j-- {
+		if !sameEdit(ks[j].edit, e) && overlaps(ks[j].edit, e) {
+			return ks[j], true
+		}
+		if ks[j].edit.Start < ks[j].edit.End && ks[j].edit.End <= e.Start {
+			break
+		}
+	}
+	for j := i; j < len(ks) && (ks[j].edit.Start < e.End || ks[j].edit.Start == e.Start); j++ {
+		if !sameEdit(ks[j].edit, e) && overlaps(ks[j].edit, e) {
+			return ks[j], true
+		}
+	}
+	return keptEdit{}, false
 }
 
 type keptEdit struct {
@@ -247,15 +285,6 @@ type keptEdit struct {
 }
 
 func sameEdit(a, b rules.Edit) bool { return a.Start == b.Start && a.End == b.End && a.New == b.New }
-
-func containsEdit(ks []keptEdit, e rules.Edit) bool {
-	for _, k := range ks {
-		if sameEdit(k.edit, e) {
-			return true
-		}
-	}
-	return false
-}
 
 // overlaps tells whether two different edits touch the same bytes; two
 // insertions at one offset overlap too (their order would be a guess).
@@ -274,10 +303,19 @@ func overlaps(a, b rules.Edit) bool {
 
 // apply builds the new contents of every file the candidates edit.
 func apply(cands []candidate, srcs map[string][]byte) map[string]*File {
+	type span struct {
+		start, end int
+		text       string
+	}
 	edits := map[string][]rules.Edit{}
+	seen := map[string]map[span]bool{}
 	for _, c := range cands {
+		if seen[c.file] == nil {
+			seen[c.file] = map[span]bool{}
+		}
 		for _, e := range c.edits {
-			if !slicesContainsEdit(edits[c.file], e) {
+			if k := (span{e.Start, e.End, e.New}); !seen[c.file][k] {
+				seen[c.file][k] = true
 				edits[c.file] = append(edits[c.file], e)
 			}
 		}
@@ -290,7 +328,7 @@ func apply(cands []candidate, srcs map[string][]byte) map[string]*File {
 }
 
 func build(path string, src []byte, es []rules.Edit) *File {
-	sort.SliceStable(es, func(a, b int) bool { return es[a].Start < es[b].Start })
+	sort.SliceStable(es, func(a, b int) bool { return editBefore(es[a], es[b]) })
 	var b strings.Builder
 	b.Grow(len(src))
 	at := 0
@@ -303,29 +341,25 @@ func build(path string, src []byte, es []rules.Edit) *File {
 	return &File{Path: path, Old: src, New: []byte(b.String()), Edits: es}
 }
 
-func slicesContainsEdit(es []rules.Edit, e rules.Edit) bool {
-	for _, x := range es {
-		if sameEdit(x, e) {
-			return true
+// lineStarts indexes a file's lines once, for the ranges of all its edits.
+type lineStarts []int
+
+func indexLines(src []byte) lineStarts {
+	starts := lineStarts{0}
+	for i, ch := range src {
+		if ch == '\n' {
+			starts = append(starts, i+1)
 		}
 	}
-	return false
+	return starts
 }
 
 // rangeOf gives a byte span in lines and columns (1-based, columns in
 // bytes, EndCol exclusive).
-func rangeOf(src []byte, path string, start, end int) rules.Range {
+func (ls lineStarts) rangeOf(path string, start, end int) rules.Range {
 	pos := func(off int) (int, int) {
-		line, col := 1, 1
-		for _, ch := range src[:off] {
-			if ch == '\n' {
-				line++
-				col = 1
-			} else {
-				col++
-			}
-		}
-		return line, col
+		l := sort.Search(len(ls), func(i int) bool { return ls[i] > off }) // lines starting at or before off
+		return l, off - ls[l-1] + 1
 	}
 	l1, c1 := pos(start)
 	l2, c2 := pos(end)

@@ -251,3 +251,20 @@ func leftWith(p *Plan, rule, reason string) bool {
 	}
 	return false
 }
+
+func TestEditRangesAreLinesAndColumns(t *testing.T) {
+	src := []byte("ab\ncd\r\nef")
+	ls := indexLines(src)
+	for _, c := range []struct {
+		start, end int
+		want       rules.Range
+	}{
+		{0, 0, rules.Range{File: "f", Line: 1, Col: 1, EndLine: 1, EndCol: 1}},
+		{1, 4, rules.Range{File: "f", Line: 1, Col: 2, EndLine: 2, EndCol: 2}},
+		{7, 9, rules.Range{File: "f", Line: 3, Col: 1, EndLine: 3, EndCol: 3}},
+	} {
+		if got := ls.rangeOf("f", c.start, c.end); got != c.want {
+			t.Errorf("rangeOf(%d, %d) = %+v, want %+v", c.start, c.end, got, c.want)
+		}
+	}
+}
