@@ -47,6 +47,9 @@ type Plan struct {
 	// Fixed are the indexes, in the result's Findings, of the findings the
 	// plan removes; their Edits are filled in.
 	Fixed []int
+	// FixedBy maps a finding fixed by another finding's edits (they
+	// overlapped its own, and removed it too) to that finding.
+	FixedBy map[int]int
 	// Left are findings with a remedy that the plan does not apply, and
 	// findings without one (reason: the rule's advice needs a person).
 	Left []Left
@@ -90,14 +93,20 @@ func Compute(res *lint.Result, opts Options) *Plan {
 		c.finding = i
 		cands = append(cands, c)
 	}
-	accepted := merge(cands, res.Findings, reasons)
+	accepted, within := merge(cands, res.Findings, reasons)
 	files := apply(accepted, srcs)
-	files = prove(res, opts, files, accepted, reasons)
+	files, after := prove(res, opts, files, accepted, reasons)
+	byFinding := map[int]candidate{}
 	for _, c := range accepted {
 		if _, ok := files[c.file]; ok {
 			res.Findings[c.finding].Edits = c.edits
 			p.Fixed = append(p.Fixed, c.finding)
+			byFinding[c.finding] = c
 		}
+	}
+	p.FixedBy = subsumed(res, within, byFinding, after, reasons)
+	for i := range p.FixedBy {
+		p.Fixed = append(p.Fixed, i)
 	}
 	sort.Ints(p.Fixed)
 	for path, f := range files {
@@ -211,9 +220,10 @@ func spellerFor(format string, opts Options) SpellFunc {
 // merge keeps, per file, the candidates whose edits do not overlap an
 // edit already kept, unless they are the same edit. A candidate is kept or
 // left as a whole. Kept edits are held sorted by offset, so that each new
-// edit is compared with its neighbours only.
-func merge(cands []candidate, fs []rules.Finding, reasons map[int]string) []candidate {
-	var out []candidate
+// edit is compared with its neighbours only. within maps a candidate left
+// for an overlap to the finding whose kept edit it overlaps.
+func merge(cands []candidate, fs []rules.Finding, reasons map[int]string) (out []candidate, within map[int]int) {
+	within = map[int]int{}
 	kept := map[string][]keptEdit{}
 	for _, c := range cands {
 		ks := kept[c.file]
@@ -222,6 +232,7 @@ func merge(cands []candidate, fs []rules.Finding, reasons map[int]string) []cand
 			if k, ok := clash(ks, e); ok {
 				g := fs[k.finding]
 				conflict = fmt.Sprintf("unsure: overlaps the fix of %s at %s (%s)", g.RuleID, g.Range, g.Remedy.Summary)
+				within[c.finding] = k.finding
 				break
 			}
 		}
@@ -242,6 +253,36 @@ func merge(cands []candidate, fs []rules.Finding, reasons map[int]string) []cand
 		}
 		kept[c.file] = ks
 		out = append(out, c)
+	}
+	return out, within
+}
+
+// subsumed are the findings left for an overlap that the overlapping fix
+// removed anyway (the https-only pattern of --fix-unsafe also escapes the
+// dots the CG105 fix would have): they are fixed by that fix's edits when
+// the proof's re-lint no longer reports them.
+func subsumed(res *lint.Result, within map[int]int, fixed map[int]candidate, after *lint.Result, reasons map[int]string) map[int]int {
+	out := map[int]int{}
+	if after == nil {
+		return out
+	}
+	idx := make([]int, 0, len(fixed))
+	for i := range fixed {
+		idx = append(idx, i)
+	}
+	renames := renamesOf(res.Findings, idx)
+	now := map[findingKey]bool{}
+	for _, f := range after.Findings {
+		now[keyOf(f, nil)] = true
+	}
+	for i, by := range within {
+		c, ok := fixed[by]
+		if !ok || now[keyOf(res.Findings[i], renames)] {
+			continue
+		}
+		res.Findings[i].Edits = c.edits
+		delete(reasons, i)
+		out[i] = by
 	}
 	return out
 }

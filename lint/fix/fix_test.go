@@ -219,13 +219,13 @@ func TestOverlappingDifferentEditsKeepTheFirst(t *testing.T) {
 	}
 	fs := []rules.Finding{{RuleID: "CG105", Remedy: &rules.Remedy{Summary: "one"}}, {RuleID: "CG107", Remedy: &rules.Remedy{Summary: "two"}}}
 	reasons := map[int]string{}
-	kept := merge([]candidate{
+	kept, within := merge([]candidate{
 		{finding: 0, file: "f", edits: []rules.Edit{a}},
 		{finding: 1, file: "f", edits: []rules.Edit{{Start: 5, End: 7, New: "z"}}},
 		{finding: 1, file: "f", edits: []rules.Edit{a}},
 	}, fs, reasons)
-	if len(kept) != 2 || !strings.Contains(reasons[1], "overlaps the fix of CG105") {
-		t.Errorf("kept %d, reasons %v", len(kept), reasons)
+	if len(kept) != 2 || !strings.Contains(reasons[1], "overlaps the fix of CG105") || within[1] != 0 {
+		t.Errorf("kept %d, reasons %v, within %v", len(kept), reasons, within)
 	}
 }
 

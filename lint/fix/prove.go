@@ -21,7 +21,9 @@ const maxRounds = 3
 // contents, and keeps the files whose fixes hold: every fixed finding is
 // gone and no finding or error appears that was not there before. The
 // fixes of a file that fails are left with the reason.
-func prove(res *lint.Result, opts Options, files map[string]*File, accepted []candidate, reasons map[int]string) map[string]*File {
+// The lint result of the last round is returned with the files (nil when
+// no file is left).
+func prove(res *lint.Result, opts Options, files map[string]*File, accepted []candidate, reasons map[int]string) (map[string]*File, *lint.Result) {
 	drop := func(path, why string) {
 		delete(files, path)
 		for _, c := range accepted {
@@ -31,9 +33,9 @@ func prove(res *lint.Result, opts Options, files map[string]*File, accepted []ca
 		}
 	}
 	for round := 0; len(files) > 0; round++ {
-		failed := proveOnce(res, opts, files, accepted)
+		failed, after := proveOnce(res, opts, files, accepted)
 		if len(failed) == 0 {
-			return files
+			return files, after
 		}
 		for path, why := range failed {
 			drop(path, why)
@@ -44,7 +46,7 @@ func prove(res *lint.Result, opts Options, files map[string]*File, accepted []ca
 			}
 		}
 	}
-	return files
+	return files, nil
 }
 
 // findingKey identifies a finding across a fix, which moves lines: rule,
@@ -85,8 +87,9 @@ func diagKey(d rules.Diagnostic) string {
 	return filepath.Clean(d.Range.File) + "\x00" + positions.ReplaceAllString(d.Message, "$1")
 }
 
-// proveOnce re-lints once and returns, per fixed file that fails, why.
-func proveOnce(res *lint.Result, opts Options, files map[string]*File, accepted []candidate) map[string]string {
+// proveOnce re-lints once and returns, per fixed file that fails, why,
+// and the re-lint's result.
+func proveOnce(res *lint.Result, opts Options, files map[string]*File, accepted []candidate) (map[string]string, *lint.Result) {
 	changed := map[string]bool{}
 	overlay := map[string][]byte{}
 	for path, f := range files {
@@ -120,7 +123,7 @@ func proveOnce(res *lint.Result, opts Options, files map[string]*File, accepted 
 		for path := range files {
 			failed[path] = "no linted entry file reads it"
 		}
-		return failed
+		return failed, nil
 	}
 	var after *lint.Result
 	var err error
@@ -131,7 +134,7 @@ func proveOnce(res *lint.Result, opts Options, files map[string]*File, accepted 
 		for path := range files {
 			failed[path] = err.Error()
 		}
-		return failed
+		return failed, nil
 	}
 	idx := make([]int, len(live))
 	for i, c := range live {
@@ -187,7 +190,7 @@ func proveOnce(res *lint.Result, opts Options, files map[string]*File, accepted 
 			delete(failed, path)
 		}
 	}
-	return failed
+	return failed, after
 }
 
 // liveCandidates are the accepted candidates whose file is still fixed.

@@ -58,7 +58,9 @@ var (
 	topLevelMain     = regexp.MustCompile(`(?m)^\s*(events|http)\s*\{`)
 	topLevelHTTP     = regexp.MustCompile(`(?m)^\s*(server|map|upstream|geo|split_clients)\b`)
 	topLevelServer   = regexp.MustCompile(`(?m)^\s*(location|listen|server_name)\b`)
-	nginxErrPosition = regexp.MustCompile(`:\d+`)
+	// errPosition is where a server says an error is (`file:12`, `line 12
+	// of`): a fix moves lines.
+	errPosition = regexp.MustCompile(`:\d+|\bline \d+`)
 	// logPrefix is nginx's `2026/12/02 06:44:32 [emerg] 25738#25738: `.
 	logPrefix = regexp.MustCompile(`\d{4}/\d\d/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: `)
 	// httpdPrefix is httpd's `[Wed Dec 02 06:44:32.620977 2026] ` and
@@ -144,7 +146,7 @@ func (s *serverT) run(t *testing.T, entry, root string) (bool, string) {
 	out, err := cmd.CombinedOutput()
 	text := strings.ReplaceAll(strings.ReplaceAll(string(out), root, "<root>"), work, "<work>")
 	text = httpdPrefix.ReplaceAllString(logPrefix.ReplaceAllString(text, "$1 "), "")
-	return err == nil, nginxErrPosition.ReplaceAllString(text, "")
+	return err == nil, errPosition.ReplaceAllString(text, "")
 }
 
 var certOnce = map[string][2]string{}
