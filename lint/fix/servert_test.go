@@ -55,9 +55,9 @@ func apacheTest(t *testing.T) *serverT {
 }
 
 var (
-	topLevelMain     = regexp.MustCompile(`(?m)^\s*(events|http)\s*\{`)
-	topLevelHTTP     = regexp.MustCompile(`(?m)^\s*(server|map|upstream|geo|split_clients)\b`)
-	topLevelServer   = regexp.MustCompile(`(?m)^\s*(location|listen|server_name)\b`)
+	topLevelMain   = regexp.MustCompile(`(?m)^\s*(events|http)\s*\{`)
+	topLevelHTTP   = regexp.MustCompile(`(?m)^\s*(server|map|upstream|geo|split_clients)\b`)
+	topLevelServer = regexp.MustCompile(`(?m)^\s*(location|listen|server_name)\b`)
 	// errPosition is where a server says an error is (`file:12`, `line 12
 	// of`): a fix moves lines.
 	errPosition = regexp.MustCompile(`:\d+|\bline \d+`)
