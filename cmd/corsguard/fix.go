@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -23,7 +24,7 @@ type fixFlags struct {
 func (fl *fixFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&fl.fix, "fix", false, "rewrite the files with the mechanical fixes, each proved by linting the result again (written atomically, only when something changes); the findings that remain decide the exit status")
-	f.BoolVar(&fl.diff, "diff", false, "print the fixes as a unified diff on stdout, and the findings left unfixed with the reason on stderr; never writes")
+	f.BoolVar(&fl.diff, "diff", false, "print the fixes as a unified diff on stdout (or --output), and the findings left unfixed with the reason on stderr; never writes the configuration")
 	f.BoolVar(&fl.unsafe, "fix-unsafe", false, "with --fix or --diff, also apply the fixes that decide who may read (drop credentials, remove an origin, drop plain http)")
 }
 
@@ -49,17 +50,26 @@ func planFixes(res *lint.Result, opts lint.Options, fl fixFlags) *fix.Plan {
 	return nil
 }
 
-// writeDiff prints the plan as a unified diff (stdout: it can be piped to
-// `git apply`) and what it leaves, with why, on stderr.
-func writeDiff(cmd *cobra.Command, plan *fix.Plan, res *lint.Result) error {
+// writeDiff prints the plan as a unified diff (stdout, or --output: it can
+// be piped to `git apply`) and what it leaves, with why, on stderr.
+func writeDiff(cmd *cobra.Command, plan *fix.Plan, res *lint.Result, output string) error {
 	if plan == nil {
 		plan = &fix.Plan{}
 		for _, f := range res.Findings {
 			plan.Left = append(plan.Left, fix.Left{Finding: f, Reason: "no mechanical fix: " + f.Fix})
 		}
 	}
+	out := cmd.OutOrStdout()
+	if output != "" {
+		fh, err := os.Create(output)
+		if err != nil {
+			return &exitCodeError{code: exitError, err: err}
+		}
+		defer func() { _ = fh.Close() }()
+		out = fh
+	}
 	for _, f := range plan.Files {
-		if err := fix.UnifiedDiff(cmd.OutOrStdout(), f.Path, f.Old, f.New); err != nil {
+		if err := fix.UnifiedDiff(out, f.Path, f.Old, f.New); err != nil {
 			return &exitCodeError{code: exitError, err: err}
 		}
 	}

@@ -173,7 +173,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	plan := planFixes(res, opts, fl.fix)
 	switch {
 	case fl.fix.diff:
-		if err := writeDiff(cmd, plan, res); err != nil {
+		if err := writeDiff(cmd, plan, res, fl.output); err != nil {
 			return err
 		}
 		return lintStatus(res.Errors, res.Findings, fl.showInfo, failOn)

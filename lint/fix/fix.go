@@ -149,7 +149,10 @@ func spell(f *rules.Finding, opts Options, srcs map[string][]byte, lines map[str
 		return candidate{}, "unsafe, applied only with --fix-unsafe: " + r.Summary
 	}
 	path := r.At.Range.File
-	if path == "" || isStdin(path, opts.Lint) {
+	if path == "" {
+		return candidate{}, "unsure: the remedy names no file: " + r.Summary
+	}
+	if isStdin(path, opts.Lint) {
 		return candidate{}, "standard input is not rewritten: " + r.Summary
 	}
 	path = filepath.Clean(path)
