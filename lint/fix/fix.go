@@ -95,7 +95,7 @@ func Compute(res *lint.Result, opts Options) *Plan {
 	}
 	accepted, within := merge(cands, res.Findings, reasons)
 	files := apply(accepted, srcs)
-	files, after := prove(res, opts, files, accepted, reasons)
+	files, accepted, after := prove(res, opts, files, accepted, reasons)
 	byFinding := map[int]candidate{}
 	for _, c := range accepted {
 		if _, ok := files[c.file]; ok {

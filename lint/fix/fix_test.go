@@ -268,3 +268,31 @@ func TestEditRangesAreLinesAndColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestAFailingUnsafeFixDoesNotTakeTheSafeOnesDown(t *testing.T) {
+	conf := `server {
+    listen 443 ssl;
+    server_name api.example.com;
+    location / {
+        add_header Access-Control-Allow-Origin "http://legacy.example.com" always;
+        add_header Access-Control-Max-Age 86400 always;
+    }
+}
+`
+	path := writeConf(t, "api.conf", conf, 0o644)
+	// Under this trust, https://legacy.example.com is no better than its
+	// http twin: the unsafe CG107 fix brings a CG112 and fails its proof.
+	opts := Options{Unsafe: true, Spellers: map[string]SpellFunc{"nginx": lineSpeller}}
+	opts.Lint.Rules.TrustedOrigins = []string{"https://app.example.com"}
+	_, p := plan(t, path, opts)
+	if len(p.Files) != 1 {
+		t.Fatalf("files %d, left %+v", len(p.Files), p.Left)
+	}
+	want := strings.Replace(conf, "Max-Age 86400", "Max-Age 7200", 1)
+	if string(p.Files[0].New) != want {
+		t.Errorf("fixed:\n%s\nwant:\n%s", p.Files[0].New, want)
+	}
+	if !leftWith(p, "CG107", "re-lint proof failed") {
+		t.Errorf("left: %+v", p.Left)
+	}
+}

@@ -13,32 +13,68 @@ import (
 )
 
 // maxRounds bounds the proof: each round re-lints the affected entries
-// once; a file that fails is dropped and the rest proved again, in case a
-// dropped file was what a kept one relied on.
+// once; a file that fails is dropped (or first retried without its unsafe
+// fixes) and the rest proved again, in case a dropped file was what a kept
+// one relied on.
 const maxRounds = 3
 
 // prove re-lints the entries the fixed files belong to, with the fixed
 // contents, and keeps the files whose fixes hold: every fixed finding is
 // gone and no finding or error appears that was not there before. The
 // fixes of a file that fails are left with the reason.
-// The lint result of the last round is returned with the files (nil when
-// no file is left).
-func prove(res *lint.Result, opts Options, files map[string]*File, accepted []candidate, reasons map[int]string) (map[string]*File, *lint.Result) {
+// A file whose unsafe fixes (--fix-unsafe) come with safe ones is first
+// retried with the safe ones alone: an unsafe fix changes who may read,
+// which the re-lint often reports (a removed origin leaves a preflight
+// without Allow-Origin), and should not take the safe fixes down with it.
+// The candidates still applied and the lint result of the last round are
+// returned with the files (nil when no file is left).
+func prove(res *lint.Result, opts Options, files map[string]*File, accepted []candidate, reasons map[int]string) (map[string]*File, []candidate, *lint.Result) {
+	fail := func(c candidate, why string) {
+		reasons[c.finding] = "left alone, the re-lint proof failed: " + why
+	}
 	drop := func(path, why string) {
 		delete(files, path)
 		for _, c := range accepted {
 			if c.file == path {
-				reasons[c.finding] = "left alone, the re-lint proof failed: " + why
+				fail(c, why)
 			}
 		}
+	}
+	// withoutUnsafe rebuilds a failed file from its safe fixes; false when
+	// it has none or only safe ones.
+	withoutUnsafe := func(path, why string) bool {
+		var safe, unsafeOnes, rest []candidate
+		for _, c := range accepted {
+			switch {
+			case c.file != path:
+				rest = append(rest, c)
+			case res.Findings[c.finding].Remedy.Unsafe:
+				unsafeOnes = append(unsafeOnes, c)
+			default:
+				safe = append(safe, c)
+			}
+		}
+		if len(safe) == 0 || len(unsafeOnes) == 0 {
+			return false
+		}
+		for _, c := range unsafeOnes {
+			fail(c, why)
+		}
+		old := files[path].Old
+		rebuilt := apply(safe, map[string][]byte{path: old})
+		files[path] = rebuilt[path]
+		accepted = append(rest, safe...)
+		return true
 	}
 	for round := 0; len(files) > 0; round++ {
 		failed, after := proveOnce(res, opts, files, accepted)
 		if len(failed) == 0 {
-			return files, after
+			return files, accepted, after
 		}
 		for path, why := range failed {
-			drop(path, why)
+			if round == maxRounds-1 || !withoutUnsafe(path, why) {
+				drop(path, why)
+			}
 		}
 		if round == maxRounds-1 {
 			for path := range files {
@@ -46,7 +82,7 @@ func prove(res *lint.Result, opts Options, files map[string]*File, accepted []ca
 			}
 		}
 	}
-	return files, nil
+	return files, accepted, nil
 }
 
 // findingKey identifies a finding across a fix, which moves lines: rule,
