@@ -184,10 +184,15 @@ func (c *checkContext) downgradeRemedy(o *OriginRule, a *patternAnalysis, value 
 		Summary: fmt.Sprintf("trust https only: %s", quote(fixed))}
 }
 
-// canonicalRemedy writes an allowlisted origin the way browsers send it.
+// canonicalRemedy writes an allowlisted origin the way browsers send it;
+// not when the allowlist already has that origin (the entry is then a
+// duplicate to remove, which a person decides: nginx refuses duplicate map
+// keys).
 func (c *checkContext) canonicalRemedy(o *OriginRule, value, canonical string) *Remedy {
-	if slices.Contains(o.Values, canonical) && len(o.Values) == 1 {
-		return nil
+	for _, other := range c.p.Actual.Origins {
+		if other.Kind == OriginList && slices.Contains(other.Values, canonical) {
+			return nil
+		}
 	}
 	return &Remedy{Kind: ReplaceValue, Format: c.p.Format, At: originEvidence(o), Old: value, New: canonical,
 		Summary: fmt.Sprintf("write the origin as browsers send it: %s", canonical)}

@@ -108,6 +108,10 @@ func TestCanonicalOriginRemedy(t *testing.T) {
 	if r == nil || r.Kind != ReplaceValue || r.Old != "https://App.example.com:443/" || r.New != "https://app.example.com" || r.At != ev(7) {
 		t.Errorf("remedy %+v", r)
 	}
+	p = policy([]OriginRule{literalOrigin("https://app.example.com/", 7), literalOrigin("https://app.example.com", 8)})
+	if r := remedyOf(t, p, Options{}, "CG111"); r != nil {
+		t.Errorf("the canonical origin is already listed: %+v", r)
+	}
 	p = policy([]OriginRule{literalOrigin("https://*.example.com", 7)})
 	if r := remedyOf(t, p, Options{}, "CG111"); r != nil {
 		t.Errorf("a wildcard entry has no canonical origin, got %+v", r)
