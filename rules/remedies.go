@@ -156,8 +156,8 @@ func (c *checkContext) replacementHolds(o *OriginRule, a patternAnalysis, expr s
 func (c *checkContext) downgradeRemedy(o *OriginRule, a *patternAnalysis, value string) *Remedy {
 	if o.Kind == OriginList {
 		up := "https://" + strings.TrimPrefix(value, "http://")
-		if slices.Contains(o.Values, up) || !spec.IsSerialisedOrigin(up) {
-			return nil
+		if c.listed(up) || !spec.IsSerialisedOrigin(up) {
+			return nil // the https twin is already there: removing the entry is a person's call
 		}
 		return &Remedy{Kind: ReplaceValue, Format: c.p.Format, At: originEvidence(o), Old: value, New: up, Unsafe: true,
 			Summary: fmt.Sprintf("trust %s instead of plain-http %s", up, value)}
@@ -189,10 +189,8 @@ func (c *checkContext) downgradeRemedy(o *OriginRule, a *patternAnalysis, value 
 // duplicate to remove, which a person decides: nginx refuses duplicate map
 // keys).
 func (c *checkContext) canonicalRemedy(o *OriginRule, value, canonical string) *Remedy {
-	for _, other := range c.p.Actual.Origins {
-		if other.Kind == OriginList && slices.Contains(other.Values, canonical) {
-			return nil
-		}
+	if c.listed(canonical) {
+		return nil
 	}
 	return &Remedy{Kind: ReplaceValue, Format: c.p.Format, At: originEvidence(o), Old: value, New: canonical,
 		Summary: fmt.Sprintf("write the origin as browsers send it: %s", canonical)}
@@ -464,4 +462,14 @@ func (c *checkContext) credentialsRemedy() *Remedy {
 		return nil
 	}
 	return c.removeRemedy(*c.credEvidence, "drop Access-Control-Allow-Credentials and keep the public `*`")
+}
+
+// listed tells whether an exact origin is in the actual grant's allowlist.
+func (c *checkContext) listed(origin string) bool {
+	for _, o := range c.p.Actual.Origins {
+		if o.Kind == OriginList && slices.Contains(o.Values, origin) {
+			return true
+		}
+	}
+	return false
 }
