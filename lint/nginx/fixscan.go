@@ -161,6 +161,9 @@ func (t *stree) find(ev rules.Evidence) (*sdir, error) {
 	}
 	switch len(match) {
 	case 0:
+		if strings.HasPrefix(ev.Text, "snippet ") {
+			return nil, fmt.Errorf("the scope is the whole snippet file: its block is in the file that includes it")
+		}
 		return nil, fmt.Errorf("line %d does not hold %q (has the file changed?)", ev.Range.Line, ev.Text)
 	case 1:
 		return match[0], nil
