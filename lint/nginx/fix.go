@@ -239,8 +239,7 @@ func headerLine(h rules.HeaderLine) (string, error) {
 // bare or quoted.
 func plainWord(v string) bool {
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '*') {
+		if c := v[i]; !isVarByte(c) && c != '-' && c != '.' && c != '*' {
 			return false
 		}
 	}
