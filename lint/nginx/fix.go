@@ -62,6 +62,9 @@ type vtok struct {
 	pos, end int
 	val      string
 	quote    byte // 0 for a bare word
+	// part: the value of a more_set_headers "Name: value" argument, a
+	// span inside its token (the quotes are around the whole token).
+	part bool
 }
 
 // values returns the directive's argument values; a map entry's key (the
@@ -87,8 +90,39 @@ func (t *stree) values(d *sdir) []vtok {
 			}
 		}
 		out = append(out, v)
+		if d.name.val == "more_set_headers" {
+			if _, p, ok := t.headerPart(a); ok {
+				out = append(out, p)
+			}
+		}
 	}
 	return out
+}
+
+// headerPart returns the value of a more_set_headers "Name: value"
+// argument as a span of its own, when the token's bytes are its value
+// (no escapes, so that offsets map one to one).
+func (t *stree) headerPart(a ftok) (string, vtok, bool) {
+	inner, off := t.src[a.pos:a.end], a.pos
+	var q byte
+	if a.quoted {
+		q, inner, off = inner[0], inner[1:len(inner)-1], off+1
+	}
+	name, _, found := strings.Cut(inner, ":")
+	if inner != a.val || !found {
+		return "", vtok{}, false
+	}
+	start, end := len(name)+1, len(inner)
+	for start < end && (inner[start] == ' ' || inner[start] == '\t') {
+		start++
+	}
+	for end > start && (inner[end-1] == ' ' || inner[end-1] == '\t') {
+		end--
+	}
+	if start == end {
+		return "", vtok{}, false
+	}
+	return strings.TrimSpace(name), vtok{pos: off + start, end: off + end, val: inner[start:end], quote: q, part: true}, true
 }
 
 func (t *stree) vtok(f ftok) vtok {
@@ -125,7 +159,11 @@ func (t *stree) replaceValue(d *sdir, old, repl string) ([]rules.Edit, error) {
 	if isHeaderDirective(d.name.val) && strings.Contains(repl, "$") {
 		return nil, fmt.Errorf("the new value %q has a `$`, which %s reads as a variable", repl, d.name.val)
 	}
-	enc, err := encode(prefixes[0]+repl, hits[0].quote)
+	encodeAs := encode
+	if hits[0].part {
+		encodeAs = encodePart
+	}
+	enc, err := encodeAs(prefixes[0]+repl, hits[0].quote)
 	if err != nil {
 		return nil, err
 	}
@@ -138,22 +176,10 @@ func isHeaderDirective(name string) bool {
 
 // encode writes v as one nginx token: in quote q when the original was
 // quoted, bare when it may be, in double quotes when a bare word would
-// split or start a comment. Backslash sequences that nginx and the linter
-// read differently (nginx turns `\\`, `\"`, `\t`... into one character,
-// the linter keeps them) are refused.
+// split or start a comment.
 func encode(v string, q byte) (string, error) {
-	for i := 0; i < len(v); i++ {
-		if v[i] != '\\' {
-			continue
-		}
-		if i+1 == len(v) {
-			return "", fmt.Errorf("the value %q ends with a backslash, which would escape the closing quote", v)
-		}
-		switch v[i+1] {
-		case '\\', '"', '\'', 't', 'n', 'r':
-			return "", fmt.Errorf("the value %q has %q, which nginx and the linter read differently", v, v[i:i+2])
-		}
-		i++
+	if err := escapesAgree(v); err != nil {
+		return "", err
 	}
 	if q == 0 && !needsQuotes(v) && v[0] != '#' && !strings.Contains(v, "${") {
 		return v, nil
@@ -162,6 +188,40 @@ func encode(v string, q byte) (string, error) {
 		q = '"'
 	}
 	return string(q) + strings.ReplaceAll(v, string(q), `\`+string(q)) + string(q), nil
+}
+
+// encodePart writes v inside a token quoted with q (or bare).
+func encodePart(v string, q byte) (string, error) {
+	if err := escapesAgree(v); err != nil {
+		return "", err
+	}
+	if q == 0 {
+		if needsQuotes(v) || strings.Contains(v, "${") {
+			return "", fmt.Errorf("the value %q would need quotes inside a bare argument", v)
+		}
+		return v, nil
+	}
+	return strings.ReplaceAll(v, string(q), `\`+string(q)), nil
+}
+
+// escapesAgree refuses backslash sequences that nginx and the linter read
+// differently: nginx turns `\\`, `\"`, `\'`, `\t`, `\n`, `\r` into one
+// character, the linter keeps them.
+func escapesAgree(v string) error {
+	for i := 0; i < len(v); i++ {
+		if v[i] != '\\' {
+			continue
+		}
+		if i+1 == len(v) {
+			return fmt.Errorf("the value %q ends with a backslash, which would escape the closing quote", v)
+		}
+		switch v[i+1] {
+		case '\\', '"', '\'', 't', 'n', 'r':
+			return fmt.Errorf("the value %q has %q, which nginx and the linter read differently", v, v[i:i+2])
+		}
+		i++
+	}
+	return nil
 }
 
 // addAlways appends `always` to an add_header.

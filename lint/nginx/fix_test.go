@@ -101,6 +101,14 @@ var replaceValueCases = []spellCase{
 		src:  "\tadd_header\r\n\t\tAccess-Control-Max-Age\r\n\t\t\"86400\"\r\n\t\talways;\r\n",
 		r:    replace(1, "", "86400", "7200"),
 		want: "\tadd_header\r\n\t\tAccess-Control-Max-Age\r\n\t\t\"7200\"\r\n\t\talways;\r\n"},
+	{name: "headers-more: Max-Age inside a \"Name: value\" argument", ctx: "location",
+		src:  "more_set_headers -s 200 \"Access-Control-Max-Age:  86400\";\n",
+		r:    replace(1, "", "86400", "600"),
+		want: "more_set_headers -s 200 \"Access-Control-Max-Age:  600\";\n"},
+	{name: "unsure: headers-more argument with escapes (offsets would not map)", ctx: "location",
+		src: "more_set_headers \"Access-Control-Max-Age: 86400 \\\"s\\\"\";\n",
+		r:   replace(1, "", `86400 "s"`, "600"),
+		err: "has no value"},
 	{name: "unsure: the value is written twice", ctx: "http",
 		src: "map $http_origin $cors { default \"\"; \"https://a.example.com/\" \"https://a.example.com/\"; }\n",
 		r:   replace(1, "https://a.example.com/ https://a.example.com/;", "https://a.example.com/", "https://a.example.com"),
@@ -247,7 +255,12 @@ var replaceEchoCases = []spellCase{
 	{name: "unsure: not the Allow-Origin header", ctx: "http",
 		src: "server { add_header Access-Control-Allow-Headers $http_access_control_request_headers; }\n",
 		r:   echo(1, "add_header Access-Control-Allow-Headers $http_access_control_request_headers;", "https://app.example.com"),
-		err: "is not an add_header of Access-Control-Allow-Origin"},
+		err: "is not an add_header or more_set_headers of Access-Control-Allow-Origin"},
+	{name: "headers-more: the value part of the argument, inside its quotes", ctx: "http",
+		src: "server {\n    more_set_headers 'Access-Control-Allow-Origin: $http_origin' 'Access-Control-Allow-Credentials: true';\n}\n",
+		r:   echo(2, "", "https://app.example.com"),
+		want: "map $http_origin $cors_allow_origin {\n    default \"\";\n    \"https://app.example.com\" $http_origin;\n}\n\n" +
+			"server {\n    more_set_headers 'Access-Control-Allow-Origin: $cors_allow_origin' 'Access-Control-Allow-Credentials: true';\n}\n"},
 }
 
 var preflightHeaders = []string{"Access-Control-Allow-Origin", "$cors", "Access-Control-Allow-Methods", "GET, PUT, DELETE", "Vary", "Origin"}

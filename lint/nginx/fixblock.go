@@ -25,8 +25,9 @@ var serialisedOrigin = regexp.MustCompile(`^https?://(\[[0-9a-f:.]+\]|[a-z0-9]([
 // "<origin>" $http_origin; … }` in the file's http context and makes the
 // echoing add_header send that variable instead.
 func (t *stree) replaceEcho(d *sdir, origins []string) ([]rules.Edit, error) {
-	if d.name.val != "add_header" || len(d.args) < 2 || !strings.EqualFold(d.args[0].val, rules.HeaderAllowOrigin) {
-		return nil, fmt.Errorf("%q is not an add_header of %s", d.text(), rules.HeaderAllowOrigin)
+	value, ok := t.echoValue(d)
+	if !ok {
+		return nil, fmt.Errorf("%q is not an add_header or more_set_headers of %s", d.text(), rules.HeaderAllowOrigin)
 	}
 	if len(origins) == 0 {
 		return nil, errors.New("no trusted origins are declared: the allowlist that replaces the echo would be empty")
@@ -37,10 +38,9 @@ func (t *stree) replaceEcho(d *sdir, origins []string) ([]rules.Edit, error) {
 		}
 	}
 	name := t.freeVar(mapVar)
-	value := d.args[1]
 	valueEdit := rules.Edit{Start: value.pos, End: value.end, New: "$" + name}
-	if value.quoted {
-		q := string(t.src[value.pos])
+	if value.quote != 0 && !value.part {
+		q := string(value.quote)
 		valueEdit.New = q + "$" + name + q
 	}
 	mapEdit, err := t.mapEdit(d, name, origins)
@@ -48,6 +48,29 @@ func (t *stree) replaceEcho(d *sdir, origins []string) ([]rules.Edit, error) {
 		return nil, err
 	}
 	return []rules.Edit{mapEdit, valueEdit}, nil
+}
+
+// echoValue is the value of the Allow-Origin header d sends: the second
+// argument of an add_header, the value part of a more_set_headers
+// argument.
+func (t *stree) echoValue(d *sdir) (vtok, bool) {
+	switch d.name.val {
+	case "add_header":
+		if len(d.args) >= 2 && strings.EqualFold(d.args[0].val, rules.HeaderAllowOrigin) {
+			return t.vtok(d.args[1]), true
+		}
+	case "more_set_headers":
+		var found []vtok
+		for _, a := range d.args {
+			if name, v, ok := t.headerPart(a); ok && strings.EqualFold(name, rules.HeaderAllowOrigin) {
+				found = append(found, v)
+			}
+		}
+		if len(found) == 1 {
+			return found[0], true
+		}
+	}
+	return vtok{}, false
 }
 
 // freeVar returns base, or base2, base3… : the first name no `$name` or
