@@ -18,7 +18,7 @@ import (
 // map, the tokenizer is not exact on the file) comes back as an error
 // saying why, and the finding stays unfixed.
 func Spell(path string, src []byte, r rules.Remedy) ([]rules.Edit, error) {
-	edits, err := spell(string(src), r)
+	edits, err := spell(src, r)
 	if err != nil {
 		line := r.At.Range.Line
 		return nil, fmt.Errorf("%s:%d: %s: %w", path, line, r.Kind, err)
@@ -29,8 +29,8 @@ func Spell(path string, src []byte, r rules.Remedy) ([]rules.Edit, error) {
 	return edits, nil
 }
 
-func spell(src string, r rules.Remedy) ([]rules.Edit, error) {
-	t, err := scanFile(src)
+func spell(src []byte, r rules.Remedy) ([]rules.Edit, error) {
+	t, err := scanCached(src)
 	if err != nil {
 		return nil, err
 	}

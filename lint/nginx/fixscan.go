@@ -3,6 +3,8 @@ package nginx
 import (
 	"fmt"
 	"strings"
+	"sort"
+	"sync"
 
 	"github.com/corsguard/corsguard/rules"
 )
@@ -69,6 +71,37 @@ type stree struct {
 	src  string
 	root *sdir // the file itself: kids are the top-level directives
 	all  []*sdir
+}
+
+// lastScan is the last file scanned, for the next remedy in the same
+// file: lint/fix spells each finding's remedy on its own, and reading a
+// big file again for each of its findings would make fixing it
+// quadratic. It holds one file's tree (a few times the file's size, so
+// at most some tens of MB for the largest file read) until another file
+// is spelled. (A weak pointer was tried: the collections that fixing a
+// big file triggers cleared it between nearly every two remedies.)
+var lastScan struct {
+	sync.Mutex
+	tree *stree
+}
+
+// scanCached is scanFile through lastScan. Trees are read-only once
+// built, so callers may share one.
+func scanCached(src []byte) (*stree, error) {
+	lastScan.Lock()
+	t := lastScan.tree
+	lastScan.Unlock()
+	if t != nil && t.src == string(src) {
+		return t, nil
+	}
+	t, err := scanFile(string(src))
+	if err != nil {
+		return nil, err
+	}
+	lastScan.Lock()
+	lastScan.tree = t
+	lastScan.Unlock()
+	return t, nil
 }
 
 // scanFile tokenizes src exactly or says why it cannot.
@@ -138,12 +171,14 @@ func scanFile(src string) (*stree, error) {
 // find returns the directive evidence ev cites: the one starting on its
 // line, and when several do, the one whose text is ev.Text.
 func (t *stree) find(ev rules.Evidence) (*sdir, error) {
-	var on []*sdir
-	for _, d := range t.all {
-		if d.line() == ev.Range.Line {
-			on = append(on, d)
-		}
+	// t.all is in source order, so by line: the directives starting on
+	// the line are one run of it.
+	i := sort.Search(len(t.all), func(i int) bool { return t.all[i].line() >= ev.Range.Line })
+	j := i
+	for j < len(t.all) && t.all[j].line() == ev.Range.Line {
+		j++
 	}
+	on := t.all[i:j]
 	if len(on) == 0 {
 		return nil, fmt.Errorf("no directive starts on line %d", ev.Range.Line)
 	}
