@@ -2,8 +2,8 @@ package nginx
 
 import (
 	"fmt"
-	"strings"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/corsguard/corsguard/rules"
