@@ -312,6 +312,9 @@ func (t *stree) addHeaders(d *sdir, hs []rules.HeaderLine) ([]rules.Edit, error)
 	if len(hs) == 0 {
 		return nil, errors.New("the remedy names no header to add")
 	}
+	if !t.addHeaderAllowed(d.parent) {
+		return nil, fmt.Errorf("nginx allows no add_header in the %s block that holds %q", d.parent.name.val, d.text())
+	}
 	lines := make([]string, len(hs))
 	for i, h := range hs {
 		l, err := headerLine(h)
@@ -326,4 +329,18 @@ func (t *stree) addHeaders(d *sdir, hs []rules.HeaderLine) ([]rules.Edit, error)
 		return []rules.Edit{{Start: eol, End: eol, New: nl + in + strings.Join(lines, nl+in)}}, nil
 	}
 	return []rules.Edit{{Start: d.end(), End: d.end(), New: " " + strings.Join(lines, " ")}}, nil
+}
+
+// addHeaderAllowed reports whether nginx accepts add_header directly in
+// block b: http, server, location and an if inside a location (not a
+// server-level if, limit_except...). A file's top level is whatever
+// includes it; the front end reads it as the http or location body.
+func (t *stree) addHeaderAllowed(b *sdir) bool {
+	switch b.name.val {
+	case "http", "server", "location":
+		return true
+	case "if":
+		return b.parent == t.root || b.parent.name.val == "location"
+	}
+	return b == t.root
 }

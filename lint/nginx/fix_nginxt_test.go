@@ -3,11 +3,21 @@
 package nginx
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/corsguard/corsguard/fuzz/livetest"
 )
@@ -52,21 +62,37 @@ const headersMoreModule = "/usr/lib/nginx/modules/ngx_http_headers_more_filter_m
 // nginxBinary finds nginx where the live tests look for it, or skips.
 func nginxBinary(t *testing.T) string {
 	t.Helper()
+	p, err := findNginx()
+	if err != nil {
+		t.Skipf("%v (CI installs the Debian package)", err)
+	}
+	return p
+}
+
+func findNginx() (string, error) {
 	for _, p := range livetest.NginxPaths {
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p
+			return p, nil
 		}
 	}
 	if p, err := exec.LookPath("nginx"); err == nil {
-		return p
+		return p, nil
 	}
-	t.Skipf("nginx (%s or on PATH) is not installed (CI installs the Debian package)", strings.Join(livetest.NginxPaths, ", "))
-	return ""
+	return "", fmt.Errorf("nginx (%s or on PATH) is not installed", strings.Join(livetest.NginxPaths, ", "))
 }
 
 // nginxT wraps src by its context into an nginx.conf and runs
 // `nginx -t` on it.
 func nginxT(t *testing.T, bin, ctx, src, when string) {
+	t.Helper()
+	if out := nginxAccepts(t, bin, ctx, src); out != "" {
+		t.Errorf("nginx -t %s: %s", when, out)
+	}
+}
+
+// nginxAccepts returns "" when `nginx -t` accepts src wrapped by its
+// context, else what nginx said and the configuration it ran.
+func nginxAccepts(t *testing.T, bin, ctx, src string) string {
 	t.Helper()
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "nginx.conf")
@@ -74,6 +100,9 @@ func nginxT(t *testing.T, bin, ctx, src, when string) {
 	switch ctx {
 	case "main":
 		text = src
+		if t, err := scanFile(src); err == nil && !slices.ContainsFunc(t.root.kids, func(d *sdir) bool { return d.name.val == "events" }) {
+			text = "events {}\n" + text
+		}
 		if err := os.WriteFile(filepath.Join(dir, "mime.types"), []byte("types { text/html html; }\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -90,6 +119,11 @@ func nginxT(t *testing.T, bin, ctx, src, when string) {
 			// http context they are included in.
 			body = "map $http_origin $cors { default \"\"; }\n" + body
 		}
+		// Sites that listen with ssl need a certificate; long map keys
+		// (regexes) a bigger hash bucket than the default (set before
+		// any map).
+		body = "ssl_certificate " + writeTestCert(t, dir) + ";\nssl_certificate_key " + filepath.Join(dir, "key.pem") + ";\n" +
+			"map_hash_bucket_size 256;\n" + body
 		var err error
 		text, err = livetest.RenderNginx(livetest.Config{Body: body}, livetest.Vars{Addr: "127.0.0.1:8080", Port: 8080, Dir: dir})
 		if err != nil {
@@ -107,6 +141,35 @@ func nginxT(t *testing.T, bin, ctx, src, when string) {
 	cmd := exec.Command(bin, "-t", "-q", "-p", dir+"/", "-c", conf, "-e", "stderr",
 		"-g", "pid "+filepath.Join(dir, "nginx.pid")+"; error_log stderr;")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("nginx -t %s: %v\n%s\nconfiguration:\n%s", when, err, out, text)
+		return fmt.Sprintf("%v\n%s\nconfiguration:\n%s", err, out, text)
 	}
+	return ""
+}
+
+// writeTestCert writes a self-signed certificate and its key (key.pem)
+// into dir and returns the certificate's path.
+func writeTestCert(t *testing.T, dir string) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "corsguard.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := filepath.Join(dir, "cert.pem")
+	if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cert
 }

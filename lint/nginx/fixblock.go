@@ -196,8 +196,11 @@ func (t *stree) answerPreflight(d *sdir, hs []rules.HeaderLine) ([]rules.Edit, e
 	if !d.isBlock() || d.name.val != "location" && d.name.val != "server" {
 		blk = d.parent
 	}
-	if blk == t.root || blk.name.val != "location" && blk.name.val != "server" {
+	switch {
+	case blk == t.root || blk.name.val != "location" && blk.name.val != "server":
 		return nil, fmt.Errorf("%q is not in a location or server block, where the OPTIONS branch would go", d.text())
+	case blk.name.val == "server":
+		return nil, errors.New("the scope is a server block, and nginx allows no add_header in an if at server level: answer OPTIONS in its locations")
 	}
 	for _, k := range blk.kids {
 		if k.name.val == "if" && strings.Contains(k.text(), "$request_method") {
