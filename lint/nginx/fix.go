@@ -295,11 +295,11 @@ func headerLine(h rules.HeaderLine) (string, error) {
 	return "add_header " + h.Name + " " + v + " always;", nil
 }
 
-// plainWord: letters, digits and - _ . * , which nginx reads the same
-// bare or quoted.
+// plainWord: letters, digits and - _ . * $ / : (a variable, an origin),
+// which nginx reads the same bare or quoted.
 func plainWord(v string) bool {
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; !isVarByte(c) && c != '-' && c != '.' && c != '*' {
+		if c := v[i]; !isVarByte(c) && !strings.ContainsRune("-.*$/:", rune(c)) {
 			return false
 		}
 	}

@@ -207,7 +207,7 @@ var addHeadersCases = []spellCase{
 		r: withHeaders(remedy(rules.AddHeaders, 3, ""), "Access-Control-Allow-Origin", "$cors",
 			"Access-Control-Allow-Methods", "GET, POST"),
 		want: "\tadd_header Access-Control-Allow-Origin $cors always;\r\n\tlocation /a {\r\n\t\tadd_header X-Frame-Options DENY; # own header\r\n" +
-			"\t\tadd_header Access-Control-Allow-Origin \"$cors\" always;\r\n\t\tadd_header Access-Control-Allow-Methods \"GET, POST\" always;\r\n\t\treturn 200;\r\n\t}\r\n"},
+			"\t\tadd_header Access-Control-Allow-Origin $cors always;\r\n\t\tadd_header Access-Control-Allow-Methods \"GET, POST\" always;\r\n\t\treturn 200;\r\n\t}\r\n"},
 	{name: "inline block: the new directive follows on the line", ctx: "server",
 		src:  "location / { add_header Access-Control-Allow-Origin $cors; return 204; }\n",
 		r:    withHeaders(remedy(rules.AddHeaders, 1, "add_header Access-Control-Allow-Origin $cors;"), "Vary", "Origin"),
@@ -273,13 +273,13 @@ var answerPreflightCases = []spellCase{
 	{name: "at the top of the location cited", ctx: "server",
 		src: "location /api {\n    add_header Access-Control-Allow-Origin $cors always;\n    proxy_pass http://127.0.0.1:9;\n}\n",
 		r:   withHeaders(remedy(rules.AnswerPreflight, 1, "location /api {"), preflightHeaders...),
-		want: "location /api {\n    if ($request_method = OPTIONS) {\n        add_header Access-Control-Allow-Origin \"$cors\" always;\n" +
+		want: "location /api {\n    if ($request_method = OPTIONS) {\n        add_header Access-Control-Allow-Origin $cors always;\n" +
 			"        add_header Access-Control-Allow-Methods \"GET, PUT, DELETE\" always;\n        add_header Vary Origin always;\n        return 204;\n    }\n" +
 			"    add_header Access-Control-Allow-Origin $cors always;\n    proxy_pass http://127.0.0.1:9;\n}\n"},
 	{name: "cited by a directive inside: its block, tabs and CRLF", ctx: "http",
 		src: "server {\r\n\tlisten 127.0.0.1:8080;\r\n\tlocation / {\r\n\t\tadd_header Access-Control-Allow-Origin $cors;\r\n\t\tproxy_pass http://127.0.0.1:9;\r\n\t}\r\n}\r\n",
 		r:   withHeaders(remedy(rules.AnswerPreflight, 4, ""), "Access-Control-Allow-Origin", "$cors"),
-		want: "server {\r\n\tlisten 127.0.0.1:8080;\r\n\tlocation / {\r\n\t\tif ($request_method = OPTIONS) {\r\n\t\t\tadd_header Access-Control-Allow-Origin \"$cors\" always;\r\n\t\t\treturn 204;\r\n\t\t}\r\n" +
+		want: "server {\r\n\tlisten 127.0.0.1:8080;\r\n\tlocation / {\r\n\t\tif ($request_method = OPTIONS) {\r\n\t\t\tadd_header Access-Control-Allow-Origin $cors always;\r\n\t\t\treturn 204;\r\n\t\t}\r\n" +
 			"\t\tadd_header Access-Control-Allow-Origin $cors;\r\n\t\tproxy_pass http://127.0.0.1:9;\r\n\t}\r\n}\r\n"},
 	{name: "inline location stays on its line", ctx: "server",
 		src:  "location / { add_header Access-Control-Allow-Origin *; proxy_pass http://127.0.0.1:9; }\n",

@@ -1,6 +1,7 @@
 package nginx
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -168,6 +169,10 @@ func scanFile(src string) (*stree, error) {
 	return t, nil
 }
 
+// errWholeSnippet: the evidence is a snippet file's own scope (the front
+// end names it "snippet <file>"), not a directive.
+var errWholeSnippet = errors.New("the scope is the whole snippet file: its block is in the file that includes it")
+
 // find returns the directive evidence ev cites: the one starting on its
 // line, and when several do, the one whose text is ev.Text.
 func (t *stree) find(ev rules.Evidence) (*sdir, error) {
@@ -180,6 +185,9 @@ func (t *stree) find(ev rules.Evidence) (*sdir, error) {
 	}
 	on := t.all[i:j]
 	if len(on) == 0 {
+		if strings.HasPrefix(ev.Text, "snippet ") {
+			return nil, errWholeSnippet
+		}
 		return nil, fmt.Errorf("no directive starts on line %d", ev.Range.Line)
 	}
 	if ev.Text == "" {
@@ -197,7 +205,7 @@ func (t *stree) find(ev rules.Evidence) (*sdir, error) {
 	switch len(match) {
 	case 0:
 		if strings.HasPrefix(ev.Text, "snippet ") {
-			return nil, fmt.Errorf("the scope is the whole snippet file: its block is in the file that includes it")
+			return nil, errWholeSnippet
 		}
 		return nil, fmt.Errorf("line %d does not hold %q (has the file changed?)", ev.Range.Line, ev.Text)
 	case 1:
