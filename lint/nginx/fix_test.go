@@ -338,6 +338,94 @@ func TestSpell(t *testing.T) {
 	}
 }
 
+// Remedies of one file are spelled one by one against the same contents
+// and their edits merged, as lint/fix does: they compose (an `always`
+// and a Vary line after the same directive, a map and the header that
+// sends it) into the file the README shows.
+func TestSpellSeveralRemediesOfOneFile(t *testing.T) {
+	src := `map $http_origin $cors_regex {
+    default "";
+    "~^https://app.example.com" $http_origin;
+}
+
+# The API
+server {
+    listen 443 ssl;
+    server_name api.example.com;
+    location /v1/ {
+        add_header Access-Control-Allow-Origin $cors_regex;
+        add_header Access-Control-Max-Age 31536000;
+        proxy_pass http://backend;
+    }
+    location /public/ {
+        add_header Access-Control-Allow-Origin $http_origin always;
+        add_header Access-Control-Allow-Credentials true always;
+        proxy_pass http://backend;
+    }
+}
+`
+	ev := func(line int) rules.Evidence { return at(line, "") }
+	rs := []rules.Remedy{
+		{Kind: rules.ReplaceValue, At: ev(3), Old: "^https://app.example.com", New: `^https://app\.example\.com$`},
+		{Kind: rules.AnswerPreflight, At: ev(10), Headers: []rules.HeaderLine{{Name: "Access-Control-Allow-Origin", Value: "$cors_regex"}, {Name: "Access-Control-Allow-Methods", Value: "GET, POST"}}},
+		{Kind: rules.AddAlways, At: ev(11)},
+		{Kind: rules.AddHeaders, At: ev(11), Headers: []rules.HeaderLine{{Name: "Vary", Value: "Origin"}}},
+		{Kind: rules.ReplaceValue, At: ev(12), Old: "31536000", New: "7200"},
+		{Kind: rules.ReplaceEcho, At: ev(16), Origins: []string{"https://app.example.com", "https://admin.example.com"}},
+	}
+	var edits []rules.Edit
+	for _, r := range rs {
+		es, err := Spell("cors.conf", []byte(src), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edits = append(edits, es...)
+	}
+	got, err := applyEdits(src, edits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `map $http_origin $cors_regex {
+    default "";
+    "~^https://app\.example\.com$" $http_origin;
+}
+
+map $http_origin $cors_allow_origin {
+    default "";
+    "https://app.example.com" $http_origin;
+    "https://admin.example.com" $http_origin;
+}
+
+# The API
+server {
+    listen 443 ssl;
+    server_name api.example.com;
+    location /v1/ {
+        if ($request_method = OPTIONS) {
+            add_header Access-Control-Allow-Origin $cors_regex always;
+            add_header Access-Control-Allow-Methods "GET, POST" always;
+            return 204;
+        }
+        add_header Access-Control-Allow-Origin $cors_regex always;
+        add_header Vary Origin always;
+        add_header Access-Control-Max-Age 7200;
+        proxy_pass http://backend;
+    }
+    location /public/ {
+        add_header Access-Control-Allow-Origin $cors_allow_origin always;
+        add_header Access-Control-Allow-Credentials true always;
+        proxy_pass http://backend;
+    }
+}
+`
+	if got != want {
+		t.Fatalf("fixed file:\n%s\nwant:\n%s", got, want)
+	}
+	if d := diagnostics(ParseSource("cors.conf", []byte(got))); len(d) > 0 {
+		t.Errorf("the fixed file does not parse cleanly: %v", d)
+	}
+}
+
 // spellAndApply runs Spell on src as the file cors.conf and applies the
 // edits the way lint/fix does (in order, none overlapping).
 func spellAndApply(src string, r rules.Remedy) (string, error) {
