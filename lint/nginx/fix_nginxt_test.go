@@ -31,6 +31,8 @@ func TestSpellPassesNginxT(t *testing.T) {
 	bin := nginxBinary(t)
 	_, err := os.Stat(headersMoreModule)
 	headersMore := err == nil
+	_, err = os.Stat(luaModule)
+	lua := err == nil
 	runs := 0
 	for kind, cases := range allSpellCases() {
 		for _, tc := range cases {
@@ -40,6 +42,9 @@ func TestSpellPassesNginxT(t *testing.T) {
 			t.Run(kind+"/"+tc.name, func(t *testing.T) {
 				if strings.Contains(tc.src, "more_set_headers") && !headersMore {
 					t.Skipf("no headers-more module (more_set_headers) at %s: Debian's libnginx-mod-http-headers-more-filter", headersMoreModule)
+				}
+				if strings.Contains(tc.src, "_by_lua_block") && !lua {
+					t.Skipf("no Lua module at %s: Debian's libnginx-mod-http-lua", luaModule)
 				}
 				nginxT(t, bin, tc.ctx, tc.src, "before the fix")
 				fixed, err := spellAndApply(tc.src, tc.r)
@@ -58,6 +63,9 @@ func TestSpellPassesNginxT(t *testing.T) {
 // puts the module; Debian's own nginx.conf loads it, ours do when it is
 // there.
 const headersMoreModule = "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so"
+
+// luaModule is Debian's libnginx-mod-http-lua (with the NDK it needs).
+const luaModule = "/usr/lib/nginx/modules/ngx_http_lua_module.so"
 
 // nginxBinary finds nginx where the live tests look for it, or skips.
 func nginxBinary(t *testing.T) string {
@@ -134,6 +142,9 @@ func nginxAccepts(t *testing.T, bin, ctx, src string) string {
 	}
 	if strings.Contains(src, "more_set_headers") {
 		text = "load_module " + headersMoreModule + ";\n" + text
+	}
+	if strings.Contains(src, "_by_lua_block") {
+		text = "load_module " + filepath.Join(filepath.Dir(luaModule), "ndk_http_module.so") + ";\nload_module " + luaModule + ";\n" + text
 	}
 	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 		t.Fatal(err)

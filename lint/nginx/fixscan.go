@@ -112,8 +112,6 @@ func scanFile(src string) (*stree, error) {
 		return nil, fmt.Errorf("file is larger than the %d MB limit", MaxFileSize>>20)
 	case strings.IndexByte(src, 0) >= 0:
 		return nil, fmt.Errorf("binary file (NUL byte)")
-	case strings.Contains(src, "_by_lua"):
-		return nil, fmt.Errorf("the file has Lua blocks, whose text is not nginx syntax: not edited automatically")
 	case !asciiOrSafe(src):
 		return nil, fmt.Errorf("invalid UTF-8 or a Unicode space: the tokenizer is not exact here")
 	case strings.HasSuffix(src, "\\") || strings.Contains(src, "\\\n") || strings.Contains(src, "\\\r\n") || loneCR(src):
@@ -122,6 +120,7 @@ func scanFile(src string) (*stree, error) {
 	t := &stree{src: src, root: &sdir{term: ftok{val: "{"}}}
 	l := flexer{src: src, line: 1}
 	stack := []*sdir{t.root}
+	luaSeen := 0
 	for {
 		tok, ok := l.next()
 		if !ok {
@@ -140,6 +139,15 @@ func scanFile(src string) (*stree, error) {
 			return nil, fmt.Errorf("line %d: unexpected %q", tok.line, tok.val)
 		}
 		d := &sdir{name: tok, parent: cur}
+		if !tok.quoted && luaBlocks[tok.val] {
+			if err := t.luaBlock(&l, d); err != nil {
+				return nil, err
+			}
+			luaSeen++
+			cur.kids = append(cur.kids, d)
+			t.all = append(t.all, d)
+			continue
+		}
 		for {
 			a, ok := l.next()
 			if !ok {
@@ -166,7 +174,70 @@ func scanFile(src string) (*stree, error) {
 	if len(stack) != 1 {
 		return nil, fmt.Errorf("line %d: the block opened here is never closed", stack[len(stack)-1].line())
 	}
+	if strings.Count(src, "_by_lua_block") != luaSeen {
+		// crossplane switches to its Lua lexer on the word anywhere (an
+		// argument, a comment's neighbour...): not mirrored here.
+		return nil, fmt.Errorf("a *_by_lua_block word that does not start a directive: the tokenizer is not exact here")
+	}
 	return t, nil
+}
+
+// luaBlocks are the directives whose block crossplane (and so the front
+// end) reads as one Lua token rather than as nginx syntax.
+var luaBlocks = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range []string{"init", "init_worker", "exit_worker", "set", "content", "server_rewrite", "rewrite", "access",
+		"header_filter", "body_filter", "log", "balancer", "ssl_client_hello", "ssl_certificate", "ssl_session_fetch", "ssl_session_store"} {
+		m[n+"_by_lua_block"] = true
+	}
+	return m
+}()
+
+// luaBlock reads a *_by_lua_block directive the way crossplane's Lua
+// lexer does: set_by_lua_block takes one word first; then `{`, and the
+// block ends at the brace that balances it, braces inside '…' or "…"
+// (no escapes) not counted. The directive's terminator is that brace.
+func (t *stree) luaBlock(l *flexer, d *sdir) error {
+	if d.name.val == "set_by_lua_block" {
+		a, ok := l.next()
+		if !ok || a.quoted || a.val == "{" || a.val == ";" || a.val == "}" {
+			return fmt.Errorf("line %d: set_by_lua_block without its variable", d.line())
+		}
+		d.args = append(d.args, a)
+	}
+	src, i := l.src, l.i
+	for i < len(src) && strings.IndexByte(" \t\r\n\v\f", src[i]) >= 0 {
+		if src[i] == '\n' {
+			l.line++
+		}
+		i++
+	}
+	if i >= len(src) || src[i] != '{' {
+		return fmt.Errorf("line %d: %s without a Lua block", d.line(), d.name.val)
+	}
+	depth, quote := 0, byte(0)
+	for ; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\n':
+			l.line++
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 {
+				d.term = ftok{val: ";", line: l.line, pos: i, end: i + 1}
+				l.i, l.dup = i+1, false
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("line %d: the Lua block of %s is never closed", d.line(), d.name.val)
 }
 
 // errWholeSnippet: the evidence is a snippet file's own scope (the front
