@@ -138,7 +138,7 @@ var replaceValueCases = []spellCase{
 		r:   replace(1, "", "https://a.example.com/", "https://a.example.com$"),
 		err: "reads as a variable"},
 	{name: "Lua blocks are one token, as the front end reads them (braces in Lua strings)", ctx: "location",
-		src: "set_by_lua_block $pf { return \"{\" }\naccess_by_lua_block {\n  if ngx.var.x then ngx.say('}') end\n}\nadd_header Access-Control-Max-Age 86400;\n",
+		src:  "set_by_lua_block $pf { return \"{\" }\naccess_by_lua_block {\n  if ngx.var.x then ngx.say('}') end\n}\nadd_header Access-Control-Max-Age 86400;\n",
 		r:    replace(5, "", "86400", "7200"),
 		want: "set_by_lua_block $pf { return \"{\" }\naccess_by_lua_block {\n  if ngx.var.x then ngx.say('}') end\n}\nadd_header Access-Control-Max-Age 7200;\n"},
 	{name: "unsure: a Lua block name that does not start a directive", ctx: "location",
