@@ -203,6 +203,11 @@ func (t *stree) luaBlock(l *flexer, d *sdir) error {
 		if !ok || a.quoted || a.val == "{" || a.val == ";" || a.val == "}" {
 			return fmt.Errorf("line %d: set_by_lua_block without its variable", d.line())
 		}
+		if a.end < len(l.src) && l.src[a.end] == '{' {
+			// crossplane reads the variable up to a space: `$v{` would
+			// be one word to it.
+			return fmt.Errorf("line %d: set_by_lua_block's variable runs into its block: the tokenizer is not exact here", d.line())
+		}
 		d.args = append(d.args, a)
 	}
 	src, i := l.src, l.i
