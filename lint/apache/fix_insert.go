@@ -1,0 +1,341 @@
+package apache
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// This file spells the remedies that add directives: headers next to a
+// directive, the SetEnvIf allowlist that replaces an echo, and the
+// mod_rewrite answer to a preflight.
+
+// maxAllowlistLine bounds one generated SetEnvIf line: httpd refuses
+// configuration lines from MAX_STRING_LEN (8192) bytes on, so a long
+// allowlist is split over several SetEnvIf lines that set the same variable.
+const maxAllowlistLine = 4000
+
+// headerLine spells one header as a Header directive in the always table:
+// `Header always set Name "Value"`, or `Header always merge Vary Value`
+// (merge keeps the values other directives put in Vary). cond, when set,
+// is appended (env=VAR).
+func headerLine(indent string, h rules.HeaderLine, cond string) (string, error) {
+	if h.Name == "" || !isToken(h.Name) {
+		return "", fmt.Errorf("%q is not a header name", h.Name)
+	}
+	for i := 0; i < len(h.Value); i++ {
+		if c := h.Value[i]; c < 0x20 || c == 0x7f {
+			return "", fmt.Errorf("the value of %s has a control character", h.Name)
+		}
+	}
+	if h.Value == "" || hasPrefixFold(h.Value, "expr=") {
+		return "", fmt.Errorf("the value %q of %s cannot be written as a literal Header value", h.Value, h.Name)
+	}
+	// mod_headers reads % as a format specifier; %% is a literal %.
+	v := strings.ReplaceAll(h.Value, "%", "%%")
+	var b strings.Builder
+	b.WriteString(indent)
+	if strings.EqualFold(h.Name, "Vary") {
+		b.WriteString("Header always merge " + h.Name + " " + confWord(v, 0))
+	} else {
+		b.WriteString("Header always set " + h.Name + " " + confWord(v, '"'))
+	}
+	if cond != "" {
+		b.WriteString(" " + cond)
+	}
+	return b.String(), nil
+}
+
+// isToken reports an RFC 9110 token (a header name).
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isAlnum(c) && !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// addHeaders declares headers right after d, in its section and with its
+// indentation (inside the section when d opens one).
+func (f *fixFile) addHeaders(d *srcDirective, headers []rules.HeaderLine) ([]rules.Edit, error) {
+	if len(headers) == 0 {
+		return nil, fmt.Errorf("the remedy names no header to add")
+	}
+	if err := headerContext(d); err != nil {
+		return nil, err
+	}
+	indent := d.line.indent()
+	if d.section {
+		indent = bodyIndent(d)
+	}
+	lines := make([]string, 0, len(headers))
+	for _, h := range headers {
+		l, err := headerLine(indent, h, "")
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, l)
+	}
+	return []rules.Edit{f.insertAfter(d, lines)}, nil
+}
+
+// headerContext refuses places where httpd takes no Header directive next
+// to d: inside <Limit>/<LimitExcept>, which only hold access control.
+func headerContext(d *srcDirective) error {
+	s := d.parent
+	if d.section {
+		s = d
+	}
+	for ; s != nil; s = s.parent {
+		switch s.name {
+		case "limit", "limitexcept", "requireall", "requireany", "requirenone":
+			return fmt.Errorf("<%s> (line %d) holds only access control, not Header", s.name, s.line.first)
+		case "macro":
+			return fmt.Errorf("the directive is in a <Macro> body (line %d): the fix belongs to each Use", s.line.first)
+		}
+	}
+	return nil
+}
+
+// replaceEcho puts before the header an allowlist that sets a variable to
+// the Origin only when it is one of origins, and makes the header send
+// that variable only when it is set:
+//
+//	SetEnvIf Origin "^(https://a\.example\.com|https://b\.example\.com)$" CORS_ALLOW_ORIGIN=$0
+//	Header always set Access-Control-Allow-Origin "%{CORS_ALLOW_ORIGIN}e" env=CORS_ALLOW_ORIGIN
+func (f *fixFile) replaceEcho(d *srcDirective, origins []string) ([]rules.Edit, error) {
+	h, err := splitHeader(d)
+	if err != nil {
+		return nil, err
+	}
+	if err := headerContext(d); err != nil {
+		return nil, err
+	}
+	if c, _ := rules.CanonicalCORSHeader(h.name.val); c != rules.HeaderAllowOrigin {
+		return nil, fmt.Errorf("the Header directive sets %s, not Access-Control-Allow-Origin", h.name.val)
+	}
+	switch strings.ToLower(h.action.val) {
+	case "set", "add", "append", "merge", "setifempty":
+	default:
+		return nil, fmt.Errorf("Header %s does not send a value that could be replaced", h.action.val)
+	}
+	if len(h.rest) != 1 {
+		// env=, expr= or early: combining the directive's own condition
+		// with the allowlist changes when the header is sent.
+		return nil, fmt.Errorf("the Header directive has a condition or option (%s); combining it with an allowlist is not mechanical", d.line.text[h.rest[min(1, len(h.rest)-1)].start:h.rest[len(h.rest)-1].end])
+	}
+	if v := h.rest[0].val; !strings.Contains(v, "%") && !hasPrefixFold(v, "expr=") {
+		return nil, fmt.Errorf("the value %q is a literal, not an echo of the request", v)
+	}
+	if len(origins) == 0 {
+		return nil, fmt.Errorf("no trusted origins are declared; the allowlist that replaces the echo needs them")
+	}
+	alts := make([]string, 0, len(origins))
+	for _, o := range origins {
+		if err := checkOrigin(o); err != nil {
+			return nil, err
+		}
+		alts = append(alts, regexp.QuoteMeta(o))
+	}
+	name := f.freeName("CORS_ALLOW_ORIGIN")
+	indent := d.line.indent()
+	var lines []string
+	for len(alts) > 0 {
+		n, size := 0, 0
+		for n < len(alts) && (n == 0 || size+len(alts[n])+1 <= maxAllowlistLine) {
+			size += len(alts[n]) + 1
+			n++
+		}
+		re := "^(" + strings.Join(alts[:n], "|") + ")$"
+		lines = append(lines, indent+"SetEnvIf Origin "+confWord(re, '"')+" "+name+"=$0")
+		alts = alts[n:]
+	}
+	first := h.action
+	if h.table != nil {
+		first = *h.table
+	}
+	value := "always set " + d.line.text[h.name.start:h.name.end] + ` "%{` + name + `}e" env=` + name
+	return []rules.Edit{
+		f.insertBefore(d, lines),
+		edit(d.line, first.start, h.rest[0].end, value),
+	}, nil
+}
+
+// checkOrigin accepts a serialised origin: scheme://host[:port], nothing
+// else, no character a regex or a quoted argument would need to escape
+// beyond what QuoteMeta does.
+func checkOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
+		strings.ContainsAny(o, " \t\"'\\%$") || strings.HasSuffix(o, "?") || strings.HasSuffix(o, "#") {
+		return fmt.Errorf("%q is not a serialised origin (scheme://host[:port])", o)
+	}
+	return nil
+}
+
+// freeName returns base, or base_2, base_3…, the first that the file does
+// not mention (in any case): the new variable must not meet an existing one.
+func (f *fixFile) freeName(base string) string {
+	low := strings.ToLower(f.src)
+	name := base
+	for i := 2; strings.Contains(low, strings.ToLower(name)); i++ {
+		name = base + "_" + strconv.Itoa(i)
+	}
+	return name
+}
+
+// transparent sections splice their body into the section around them.
+func transparent(name string) bool {
+	switch name {
+	case "ifmodule", "ifdefine", "ifversion", "ifdirective", "ifsection", "iffile":
+		return true
+	}
+	return false
+}
+
+// scopeItems lists the directives of section s (nil: the file's top
+// level), looking through IfModule & co., in file order.
+func (f *fixFile) scopeItems(s *srcDirective) []*srcDirective {
+	var out []*srcDirective
+	for _, d := range f.dirs {
+		if d.closing {
+			continue
+		}
+		p := d.parent
+		for p != nil && p != s && transparent(p.name) {
+			p = p.parent
+		}
+		if p == s {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// answerPreflight answers OPTIONS in d's section before anything else
+// handles it: mod_rewrite ends the request with 204 and marks it, and the
+// CORS headers the answer needs are sent on that mark only (a 204 built by
+// mod_rewrite goes out on httpd's error path, which sends the always table
+// alone):
+//
+//	RewriteEngine On
+//	RewriteCond %{REQUEST_METHOD} OPTIONS
+//	RewriteRule ^ - [R=204,L,E=CORS_PREFLIGHT:1]
+//	Header always set Access-Control-Allow-Methods "GET, POST" env=CORS_PREFLIGHT
+func (f *fixFile) answerPreflight(d *srcDirective, headers []rules.HeaderLine) ([]rules.Edit, error) {
+	s := d.parent
+	if d.section {
+		s = d
+	}
+	for s != nil && transparent(s.name) {
+		s = s.parent
+	}
+	if s != nil {
+		switch s.name {
+		case "virtualhost", "directory", "directorymatch", "location", "locationmatch":
+		default:
+			return nil, fmt.Errorf("<%s> (line %d) is no place for a mod_rewrite preflight answer (a server, virtual host, directory or location is)", s.name, s.line.first)
+		}
+	}
+	items := f.scopeItems(s)
+	var engine *srcDirective
+	var firstRewrite *srcDirective
+	hasRules := false
+	for _, it := range items {
+		switch it.name {
+		case "rewriteengine":
+			engine = it
+		case "rewritecond", "rewriterule":
+			if firstRewrite == nil {
+				firstRewrite = it
+			}
+			hasRules = hasRules || it.name == "rewriterule"
+		}
+	}
+	if engine != nil && len(engine.args) > 0 && !lowerIs(engine.args[0].val, "on") {
+		return nil, fmt.Errorf("RewriteEngine is %s in this section (line %d): turning it on would also run the section's other rewrite rules", engine.args[0].val, engine.line.first)
+	}
+	if s != nil && s.name != "virtualhost" && !hasRules {
+		// Per-directory mod_rewrite: the most specific section with rules
+		// replaces the rules of the others, so new rules here would stop
+		// those of a section that applies to this one too.
+		for _, o := range f.dirs {
+			if o == s || !o.section || !perDirSection(o.name) {
+				continue
+			}
+			for _, it := range f.scopeItems(o) {
+				if it.name == "rewriterule" {
+					return nil, fmt.Errorf("<%s> (line %d) has rewrite rules of its own; new rules in <%s> would replace them where both apply", o.name, o.line.first, s.name)
+				}
+			}
+		}
+	}
+	mark := f.freeName("CORS_PREFLIGHT")
+	var lines []string
+	if engine == nil {
+		lines = append(lines, "RewriteEngine On")
+	}
+	lines = append(lines, "RewriteCond %{REQUEST_METHOD} OPTIONS", "RewriteRule ^ - [R=204,L,E="+mark+":1]")
+	for _, h := range headers {
+		if sentAlways(items, h.Name) {
+			continue
+		}
+		l, err := headerLine("", h, "env="+mark)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, l)
+	}
+	// Before the section's first rewrite rule, so that nothing else takes
+	// OPTIONS first; else right after d.
+	at, before := d, false
+	if firstRewrite != nil {
+		at, before = firstRewrite, true
+	}
+	indent := at.line.indent()
+	if !before && at.section {
+		indent = bodyIndent(at)
+	}
+	for i := range lines {
+		lines[i] = indent + lines[i]
+	}
+	if before {
+		return []rules.Edit{f.insertBefore(at, lines)}, nil
+	}
+	return []rules.Edit{f.insertAfter(at, lines)}, nil
+}
+
+func perDirSection(name string) bool {
+	switch name {
+	case "directory", "directorymatch", "location", "locationmatch", "files", "filesmatch":
+		return true
+	}
+	return false
+}
+
+// sentAlways reports an unconditional `Header always set|merge|add|append
+// Name` among items.
+func sentAlways(items []*srcDirective, name string) bool {
+	for _, it := range items {
+		if it.name != "header" {
+			continue
+		}
+		h, err := splitHeader(it)
+		if err != nil || h.table == nil || !lowerIs(h.table.val, "always") || !strings.EqualFold(h.name.val, name) {
+			continue
+		}
+		switch strings.ToLower(h.action.val) {
+		case "set", "merge", "add", "append":
+			if len(h.rest) == 1 {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,208 @@
+package apache
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/corsguard/corsguard/rules"
+)
+
+// valueSpot is one place in a directive that holds a value: a whole
+// argument, or a regex or string inside an ap_expr argument. Positions
+// are in the line's text.
+type valueSpot struct {
+	start, end int
+	repl       func(v string) (string, error) // how v is written there
+}
+
+// replaceValue writes New where the directive holds Old. Exactly one spot
+// must hold it: none means the value is built from something else (a
+// ${VAR}, a macro argument), several mean the speller would be guessing.
+func (f *fixFile) replaceValue(d *srcDirective, old, new string) ([]rules.Edit, error) {
+	if old == "" || new == "" {
+		return nil, fmt.Errorf("the remedy has no old or new value")
+	}
+	if d.name == "header" && (strings.Contains(old, "%") || strings.Contains(new, "%")) {
+		return nil, fmt.Errorf("a %% in a Header value is a format specifier; the value is not written literally")
+	}
+	spots := valueSpots(d, old)
+	switch len(spots) {
+	case 0:
+		if strings.Contains(d.line.text, "${") {
+			return nil, fmt.Errorf("%q is not written in the %s directive as such (it is built from a ${VAR}); fix the Define", old, d.name)
+		}
+		return nil, fmt.Errorf("%q is not written in the %s directive as such", old, d.name)
+	case 1:
+	default:
+		return nil, fmt.Errorf("%q appears %d times in the %s directive; which one to change is a guess", old, len(spots), d.name)
+	}
+	s := spots[0]
+	repl, err := s.repl(new)
+	if err != nil {
+		return nil, err
+	}
+	// Proof by reading it back: the directive now holds New at that spot.
+	text := d.line.text[:s.start] + repl + d.line.text[s.end:]
+	back := parseSrcDirective(&srcLine{text: text, at: make([]int, len(text))})
+	ok := false
+	for _, b := range valueSpots(back, new) {
+		ok = ok || b.start == s.start
+	}
+	if !ok || back.name != d.name || len(back.args) != len(d.args) {
+		return nil, fmt.Errorf("writing %q there would not read back as that value", new)
+	}
+	return []rules.Edit{edit(d.line, s.start, s.end, repl)}, nil
+}
+
+// valueSpots lists the places in d whose value is v.
+func valueSpots(d *srcDirective, v string) []valueSpot {
+	var out []valueSpot
+	for i, t := range d.args {
+		if !t.closed && t.quote != 0 {
+			continue // an unterminated quote: httpd took the rest of the line
+		}
+		if t.val == v {
+			out = append(out, valueSpot{start: t.start, end: t.end, repl: wordWriter(t.quote, "")})
+		}
+		// RewriteCond's CondPattern may carry ! and = (lexical equality).
+		if d.name == "rewritecond" && i == 1 {
+			p := t.val
+			prefix := ""
+			if strings.HasPrefix(p, "!") {
+				prefix, p = "!", p[1:]
+			}
+			if strings.HasPrefix(p, "=") {
+				prefix, p = prefix+"=", p[1:]
+			}
+			if prefix != "" && p == v {
+				out = append(out, valueSpot{start: t.start, end: t.end, repl: wordWriter(t.quote, prefix)})
+			}
+		}
+	}
+	for _, e := range exprArgs(d) {
+		out = append(out, e.spots(d.line.text, v)...)
+	}
+	return out
+}
+
+// wordWriter writes a whole argument in the quoting of the one it
+// replaces, keeping a syntax prefix.
+func wordWriter(quote byte, prefix string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		v = prefix + v
+		if strings.ContainsAny(v, "\r\n") {
+			return "", fmt.Errorf("the new value spans lines")
+		}
+		return confWord(v, quote), nil
+	}
+}
+
+// exprArg is an argument that httpd reads as an ap_expr: its decoded text,
+// and for each decoded byte its index in the line's text.
+type exprArg struct {
+	expr  string
+	at    []int // len(expr)+1 entries, see decodeMap
+	quote byte  // the argument's own quote, which the expression's bytes are written inside
+	bare  bool  // an unquoted argument: a blank would end it
+}
+
+// exprArgs returns the ap_expr arguments of d, as expressions() reads
+// them: an <If>/<ElseIf> condition, SetEnvIfExpr's first argument, a
+// Header's expr= value or condition.
+func exprArgs(d *srcDirective) []exprArg {
+	var out []exprArg
+	switch {
+	case d.section && (d.name == "if" || d.name == "elseif"):
+		// expressions() unquotes the whole raw argument text.
+		raw := d.line.text[d.region[0]:d.region[1]]
+		start, quote := d.region[0], byte(0)
+		if len(raw) >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[len(raw)-1] == raw[0] {
+			quote, raw, start = raw[0], raw[1:len(raw)-1], start+1
+		}
+		e, idx := raw, identity(len(raw)+1)
+		if quote != 0 {
+			e, idx = decodeMap(raw, quote)
+		}
+		out = append(out, exprArg{expr: e, at: shift(idx, start), quote: quote})
+	case d.name == "setenvifexpr" && len(d.args) > 0:
+		out = append(out, tokenExpr(d.line.text, d.args[0], 0))
+	case d.name == "header" || d.name == "requestheader":
+		for _, t := range d.args {
+			if hasPrefixFold(t.val, "expr=") {
+				out = append(out, tokenExpr(d.line.text, t, len("expr=")))
+			}
+		}
+	}
+	return out
+}
+
+// tokenExpr is the expression in argument t after skip decoded bytes.
+func tokenExpr(text string, t srcToken, skip int) exprArg {
+	i, j := t.inner()
+	e, idx := decodeMap(text[i:j], t.quote)
+	return exprArg{expr: e[skip:], at: shift(idx[skip:], i), quote: t.quote, bare: t.quote == 0}
+}
+
+func identity(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func shift(idx []int, by int) []int {
+	for i := range idx {
+		idx[i] += by
+	}
+	return idx
+}
+
+// spots lists the regexes and strings of the expression whose text is v.
+func (e exprArg) spots(text, v string) []valueSpot {
+	if len(e.expr) >= maxExprLen {
+		return nil
+	}
+	toks, ok := lexExpr(e.expr)
+	if !ok {
+		return nil
+	}
+	var out []valueSpot
+	for _, t := range toks {
+		if (t.kind != 'r' && t.kind != 's') || t.text != v || len(t.text) == 0 {
+			continue
+		}
+		delim := e.expr[t.at-1]
+		end := t.at + len(t.text)
+		start, stop := e.at[t.at], e.at[end]
+		next := byte(0)
+		if stop < len(text) {
+			next = text[stop]
+		}
+		out = append(out, valueSpot{start: start, end: stop, repl: exprWriter(t.kind, delim, e.quote, e.bare, next)})
+	}
+	return out
+}
+
+// exprWriter writes a regex (between delim) or a string (quoted by delim)
+// of an expression that sits inside an argument quoted with quote.
+func exprWriter(kind, delim, quote byte, bare bool, next byte) func(string) (string, error) {
+	return func(v string) (string, error) {
+		if strings.IndexByte(v, delim) >= 0 {
+			return "", fmt.Errorf("the new value %q contains the expression's delimiter %q", v, delim)
+		}
+		if strings.ContainsAny(v, "\r\n") {
+			return "", fmt.Errorf("the new value spans lines")
+		}
+		if kind == 's' && strings.IndexByte(v, '\\') >= 0 {
+			return "", fmt.Errorf("the new string %q has a backslash, which ap_expr strings read as an escape", v)
+		}
+		if n := len(v) - len(strings.TrimRight(v, `\`)); n%2 == 1 {
+			return "", fmt.Errorf("the new regex %q ends with a lone backslash", v)
+		}
+		if bare && strings.ContainsAny(v, " \t") {
+			return "", fmt.Errorf("the new value %q has blanks, which the unquoted argument cannot hold", v)
+		}
+		return encodeConf(v, quote, next), nil
+	}
+}
