@@ -67,6 +67,7 @@ func Spell(path string, src []byte, r rules.Remedy) ([]rules.Edit, error) {
 // on them and the section each directive sits in.
 type fixFile struct {
 	src   string
+	lower string // src in lower case, once needed
 	lines []srcLine
 	dirs  []*srcDirective // directives in file order
 	// eol is the file's line ending, for new lines after a last line that
@@ -85,8 +86,11 @@ type srcDirective struct {
 	// for a section what lies between the name and the closing '>'.
 	region [2]int
 	parent *srcDirective // the section it sits in (nil: top level)
-	kids   []*srcDirective
-	close  *srcDirective // a section's closing line
+	// scope is parent, looking through IfModule & co. (whose bodies
+	// belong to the section around them).
+	scope *srcDirective
+	kids  []*srcDirective
+	close *srcDirective // a section's closing line
 }
 
 func newFixFile(src string) *fixFile {
@@ -117,6 +121,10 @@ func newFixFile(src string) *fixFile {
 		if len(stack) > 0 {
 			d.parent = stack[len(stack)-1]
 			d.parent.kids = append(d.parent.kids, d)
+			d.scope = d.parent
+			if transparent(d.parent.name) {
+				d.scope = d.parent.scope
+			}
 		}
 		f.dirs = append(f.dirs, d)
 		if d.section {

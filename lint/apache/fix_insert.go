@@ -27,10 +27,8 @@ func headerLine(indent string, h rules.HeaderLine, cond string) (string, error) 
 	if h.Name == "" || !isToken(h.Name) {
 		return "", fmt.Errorf("%q is not a header name", h.Name)
 	}
-	for i := 0; i < len(h.Value); i++ {
-		if c := h.Value[i]; c < 0x20 || c == 0x7f {
-			return "", fmt.Errorf("the value of %s has a control character", h.Name)
-		}
+	if err := writable(h.Value); err != nil {
+		return "", fmt.Errorf("%s: %w", h.Name, err)
 	}
 	if h.Value == "" || hasPrefixFold(h.Value, "expr=") {
 		return "", fmt.Errorf("the value %q of %s cannot be written as a literal Header value", h.Value, h.Name)
@@ -182,7 +180,10 @@ func checkOrigin(o string) error {
 // freeName returns base, or base_2, base_3…, the first that the file does
 // not mention (in any case): the new variable must not meet an existing one.
 func (f *fixFile) freeName(base string) string {
-	low := strings.ToLower(f.src)
+	if f.lower == "" {
+		f.lower = strings.ToLower(f.src)
+	}
+	low := f.lower
 	name := base
 	for i := 2; strings.Contains(low, strings.ToLower(name)); i++ {
 		name = base + "_" + strconv.Itoa(i)
@@ -204,14 +205,7 @@ func transparent(name string) bool {
 func (f *fixFile) scopeItems(s *srcDirective) []*srcDirective {
 	var out []*srcDirective
 	for _, d := range f.dirs {
-		if d.closing {
-			continue
-		}
-		p := d.parent
-		for p != nil && p != s && transparent(p.name) {
-			p = p.parent
-		}
-		if p == s {
+		if !d.closing && d.scope == s {
 			out = append(out, d)
 		}
 	}
@@ -229,12 +223,12 @@ func (f *fixFile) scopeItems(s *srcDirective) []*srcDirective {
 //	RewriteRule ^ - [R=204,L,E=CORS_PREFLIGHT:1]
 //	Header always set Access-Control-Allow-Methods "GET, POST" env=CORS_PREFLIGHT
 func (f *fixFile) answerPreflight(d *srcDirective, headers []rules.HeaderLine) ([]rules.Edit, error) {
-	s := d.parent
+	s := d.scope
 	if d.section {
 		s = d
-	}
-	for s != nil && transparent(s.name) {
-		s = s.parent
+		if transparent(d.name) {
+			s = d.scope
+		}
 	}
 	if s != nil {
 		switch s.name {
@@ -265,14 +259,9 @@ func (f *fixFile) answerPreflight(d *srcDirective, headers []rules.HeaderLine) (
 		// Per-directory mod_rewrite: the most specific section with rules
 		// replaces the rules of the others, so new rules here would stop
 		// those of a section that applies to this one too.
-		for _, o := range f.dirs {
-			if o == s || !o.section || !perDirSection(o.name) {
-				continue
-			}
-			for _, it := range f.scopeItems(o) {
-				if it.name == "rewriterule" {
-					return nil, fmt.Errorf("<%s> (line %d) has rewrite rules of its own; new rules in <%s> would replace them where both apply", o.name, o.line.first, s.name)
-				}
+		for _, r := range f.dirs {
+			if o := r.scope; r.name == "rewriterule" && o != nil && o != s && perDirSection(o.name) {
+				return nil, fmt.Errorf("<%s> (line %d) has rewrite rules of its own; new rules in <%s> would replace them where both apply", o.name, o.line.first, s.name)
 			}
 		}
 	}

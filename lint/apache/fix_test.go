@@ -108,7 +108,14 @@ var spellCases = []spellCase{
 		name:   "SetEnvIfExpr's regex",
 		src:    "SetEnvIfExpr \"%{HTTP:Origin} =~ /example.com$/\" ORIGIN_OK\n",
 		at:     "SetEnvIfExpr",
-		remedy: rules.Remedy{Kind: rules.ReplaceValue, Old: `example.com$`, New: `^https://([a-z0-9-]+\.)?example\.com$`},
+		remedy: rules.Remedy{Kind: rules.ReplaceValue, Old: `example.com$`, New: `\.example\.com$`},
+		want:   "SetEnvIfExpr \"%{HTTP:Origin} =~ /\\.example\\.com$/\" ORIGIN_OK\n",
+	},
+	{
+		name:    "a new regex holding the expression's delimiter is not written",
+		src:     "SetEnvIfExpr \"%{HTTP:Origin} =~ /example.com$/\" ORIGIN_OK\n",
+		at:      "SetEnvIfExpr",
+		remedy:  rules.Remedy{Kind: rules.ReplaceValue, Old: `example.com$`, New: `^https://([a-z0-9-]+\.)?example\.com$`},
 		wantErr: "contains the expression's delimiter '/'",
 	},
 	{
@@ -268,9 +275,9 @@ var spellCases = []spellCase{
 
 	// ReplaceEcho: SetEnvIf allowlist + env=.
 	{
-		name: "the CGI-style echo becomes an allowlist",
-		src:  "<VirtualHost *:80>\n    Header set Access-Control-Allow-Origin \"%{HTTP_ORIGIN}e\"\n    Header set Access-Control-Allow-Credentials true\n</VirtualHost>\n",
-		at:   "Header set Access-Control-Allow-Origin",
+		name:   "the CGI-style echo becomes an allowlist",
+		src:    "<VirtualHost *:80>\n    Header set Access-Control-Allow-Origin \"%{HTTP_ORIGIN}e\"\n    Header set Access-Control-Allow-Credentials true\n</VirtualHost>\n",
+		at:     "Header set Access-Control-Allow-Origin",
 		remedy: rules.Remedy{Kind: rules.ReplaceEcho, Origins: []string{"https://app.example.com", "https://admin.example.com:8443"}},
 		want: "<VirtualHost *:80>\n    SetEnvIf Origin \"^(https://app\\.example\\.com|https://admin\\.example\\.com:8443)$\" CORS_ALLOW_ORIGIN=$0\n" +
 			"    Header always set Access-Control-Allow-Origin \"%{CORS_ALLOW_ORIGIN}e\" env=CORS_ALLOW_ORIGIN\n    Header set Access-Control-Allow-Credentials true\n</VirtualHost>\n",
@@ -366,7 +373,7 @@ var spellCases = []spellCase{
 
 // evidenceAt builds the evidence the parser would give the first line of
 // src that starts with prefix (after blanks).
-func evidenceAt(t *testing.T, src, prefix string) rules.Evidence {
+func evidenceAt(t testing.TB, src, prefix string) rules.Evidence {
 	t.Helper()
 	for i, l := range strings.Split(src, "\n") {
 		if strings.HasPrefix(strings.TrimSpace(l), prefix) {

@@ -90,8 +90,8 @@ func valueSpots(d *srcDirective, v string) []valueSpot {
 func wordWriter(quote byte, prefix string) func(string) (string, error) {
 	return func(v string) (string, error) {
 		v = prefix + v
-		if strings.ContainsAny(v, "\r\n") {
-			return "", fmt.Errorf("the new value spans lines")
+		if err := writable(v); err != nil {
+			return "", err
 		}
 		return confWord(v, quote), nil
 	}
@@ -191,8 +191,8 @@ func exprWriter(kind, delim, quote byte, bare bool, next byte) func(string) (str
 		if strings.IndexByte(v, delim) >= 0 {
 			return "", fmt.Errorf("the new value %q contains the expression's delimiter %q", v, delim)
 		}
-		if strings.ContainsAny(v, "\r\n") {
-			return "", fmt.Errorf("the new value spans lines")
+		if err := writable(v); err != nil {
+			return "", err
 		}
 		if kind == 's' && strings.IndexByte(v, '\\') >= 0 {
 			return "", fmt.Errorf("the new string %q has a backslash, which ap_expr strings read as an escape", v)
@@ -205,4 +205,15 @@ func exprWriter(kind, delim, quote byte, bare bool, next byte) func(string) (str
 		}
 		return encodeConf(v, quote, next), nil
 	}
+}
+
+// writable refuses a value with a line break or another control character
+// (a NUL ends the file for every reader): no quoting writes those.
+func writable(v string) error {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return fmt.Errorf("the new value %q has a control character", v)
+		}
+	}
+	return nil
 }
