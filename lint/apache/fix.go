@@ -300,7 +300,7 @@ func (f *fixFile) addAlways(d *srcDirective) ([]rules.Edit, error) {
 	switch strings.ToLower(h.action.val) {
 	case "set", "add", "append", "merge", "setifempty", "edit", "edit*", "unset":
 	default:
-		return nil, fmt.Errorf("Header %s is not a header action the always table takes", h.action.val)
+		return nil, fmt.Errorf("the Header action %s is not one the always table takes", h.action.val)
 	}
 	if h.table != nil {
 		if lowerIs(h.table.val, "always") {

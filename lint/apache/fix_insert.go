@@ -121,7 +121,7 @@ func (f *fixFile) replaceEcho(d *srcDirective, origins []string) ([]rules.Edit, 
 	switch strings.ToLower(h.action.val) {
 	case "set", "add", "append", "merge", "setifempty":
 	default:
-		return nil, fmt.Errorf("Header %s does not send a value that could be replaced", h.action.val)
+		return nil, fmt.Errorf("the Header action %s sends no value that could be replaced", h.action.val)
 	}
 	if len(h.rest) != 1 {
 		// env=, expr= or early: combining the directive's own condition
@@ -235,6 +235,13 @@ func (f *fixFile) answerPreflight(d *srcDirective, headers []rules.HeaderLine) (
 		case "virtualhost", "directory", "directorymatch", "location", "locationmatch":
 		default:
 			return nil, fmt.Errorf("<%s> (line %d) is no place for a mod_rewrite preflight answer (a server, virtual host, directory or location is)", s.name, s.line.first)
+		}
+	}
+	if s == nil {
+		for _, o := range f.dirs {
+			if o.name == "virtualhost" && o.section {
+				return nil, fmt.Errorf("server-wide rewrite rules do not reach the virtual hosts (line %d) unless each says RewriteOptions Inherit", o.line.first)
+			}
 		}
 	}
 	items := f.scopeItems(s)

@@ -42,6 +42,20 @@ var spellCases = []spellCase{
 		want:   "SetEnvIf Origin ^https://app\\.example\\.com$ ORIGIN=$0\n",
 	},
 	{
+		name:   "an exact origin written as an anchored regex is rewritten in that spelling",
+		src:    "SetEnvIf Origin \"^https://App\\.example\\.com$\" ORIGIN=$0\n",
+		at:     "SetEnvIf",
+		remedy: rules.Remedy{Kind: rules.ReplaceValue, Old: "https://App.example.com", New: "https://app.example.com"},
+		want:   "SetEnvIf Origin \"^https://app\\.example\\.com$\" ORIGIN=$0\n",
+	},
+	{
+		name:   "the same in an <If> regex",
+		src:    "<If \"%{HTTP:Origin} =~ m#^https://app\\.example\\.com/$#\">\n</If>\n",
+		at:     "<If",
+		remedy: rules.Remedy{Kind: rules.ReplaceValue, Old: "https://app.example.com/", New: "https://app.example.com"},
+		want:   "<If \"%{HTTP:Origin} =~ m#^https://app\\.example\\.com$#\">\n</If>\n",
+	},
+	{
 		name:   "SetEnvIfNoCase in single quotes keeps them",
 		src:    "\tSetEnvIfNoCase Origin '^https://(www\\.)?example.com' ORIGIN=$0\n",
 		at:     "SetEnvIfNoCase",
@@ -361,6 +375,13 @@ var spellCases = []spellCase{
 		at:      "Header",
 		remedy:  rules.Remedy{Kind: rules.AnswerPreflight, Headers: []rules.HeaderLine{{Name: "Access-Control-Allow-Methods", Value: "PUT"}}},
 		wantErr: "<directory> (line 1) has rewrite rules of its own",
+	},
+	{
+		name:    "server-wide rules would not reach the virtual hosts",
+		src:     "Header always set Access-Control-Allow-Origin \"https://app.example.com\"\n<VirtualHost *:80>\n    ServerName api.example.com\n</VirtualHost>\n",
+		at:      "Header",
+		remedy:  rules.Remedy{Kind: rules.AnswerPreflight, Headers: []rules.HeaderLine{{Name: "Access-Control-Allow-Methods", Value: "PUT"}}},
+		wantErr: "do not reach the virtual hosts (line 2)",
 	},
 	{
 		name:    "not in <Files>",

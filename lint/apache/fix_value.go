@@ -2,6 +2,7 @@ package apache
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/corsguard/corsguard/rules"
@@ -61,22 +62,24 @@ func valueSpots(d *srcDirective, v string) []valueSpot {
 		if !t.closed && t.quote != 0 {
 			continue // an unterminated quote: httpd took the rest of the line
 		}
-		if t.val == v {
-			out = append(out, valueSpot{start: t.start, end: t.end, repl: wordWriter(t.quote, "")})
-		}
 		// RewriteCond's CondPattern may carry ! and = (lexical equality).
+		prefix, p := "", t.val
 		if d.name == "rewritecond" && i == 1 {
-			p := t.val
-			prefix := ""
 			if strings.HasPrefix(p, "!") {
 				prefix, p = "!", p[1:]
 			}
 			if strings.HasPrefix(p, "=") {
 				prefix, p = prefix+"=", p[1:]
 			}
-			if prefix != "" && p == v {
-				out = append(out, valueSpot{start: t.start, end: t.end, repl: wordWriter(t.quote, prefix)})
-			}
+		}
+		spot := func(literal bool) {
+			out = append(out, valueSpot{start: t.start, end: t.end, repl: wordWriter(t.quote, prefix, literal)})
+		}
+		switch {
+		case p == v:
+			spot(false)
+		case !strings.Contains(prefix, "=") && originRegexArg(d, i) && isRegexLiteral(p, v):
+			spot(true)
 		}
 	}
 	for _, e := range exprArgs(d) {
@@ -85,10 +88,30 @@ func valueSpots(d *srcDirective, v string) []valueSpot {
 	return out
 }
 
+// originRegexArg reports the arguments the front end reads as an Origin
+// regex, where an exact origin may be written `^https://app\.example\.com$`.
+func originRegexArg(d *srcDirective, i int) bool {
+	return i == 1 && (d.name == "setenvif" || d.name == "setenvifnocase" || d.name == "rewritecond")
+}
+
+// isRegexLiteral reports a regex that matches exactly the string v, as the
+// front end reads it (regexLiteral): the "^…$" spelling of an origin.
+func isRegexLiteral(re, v string) bool {
+	lit, ok := regexLiteral(re)
+	return ok && lit == v
+}
+
+// literalRegex spells the exact string v as an anchored regex.
+func literalRegex(v string) string { return "^" + regexp.QuoteMeta(v) + "$" }
+
 // wordWriter writes a whole argument in the quoting of the one it
-// replaces, keeping a syntax prefix.
-func wordWriter(quote byte, prefix string) func(string) (string, error) {
+// replaces, keeping a syntax prefix; literal writes the value as the
+// anchored regex that matches exactly it.
+func wordWriter(quote byte, prefix string, literal bool) func(string) (string, error) {
 	return func(v string) (string, error) {
+		if literal {
+			v = literalRegex(v)
+		}
 		v = prefix + v
 		if err := writable(v); err != nil {
 			return "", err
@@ -169,7 +192,12 @@ func (e exprArg) spots(text, v string) []valueSpot {
 	}
 	var out []valueSpot
 	for _, t := range toks {
-		if (t.kind != 'r' && t.kind != 's') || t.text != v || len(t.text) == 0 {
+		literal := false
+		switch {
+		case (t.kind == 'r' || t.kind == 's') && t.text == v && v != "":
+		case t.kind == 'r' && isRegexLiteral(t.text, v):
+			literal = true
+		default:
 			continue
 		}
 		delim := e.expr[t.at-1]
@@ -179,15 +207,18 @@ func (e exprArg) spots(text, v string) []valueSpot {
 		if stop < len(text) {
 			next = text[stop]
 		}
-		out = append(out, valueSpot{start: start, end: stop, repl: exprWriter(t.kind, delim, e.quote, e.bare, next)})
+		out = append(out, valueSpot{start: start, end: stop, repl: exprWriter(t.kind, delim, e.quote, e.bare, next, literal)})
 	}
 	return out
 }
 
 // exprWriter writes a regex (between delim) or a string (quoted by delim)
 // of an expression that sits inside an argument quoted with quote.
-func exprWriter(kind, delim, quote byte, bare bool, next byte) func(string) (string, error) {
+func exprWriter(kind, delim, quote byte, bare bool, next byte, literal bool) func(string) (string, error) {
 	return func(v string) (string, error) {
+		if literal {
+			v = literalRegex(v)
+		}
 		if strings.IndexByte(v, delim) >= 0 {
 			return "", fmt.Errorf("the new value %q contains the expression's delimiter %q", v, delim)
 		}
