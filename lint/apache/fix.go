@@ -81,7 +81,8 @@ type srcDirective struct {
 	name    string // lower case, without '<'
 	section bool   // <Name …>
 	closing bool   // </Name>
-	args    []srcToken
+	toks    []srcToken
+	tokDone bool
 	// region is the text span of the arguments: the rest of the line, or
 	// for a section what lies between the name and the closing '>'.
 	region [2]int
@@ -98,13 +99,23 @@ func newFixFile(src string) *fixFile {
 	if i := strings.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
 		f.eol = "\r\n"
 	}
+	n := 0
+	for i := range f.lines {
+		if f.lines[i].isDirective() {
+			n++
+		}
+	}
+	slab := make([]srcDirective, 0, n)
+	f.dirs = make([]*srcDirective, 0, n)
 	var stack []*srcDirective
 	for i := range f.lines {
 		l := &f.lines[i]
 		if !l.isDirective() {
 			continue
 		}
-		d := parseSrcDirective(l)
+		slab = append(slab, srcDirective{})
+		d := &slab[len(slab)-1]
+		parseSrcDirective(l, d)
 		if d.closing {
 			// As the parser does: the innermost open section of that name.
 			for k := len(stack) - 1; k >= 0; k-- {
@@ -134,19 +145,19 @@ func newFixFile(src string) *fixFile {
 	return f
 }
 
-func parseSrcDirective(l *srcLine) *srcDirective {
+func parseSrcDirective(l *srcLine, d *srcDirective) {
 	body, off := l.body()
-	d := &srcDirective{line: l}
+	d.line = l
 	switch {
 	case strings.HasPrefix(body, "</"):
 		d.closing = true
-		d.name = strings.ToLower(strings.TrimSpace(strings.TrimSuffix(body[2:], ">")))
-		return d
+		d.name = lowerWord(strings.TrimSpace(strings.TrimSuffix(body[2:], ">")))
+		return
 	case body[0] == '<':
 		d.section = true
 		inner := strings.TrimSuffix(body[1:], ">")
 		name, _ := splitName(inner)
-		d.name = strings.ToLower(name)
+		d.name = lowerWord(name)
 		rs, re := off+1+len(name), off+1+len(inner)
 		for rs < re && isSpace(l.text[rs]) {
 			rs++
@@ -157,11 +168,30 @@ func parseSrcDirective(l *srcLine) *srcDirective {
 		d.region = [2]int{rs, re}
 	default:
 		name, _ := splitName(body)
-		d.name = strings.ToLower(name)
+		d.name = lowerWord(name)
 		d.region = [2]int{off + len(name), off + len(body)}
 	}
-	d.args = scanTokens(l.text[d.region[0]:d.region[1]], d.region[0])
-	return d
+}
+
+// lowerWord is strings.ToLower without an allocation for the directive
+// names a configuration repeats (commonNames, names.go).
+func lowerWord(s string) string {
+	if n, ok := commonNames[s]; ok {
+		return n
+	}
+	return strings.ToLower(s)
+}
+
+// args returns the directive's argument words, read once when first
+// needed: most directives of a file are never looked at.
+func (d *srcDirective) args() []srcToken {
+	if !d.tokDone {
+		d.tokDone = true
+		if !d.closing {
+			d.toks = scanTokens(d.line.text[d.region[0]:d.region[1]], d.region[0])
+		}
+	}
+	return d.toks
 }
 
 // directiveAt finds the directive the evidence points at: the logical
@@ -278,7 +308,7 @@ func splitHeader(d *srcDirective) (headerParts, error) {
 	if d.name != "header" || d.section {
 		return h, fmt.Errorf("%s is not a mod_headers Header directive", d.name)
 	}
-	args := d.args
+	args := d.args()
 	if len(args) > 0 && (lowerIs(args[0].val, "always") || lowerIs(args[0].val, "onsuccess")) {
 		h.table = &args[0]
 		args = args[1:]

@@ -259,8 +259,8 @@ func (f *fixFile) answerPreflight(d *srcDirective, headers []rules.HeaderLine) (
 			hasRules = hasRules || it.name == "rewriterule"
 		}
 	}
-	if engine != nil && len(engine.args) > 0 && !lowerIs(engine.args[0].val, "on") {
-		return nil, fmt.Errorf("RewriteEngine is %s in this section (line %d): turning it on would also run the section's other rewrite rules", engine.args[0].val, engine.line.first)
+	if engine != nil && len(engine.args()) > 0 && !lowerIs(engine.args()[0].val, "on") {
+		return nil, fmt.Errorf("RewriteEngine is %s in this section (line %d): turning it on would also run the section's other rewrite rules", engine.args()[0].val, engine.line.first)
 	}
 	if s != nil && s.name != "virtualhost" && !hasRules {
 		// Per-directory mod_rewrite: the most specific section with rules

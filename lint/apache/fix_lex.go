@@ -9,13 +9,30 @@ import "strings"
 // two readings cannot drift apart.
 
 // srcLine is one logical line: physical lines joined by a trailing
-// backslash, with the file offset of every byte of the joined text.
+// backslash. A line read from one physical line is a substring of the
+// file; a joined one records where each of its pieces came from.
 type srcLine struct {
 	first, last int    // physical line numbers, 1-based
 	start, end  int    // file offsets: start of the first physical line, end of the last one's line ending
 	text        string // joined text: continuation backslashes and line endings removed, not trimmed
-	at          []int  // at[i] is the file offset of text[i]
+	segs        []lineSeg
 	eol         string // the last physical line's ending: "\n", "\r\n" or "" at the end of the file
+}
+
+// lineSeg says that text[text:] comes from the file at offset src, up to
+// the next segment.
+type lineSeg struct{ text, src int }
+
+// off is the file offset of text[i].
+func (l *srcLine) off(i int) int {
+	if l.segs == nil {
+		return l.start + i
+	}
+	k := len(l.segs) - 1
+	for k > 0 && l.segs[k].text > i {
+		k--
+	}
+	return l.segs[k].src + i - l.segs[k].text
 }
 
 // indent is the blank prefix of the line as written.
@@ -48,23 +65,26 @@ func (l *srcLine) isDirective() bool {
 
 // span returns the file offsets of text[i:j].
 func (l *srcLine) span(i, j int) (int, int) {
-	if i >= len(l.at) {
+	if i >= len(l.text) {
 		e := l.end - len(l.eol)
 		return e, e
 	}
 	if j <= i {
-		return l.at[i], l.at[i]
+		return l.off(i), l.off(i)
 	}
-	return l.at[i], l.at[j-1] + 1
+	return l.off(i), l.off(j-1) + 1
 }
 
 // scanLines cuts src into logical lines exactly as splitLines does, blank
-// and comment lines included.
+// and comment lines included. One pass; a line that is not continued
+// costs no copy.
 func scanLines(src string) []srcLine {
-	var out []srcLine
+	out := make([]srcLine, 0, strings.Count(src, "\n")+1)
 	lineNo, pos := 0, 0
-	var cur *srcLine
-	var text strings.Builder
+	var joined strings.Builder
+	var segs []lineSeg
+	joining := false
+	first, start := 0, 0
 	for pos < len(src) {
 		lineStart := pos
 		end := strings.IndexByte(src[pos:], '\n')
@@ -88,22 +108,25 @@ func scanLines(src string) []srcLine {
 			cont = true
 			phys = phys[:n-1]
 		}
-		if cur == nil {
-			out = append(out, srcLine{first: lineNo, start: lineStart})
-			cur = &out[len(out)-1]
-			text.Reset()
-		}
-		text.WriteString(phys)
-		for i := range len(phys) {
-			cur.at = append(cur.at, lineStart+i)
-		}
-		if cont && pos < len(src) {
-			continue
-		}
 		// (A continuation on the last line of the file ends it: httpd keeps
 		// what it has, without the backslash.)
-		cur.last, cur.end, cur.eol, cur.text = lineNo, pos, eol, text.String()
-		cur = nil
+		more := cont && pos < len(src)
+		if !joining {
+			if !more {
+				out = append(out, srcLine{first: lineNo, last: lineNo, start: lineStart, end: pos, text: phys, eol: eol})
+				continue
+			}
+			joining, first, start = true, lineNo, lineStart
+			joined.Reset()
+			segs = nil
+		}
+		segs = append(segs, lineSeg{text: joined.Len(), src: lineStart})
+		joined.WriteString(phys)
+		if more {
+			continue
+		}
+		out = append(out, srcLine{first: first, last: lineNo, start: start, end: pos, text: joined.String(), segs: segs, eol: eol})
+		joining = false
 	}
 	return out
 }

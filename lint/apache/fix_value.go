@@ -44,12 +44,13 @@ func (f *fixFile) replaceValue(d *srcDirective, old, new string) ([]rules.Edit, 
 	}
 	// Proof by reading it back: the directive now holds New at that spot.
 	text := d.line.text[:s.start] + repl + d.line.text[s.end:]
-	back := parseSrcDirective(&srcLine{text: text, at: make([]int, len(text))})
+	back := &srcDirective{}
+	parseSrcDirective(&srcLine{text: text}, back)
 	ok := false
 	for _, b := range valueSpots(back, new) {
 		ok = ok || b.start == s.start
 	}
-	if !ok || back.name != d.name || len(back.args) != len(d.args) {
+	if !ok || back.name != d.name || len(back.args()) != len(d.args()) {
 		return nil, fmt.Errorf("writing %q there would not read back as that value", new)
 	}
 	return []rules.Edit{edit(d.line, s.start, s.end, repl)}, nil
@@ -58,7 +59,7 @@ func (f *fixFile) replaceValue(d *srcDirective, old, new string) ([]rules.Edit, 
 // valueSpots lists the places in d whose value is v.
 func valueSpots(d *srcDirective, v string) []valueSpot {
 	var out []valueSpot
-	for i, t := range d.args {
+	for i, t := range d.args() {
 		if !t.closed && t.quote != 0 {
 			continue // an unterminated quote: httpd took the rest of the line
 		}
@@ -147,10 +148,10 @@ func exprArgs(d *srcDirective) []exprArg {
 			e, idx = decodeMap(raw, quote)
 		}
 		out = append(out, exprArg{expr: e, at: shift(idx, start), quote: quote})
-	case d.name == "setenvifexpr" && len(d.args) > 0:
-		out = append(out, tokenExpr(d.line.text, d.args[0], 0))
+	case d.name == "setenvifexpr" && len(d.args()) > 0:
+		out = append(out, tokenExpr(d.line.text, d.args()[0], 0))
 	case d.name == "header" || d.name == "requestheader":
-		for _, t := range d.args {
+		for _, t := range d.args() {
 			if hasPrefixFold(t.val, "expr=") {
 				out = append(out, tokenExpr(d.line.text, t, len("expr=")))
 			}
