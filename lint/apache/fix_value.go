@@ -183,8 +183,12 @@ func shift(idx []int, by int) []int {
 }
 
 // spots lists the regexes and strings of the expression whose text is v.
+// A regex spot covers the whole literal, delimiters included, so that a
+// new regex holding the delimiter can be written with another one: httpd
+// cannot escape a delimiter inside a regex (`/^https:\/\//` fails to
+// compile), but `m#^https://#` says the same.
 func (e exprArg) spots(text, v string) []valueSpot {
-	if len(e.expr) >= maxExprLen {
+	if len(e.expr) >= maxExprLen || v == "" {
 		return nil
 	}
 	toks, ok := lexExpr(e.expr)
@@ -193,49 +197,72 @@ func (e exprArg) spots(text, v string) []valueSpot {
 	}
 	var out []valueSpot
 	for _, t := range toks {
+		if (t.kind != 'r' && t.kind != 's') || t.at < 1 {
+			continue
+		}
 		literal := false
 		switch {
-		case (t.kind == 'r' || t.kind == 's') && t.text == v && v != "":
+		case t.text == v:
 		case t.kind == 'r' && isRegexLiteral(t.text, v):
 			literal = true
 		default:
 			continue
 		}
 		delim := e.expr[t.at-1]
-		end := t.at + len(t.text)
-		start, stop := e.at[t.at], e.at[end]
+		from, to := t.at, t.at+len(t.text)
+		open := ""
+		if t.kind == 'r' {
+			from, to = t.at-1, to+1
+			open = string(delim)
+			if t.at >= 2 && e.expr[t.at-2] == 'm' && (t.at < 3 || !isWordChar(e.expr[t.at-3])) {
+				from, open = t.at-2, "m"+open
+			}
+		}
+		start, stop := e.at[from], e.at[min(to, len(e.expr))]
 		next := byte(0)
 		if stop < len(text) {
 			next = text[stop]
 		}
-		out = append(out, valueSpot{start: start, end: stop, repl: exprWriter(t.kind, delim, e.quote, e.bare, next, literal)})
+		out = append(out, valueSpot{start: start, end: stop, repl: exprWriter(t.kind, open, delim, e.quote, e.bare, next, literal)})
 	}
 	return out
 }
 
-// exprWriter writes a regex (between delim) or a string (quoted by delim)
-// of an expression that sits inside an argument quoted with quote.
-func exprWriter(kind, delim, quote byte, bare bool, next byte, literal bool) func(string) (string, error) {
+// regexDelims are the delimiters an m-regex may take, in order of choice.
+const regexDelims = "#|!%,;:_"
+
+// exprWriter writes a regex literal (opened by open, closed by delim) or
+// a string (quoted by delim) of an expression inside an argument quoted
+// with quote.
+func exprWriter(kind byte, open string, delim, quote byte, bare bool, next byte, literal bool) func(string) (string, error) {
 	return func(v string) (string, error) {
 		if literal {
 			v = literalRegex(v)
 		}
-		if strings.IndexByte(v, delim) >= 0 {
-			return "", fmt.Errorf("the new value %q contains the expression's delimiter %q", v, delim)
-		}
 		if err := writable(v); err != nil {
 			return "", err
 		}
-		if kind == 's' && strings.IndexByte(v, '\\') >= 0 {
-			return "", fmt.Errorf("the new string %q has a backslash, which ap_expr strings read as an escape", v)
-		}
 		if n := len(v) - len(strings.TrimRight(v, `\`)); n%2 == 1 {
-			return "", fmt.Errorf("the new regex %q ends with a lone backslash", v)
+			return "", fmt.Errorf("the new value %q ends with a lone backslash", v)
 		}
 		if bare && strings.ContainsAny(v, " \t") {
 			return "", fmt.Errorf("the new value %q has blanks, which the unquoted argument cannot hold", v)
 		}
-		return encodeConf(v, quote, next), nil
+		if kind == 's' {
+			if strings.IndexByte(v, delim) >= 0 || strings.IndexByte(v, '\\') >= 0 {
+				return "", fmt.Errorf("the new string %q holds the expression's quote or a backslash (an escape in ap_expr strings)", v)
+			}
+			return encodeConf(v, quote, next), nil
+		}
+		if strings.IndexByte(v, delim) >= 0 {
+			i := strings.IndexFunc(regexDelims, func(r rune) bool { return !strings.ContainsRune(v, r) && byte(r) != quote })
+			if i < 0 {
+				return "", fmt.Errorf("the new regex %q holds every delimiter ap_expr allows", v)
+			}
+			delim = regexDelims[i]
+			open = "m" + string(delim)
+		}
+		return encodeConf(open+v+string(delim), quote, next), nil
 	}
 }
 
