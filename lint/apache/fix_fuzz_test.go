@@ -29,6 +29,9 @@ func FuzzSpell(f *testing.F) {
 	f.Add([]byte("<If \"%{HTTP:Origin} =~ m#a\\\\\\\"b#\">\n</If>\n"), uint8(rules.ReplaceValue), 1, `a\"b`, `a\\"b$`)
 	f.Add([]byte("Header set \\\r\nX \\\n\"v\\\\\" \\"), uint8(rules.AddAlways), 1, "", "")
 	f.Add([]byte("<IfModule x>\n<Location />\n<IfModule y>\nHeader set X y\n"), uint8(rules.AnswerPreflight), 4, "", "Vary")
+	for k := range uint8(6) {
+		f.Add([]byte(spellCases[k].src), k, -int(k), "", `^https://app\.example\.com$`)
+	}
 	f.Fuzz(func(t *testing.T, src []byte, kind uint8, line int, old, new string) {
 		if len(src) > maxSpellInput || len(old)+len(new) > 4096 {
 			return
@@ -39,6 +42,31 @@ func FuzzSpell(f *testing.F) {
 			Headers: []rules.HeaderLine{{Name: "Access-Control-Allow-Methods", Value: new}, {Name: "Vary", Value: "Origin"}},
 			Origins: strings.Fields(new)}
 		r.At.Range = rules.Range{File: path, Line: line}
+		if line <= 0 {
+			// Point at what the front end reports, as the rules do: the
+			// -line'th header or origin pattern of the parse.
+			res, _ := parseTree(path, src, smallBudgets)
+			var evs []rules.Evidence
+			var olds []string
+			for _, p := range res.Policies {
+				for _, h := range p.Actual.Headers {
+					evs, olds = append(evs, h.Evidence), append(olds, h.Value.Literal)
+				}
+				for _, o := range p.Actual.Origins {
+					if o.Pattern != nil {
+						evs, olds = append(evs, o.Pattern.Evidence), append(olds, o.Pattern.Expr)
+					}
+				}
+			}
+			if len(evs) == 0 {
+				return
+			}
+			i := int(uint(-line) % uint(len(evs)))
+			r.At, line = evs[i], evs[i].Range.Line
+			if old == "" {
+				r.Old = olds[i]
+			}
+		}
 		if r.Kind == rules.ReplaceValue && old == "" {
 			// Replace some word the line really has.
 			for _, d := range newFixFile(string(src)).dirs {
