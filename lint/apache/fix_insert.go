@@ -123,6 +123,9 @@ func (f *fixFile) replaceEcho(d *srcDirective, origins []string) ([]rules.Edit, 
 	default:
 		return nil, fmt.Errorf("the Header action %s sends no value that could be replaced", h.action.val)
 	}
+	if len(h.rest) == 0 {
+		return nil, fmt.Errorf("the Header directive has no value")
+	}
 	if len(h.rest) != 1 {
 		// env=, expr= or early: combining the directive's own condition
 		// with the allowlist changes when the header is sent.

@@ -325,6 +325,13 @@ var spellCases = []spellCase{
 		wantErr: "has a condition or option (env=API)",
 	},
 	{
+		name:    "a Header without a value",
+		src:     "Header always set Access-Control-Allow-Origin\n",
+		at:      "Header",
+		remedy:  rules.Remedy{Kind: rules.ReplaceEcho, Origins: []string{"https://app.example.com"}},
+		wantErr: "has no value",
+	},
+	{
 		name:    "no trusted origins declared",
 		src:     "Header always set Access-Control-Allow-Origin %{HTTP_ORIGIN}e\n",
 		at:      "Header",
