@@ -54,6 +54,20 @@ const apacheFixSites = `
     </Location>
 </VirtualHost>
 
+# The same, in a Location: its access check runs before any rewrite rule
+# of its own could answer, so the answer goes to the virtual host.
+<VirtualHost {{.Addr}}>
+    ServerName locpreflight.example.com
+    Header always merge Vary Origin
+    <Location /v1>
+        Header always set Access-Control-Allow-Origin "https://app.example.com"
+        Header always set Access-Control-Allow-Methods "PUT, DELETE"
+        <LimitExcept GET POST PUT DELETE>
+            Require all denied
+        </LimitExcept>
+    </Location>
+</VirtualHost>
+
 # The grant is in the success table only: errors go without it.
 <VirtualHost {{.Addr}}>
     ServerName onsuccess.example.com
@@ -96,6 +110,15 @@ var apacheFixScenarios = []struct {
 			{Name: "Access-Control-Allow-Methods", Value: "PUT, DELETE"},
 			{Name: "Access-Control-Allow-Headers", Value: "Content-Type"},
 			{Name: "Access-Control-Max-Age", Value: "600"},
+		}},
+		pick: header("Access-Control-Allow-Methods"),
+	},
+	{
+		host: "locpreflight.example.com",
+		rule: "CG302",
+		remedy: rules.Remedy{Kind: rules.AnswerPreflight, Headers: []rules.HeaderLine{
+			{Name: rules.HeaderAllowOrigin, Value: appOrigin},
+			{Name: "Access-Control-Allow-Methods", Value: "PUT, DELETE"},
 		}},
 		pick: header("Access-Control-Allow-Methods"),
 	},
@@ -160,10 +183,13 @@ func TestApacheFixLive(t *testing.T) {
 			t.Fatalf("%s: the unfixed server shows %v, not %s", sc.host, ids, sc.rule)
 		}
 		before[sc.host] = ids
-		p := policyFor(t, res, sc.host)
 		r := sc.remedy
 		r.Format = "apache"
-		r.At, r.Old = sc.pick(p)
+		for _, p := range policiesFor(t, res, sc.host) {
+			if r.At.Range.Line == 0 {
+				r.At, r.Old = sc.pick(p)
+			}
+		}
 		if r.At.Range.Line == 0 {
 			t.Fatalf("%s: the policy has nothing to fix", sc.host)
 		}
@@ -197,17 +223,20 @@ func TestApacheFixLive(t *testing.T) {
 	}
 }
 
-// policyFor is the linted policy of the virtual host named host.
-func policyFor(t *testing.T, res *lint.Result, host string) *rules.Policy {
+// policiesFor are the linted policies of the virtual host named host (the
+// host's own, then its sections').
+func policiesFor(t *testing.T, res *lint.Result, host string) []*rules.Policy {
 	t.Helper()
-	ps := res.Policies
-	for i := range ps {
-		if slices.Contains(ps[i].Hosts, host) {
-			return &ps[i]
+	var out []*rules.Policy
+	for i := range res.Policies {
+		if slices.Contains(res.Policies[i].Hosts, host) {
+			out = append(out, &res.Policies[i])
 		}
 	}
-	t.Fatalf("no linted policy for %s", host)
-	return nil
+	if len(out) == 0 {
+		t.Fatalf("no linted policy for %s", host)
+	}
+	return out
 }
 
 // applyEdits writes non-overlapping edits into src.

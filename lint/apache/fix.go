@@ -33,6 +33,7 @@ func Spell(path string, src []byte, r rules.Remedy) ([]rules.Edit, error) {
 		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxFileSize)
 	}
 	f := newFixFile(string(src))
+	f.htaccess = isHtaccess(path)
 	d, err := f.directiveAt(r.At)
 	if err != nil {
 		return nil, err
@@ -68,8 +69,10 @@ func Spell(path string, src []byte, r rules.Remedy) ([]rules.Edit, error) {
 type fixFile struct {
 	src   string
 	lower string // src in lower case, once needed
-	lines []srcLine
-	dirs  []*srcDirective // directives in file order
+	// htaccess is set for an .htaccess: its top level is per-directory.
+	htaccess bool
+	lines    []srcLine
+	dirs     []*srcDirective // directives in file order
 	// eol is the file's line ending, for new lines after a last line that
 	// has none.
 	eol string

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -275,6 +276,14 @@ func (f *fixFile) answerPreflight(d *srcDirective, headers []rules.HeaderLine) (
 			}
 		}
 	}
+	if perDir := (s == nil && f.htaccess) || (s != nil && s.name != "virtualhost"); perDir {
+		if a := f.accessBeforeRewrite(s); a != nil {
+			if s != nil && s.name == "location" && len(s.args()) == 1 && s.scope != nil && s.scope.name == "virtualhost" {
+				return f.answerInServer(s, headers)
+			}
+			return nil, fmt.Errorf("httpd checks access (%s, line %d) before per-directory rewrite rules run: OPTIONS would still be refused there", strings.TrimSpace(a.line.text), a.line.first)
+		}
+	}
 	mark := f.freeName("CORS_PREFLIGHT")
 	var lines []string
 	if engine == nil {
@@ -337,4 +346,126 @@ func sentAlways(items []*srcDirective, name string) bool {
 		}
 	}
 	return false
+}
+
+// accessBeforeRewrite returns a directive of section s (nil: the file,
+// an .htaccess) that may refuse OPTIONS in httpd's access phase, which
+// runs before per-directory mod_rewrite (fixups): mod_allowmethods
+// without OPTIONS, a Require other than `all granted`, Deny, AuthType,
+// unless a <Limit>/<LimitExcept> around it leaves OPTIONS out.
+func (f *fixFile) accessBeforeRewrite(s *srcDirective) *srcDirective {
+	for _, d := range f.dirs {
+		if d.closing || !within(d, s) {
+			continue
+		}
+		switch d.name {
+		case "allowmethods":
+			if !slices.ContainsFunc(d.args(), func(t srcToken) bool { return lowerIs(t.val, "options") || lowerIs(t.val, "reset") }) {
+				return d
+			}
+		case "require", "deny", "authtype":
+			if limitSkipsOptions(d, s) {
+				continue
+			}
+			if a := d.args(); d.name == "require" && len(a) == 2 && lowerIs(a[0].val, "all") && lowerIs(a[1].val, "granted") {
+				continue
+			}
+			return d
+		}
+	}
+	return nil
+}
+
+// within reports whether d sits in s itself (through the sections that
+// only qualify its body: IfModule & co., Limit, Require*), not in a
+// nested scope of its own.
+func within(d, s *srcDirective) bool {
+	for p := d.parent; ; p = p.parent {
+		if p == s {
+			return true
+		}
+		if p == nil {
+			return false
+		}
+		switch {
+		case transparent(p.name), p.name == "limit", p.name == "limitexcept", strings.HasPrefix(p.name, "require"):
+		default:
+			return false
+		}
+	}
+}
+
+// limitSkipsOptions reports a <Limit> or <LimitExcept> between d and s
+// that does not apply to OPTIONS.
+func limitSkipsOptions(d, s *srcDirective) bool {
+	for p := d.parent; p != nil && p != s; p = p.parent {
+		if p.name != "limit" && p.name != "limitexcept" {
+			continue
+		}
+		lists := slices.ContainsFunc(p.args(), func(t srcToken) bool { return strings.EqualFold(strings.TrimSuffix(t.val, ">"), "options") })
+		if lists == (p.name == "limitexcept") {
+			return true
+		}
+	}
+	return false
+}
+
+// answerInServer answers OPTIONS for a <Location path> in its virtual
+// host's server context, whose rewrite rules run at translate_name, before
+// the access checks that refuse OPTIONS in the Location. The rule matches
+// the URL-paths the Location does; the answer is built before the Location
+// applies, so every header it needs is set at the virtual host, on the
+// mark only.
+func (f *fixFile) answerInServer(loc *srcDirective, headers []rules.HeaderLine) ([]rules.Edit, error) {
+	vh := loc.scope
+	items := f.scopeItems(vh)
+	var engine, firstRewrite *srcDirective
+	for _, it := range items {
+		switch it.name {
+		case "rewriteengine":
+			engine = it
+		case "rewritecond", "rewriterule":
+			if firstRewrite == nil {
+				firstRewrite = it
+			}
+		}
+	}
+	if engine != nil && len(engine.args()) > 0 && !lowerIs(engine.args()[0].val, "on") {
+		return nil, fmt.Errorf("RewriteEngine is %s in the virtual host (line %d): turning it on would also run its other rewrite rules", engine.args()[0].val, engine.line.first)
+	}
+	// <Location /api> matches /api and /api/…, not /apix; <Location /api/>
+	// matches what starts with /api/.
+	path := loc.args()[0].val
+	pattern := "^" + regexp.QuoteMeta(path)
+	if !strings.HasSuffix(path, "/") {
+		pattern += "(/|$)"
+	}
+	if err := writable(pattern); err != nil {
+		return nil, err
+	}
+	mark := f.freeName("CORS_PREFLIGHT")
+	var lines []string
+	if engine == nil {
+		lines = append(lines, "RewriteEngine On")
+	}
+	lines = append(lines, "RewriteCond %{REQUEST_METHOD} OPTIONS", "RewriteRule "+confWord(pattern, 0)+" - [R=204,L,E="+mark+":1]")
+	for _, h := range headers {
+		if sentAlways(items, h.Name) {
+			continue
+		}
+		l, err := headerLine("", h, "env="+mark)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, l)
+	}
+	at := loc
+	if firstRewrite != nil {
+		at = firstRewrite
+	}
+	indent := at.line.indent()
+	for i := range lines {
+		lines[i] = indent + lines[i]
+	}
+	return []rules.Edit{f.insertBefore(at, lines)}, nil
 }

@@ -405,6 +405,42 @@ var spellCases = []spellCase{
 		wantErr: "do not reach the virtual hosts (line 2)",
 	},
 	{
+		name:    "per-directory rules run after access control",
+		src:     "<Directory /srv/api>\n    Header always set Access-Control-Allow-Methods \"GET, PUT\"\n    <LimitExcept GET PUT>\n        Require all denied\n    </LimitExcept>\n</Directory>\n",
+		at:      "Header",
+		remedy:  rules.Remedy{Kind: rules.AnswerPreflight, Headers: []rules.HeaderLine{{Name: "Access-Control-Allow-Methods", Value: "GET, PUT"}}},
+		wantErr: "httpd checks access (Require all denied, line 4) before per-directory rewrite rules run",
+	},
+	{
+		name: "a <Location> that refuses OPTIONS is answered in its virtual host, before access control",
+		src:  "<VirtualHost *:80>\n    ServerName api.example.com\n    <Location /api>\n        AllowMethods GET POST PUT\n        Header always set Access-Control-Allow-Origin \"https://app.example.com\"\n        Header always set Access-Control-Allow-Methods \"GET, POST, PUT\"\n    </Location>\n</VirtualHost>\n",
+		at:   "Header always set Access-Control-Allow-Methods",
+		remedy: rules.Remedy{Kind: rules.AnswerPreflight, Headers: []rules.HeaderLine{
+			{Name: "Access-Control-Allow-Origin", Value: "https://app.example.com"},
+			{Name: "Access-Control-Allow-Methods", Value: "GET, POST, PUT"},
+		}},
+		want: "<VirtualHost *:80>\n    ServerName api.example.com\n    RewriteEngine On\n    RewriteCond %{REQUEST_METHOD} OPTIONS\n    RewriteRule ^/api(/|$) - [R=204,L,E=CORS_PREFLIGHT:1]\n" +
+			"    Header always set Access-Control-Allow-Origin \"https://app.example.com\" env=CORS_PREFLIGHT\n" +
+			"    Header always set Access-Control-Allow-Methods \"GET, POST, PUT\" env=CORS_PREFLIGHT\n" +
+			"    <Location /api>\n        AllowMethods GET POST PUT\n        Header always set Access-Control-Allow-Origin \"https://app.example.com\"\n        Header always set Access-Control-Allow-Methods \"GET, POST, PUT\"\n    </Location>\n</VirtualHost>\n",
+	},
+	{
+		name:    "mod_allowmethods without OPTIONS",
+		file:    ".htaccess",
+		src:     "AllowMethods GET PUT\nHeader always set Access-Control-Allow-Methods \"GET, PUT\"\n",
+		at:      "Header",
+		remedy:  rules.Remedy{Kind: rules.AnswerPreflight, Headers: []rules.HeaderLine{{Name: "Access-Control-Allow-Methods", Value: "GET, PUT"}}},
+		wantErr: "httpd checks access (AllowMethods GET PUT, line 1)",
+	},
+	{
+		name:   "a <Limit> that leaves OPTIONS out does not stand in the way",
+		src:    "<Directory /srv/api>\n    Header always set Access-Control-Allow-Methods \"GET, PUT\"\n    <Limit PUT>\n        Require all denied\n    </Limit>\n</Directory>\n",
+		at:     "Header",
+		remedy: rules.Remedy{Kind: rules.AnswerPreflight, Headers: []rules.HeaderLine{{Name: "Access-Control-Allow-Methods", Value: "GET, PUT"}}},
+		want: "<Directory /srv/api>\n    Header always set Access-Control-Allow-Methods \"GET, PUT\"\n    RewriteEngine On\n    RewriteCond %{REQUEST_METHOD} OPTIONS\n    RewriteRule ^ - [R=204,L,E=CORS_PREFLIGHT:1]\n" +
+			"    <Limit PUT>\n        Require all denied\n    </Limit>\n</Directory>\n",
+	},
+	{
 		name:    "not in <Files>",
 		src:     "<Files api.php>\n    Header always set Access-Control-Allow-Origin \"https://app.example.com\"\n</Files>\n",
 		at:      "Header",
@@ -482,12 +518,16 @@ func runSpellCase(t *testing.T, c spellCase) (string, error) {
 		ev.Text = r.At.Text
 	}
 	r.At = ev
-	edits, err := Spell("httpd.conf", []byte(c.src), r)
+	name := c.file
+	if name == "" {
+		name = "httpd.conf"
+	}
+	edits, err := Spell(name, []byte(c.src), r)
 	if err != nil {
 		return "", err
 	}
 	for _, e := range edits {
-		if e.File != "httpd.conf" {
+		if e.File != name {
 			t.Errorf("edit names file %q", e.File)
 		}
 	}
@@ -505,7 +545,7 @@ func TestSpellOutputsPassApacheConfigTest(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var load strings.Builder
-	for _, m := range []string{"mpm_event", "authz_core", "headers", "setenvif", "env", "rewrite", "macro"} {
+	for _, m := range []string{"mpm_event", "authz_core", "headers", "setenvif", "env", "rewrite", "macro", "allowmethods"} {
 		fmt.Fprintf(&load, "LoadModule %s_module %s/mod_%s.so\n", m, mods, m)
 	}
 	checked := 0
