@@ -73,15 +73,73 @@ func (f *fixFile) addHeaders(d *srcDirective, headers []rules.HeaderLine) ([]rul
 	if d.section {
 		indent = bodyIndent(d)
 	}
-	lines := make([]string, 0, len(headers))
+	// Vary: Origin belongs on every response of the scope, whichever
+	// origin asked: inside an <If>/<ElseIf>/<Else> it would go out only
+	// when the condition holds, and a cache would keep the other answers
+	// without it. It goes after the whole If chain instead.
+	chain := f.ifChain(d)
+	var here, after []string
 	for _, h := range headers {
-		l, err := headerLine(indent, h, "")
+		in, list := indent, &here
+		if chain != nil && strings.EqualFold(h.Name, "Vary") {
+			in, list = chain.line.indent(), &after
+		}
+		l, err := headerLine(in, h, "")
 		if err != nil {
 			return nil, err
 		}
-		lines = append(lines, l)
+		*list = append(*list, l)
 	}
-	return []rules.Edit{f.insertAfter(d, lines)}, nil
+	var edits []rules.Edit
+	if len(here) > 0 {
+		edits = append(edits, f.insertAfter(d, here))
+	}
+	if len(after) > 0 {
+		end, err := f.chainEnd(chain)
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, f.insertAfter(end, after))
+	}
+	return edits, nil
+}
+
+// ifChain returns the outermost <If>/<ElseIf>/<Else> that d is (or sits)
+// in, looking through IfModule & co.; nil when there is none.
+func (f *fixFile) ifChain(d *srcDirective) *srcDirective {
+	var out *srcDirective
+	for p := d; p != nil; p = p.parent {
+		switch {
+		case p.section && (p.name == "if" || p.name == "elseif" || p.name == "else"):
+			out = p
+		case p == d, transparent(p.name):
+		default:
+			return out
+		}
+	}
+	return out
+}
+
+// chainEnd is the closing line of the last section of the If/ElseIf/Else
+// chain that s belongs to.
+func (f *fixFile) chainEnd(s *srcDirective) (*srcDirective, error) {
+	i := slices.Index(f.dirs, s)
+	end := s
+	for i >= 0 && i < len(f.dirs) {
+		if end.close == nil {
+			return nil, fmt.Errorf("<%s> (line %d) is not closed", end.name, end.line.first)
+		}
+		j := slices.Index(f.dirs[i:], end.close)
+		if j < 0 || i+j+1 >= len(f.dirs) {
+			break
+		}
+		next := f.dirs[i+j+1]
+		if next.parent != s.parent || next.closing || (next.name != "elseif" && next.name != "else") {
+			break
+		}
+		i, end = i+j+1, next
+	}
+	return end.close, nil
 }
 
 // headerContext refuses places where httpd takes no Header directive next

@@ -152,3 +152,12 @@ func checkLexAgreement(t *testing.T, src string) {
 		}
 	}
 }
+
+func TestSpellVaryLeavesTheIf(t *testing.T) {
+	src := "<VirtualHost *:80>\n    ServerName api.example.com\n    <If \"%{HTTP:Origin} == 'https://app.example.com'\">\n        Header always set Access-Control-Allow-Origin \"expr=%{req:Origin}\"\n    </If>\n</VirtualHost>\n"
+	_, res := spellParse(t, "httpd.conf", src, "Header always set Access-Control-Allow-Origin", rules.Remedy{Kind: rules.AddHeaders, Headers: []rules.HeaderLine{{Name: "Vary", Value: "Origin"}}})
+	vary := scope(t, res, "VirtualHost *:80 api.example.com").Actual.Find("Vary")
+	if len(vary) != 1 || vary[0].Condition != "" || !vary[0].Always {
+		t.Errorf("after: Vary %+v, want one, always, under no condition", vary)
+	}
+}

@@ -294,6 +294,13 @@ var spellCases = []spellCase{
 		want:   "Header always set Access-Control-Allow-Origin %{HTTP_ORIGIN}e\nHeader always merge Vary Origin\n",
 	},
 	{
+		name:   "Vary goes after the whole <If> chain the echo sits in, so that every answer carries it",
+		src:    "<VirtualHost *:80>\n    <If \"%{HTTP:Origin} == 'https://app.example.com'\">\n        Header always set Access-Control-Allow-Origin \"expr=%{req:Origin}\"\n    </If>\n    <Else>\n        Header always set X-Other 1\n    </Else>\n</VirtualHost>\n",
+		at:     "Header always set Access-Control-Allow-Origin",
+		remedy: rules.Remedy{Kind: rules.AddHeaders, Headers: []rules.HeaderLine{{Name: "Vary", Value: "Origin"}}},
+		want:   "<VirtualHost *:80>\n    <If \"%{HTTP:Origin} == 'https://app.example.com'\">\n        Header always set Access-Control-Allow-Origin \"expr=%{req:Origin}\"\n    </If>\n    <Else>\n        Header always set X-Other 1\n    </Else>\n    Header always merge Vary Origin\n</VirtualHost>\n",
+	},
+	{
 		name:    "not inside <Limit>",
 		src:     "<Directory /srv>\n<Limit GET>\n    Require all granted\n</Limit>\n</Directory>\n",
 		at:      "Require",
