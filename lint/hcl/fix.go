@@ -101,19 +101,26 @@ func (w *written) at(r rules.Range) ([]*property, error) {
 		}
 		return []*property{best}, nil
 	}
-	var out []*property
+	var line []*property
 	for _, p := range w.props {
-		if p.rng.Start.Line != r.Line {
-			continue
+		if p.rng.Start.Line == r.Line {
+			line = append(line, p)
 		}
-		inner := false
-		for _, q := range out {
-			if posLE(q.rng.Start, p.rng.Start) && posLE(p.rng.End, q.rng.End) {
-				inner = true
-			}
+	}
+	// Outer before inner: by start, the longest first; a property that
+	// starts before the end of the last kept one is inside it.
+	sort.Slice(line, func(i, j int) bool {
+		if line[i].rng.Start.Byte != line[j].rng.Start.Byte {
+			return line[i].rng.Start.Byte < line[j].rng.Start.Byte
 		}
-		if !inner {
+		return line[i].rng.End.Byte > line[j].rng.End.Byte
+	})
+	var out []*property
+	end := -1
+	for _, p := range line {
+		if p.rng.Start.Byte >= end {
 			out = append(out, p)
+			end = p.rng.End.Byte
 		}
 	}
 	if len(out) == 0 {
