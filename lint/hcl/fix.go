@@ -185,6 +185,10 @@ func (w *written) search(v *vnode, old string, apigw bool, inAt func(*vnode) boo
 		if inAt != nil && !inAt(v) {
 			return
 		}
+		if v.iter != nil {
+			w.searchElements(v, old, apigw, f, seen, depth)
+			return
+		}
 		def, ok := w.locals[v.local]
 		switch {
 		case v.local != "" && ok && !seen[v.local] && depth < maxLocalDepth:
@@ -194,6 +198,58 @@ func (w *written) search(v *vnode, old string, apigw bool, inAt func(*vnode) boo
 			f.from = append(f.from, v.from+" (defined in another file of the module)")
 		default:
 			f.from = append(f.from, v.from)
+		}
+	}
+}
+
+// searchElements searches the elements of the for_each collection an
+// iterator reference takes its value from (each.value, or the origins of
+// every element for cors_rule.value.origins), written here or in a local
+// of this file. The literal equal to Old there is the one the instance
+// whose finding this is got its value from.
+func (w *written) searchElements(v *vnode, old string, apigw bool, f *found, seen map[string]bool, depth int) {
+	if depth >= maxLocalDepth {
+		f.from = append(f.from, v.from)
+		return
+	}
+	coll := v.iter.coll
+	for coll.kind == vIndirect && coll.local != "" && w.locals[coll.local] != nil && !seen[coll.local] && depth < maxLocalDepth {
+		seen[coll.local] = true
+		coll, depth = w.locals[coll.local], depth+1
+	}
+	var elems []*vnode
+	var collect func(c *vnode)
+	collect = func(c *vnode) {
+		switch c.kind {
+		case vList, vObject:
+			elems = append(elems, c.kids...)
+		case vVia: // toset([…]), concat(…), a conditional
+			for _, k := range c.kids {
+				collect(k)
+			}
+		}
+	}
+	collect(coll)
+	if len(elems) == 0 && coll.kind != vList && coll.kind != vObject {
+		f.from = append(f.from, v.from+" (for_each = "+coll.from+")")
+		return
+	}
+	for _, e := range elems {
+		for _, step := range v.iter.path {
+			var next *vnode
+			for _, it := range e.items {
+				if it.name == step {
+					next = it.value
+				}
+			}
+			if next == nil {
+				e = nil
+				break
+			}
+			e = next
+		}
+		if e != nil {
+			w.search(e, old, apigw, nil, f, seen, depth+1)
 		}
 	}
 }

@@ -188,6 +188,54 @@ var replaceValueCases = []spellCase{
 		src:  "{\"resource\": {\"google_storage_bucket\": {\"b\": {\"name\": \"b\", \"cors\": [{\n  \"origin\": [\"https://$${x}.example.com/\"]\n}]}}}}\n",
 		r:    replace(2, "https://${x}.example.com/", "https://${x}.example.com"),
 		want: "{\"resource\": {\"google_storage_bucket\": {\"b\": {\"name\": \"b\", \"cors\": [{\n  \"origin\": [\"https://$${x}.example.com\"]\n}]}}}}\n"},
+	{name: "each.value: the element of the resource's for_each written here", file: "main.tf",
+		src:  "resource \"aws_s3_bucket_cors_configuration\" \"site\" {\n  for_each = {\n    shop = \"https://shop.example.com/\"\n    docs = \"https://docs.example.com/\"\n  }\n  bucket = \"site-${each.key}\"\n  cors_rule {\n    allowed_origins = [each.value]\n  }\n}\n",
+		r:    replace(8, "https://docs.example.com/", "https://docs.example.com"),
+		want: "resource \"aws_s3_bucket_cors_configuration\" \"site\" {\n  for_each = {\n    shop = \"https://shop.example.com/\"\n    docs = \"https://docs.example.com\"\n  }\n  bucket = \"site-${each.key}\"\n  cors_rule {\n    allowed_origins = [each.value]\n  }\n}\n"},
+	{name: "each.value over toset() of literals", file: "main.tf",
+		src:  "resource \"google_storage_bucket\" \"b\" {\n  for_each = toset([\"https://a.example.com:443\", \"https://b.example.com\"])\n  name     = each.key\n  cors {\n    origin = [each.value]\n  }\n}\n",
+		r:    replace(5, "https://a.example.com:443", "https://a.example.com"),
+		want: "resource \"google_storage_bucket\" \"b\" {\n  for_each = toset([\"https://a.example.com\", \"https://b.example.com\"])\n  name     = each.key\n  cors {\n    origin = [each.value]\n  }\n}\n"},
+	{name: "a dynamic block's iterator over a local of this file: the origins of the rule objects", file: "main.tf",
+		src: `locals {
+  cors_rules = {
+    reads   = { origins = ["https://app.example.com/"], methods = ["GET"] }
+    uploads = { origins = ["https://upload.example.com"], methods = ["PUT"] }
+  }
+}
+
+resource "aws_s3_bucket_cors_configuration" "files" {
+  bucket = "files"
+  dynamic "cors_rule" {
+    for_each = local.cors_rules
+    iterator = rule
+    content {
+      allowed_origins = rule.value.origins
+      allowed_methods = rule.value.methods
+    }
+  }
+}
+`,
+		r: replace(14, "https://app.example.com/", "https://app.example.com"),
+		want: `locals {
+  cors_rules = {
+    reads   = { origins = ["https://app.example.com"], methods = ["GET"] }
+    uploads = { origins = ["https://upload.example.com"], methods = ["PUT"] }
+  }
+}
+
+resource "aws_s3_bucket_cors_configuration" "files" {
+  bucket = "files"
+  dynamic "cors_rule" {
+    for_each = local.cors_rules
+    iterator = rule
+    content {
+      allowed_origins = rule.value.origins
+      allowed_methods = rule.value.methods
+    }
+  }
+}
+`},
 
 	// Unsure: the value is not a literal written here, or not one.
 	{name: "a variable's value is changed where it is set", file: "main.tf",
@@ -209,7 +257,11 @@ var replaceValueCases = []spellCase{
 	{name: "a dynamic block's iterator", file: "main.tf",
 		src:     "resource \"aws_s3_bucket_cors_configuration\" \"b\" {\n  bucket = \"b\"\n  dynamic \"cors_rule\" {\n    for_each = var.rules\n    content {\n      allowed_origins = cors_rule.value.origins\n    }\n  }\n}\n",
 		r:       replace(6, "https://app.example.com/", "https://app.example.com"),
-		wantErr: `from cors_rule.value.origins`},
+		wantErr: `from cors_rule.value.origins \(for_each = var.rules\)`},
+	{name: "each.value of a for_each from a variable", file: "main.tf",
+		src:     "resource \"aws_s3_bucket_cors_configuration\" \"site\" {\n  for_each = var.sites\n  bucket   = each.key\n  cors_rule {\n    allowed_origins = [each.value]\n  }\n}\n",
+		r:       replace(5, "https://docs.example.com/", "https://docs.example.com"),
+		wantErr: `from each.value \(for_each = var.sites\)`},
 	{name: "the same literal twice: not guessing which", file: "main.tf",
 		src:     s3(`["https://app.example.com/", "https://app.example.com/"]`),
 		r:       replace(5, "https://app.example.com/", "https://app.example.com"),

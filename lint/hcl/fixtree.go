@@ -53,6 +53,16 @@ type vnode struct {
 	// format()"); local is set when it is exactly local.NAME.
 	from  string
 	local string
+	// iter is set for each.value… or a dynamic block's ITERATOR.value…:
+	// the value is one element of a for_each collection written here.
+	iter *iterRef
+}
+
+// iterRef is a reference to the elements of a for_each collection, and
+// the attributes taken of each (cors_rule.value.origins: path [origins]).
+type iterRef struct {
+	coll *vnode
+	path []string
 }
 
 // property is an attribute of a body or an item of an object constructor:
@@ -90,7 +100,7 @@ type written struct {
 }
 
 // nativeValue reads a native syntax expression.
-func nativeValue(expr hclsyntax.Expression, src []byte) *vnode {
+func nativeValue(expr hclsyntax.Expression, src []byte, iters map[string]*vnode) *vnode {
 	n := &vnode{rng: expr.Range()}
 	switch e := expr.(type) {
 	case *hclsyntax.TemplateExpr:
@@ -120,25 +130,25 @@ func nativeValue(expr hclsyntax.Expression, src []byte) *vnode {
 	case *hclsyntax.TupleConsExpr:
 		n.kind = vList
 		for _, el := range e.Exprs {
-			n.kids = append(n.kids, nativeValue(el, src))
+			n.kids = append(n.kids, nativeValue(el, src, iters))
 		}
 	case *hclsyntax.ObjectConsExpr:
 		n.kind = vObject
 		for _, it := range e.Items {
-			v := nativeValue(it.ValueExpr, src)
+			v := nativeValue(it.ValueExpr, src, iters)
 			n.kids = append(n.kids, v)
 			n.items = append(n.items, &property{name: keyName(it.KeyExpr), rng: hclv2.RangeBetween(it.KeyExpr.Range(), it.ValueExpr.Range()), value: v})
 		}
 	case *hclsyntax.TemplateWrapExpr:
-		inner := nativeValue(e.Wrapped, src)
+		inner := nativeValue(e.Wrapped, src, iters)
 		inner.rng = n.rng
 		return inner
 	case *hclsyntax.ParenthesesExpr:
 		n.kind, n.from = vVia, "an expression in parentheses"
-		n.kids = []*vnode{nativeValue(e.Expression, src)}
+		n.kids = []*vnode{nativeValue(e.Expression, src, iters)}
 	case *hclsyntax.ConditionalExpr:
 		n.kind, n.from = vVia, "a conditional ("+strings.TrimSpace(string(rangeBytes(src, e.Condition.Range())))+" ? … : …)"
-		n.kids = []*vnode{nativeValue(e.TrueResult, src), nativeValue(e.FalseResult, src)}
+		n.kids = []*vnode{nativeValue(e.TrueResult, src, iters), nativeValue(e.FalseResult, src, iters)}
 	case *hclsyntax.FunctionCallExpr:
 		n.from = "a call of " + e.Name + "()"
 		if !listPreserving[e.Name] || e.ExpandFinal {
@@ -147,12 +157,23 @@ func nativeValue(expr hclsyntax.Expression, src []byte) *vnode {
 		}
 		n.kind = vVia
 		for _, a := range e.Args {
-			n.kids = append(n.kids, nativeValue(a, src))
+			n.kids = append(n.kids, nativeValue(a, src, iters))
 		}
 	case *hclsyntax.ScopeTraversalExpr:
 		n.kind, n.from = vIndirect, traversalString(e.Traversal)
 		if e.Traversal.RootName() == "local" && len(e.Traversal) == 2 {
 			n.local = attrStep(e.Traversal, 1)
+		}
+		if coll, ok := iters[e.Traversal.RootName()]; ok && attrStep(e.Traversal, 1) == "value" {
+			n.iter = &iterRef{coll: coll}
+			for i := 2; i < len(e.Traversal); i++ {
+				step := attrStep(e.Traversal, i)
+				if step == "" {
+					n.iter = nil // an index into the value: not followed
+					break
+				}
+				n.iter.path = append(n.iter.path, step)
+			}
 		}
 	case *hclsyntax.ForExpr:
 		n.kind, n.from = vIndirect, "a for expression"
@@ -204,10 +225,10 @@ func readNative(path string, src []byte) (*written, hclv2.Diagnostics) {
 		return nil, diags
 	}
 	w := &written{src: src, native: true, locals: map[string]*vnode{}}
-	var walk func(b *hclsyntax.Body, block []string)
-	walk = func(b *hclsyntax.Body, block []string) {
+	var walk func(b *hclsyntax.Body, block []string, iters map[string]*vnode)
+	walk = func(b *hclsyntax.Body, block []string, iters map[string]*vnode) {
 		for _, a := range sortedAttributes(b) {
-			v := nativeValue(a.Expr, src)
+			v := nativeValue(a.Expr, src, iters)
 			w.props = append(w.props, &property{name: a.Name, rng: a.SrcRange, value: v, block: block, attribute: true})
 			w.addItems(v, block)
 			if len(block) > 0 && block[0] == "locals" {
@@ -221,11 +242,41 @@ func readNative(path string, src []byte) (*written, hclv2.Diagnostics) {
 				// says which service its nested blocks configure.
 				top = append([]string{sub.Type}, sub.Labels...)
 			}
-			walk(sub.Body, top)
+			walk(sub.Body, top, blockIterators(sub, src, iters))
 		}
 	}
-	walk(f.Body.(*hclsyntax.Body), nil)
+	walk(f.Body.(*hclsyntax.Body), nil, nil)
 	return w, nil
+}
+
+// blockIterators are the iterators in scope in a block's body: `each`
+// in a resource, data source or module call with for_each, the
+// iterator of a dynamic block (its label, or its iterator argument),
+// bound to the for_each value as written (read in the outer scope).
+func blockIterators(b *hclsyntax.Block, src []byte, outer map[string]*vnode) map[string]*vnode {
+	fe, ok := b.Body.Attributes["for_each"]
+	if !ok {
+		return outer
+	}
+	name := ""
+	switch {
+	case b.Type == "dynamic" && len(b.Labels) == 1:
+		name = b.Labels[0]
+		if it, ok := b.Body.Attributes["iterator"]; ok {
+			name = hclv2.ExprAsKeyword(it.Expr)
+		}
+	case b.Type == "resource" || b.Type == "data" || b.Type == "module":
+		name = "each"
+	}
+	if name == "" {
+		return outer
+	}
+	inner := make(map[string]*vnode, len(outer)+1)
+	for k, v := range outer {
+		inner[k] = v
+	}
+	inner[name] = nativeValue(fe.Expr, src, outer)
+	return inner
 }
 
 // sortedAttributes returns a body's attributes in source order (the body
@@ -290,7 +341,7 @@ func jsonValue(expr hclv2.Expression) *vnode {
 			n.kind, n.from = vIndirect, "a template that does not parse"
 			return n
 		}
-		if tv := nativeValue(t, nil); tv.kind == vLiteral {
+		if tv := nativeValue(t, nil, nil); tv.kind == vLiteral {
 			n.kind, n.typ, n.value = vLiteral, cty.String, tv.value
 			return n
 		}
@@ -379,7 +430,7 @@ func readAgent(path string, src []byte) (*written, hclv2.Diagnostics) {
 		if diags.HasErrors() {
 			return nil, diags
 		}
-		v := nativeValue(expr, src)
+		v := nativeValue(expr, src, nil)
 		block := append([]string{ab.format}, ab.path...)
 		w.props = append(w.props, &property{name: strings.Join(ab.path, "."), block: block, value: v,
 			rng: hclv2.Range{Filename: path, Start: posAt(src, keyStart), End: posAt(src, close+1)}})
