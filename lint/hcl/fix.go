@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -34,6 +35,15 @@ import (
 func Spell(path string, src []byte, r rules.Remedy) ([]rules.Edit, error) {
 	if filepath.Base(path) == rules.PolicyFileName {
 		return nil, errors.New("not applicable: corsguard's own policy file is configuration, not a CORS setting")
+	}
+	texts := append([]string{r.New}, r.Origins...)
+	for _, h := range r.Headers {
+		texts = append(texts, h.Name, h.Value)
+	}
+	for _, s := range texts {
+		if !utf8.ValidString(s) {
+			return nil, fmt.Errorf("the new value %q is not valid UTF-8; not writing it", s)
+		}
 	}
 	w, diags := readWritten(path, src)
 	if diags.HasErrors() {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/corsguard/corsguard/rules"
 )
 
@@ -75,6 +77,8 @@ func FuzzSpell(f *testing.F) {
 			})
 			return n
 		}
+		// HCL strings are NFC-normalised, as cty.StringVal normalises.
+		new = cty.StringVal(new).AsString()
 		lb, la := literals(before), literals(after)
 		if la[old]+la["'"+old+"'"] >= lb[old]+lb["'"+old+"'"] {
 			t.Fatalf("%q is written as often after the edit as before\nbefore:\n%s\nafter:\n%s", old, src, fixed)
