@@ -22,10 +22,11 @@ import (
 // the CORS headers itself from the values configured, so what can be
 // edited is values: an origin in an allowlist, a Max-Age, the list that
 // replaces an echo, a duplicate element. Only a literal written in this
-// file is edited (through the local it is assigned to when that local is
-// defined in this file too); a value from a variable, another file's
-// local, a data source or a computed expression is left alone and the
-// error says where it comes from. The error says why whenever an edit is
+// file is edited: in the attribute itself, or where it comes from when
+// that is written in this file too (a local, the for_each collection
+// each.value or a dynamic block's iterator reads); a value from a
+// variable, another file's local, a data source or a computed expression
+// is left alone and the error says where it comes from. The error says why whenever an edit is
 // not certain or the remedy has no spelling in this service.
 //
 // Values are written the way hclwrite writes them (TokensForValue: HCL
