@@ -2,11 +2,13 @@ package hcl
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
@@ -46,7 +48,7 @@ func Spell(path string, src []byte, r rules.Remedy) ([]rules.Edit, error) {
 			return nil, fmt.Errorf("the new value %q is not valid UTF-8; not writing it", s)
 		}
 	}
-	w, diags := readWritten(path, src)
+	w, formatted, diags := readCached(path, src)
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("%s does not parse, so no edit is certain: %s", path, diags[0].Error())
 	}
@@ -69,7 +71,7 @@ func Spell(path string, src []byte, r rules.Remedy) ([]rules.Edit, error) {
 	if err != nil {
 		return nil, err
 	}
-	if w.native {
+	if w.native && formatted() {
 		edits = keepFormatted(src, edits)
 	}
 	for i := range edits {
@@ -77,6 +79,51 @@ func Spell(path string, src []byte, r rules.Remedy) ([]rules.Edit, error) {
 	}
 	sort.Slice(edits, func(i, j int) bool { return edits[i].Start < edits[j].Start })
 	return edits, nil
+}
+
+// lastRead is the file read last. lint/fix spells every remedy of a file
+// against the same bytes, and reading it (the parse, and whether terraform
+// fmt would change it) is most of what a spell costs: keeping the last
+// one makes the remedies after the first cost a search and the edit.
+var lastRead struct {
+	sync.Mutex
+	path      string
+	sum       [sha256.Size]byte
+	w         *written
+	diags     hclv2.Diagnostics
+	formatted int8 // 0 not known yet, 1 formatted, -1 not
+}
+
+// readCached is readWritten through lastRead; formatted reports (once per
+// file) whether hclwrite.Format leaves src as it is. The tree is only
+// read by the speller, never changed, so callers may share it.
+func readCached(path string, src []byte) (w *written, formatted func() bool, diags hclv2.Diagnostics) {
+	sum := sha256.Sum256(src)
+	lastRead.Lock()
+	defer lastRead.Unlock()
+	if lastRead.w == nil || lastRead.path != path || lastRead.sum != sum {
+		w, diags = readWritten(path, src)
+		if diags.HasErrors() {
+			return nil, nil, diags
+		}
+		lastRead.path, lastRead.sum, lastRead.w, lastRead.diags, lastRead.formatted = path, sum, w, diags, 0
+	}
+	w, diags = lastRead.w, lastRead.diags
+	formatted = func() bool {
+		lastRead.Lock()
+		defer lastRead.Unlock()
+		if lastRead.w != w {
+			return bytes.Equal(hclwrite.Format(src), src) // replaced meanwhile by another file
+		}
+		if lastRead.formatted == 0 {
+			lastRead.formatted = -1
+			if bytes.Equal(hclwrite.Format(src), src) {
+				lastRead.formatted = 1
+			}
+		}
+		return lastRead.formatted == 1
+	}
+	return w, formatted, diags
 }
 
 // readWritten reads a file by its kind, as Parse does.
@@ -473,13 +520,13 @@ func sameBlock(a, b []string) bool {
 	return true
 }
 
-// keepFormatted keeps a file that `terraform fmt` (hclwrite.Format) leaves
-// alone that way: when an edit changes a line's length and with it the
+// keepFormatted keeps src, a file that `terraform fmt` (hclwrite.Format)
+// leaves alone, that way: when an edit changes a line's length and with it the
 // column hclwrite lines up the `=` or trailing comments of neighbouring
 // lines at, the edit grows to realign them, as fmt would. A file that is
 // not formatted keeps the minimal edits, its own spacing untouched.
 func keepFormatted(src []byte, edits []rules.Edit) []rules.Edit {
-	if len(edits) == 0 || !bytes.Equal(hclwrite.Format(src), src) {
+	if len(edits) == 0 {
 		return edits
 	}
 	var fixed bytes.Buffer
