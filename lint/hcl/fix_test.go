@@ -1,7 +1,9 @@
 package hcl
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/corsguard/corsguard/rules"
@@ -434,3 +436,37 @@ var addHeadersCases = []spellCase{
 }
 
 func TestSpellAddHeaders(t *testing.T) { runSpellCases(t, addHeadersCases) }
+
+// TestSpellConcurrent spells the remedies of several files from several
+// goroutines at once, as a caller may: the file kept from the last read
+// is shared, and every result is the one a lone call gives.
+func TestSpellConcurrent(t *testing.T) {
+	cases := replaceValueCases[:8]
+	want := make([]string, len(cases))
+	for i, tc := range cases {
+		edits, err := Spell(tc.file, []byte(tc.src), tc.r)
+		want[i] = fmtEdits(edits, err)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 20; n++ {
+				i := (g + n) % len(cases)
+				edits, err := Spell(cases[i].file, []byte(cases[i].src), cases[i].r)
+				if got := fmtEdits(edits, err); got != want[i] {
+					t.Errorf("%s: concurrently %s, alone %s", cases[i].name, got, want[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func fmtEdits(edits []rules.Edit, err error) string {
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return fmt.Sprintf("%+v", edits)
+}
