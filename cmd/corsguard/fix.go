@@ -89,6 +89,8 @@ func fixSummary(w io.Writer, plan *fix.Plan, remaining []rules.Finding) {
 	fmt.Fprintf(w, "corsguard: fixed %d finding(s) in %d file(s); %d left\n", fixed, files, len(remaining))
 	if plan != nil {
 		writeLeft(w, plan.Left, true)
+	} else if len(remaining) > 0 {
+		fmt.Fprintf(w, "  %d finding(s) without a mechanical fix: the report says what to change\n", len(remaining))
 	}
 }
 
