@@ -45,6 +45,12 @@ type Options struct {
 	// from its directory). Empty: "<stdin>", and the content decides.
 	Stdin         io.Reader
 	StdinFilename string
+	// Checker, when set, runs the rules instead of a new one made from
+	// Rules: lint/fix's proof re-lints with the run's checker, so that the
+	// witness searches of the corrected patterns, already made when their
+	// remedies were derived, are not made again. It must have been made
+	// from the same Rules.
+	Checker *rules.Checker
 }
 
 // Suppression silences one rule for a path (glob) and optionally a line.
@@ -74,7 +80,9 @@ type Result struct {
 	// Reads lists, per entry file, every file its parse read (itself and
 	// its includes or module siblings), as cleaned paths: lint/fix re-lints
 	// the entries a fixed file belongs to.
-	Reads   map[string][]string `json:"-"`
+	Reads map[string][]string `json:"-"`
+	// Checker is the checker the run used (see Options.Checker).
+	Checker *rules.Checker `json:"-"`
 	sources *sourceCache
 }
 
@@ -160,7 +168,11 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 	res.Policies = make([]rules.Policy, 0, total)
 	res.Findings = make([]rules.Finding, 0, 2*total+16) // about two findings per policy in dense configs
 	seen := make(map[findingKey]bool, total)
-	checker := rules.NewChecker(opts.Rules)
+	checker := opts.Checker
+	if checker == nil {
+		checker = rules.NewChecker(opts.Rules)
+	}
+	res.Checker = checker
 	linted := make([]int, len(roots))
 	troubled := make([]int, len(roots))
 	for _, p := range parsed {

@@ -165,6 +165,7 @@ func proveOnce(res *lint.Result, opts Options, files map[string]*File, accepted 
 	var err error
 	lopts := opts.Lint
 	lopts.Stdin, lopts.StdinFilename = nil, ""
+	lopts.Checker = res.Checker // the corrected patterns were searched when their remedies were derived
 	source.WithOverlay(overlay, func() { after, err = lint.LintPaths(entries, lopts) })
 	if err != nil {
 		for path := range files {
