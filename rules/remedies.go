@@ -117,7 +117,22 @@ func (c *checkContext) patternRemedy(o *OriginRule, a patternAnalysis) *Remedy {
 		return nil
 	}
 	return &Remedy{Kind: ReplaceValue, Format: c.p.Format, At: originEvidence(o), Old: o.Pattern.Expr, New: fixed,
-		Summary: fmt.Sprintf("anchor the origin pattern at both ends and escape its dots: %s", quote(fixed))}
+		Summary: fmt.Sprintf("%s: %s", correctionSummary(o.Pattern.Expr, fixed), quote(fixed))}
+}
+
+// correctionSummary says what correctPattern changed: the anchors, the
+// dots, or both.
+func correctionSummary(expr, fixed string) string {
+	anchored := strings.HasPrefix(expr, "^") && strings.HasSuffix(expr, "$") && !escapedAt(expr, len(expr)-1) &&
+		strings.Contains(fixed, "(?:") == strings.Contains(expr, "(?:")
+	dots := strings.Count(fixed, `\.`) > strings.Count(expr, `\.`)
+	switch {
+	case anchored:
+		return "escape the literal dots of the origin pattern"
+	case dots:
+		return "anchor the origin pattern at both ends and escape its literal dots"
+	}
+	return "anchor the origin pattern at both ends"
 }
 
 // replacementHolds searches a replacement pattern: it must compile, be

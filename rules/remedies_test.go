@@ -289,3 +289,20 @@ func TestUnsafeRemedies(t *testing.T) {
 		t.Errorf("an entry without a directive of its own cannot be removed: %+v", r)
 	}
 }
+
+func TestCorrectionSummarySaysWhatChanged(t *testing.T) {
+	for _, c := range []struct{ expr, want string }{
+		{`^https://app.example.com$`, "escape the literal dots of the origin pattern"},
+		{`^https://app\.example\.com`, "anchor the origin pattern at both ends"},
+		{`^https://app.example.com`, "anchor the origin pattern at both ends and escape its literal dots"},
+		{`^https://a\.example\.com$|^https://b\.example\.com$`, "anchor the origin pattern at both ends"},
+	} {
+		fixed, ok := correctPattern(c.expr, PCRE)
+		if !ok {
+			t.Fatalf("no correction of %s", c.expr)
+		}
+		if got := correctionSummary(c.expr, fixed); got != c.want {
+			t.Errorf("%s -> %s: %q, want %q", c.expr, fixed, got, c.want)
+		}
+	}
+}
