@@ -28,9 +28,9 @@ type Format struct {
 // Formats is the registry, in detection order: the first format whose
 // Detect accepts a file parses it.
 var Formats = []Format{
-	{Name: "nginx", Detect: nginx.Detect, Parse: nginx.ParseSource},
-	{Name: "apache", Detect: apache.Detect, Parse: apache.ParseSource},
-	{Name: "hcl", Detect: hcl.Detect, Parse: hcl.ParseSource},
+	{Name: "nginx", Detect: nginx.Detect, Parse: nginx.ParseSource, Spell: nginx.Spell},
+	{Name: "apache", Detect: apache.Detect, Parse: apache.ParseSource, Spell: apache.Spell},
+	{Name: "hcl", Detect: hcl.Detect, Parse: hcl.ParseSource, Spell: hcl.Spell},
 }
 
 // headSize is how much of a file format detection looks at.

@@ -45,6 +45,12 @@ type Options struct {
 	// from its directory). Empty: "<stdin>", and the content decides.
 	Stdin         io.Reader
 	StdinFilename string
+	// Checker, when set, runs the rules instead of a new one made from
+	// Rules: lint/fix's proof re-lints with the run's checker, so that the
+	// witness searches of the corrected patterns, already made when their
+	// remedies were derived, are not made again. It must have been made
+	// from the same Rules.
+	Checker *rules.Checker
 }
 
 // Suppression silences one rule for a path (glob) and optionally a line.
@@ -71,6 +77,12 @@ type Result struct {
 	Files []string `json:"files"`
 	// Formats counts entry files per format.
 	Formats map[string]int `json:"formats"`
+	// Reads lists, per entry file, every file its parse read (itself and
+	// its includes or module siblings), as cleaned paths: lint/fix re-lints
+	// the entries a fixed file belongs to.
+	Reads map[string][]string `json:"-"`
+	// Checker is the checker the run used (see Options.Checker).
+	Checker *rules.Checker `json:"-"`
 	sources *sourceCache
 }
 
@@ -104,7 +116,7 @@ func (r *Result) Count(min rules.Severity) int {
 // (a path that does not exist and is not a glob); problems in the input
 // files are Result.Errors, and files it did not lint are Result.Skipped.
 func LintPaths(paths []string, opts Options) (*Result, error) {
-	res := &Result{Formats: map[string]int{}, sources: newSourceCache()}
+	res := &Result{Formats: map[string]int{}, Reads: map[string][]string{}, sources: newSourceCache()}
 	cands, roots, err := collect(paths, opts, res)
 	if err != nil {
 		return nil, err
@@ -156,7 +168,11 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 	res.Policies = make([]rules.Policy, 0, total)
 	res.Findings = make([]rules.Finding, 0, 2*total+16) // about two findings per policy in dense configs
 	seen := make(map[findingKey]bool, total)
-	checker := rules.NewChecker(opts.Rules)
+	checker := opts.Checker
+	if checker == nil {
+		checker = rules.NewChecker(opts.Rules)
+	}
+	res.Checker = checker
 	linted := make([]int, len(roots))
 	troubled := make([]int, len(roots))
 	for _, p := range parsed {
@@ -174,6 +190,7 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 			continue
 		}
 		res.Files = append(res.Files, p.cand.path)
+		res.Reads[p.cand.path] = p.result.Files
 		res.Formats[p.format.Name]++
 		res.Errors = append(res.Errors, p.result.Diagnostics...)
 		if opts.StrictIncludes {

@@ -337,6 +337,12 @@ func (c *checkContext) reportWitnesses(what string) {
 			f.Message = fmt.Sprintf("%s %s %s: accepts %s, a host nobody can register today (%s); low until a new top-level domain makes it one", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), what, ws[0].Origin, unregistrableWhy(ws[0].Origin))
 		}
 		f.Fix = fixFor(c.rule.ID, o.Pattern.Expr)
+		switch {
+		case patternFixRules[c.rule.ID]:
+			f.Remedy = c.patternRemedy(o, a)
+		case c.rule.ID == "CG107":
+			f.Remedy = c.downgradeRemedy(o, &a, "")
+		}
 		if extension {
 			f.Fix = "allow your own extension's ID where the browser keeps one (Chrome, Edge: chrome-extension://<id>); Firefox and Safari make up a UUID per install, so authenticate those requests with a token instead of trusting the scheme"
 		}
@@ -352,31 +358,23 @@ func patternLabel(d Dialect) string {
 	return "origin regex"
 }
 
-// fixFor proposes a corrected pattern for the regex mistakes that have a
-// mechanical fix; the rule's generic advice covers the rest.
+// fixFor proposes the corrected pattern (correctPattern: the same text
+// the remedy writes) for the regex mistakes that have a mechanical fix;
+// the rule's generic advice covers the rest.
 func fixFor(ruleID, expr string) string {
+	fixed, ok := correctPattern(expr, PCRE)
+	if !ok {
+		return ""
+	}
 	switch ruleID {
 	case "CG103":
-		if !strings.HasSuffix(expr, "$") {
-			return "anchor the pattern: " + quote(expr+"$")
-		}
+		return "anchor the pattern: " + quote(fixed)
 	case "CG104":
-		if !strings.HasPrefix(strings.TrimPrefix(expr, "~*"), "^") && !strings.HasPrefix(strings.TrimPrefix(expr, "~"), "^") {
-			return "anchor the pattern at the start: " + quote("^"+expr)
-		}
+		return "anchor the pattern at the start: " + quote(fixed)
 	case "CG105":
-		if fixed := escapeDots(expr); fixed != expr {
-			return "escape the dots: " + quote(fixed)
-		}
+		return "escape the dots: " + quote(fixed)
 	case "CG106":
-		fixed := expr
-		if !strings.HasPrefix(fixed, "^") {
-			fixed = "^" + fixed
-		}
-		if !strings.HasSuffix(fixed, "$") {
-			fixed += "$"
-		}
-		return "anchor both ends and match the whole origin: " + quote(escapeDots(fixed))
+		return "anchor both ends and match the whole origin: " + quote(fixed)
 	}
 	return ""
 }
@@ -398,7 +396,9 @@ func escapeDots(expr string) string {
 			inClass = true
 		case ch == ']':
 			inClass = false
-		case ch == '.' && !inClass && i > 0 && i+1 < len(expr) && isHostByte(expr[i-1]) && isHostByte(expr[i+1]):
+		case ch == '.' && !inClass && i > 0 && i+1 < len(expr) && (isHostByte(expr[i-1]) || expr[i-1] == ')' && !escapedAt(expr, i-1)) && isHostByte(expr[i+1]):
+			// `(app|admin).example` too: a group of names before a dot
+			// and a name is a host name.
 			b.WriteString(`\.`)
 			continue
 		}

@@ -152,16 +152,21 @@ var _ = register(&Rule{
 				f := Finding{Range: hs[0].Evidence.Range, Related: []Evidence{hs[0].Evidence}}
 				c.severity(&f)
 				f.Message = "the allowed origin is sent on every response, but Vary: Origin only on successful ones: cached error responses mix origins"
+				f.Remedy = c.alwaysRemedy(hs[0], "Vary")
 				c.report(f)
 			}
 			return
 		}
 		// Point at the header line: that is where Vary belongs.
-		if hs := c.actual(HeaderAllowOrigin); len(hs) > 0 {
+		hs := c.actual(HeaderAllowOrigin)
+		if len(hs) > 0 {
 			ev = hs[0].Evidence
 		}
 		f := Finding{Range: ev.Range, Related: []Evidence{ev}}
 		c.severity(&f)
+		if len(hs) > 0 {
+			f.Remedy = c.varyRemedy(ev)
+		}
 		f.Message = "the allowed origin is chosen per request, but responses carry no Vary: Origin: caches can serve one origin's grant to another"
 		if c.grantsAnyOrigin() {
 			// Every origin is granted anyway (CG101 says so): a mixed-up
@@ -202,6 +207,7 @@ var _ = register(&Rule{
 			f := Finding{Range: h.Evidence.Range, Related: []Evidence{h.Evidence}}
 			c.severity(&f)
 			f.Message = "Access-Control-Allow-Origin is only sent on successful responses: errors reach the page as CORS failures"
+			f.Remedy = c.alwaysRemedy(h, "Access-Control-Allow-Origin")
 			c.report(f)
 			return
 		}
@@ -232,6 +238,7 @@ var _ = register(&Rule{
 				f.Message = fmt.Sprintf("%s set at %s is removed here while other CORS headers stay: the grant is half there", d.Header, d.Inherited.Range)
 			} else {
 				f.Message = fmt.Sprintf("%s set at %s is dropped here: this scope has its own headers and inherits none", d.Header, d.Inherited.Range)
+				f.Remedy = c.droppedRemedy(d.DroppedBy)
 			}
 			c.report(f)
 		}

@@ -29,6 +29,7 @@ var _ = register(&Rule{
 				f := Finding{Range: originEvidence(o).Range, Related: append(o.Evidence, *c.credEvidence)}
 				c.severity(&f)
 				f.Message = "Access-Control-Allow-Origin * with Access-Control-Allow-Credentials true: browsers reject every credentialed read"
+				f.Remedy = c.credentialsRemedy()
 				c.report(f)
 			}
 		}
@@ -103,6 +104,7 @@ var _ = register(&Rule{
 			f := Finding{Range: last.Evidence.Range, Related: rel}
 			c.severity(&f)
 			f.Message = fmt.Sprintf("Access-Control-Allow-Origin is set %d times for the same response (also at %s): browsers see a list and block the read", len(g), g[0].Evidence.Range)
+			f.Remedy = c.duplicateRemedy(g)
 			c.report(f)
 			return
 		}
@@ -307,6 +309,7 @@ var _ = register(&Rule{
 				default:
 					continue
 				}
+				f.Remedy = c.maxAgeRemedy(h, n, err)
 				c.report(f)
 				return
 			}

@@ -70,6 +70,10 @@ var _ = register(&Rule{
 			f := Finding{Witness: "https://evil.test", WitnessClass: string(attack.Arbitrary), Range: originEvidence(o).Range, Related: o.Evidence}
 			c.severity(&f)
 			f.Message = "Access-Control-Allow-Origin reflects the request Origin unvalidated: any site, e.g. https://evil.test, can read responses" + c.credNote()
+			var need string
+			if f.Remedy, need = c.echoRemedy(o); need != "" {
+				f.Fix = c.rule.Fix + " To fix it automatically, " + need + "."
+			}
 			c.report(f)
 		}
 		c.reportWitnesses("accepts any origin")
@@ -157,6 +161,7 @@ var _ = register(&Rule{
 				f := Finding{Witness: v, WitnessClass: string(attack.HTTPDowngrade), Range: originEvidence(o).Range, Related: o.Evidence}
 				c.severity(&f)
 				f.Message = fmt.Sprintf("the https site trusts %s: a network attacker can inject script there%s", v, c.credNote())
+				f.Remedy = c.downgradeRemedy(o, nil, v)
 				c.report(f)
 			}
 		})
@@ -264,6 +269,7 @@ var _ = register(&Rule{
 						f.Message = fmt.Sprintf("%q can never match a browser's Origin: %v", v, err)
 						if fixed, ok := canonicalOrigin(v); ok {
 							f.Fix = fmt.Sprintf("write %q", fixed)
+							f.Remedy = c.canonicalRemedy(o, v, fixed)
 						}
 						c.report(f)
 					}
@@ -306,6 +312,7 @@ var _ = register(&Rule{
 				what += " (" + n + ")"
 			}
 			f.Message = fmt.Sprintf("%s is allowed but not in the trusted set%s", what, c.credNote())
+			f.Remedy = c.untrustedRemedy(o, v)
 			c.report(f)
 		})
 		c.reportWitnesses("accepts an untrusted origin")

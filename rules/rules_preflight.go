@@ -53,6 +53,7 @@ var _ = register(&Rule{
 			if pf.Reason != "" {
 				f.Message += ": " + pf.Reason
 			}
+			f.Remedy = c.preflightRemedy(ev)
 		case pf.Kind == PreflightAnswered && len(pf.Grant.Origins) == 0 && len(pf.Grant.Find(HeaderAllowOrigin)) == 0:
 			f.Message = "OPTIONS is answered, but without Access-Control-Allow-Origin: every preflight fails"
 			if len(pf.Evidence) > 0 {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/corsguard/corsguard/lint"
+	"github.com/corsguard/corsguard/lint/fix"
 	"github.com/corsguard/corsguard/rules"
 	"github.com/corsguard/corsguard/rules/report"
 	"github.com/corsguard/corsguard/rules/spec"
@@ -35,6 +38,8 @@ type lintFlags struct {
 	exclude        []string
 	strictIncludes bool
 	stdinFilename  string
+	// fix: --fix, --diff, --fix-unsafe.
+	fix fixFlags
 }
 
 func newLintCmd() *cobra.Command {
@@ -56,11 +61,25 @@ Exit status: 0 when nothing at or above --fail-on was found, 1 when something
 was, 2 when an input could not be read or parsed (the other files are still
 linted and reported), or when a directory holds no configuration at all.
 An include whose target is not in the linted tree is a warning (exit status
-unchanged) unless --strict-includes.`,
+unchanged) unless --strict-includes.
+
+--fix rewrites the files with the fixes that are mechanical (anchor and
+escape an origin regex, canonical allowlist origins, always, Vary: Origin,
+repeated inherited headers, a capped Max-Age, a duplicate Allow-Origin
+removed, an echo replaced by the declared trusted origins, a preflight
+answered). Each fix is proved by linting the fixed files again in the same
+run: a file whose fixed finding stays or that gets a new finding is left
+alone, with the reason. Files are written atomically, only when something
+changes; the findings that remain decide the exit status. --diff shows the
+same fixes as a unified diff and writes nothing. Fixes that decide who may
+read (dropping credentials, removing an origin, dropping plain http) are
+listed, and applied only with --fix-unsafe.`,
 		Example: `  corsguard lint corpus/nginx
   corsguard lint --format sarif -o corsguard.sarif conf/
   corsguard lint --trusted-origin https://app.example.com /etc/nginx/nginx.conf
   corsguard lint --exclude vendor --exclude 'legacy/**' .
+  corsguard lint --diff conf/ | git apply
+  corsguard lint --fix --trusted-origin https://app.example.com conf/
   git show HEAD:deploy/api.conf | corsguard lint --stdin-filename deploy/api.conf -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -82,6 +101,7 @@ unchanged) unless --strict-includes.`,
 	f.StringArrayVar(&fl.exclude, "exclude", nil, "file or directory not to lint (repeatable): a name at any depth (vendor, *.bak) or a glob relative to the working directory (legacy/**)")
 	f.BoolVar(&fl.strictIncludes, "strict-includes", false, "an include whose target is not in the linted tree is an error (default: a warning, linted without it)")
 	f.StringVar(&fl.stdinFilename, "stdin-filename", "", "name standard input (\"-\") is linted and reported under; it picks the format, and includes resolve from its directory")
+	fl.fix.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(lintFormats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -92,6 +112,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		if err := checkFormat(fl.format, lintFormats); err != nil {
 			return err
 		}
+	}
+	if err := fl.fix.check(); err != nil {
+		return err
 	}
 	failOn, err := rules.ParseSeverity(fl.failOn)
 	if err != nil {
@@ -134,9 +157,30 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	if err := applyPolicyFile(cmd, &opts); err != nil {
 		return err
 	}
+	var stdin []byte
+	if fl.fix.fix && opts.Stdin != nil {
+		// --fix lints twice (before and after writing): standard input is
+		// kept to be read the second time too.
+		if stdin, err = io.ReadAll(io.LimitReader(opts.Stdin, lint.MaxFileSize+1)); err != nil {
+			return &exitCodeError{code: exitError, err: fmt.Errorf("standard input: %w", err)}
+		}
+		opts.Stdin = bytes.NewReader(stdin)
+	}
 	res, err := lint.LintPaths(args, opts)
 	if err != nil {
 		return &exitCodeError{code: exitError, err: err}
+	}
+	plan := planFixes(res, opts, fl.fix)
+	switch {
+	case fl.fix.diff:
+		if err := writeDiff(cmd, plan, res, fl.output); err != nil {
+			return err
+		}
+		return lintStatus(res.Errors, res.Findings, fl.showInfo, failOn)
+	case fl.fix.fix:
+		if res, err = applyFixes(cmd, args, opts, stdin, plan, res, fl.format == "text" && fl.output == ""); err != nil {
+			return err
+		}
 	}
 	findings := res.Findings
 	if !fl.showInfo {
@@ -203,4 +247,45 @@ func reportSkipped(skips []lint.Skip) []report.Skipped {
 		out[i] = report.Skipped{Path: s.Path, Kind: string(s.Kind), Reason: s.Reason}
 	}
 	return out
+}
+
+// applyFixes writes the plan and lints the paths again: the report and
+// the exit status are about what remains. The summary goes to stdout
+// before a text report on stdout, to stderr otherwise (a JSON or SARIF
+// report stays parseable).
+func applyFixes(cmd *cobra.Command, args []string, opts lint.Options, stdin []byte, plan *fix.Plan, res *lint.Result, summaryToStdout bool) (*lint.Result, error) {
+	if plan != nil {
+		if err := plan.Write(); err != nil {
+			return nil, &exitCodeError{code: exitError, err: fmt.Errorf("--fix: %w", err)}
+		}
+		if len(plan.Files) > 0 {
+			if opts.Stdin != nil {
+				opts.Stdin = bytes.NewReader(stdin)
+			}
+			again, err := lint.LintPaths(args, opts)
+			if err != nil {
+				return nil, &exitCodeError{code: exitError, err: err}
+			}
+			res = again
+		}
+	}
+	w := cmd.ErrOrStderr()
+	if summaryToStdout {
+		w = cmd.OutOrStdout()
+	}
+	fixSummary(w, plan, res.Findings)
+	return res, nil
+}
+
+// lintStatus is the exit status of a lint run that writes no report.
+func lintStatus(errs []rules.Diagnostic, findings []rules.Finding, showInfo bool, failOn rules.Severity) error {
+	if len(errs) > 0 {
+		return &exitCodeError{code: exitError}
+	}
+	for _, f := range findings {
+		if f.Severity >= failOn && (showInfo || f.Severity > rules.Info) {
+			return &exitCodeError{code: exitFindings}
+		}
+	}
+	return nil
 }

@@ -32,4 +32,8 @@
 //
 // Parse never panics on bad input; problems come back as rules.Diagnostic
 // with file:line.
+//
+// Spell (fix*.go) is the other direction, for --fix: it turns a rules.Remedy
+// into byte edits of one file in httpd's own syntax (quoting, `\`
+// continuations, CRLF kept), or says why the edit would be a guess.
 package apache

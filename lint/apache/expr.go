@@ -18,6 +18,9 @@ type exprTok struct {
 	kind  byte // 'v' variable, 's' string, 'r' regex, 'o' operator, '(' ')' '{' '}' ',', 'w' word
 	text  string
 	flags string // regex flags
+	// at is where text starts in the expression: --fix rewrites a regex
+	// or string in place (fix_value.go).
+	at int
 }
 
 // lexExpr tokenizes an expression; ok is false on syntax it cannot read.
@@ -47,7 +50,7 @@ func lexExpr(s string) ([]exprTok, bool) {
 			if j >= len(s) {
 				return nil, false
 			}
-			toks = append(toks, exprTok{kind: 's', text: s[i+1 : j]})
+			toks = append(toks, exprTok{kind: 's', text: s[i+1 : j], at: i + 1})
 			i = j + 1
 		case c == '/' || (c == 'm' && i+1 < len(s) && !isWordChar(s[i+1]) && !isSpace(s[i+1]) && s[i+1] != '(' && (len(toks) > 0 && toks[len(toks)-1].kind == 'o')):
 			delim := c
@@ -70,7 +73,7 @@ func lexExpr(s string) ([]exprTok, bool) {
 			for f < len(s) && (s[f] == 'i' || s[f] == 'x' || s[f] == 's' || s[f] == 'm') {
 				f++
 			}
-			toks = append(toks, exprTok{kind: 'r', text: s[j:k], flags: s[k+1 : f]})
+			toks = append(toks, exprTok{kind: 'r', text: s[j:k], flags: s[k+1 : f], at: j})
 			i = f
 		case c == '(' || c == ')' || c == '{' || c == '}' || c == ',':
 			toks = append(toks, exprTok{kind: c, text: string(c)})

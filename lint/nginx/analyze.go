@@ -101,6 +101,9 @@ func (a *analyzer) setVar(v, reason string) {
 // readsOrigin marks a variable set by code that reads the request's
 // Origin (a Lua or njs check): a gate on it may validate the Origin.
 func (a *analyzer) readsOrigin(n *node) {
+	if len(n.args) < 2 {
+		return // `set_by_lua{}`: no variable and code (crossplane reports it)
+	}
 	for _, arg := range n.args[1:] {
 		if strings.Contains(strings.ToLower(arg), "origin") {
 			if s, ok := a.res.setters[strings.TrimPrefix(n.arg(0), "$")]; ok {

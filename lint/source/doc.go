@@ -6,4 +6,6 @@
 // opens without blocking and checks again that what it opened is the
 // regular file it stat'ed; and it reads at most MaxFileSize bytes.
 // Standard input is read only when asked for explicitly (ReadStdin).
+// WithOverlay makes Read and Head return given contents for some paths:
+// lint/fix lints fixed files again, before writing them, through it.
 package source

@@ -155,6 +155,9 @@ func sizeText(n int64) string {
 // the open descriptor); at most MaxFileSize+1 bytes are read, so a file
 // that grows meanwhile is refused rather than read without end.
 func Read(path string) ([]byte, error) {
+	if b, ok := overlaid(path); ok {
+		return b, nil
+	}
 	f, st, err := open(path)
 	if err != nil {
 		return nil, err
@@ -169,6 +172,9 @@ func Read(path string) ([]byte, error) {
 // Head returns at most n bytes from the start of a regular file of any
 // size, for deciding what a file is before refusing it as too big.
 func Head(path string, n int) ([]byte, error) {
+	if b, ok := overlaid(path); ok {
+		return b[:min(n, len(b))], nil
+	}
 	f, _, err := open(path)
 	if err != nil {
 		return nil, err

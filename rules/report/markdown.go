@@ -44,6 +44,9 @@ func Markdown(w io.Writer, in Input) error {
 			if f.Witness != "" && !strings.Contains(msg, f.Witness) {
 				msg += " (exploit origin: " + f.Witness + ")"
 			}
+			if Fixable(f) {
+				msg += " :wrench: fixable with --fix: " + f.Remedy.Summary
+			}
 			fmt.Fprintf(&b, "| %s %s | [%s](#%s) %s | %s | %s |\n", severityIcon(f.Severity), f.Severity,
 				f.RuleID, ruleAnchor(f.RuleID, f.Slug), f.Slug, mdCell(mdCode(f.Range.String())), mdCell(mdEscape(msg)))
 		}

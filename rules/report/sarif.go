@@ -82,6 +82,9 @@ func SARIF(w io.Writer, in Input) error {
 		if f.Witness != "" {
 			res.Properties["witness"] = f.Witness
 		}
+		if fx := sarifFix(f); fx != nil {
+			res.Fixes = append(res.Fixes, fx)
+		}
 	}
 	for _, d := range in.Errors {
 		// Input errors are tool notifications, not results: they must

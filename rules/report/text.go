@@ -96,6 +96,9 @@ func Text(w io.Writer, in Input, opts TextOptions) error {
 		if f.Fix != "" {
 			fmt.Fprintf(&b, "  %s %s\n", paint(ansiBold, "fix:"), e(f.Fix))
 		}
+		if Fixable(f) {
+			fmt.Fprintf(&b, "  %s %s (corsguard lint --fix)\n", paint(ansiBold, "fixable:"), e(f.Remedy.Summary))
+		}
 	}
 	fmt.Fprintln(&b, summaryLine(in))
 	if in.Baseline != nil {
@@ -144,6 +147,9 @@ func summaryLine(in Input) string {
 	}
 	if in.Suppressed > 0 {
 		line += fmt.Sprintf(", %d suppressed", in.Suppressed)
+	}
+	if n := countFixable(in.Findings); n > 0 {
+		line += fmt.Sprintf(", %d fixable with --fix", n)
 	}
 	if in.Baseline != nil {
 		line += fmt.Sprintf(", %d baselined", in.Baseline.Baselined)
