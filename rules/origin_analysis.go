@@ -336,10 +336,16 @@ func (c *checkContext) reportWitnesses(what string) {
 			f.Credentials = false
 			f.Message = fmt.Sprintf("%s %s %s: accepts %s, a host nobody can register today (%s); low until a new top-level domain makes it one", patternLabel(o.Pattern.Dialect), quote(o.Pattern.Expr), what, ws[0].Origin, unregistrableWhy(ws[0].Origin))
 		}
-		f.Fix = fixFor(c.rule.ID, o.Pattern.Expr)
 		switch {
 		case patternFixRules[c.rule.ID]:
 			f.Remedy = c.patternRemedy(o, a)
+			// Propose the corrected pattern in words only when it is the
+			// proved one: a correction the remedy refused (it would never
+			// match an origin, or would still have a witness) is bad
+			// advice; the rule's generic fix is given instead.
+			if f.Remedy != nil {
+				f.Fix = fixFor(c.rule.ID, o.Pattern.Expr)
+			}
 		case c.rule.ID == "CG107":
 			f.Remedy = c.downgradeRemedy(o, &a, "")
 		}
