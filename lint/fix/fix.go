@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/corsguard/corsguard/lint"
 	"github.com/corsguard/corsguard/lint/source"
@@ -25,7 +26,16 @@ type Options struct {
 	// Spellers replace lint.Formats' spellers by format name (nginx,
 	// apache, hcl), for tests of this package.
 	Spellers map[string]SpellFunc
+	// Budget bounds the time spent spelling remedies (0: DefaultBudget).
+	// A speller re-reads a large file for its first remedy and some keep
+	// costing per remedy (hclwrite formats the whole file), so thousands
+	// of remedies in one large file could take minutes; past the budget
+	// the remaining findings are left with that reason, never silently.
+	Budget time.Duration
 }
+
+// DefaultBudget is the spelling budget of a run.
+const DefaultBudget = 30 * time.Second
 
 // File is one file the plan changes.
 type File struct {
@@ -80,9 +90,18 @@ func Compute(res *lint.Result, opts Options) *Plan {
 	sort.SliceStable(order, func(a, b int) bool {
 		return opts.Unsafe && unsafe(res.Findings[order[a]]) && !unsafe(res.Findings[order[b]])
 	})
+	budget := opts.Budget
+	if budget <= 0 {
+		budget = DefaultBudget
+	}
+	deadline := time.Now().Add(budget)
 	for _, i := range order {
 		f := &res.Findings[i]
 		if f.Remedy == nil {
+			continue
+		}
+		if time.Now().After(deadline) {
+			reasons[i] = fmt.Sprintf("not spelled: the fix budget of %s ran out (lint fewer files at a time to fix the rest)", budget)
 			continue
 		}
 		c, why := spell(f, opts, srcs, lines)

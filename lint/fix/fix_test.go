@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/corsguard/corsguard/lint"
 	"github.com/corsguard/corsguard/rules"
@@ -294,5 +295,26 @@ func TestAFailingUnsafeFixDoesNotTakeTheSafeOnesDown(t *testing.T) {
 	}
 	if !leftWith(p, "CG107", "re-lint proof failed") {
 		t.Errorf("left: %+v", p.Left)
+	}
+}
+
+func TestASpentBudgetLeavesTheRestWithThatReason(t *testing.T) {
+	path := writeConf(t, "api.conf", dottedMap, 0o644)
+	opts := Options{Budget: time.Nanosecond, Spellers: map[string]SpellFunc{"nginx": func(path string, src []byte, r rules.Remedy) ([]rules.Edit, error) {
+		time.Sleep(time.Millisecond) // the budget runs out during the first remedy
+		return lineSpeller(path, src, r)
+	}}}
+	_, p := plan(t, path, opts)
+	if len(p.Fixed) > 1 {
+		t.Fatalf("fixed %v past a spent budget", p.Fixed)
+	}
+	found := false
+	for _, l := range p.Left {
+		if strings.Contains(l.Reason, "fix budget of 1ns ran out") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no finding says the budget ran out: %+v", p.Left)
 	}
 }
