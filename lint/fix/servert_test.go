@@ -1,21 +1,13 @@
 package fix
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/corsguard/corsguard/fuzz/livetest"
 )
@@ -151,32 +143,16 @@ func (s *serverT) run(t *testing.T, entry, root string) (bool, string) {
 
 var certOnce = map[string][2]string{}
 
-// selfSigned writes a throw-away certificate and key into dir.
+// selfSigned writes a throw-away certificate and key into dir, once per
+// directory.
 func selfSigned(t *testing.T, dir string) (string, string) {
 	if c, ok := certOnce[dir]; ok {
 		return c[0], c[1]
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, key, err := livetest.WriteSelfSignedCert(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "corsguard.test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, keyPath := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	certOnce[dir] = [2]string{cert, keyPath}
-	return cert, keyPath
+	certOnce[dir] = [2]string{cert, key}
+	return cert, key
 }
