@@ -43,18 +43,22 @@ func isAgentConfig(head []byte) bool {
 	return bytes.Contains(head, []byte("http_api_response_headers")) || bytes.Contains(head, []byte("http_config"))
 }
 
-// parseAgent reads an agent configuration; src is nil when the file is
-// still to be read.
-func parseAgent(path string, src []byte) rules.ParseResult {
-	res := rules.ParseResult{Files: []string{path}}
-	if src == nil {
-		var err error
-		if src, err = source.Read(path); err != nil {
-			res.Diagnostics = append(res.Diagnostics, rules.Diagnostic{Range: rules.Range{File: path, Line: 1}, Message: err.Error()})
-			return res
-		}
-	}
-	from, to := 0, len(src)
+// agentMap is one header map of an agent configuration, as written.
+type agentMap struct {
+	block    agentBlock
+	keyStart int // offset of the map's key
+	close    int // offset of its closing brace
+	expr     hclsyntax.Expression
+	diags    hclv2.Diagnostics
+}
+
+// agentMaps finds the header maps of an agent configuration and parses
+// each as an HCL 2 expression: the rest of an agent file is HCL 1 (or
+// JSON), so the keys are found by scanning. from and to bound the
+// top-level keys (inside the top-level object of a JSON file). The
+// front end and the speller both read the maps through here.
+func agentMaps(path string, src []byte) (maps []agentMap, from, to int) {
+	from, to = 0, len(src)
 	if strings.HasSuffix(path, ".json") {
 		// A JSON configuration's keys sit inside its top-level object.
 		if open, close, ok := blockAfter(src, skipSpace(src, 0), len(src)); ok {
@@ -66,11 +70,29 @@ func parseAgent(path string, src []byte) rules.ParseResult {
 		if !ok {
 			continue
 		}
-		start := posAt(src, open)
-		expr, diags := hclsyntax.ParseExpression(src[open:close+1], path, start)
+		expr, diags := hclsyntax.ParseExpression(src[open:close+1], path, posAt(src, open))
+		maps = append(maps, agentMap{block: ab, keyStart: keyStart, close: close, expr: expr, diags: diags})
+	}
+	return maps, from, to
+}
+
+// parseAgent reads an agent configuration; src is nil when the file is
+// still to be read.
+func parseAgent(path string, src []byte) rules.ParseResult {
+	res := rules.ParseResult{Files: []string{path}}
+	if src == nil {
+		var err error
+		if src, err = source.Read(path); err != nil {
+			res.Diagnostics = append(res.Diagnostics, rules.Diagnostic{Range: rules.Range{File: path, Line: 1}, Message: err.Error()})
+			return res
+		}
+	}
+	maps, from, to := agentMaps(path, src)
+	for _, m := range maps {
+		ab, keyStart, close, expr := m.block, m.keyStart, m.close, m.expr
 		files := map[string]*hclv2.File{path: {Bytes: src}}
-		if diags.HasErrors() {
-			res.Diagnostics = append(res.Diagnostics, toDiagnostics(diags)...)
+		if m.diags.HasErrors() {
+			res.Diagnostics = append(res.Diagnostics, toDiagnostics(m.diags)...)
 			continue
 		}
 		rng := hclv2.Range{Filename: path, Start: posAt(src, keyStart), End: posAt(src, close+1)}

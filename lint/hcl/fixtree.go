@@ -415,20 +415,11 @@ func jsonBlock(path []string) []string {
 // configuration, as parseAgent does (the rest of an agent file is HCL 1).
 func readAgent(path string, src []byte) (*written, hclv2.Diagnostics) {
 	w := &written{src: src, locals: map[string]*vnode{}}
-	from, to := 0, len(src)
-	if strings.HasSuffix(path, ".json") {
-		if open, close, ok := blockAfter(src, skipSpace(src, 0), len(src)); ok {
-			from, to = open+1, close
-		}
-	}
-	for _, ab := range agentBlocks {
-		keyStart, open, close, ok := findPath(src, from, to, ab.path)
-		if !ok {
-			continue
-		}
-		expr, diags := hclsyntax.ParseExpression(src[open:close+1], path, posAt(src, open))
-		if diags.HasErrors() {
-			return nil, diags
+	maps, _, _ := agentMaps(path, src)
+	for _, m := range maps {
+		ab, keyStart, close, expr := m.block, m.keyStart, m.close, m.expr
+		if m.diags.HasErrors() {
+			return nil, m.diags
 		}
 		v := nativeValue(expr, src, nil)
 		block := append([]string{ab.format}, ab.path...)
