@@ -20,10 +20,18 @@ import (
 // "can match" (false), including patterns that do not compile and
 // patterns whose backtracking budget runs out on the way.
 func NeverMatches(expr string, d Dialect, caseInsensitive bool, opts ...Option) (never bool, reason string) {
-	if empty, why := emptyLanguage(expr, d); empty {
-		return true, why
+	return Prepare(expr, d, caseInsensitive, opts...).NeverMatches()
+}
+
+// neverMatches is NeverMatches on a prepared pattern (its matcher and
+// skeletons shared with the other analyses).
+func neverMatches(p *Pattern) (never bool, reason string) {
+	if p.d != Glob {
+		if empty, why := emptyLanguageOf(p.perl, p.perlErr); empty {
+			return true, why
+		}
 	}
-	m, err := Compile(expr, d, caseInsensitive, opts...)
+	m, err := p.m, p.mErr
 	if err != nil {
 		return false, ""
 	}
@@ -33,8 +41,8 @@ func NeverMatches(expr string, d Dialect, caseInsensitive bool, opts ...Option) 
 		failed = failed || err != nil
 		return ok && err == nil
 	}
-	sks := skeletonsFor(expr, d)
-	lits := literalsOf(sks)
+	sks := p.skeletons()
+	lits := p.Literals()
 
 	// (a) Serialised origins from the literals, and what Generate derives
 	// (only when none of the literals' own origins is accepted: most
