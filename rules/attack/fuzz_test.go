@@ -32,6 +32,19 @@ func FuzzPattern(f *testing.F) {
 		if got := p.Literals(); !slices.Equal(got, lits) {
 			t.Errorf("prepared Literals = %q, one-shot %q", got, lits)
 		}
+		// An origin the automaton finds is one the pattern accepts, and
+		// then the pattern is not "never matches".
+		if p.Err() == nil {
+			accepts := func(s string) bool { ok, err := p.Matcher().Match(s); return ok && err == nil }
+			if w := p.acceptsSerialisedOrigin(accepts); w != "" {
+				if !isSerialised(w) || !accepts(w) {
+					t.Errorf("automaton origin %q is not a serialised origin %q accepts", w, expr)
+				}
+				if gotNever, _ := p.NeverMatches(); gotNever {
+					t.Errorf("NeverMatches(%q) is true, but it accepts %q", expr, w)
+				}
+			}
+		}
 		// (Only on Go's linear engine: a backtracking match near its
 		// timeout may go either way between two runs.)
 		if _, backtracks := p.Matcher().(*backtrackMatcher); !backtracks {

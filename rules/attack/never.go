@@ -57,6 +57,10 @@ func neverMatches(p *Pattern) (never bool, reason string) {
 			}
 		}
 	}
+	// The automaton's serialised origin, before generating candidates.
+	if p.acceptsSerialisedOrigin(accepts) != "" {
+		return false, ""
+	}
 	for _, c := range Generate(nil, lits) {
 		if c.Class.BrowserSendable() && isSerialised(c.Origin) && accepts(c.Origin) {
 			return false, ""
