@@ -61,6 +61,21 @@ var ipLiterals = []string{
 // its seed class and a name anyone can obtain on shared hosting is always
 // SharedHosting) and never one of the trusted origins themselves. At most MaxSources sources are expanded.
 func Generate(trusted []string, literals []string) []Candidate {
+	return generate(trusted, literals, false)
+}
+
+// generateSendable is Generate without the derived candidates a browser
+// never sends (classes that are not BrowserSendable, IDN hosts in
+// Unicode): what Search and NeverMatches try. Leaving them out changes
+// nothing else: every such candidate comes after the sendable ones in
+// class order except the IDN and IP-literal classes, whose origins none
+// of them spells (a Unicode or xn-- label; IP literals are seeds, which
+// win their repeats), so no sendable candidate loses its place to one.
+func generateSendable(trusted []string, literals []string) []Candidate {
+	return generate(trusted, literals, true)
+}
+
+func generate(trusted []string, literals []string, sendableOnly bool) []Candidate {
 	var sources []string
 	seen := map[string]bool{}
 	for _, s := range slices.Concat(trusted, literals) {
@@ -73,7 +88,7 @@ func Generate(trusted []string, literals []string) []Candidate {
 	}
 	seeds := seedSet()
 	// result reclasses in place: the shared seeds are copied.
-	g := &generator{out: slices.Clone(seeds.list), seedClass: seeds.class}
+	g := &generator{out: slices.Clone(seeds.list), seedClass: seeds.class, sendableOnly: sendableOnly}
 	for _, s := range sources {
 		if o, ok := parseSource(s); ok {
 			g.derive(s, o)
@@ -85,9 +100,14 @@ func Generate(trusted []string, literals []string) []Candidate {
 type generator struct {
 	out       []Candidate
 	seedClass map[string]Class // the seeds' own classes, which take priority
+	// sendableOnly: derive only what a browser sends (generateSendable).
+	sendableOnly bool
 }
 
 func (g *generator) add(c Class, from string, origins ...string) {
+	if g.sendableOnly && !c.BrowserSendable() {
+		return
+	}
 	for _, o := range origins {
 		g.out = append(g.out, Candidate{Origin: o, Class: c, From: from})
 	}
@@ -194,7 +214,9 @@ func (g *generator) derive(from string, o origin) {
 	}
 	if named {
 		for _, u := range homoglyphs(h, reg) {
-			g.add(IDN, from, s+u+port)
+			if !g.sendableOnly {
+				g.add(IDN, from, s+u+port)
+			}
 			if a, err := idna.Punycode.ToASCII(u); err == nil {
 				g.add(IDN, from, s+a+port)
 			}

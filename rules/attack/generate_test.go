@@ -157,3 +157,35 @@ func TestOriginIsItsSerialisation(t *testing.T) {
 		}
 	}
 }
+
+// What Search and NeverMatches try is the same with the candidates a
+// browser never sends left out of generation as with them generated and
+// skipped: same origins, classes, sources and order.
+func TestSendableGenerationKeepsWhatSearchTries(t *testing.T) {
+	tries := func(cs []Candidate) []Candidate {
+		var out []Candidate
+		for _, c := range cs {
+			if !c.Class.BrowserSendable() || (c.Class == IDN || c.Class == IPLiteral) && !isSerialised(c.Origin) {
+				continue
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	inputs := [][2][]string{
+		{{"https://app.example.com"}, {"https://app.example.com", "app.example.com", "example.com"}},
+		{{"http://localhost:3000", "https://127.0.0.1"}, {"localhost", "127.0.0.1", "[::1]"}},
+		{{"https://myapp.github.io"}, {"github.io", "herokuapp.com", "evil.test"}},
+		{{"https://api.example.co.uk:8443"}, {"1.2.3.4", "0x7f.1", "xn--exmple-cua.com", "app.example.com."}},
+		{nil, nil},
+	}
+	for _, in := range inputs {
+		all, sendable := tries(Generate(in[0], in[1])), tries(generateSendable(in[0], in[1]))
+		if !slices.Equal(all, sendable) {
+			t.Errorf("Generate(%q, %q): the candidates tried differ:\n all      %v\n sendable %v", in[0], in[1], all, sendable)
+		}
+		if len(sendable) == 0 {
+			t.Errorf("Generate(%q, %q): nothing to try", in[0], in[1])
+		}
+	}
+}

@@ -88,7 +88,7 @@ func neverMatches(p *Pattern) (never bool, reason string) {
 	if p.acceptsSerialisedOrigin(accepts) != "" {
 		return false, ""
 	}
-	for _, c := range Generate(nil, lits) {
+	for _, c := range generateSendable(nil, lits) {
 		if c.Class.BrowserSendable() && isSerialised(c.Origin) && accepts(c.Origin) {
 			return false, ""
 		}

@@ -18,7 +18,8 @@ type Witness struct {
 // MaxPerClass bounds how many witnesses Search reports per class.
 const MaxPerClass = 3
 
-// Search runs Generate(trusted, literals) against m and returns the
+// Search runs Generate(trusted, literals) against m (the candidates a
+// browser sends: generateSendable) and returns the
 // accepted candidates that a hostile page can make a browser send and that
 // are not themselves trusted (exact comparison of serialised origins).
 // Witnesses are in class order, at most MaxPerClass per class.
@@ -58,7 +59,7 @@ func Search(m Matcher, trusted []string, literals []string) ([]Witness, error) {
 	}
 	var found []Witness
 	var firstErr error
-	for _, c := range Generate(trusted, literals) {
+	for _, c := range generateSendable(trusted, literals) {
 		if !c.Class.BrowserSendable() || isTrusted[c.Origin] {
 			continue
 		}
