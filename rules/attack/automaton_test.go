@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestAutomatonFindsTheMetrikaBypass(t *testing.T) {
@@ -193,39 +192,6 @@ func BenchmarkAutomatonSearch(b *testing.B) {
 			// CPU time per search, which a loaded machine disturbs less
 			// than wall time (ns/op).
 			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
-		})
-	}
-}
-
-// BenchmarkAutomatonSearchPrepared is BenchmarkAutomatonSearch on
-// prepared patterns (Prepare: what a lint run does, one parse and compile
-// per pattern shared by every analysis), timing the search alone: each
-// iteration prepares a fresh pattern with the timer stopped, so the
-// automaton's states are built by the search as in a run, but parsing and
-// compiling are not counted.
-func BenchmarkAutomatonSearchPrepared(b *testing.B) {
-	for i, p := range benchPatterns {
-		m, err := Compile(p.expr, p.d, false)
-		if err != nil {
-			b.Fatal(err)
-		}
-		sources := slices.Concat(Intended(p.expr, p.d), Literals(p.expr, p.d))
-		never := func(string) bool { return false }
-		b.Run(fmt.Sprintf("%02d", i), func(b *testing.B) {
-			b.ReportAllocs()
-			var cpu time.Duration
-			for range b.N {
-				b.StopTimer()
-				pat := Prepare(p.expr, p.d, false)
-				_, _ = pat.automaton()
-				b.StartTimer()
-				start := cpuTime()
-				if _, err := automatonWitnessesOf(pat.automaton, m, sources, never, nil, nil); err != nil {
-					b.Fatal(err)
-				}
-				cpu += cpuTime() - start
-			}
-			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
