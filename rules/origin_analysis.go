@@ -163,17 +163,19 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 	// One budget for everything this pattern costs in the backtracking
 	// engine, drawn from the run's.
 	budget := attack.WithBudget(attack.NewBudget(attack.PatternBudget, ch.runBudget))
-	m, err := attack.Compile(p.Expr, p.Dialect, p.CaseInsensitive, budget)
-	if err != nil {
+	// The pattern is parsed and compiled once for every analysis below.
+	pat := attack.Prepare(p.Expr, p.Dialect, p.CaseInsensitive, budget)
+	if err := pat.Err(); err != nil {
 		return patternAnalysis{err: err}
 	}
-	trusted := ch.trustedFor(p, budget)
+	m := pat.Matcher()
+	trusted := ch.trustedFor(pat)
 	a := patternAnalysis{byRule: map[string][]attack.Witness{}, matcher: m, trusted: trusted}
-	a.never, a.neverWhy = attack.NeverMatches(p.Expr, p.Dialect, p.CaseInsensitive, budget)
+	a.never, a.neverWhy = pat.NeverMatches()
 	if a.never {
 		return a
 	}
-	ws, err := attack.SearchPattern(m, p.Expr, p.Dialect, p.CaseInsensitive, trusted, attack.Literals(p.Expr, p.Dialect))
+	ws, err := pat.SearchWitnesses(trusted)
 	var berr *attack.BudgetError
 	switch {
 	case errors.As(err, &berr):
@@ -185,7 +187,7 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 	// The pattern's own simplest matches with one dot turned into a letter
 	// are the most telling unescaped-dot witnesses; put them first.
 	var dots []attack.Witness
-	for _, sample := range attack.DotWitnesses(p.Expr, p.Dialect) {
+	for _, sample := range pat.DotWitnesses() {
 		if o, ok := dotOrigin(m, sample); ok {
 			dots = append(dots, attack.Witness{Origin: o, Class: attack.UnescapedDot, From: p.Expr})
 		}
@@ -229,12 +231,12 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 
 // trustedFor is the trust set a pattern is judged against: the declared
 // one, or what the pattern's author evidently meant.
-func (ch *Checker) trustedFor(p *Pattern, budget attack.Option) []string {
+func (ch *Checker) trustedFor(p *attack.Pattern) []string {
 	if ch.trustDeclared {
 		return ch.opts.TrustedOrigins
 	}
 	var out []string
-	for _, o := range attack.Intended(p.Expr, p.Dialect, budget) {
+	for _, o := range p.Intended() {
 		// A plain-http origin the pattern accepts (`https?://`, or an
 		// `http://legacy...` branch) is never assumed trusted: it is the
 		// downgrade CG107 exists to catch, and the per-policy step keeps

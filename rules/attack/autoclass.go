@@ -1,7 +1,6 @@
 package attack
 
 import (
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -111,7 +110,13 @@ const maxAutoSources = 8
 // shared hosting (its own class), never trusted and never a witness Search
 // already has.
 func automatonWitnesses(expr string, d Dialect, ci bool, m Matcher, sources []string, isTrusted func(string) bool, have map[string]bool, skip map[Class]bool) ([]Witness, error) {
-	pat, err := patternDFA(expr, d, ci)
+	return automatonWitnessesOf(func() (*dfa, error) { return patternDFA(expr, d, ci) }, m, sources, isTrusted, have, skip)
+}
+
+// automatonWitnesses with the pattern's automaton built by auto (only
+// when some class is left to search).
+func automatonWitnessesOf(auto func() (*dfa, error), m Matcher, sources []string, isTrusted func(string) bool, have map[string]bool, skip map[Class]bool) ([]Witness, error) {
+	pat, err := auto()
 	if err != nil || pat.finite {
 		return nil, nil
 	}
@@ -297,21 +302,6 @@ func (c *classContext) means(class Class, o origin, w string) bool {
 		}
 	}
 	return Obtainable(wo.host)
-}
-
-// patternDFA is the pattern's search automaton, or an error when Go's
-// parser does not read it.
-func patternDFA(expr string, d Dialect, ci bool) (*dfa, error) {
-	switch d {
-	case Glob:
-		parts := strings.Split(expr, "*")
-		for i, p := range parts {
-			parts[i] = regexp.QuoteMeta(p)
-		}
-		return compileDFA(`(?s)\A`+strings.Join(parts, ".*")+`\z`, ci, false)
-	default:
-		return compileDFA(expr, ci, true)
-	}
 }
 
 // isFinite reports whether a pattern anchored at both ends accepts only

@@ -319,6 +319,11 @@ func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
 	if err != nil {
 		return nil, err
 	}
+	return dfaOf(re, search)
+}
+
+// dfaOf is compileDFA for an already parsed pattern (not changed).
+func dfaOf(re *syntax.Regexp, search bool) (*dfa, error) {
 	if search {
 		re = escapeLoneDots(re)
 	}

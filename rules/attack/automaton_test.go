@@ -163,20 +163,7 @@ func TestAutomatonMatchesBruteForce(t *testing.T) {
 }
 
 func BenchmarkAutomatonSearch(b *testing.B) {
-	// The origin patterns of the corpus (nginx, Apache, HCL).
-	patterns := []struct {
-		expr string
-		d    Dialect
-	}{
-		{`^https://app\.example\.com`, PCRE}, {`example\.com$`, PCRE}, {`(example.com)`, PCRE},
-		{`^https://app.example.com$`, PCRE}, {`^https?://app\.example\.com$`, PCRE},
-		{`^https://([a-z0-9-]+\.)*example\.com$`, PCRE}, {`^https://(.*\.)?example.com`, PCRE},
-		{`^https://[a-z0-9-]+\.github\.io$`, PCRE}, {`^https://pr-[0-9]+\.preview.example\.com$`, PCRE},
-		{`^https?://(localhost|.*\.example\.com)(:[0-9]+)?$`, PCRE}, {`^https://[a-z0-9-]+stats.*example\.org$`, PCRE},
-		{`^(https://app\.example\.com|https://admin\.example\.com|https://partner.example.org|http://localhost:3000)$`, PCRE},
-		{`http(s)?://(www\.)?(example.com|staging.example.com|partner.example.org)$`, PCRE},
-		{`https://*.example.com`, Glob}, {`https://*.herokuapp.com`, Glob},
-	}
+	patterns := benchPatterns
 	type prepared struct {
 		expr    string
 		d       Dialect
@@ -282,4 +269,20 @@ func TestRequiredSuffixRulesOutClassesWithoutSearching(t *testing.T) {
 			t.Errorf("%s: ruled out %v, want %v", tt.expr, out, tt.out)
 		}
 	}
+}
+
+// benchPatterns are the origin patterns of the corpus (nginx, Apache,
+// HCL).
+var benchPatterns = []struct {
+	expr string
+	d    Dialect
+}{
+	{`^https://app\.example\.com`, PCRE}, {`example\.com$`, PCRE}, {`(example.com)`, PCRE},
+	{`^https://app.example.com$`, PCRE}, {`^https?://app\.example\.com$`, PCRE},
+	{`^https://([a-z0-9-]+\.)*example\.com$`, PCRE}, {`^https://(.*\.)?example.com`, PCRE},
+	{`^https://[a-z0-9-]+\.github\.io$`, PCRE}, {`^https://pr-[0-9]+\.preview.example\.com$`, PCRE},
+	{`^https?://(localhost|.*\.example\.com)(:[0-9]+)?$`, PCRE}, {`^https://[a-z0-9-]+stats.*example\.org$`, PCRE},
+	{`^(https://app\.example\.com|https://admin\.example\.com|https://partner.example.org|http://localhost:3000)$`, PCRE},
+	{`http(s)?://(www\.)?(example.com|staging.example.com|partner.example.org)$`, PCRE},
+	{`https://*.example.com`, Glob}, {`https://*.herokuapp.com`, Glob},
 }

@@ -14,6 +14,12 @@ func emptyLanguage(expr string, d Dialect) (bool, string) {
 		return false, ""
 	}
 	re, err := syntax.Parse(expr, syntax.Perl)
+	return emptyLanguageOf(re, err)
+}
+
+// emptyLanguageOf is emptyLanguage given Go's parse of a regular
+// expression with Perl flags.
+func emptyLanguageOf(re *syntax.Regexp, err error) (bool, string) {
 	if err != nil {
 		return false, ""
 	}

@@ -61,6 +61,21 @@ var ipLiterals = []string{
 // its seed class and a name anyone can obtain on shared hosting is always
 // SharedHosting) and never one of the trusted origins themselves. At most MaxSources sources are expanded.
 func Generate(trusted []string, literals []string) []Candidate {
+	return generate(trusted, literals, false)
+}
+
+// generateSendable is Generate without the derived candidates a browser
+// never sends (classes that are not BrowserSendable, IDN hosts in
+// Unicode): what Search and NeverMatches try. Leaving them out changes
+// nothing else: every such candidate comes after the sendable ones in
+// class order except the IDN and IP-literal classes, whose origins none
+// of them spells (a Unicode or xn-- label; IP literals are seeds, which
+// win their repeats), so no sendable candidate loses its place to one.
+func generateSendable(trusted []string, literals []string) []Candidate {
+	return generate(trusted, literals, true)
+}
+
+func generate(trusted []string, literals []string, sendableOnly bool) []Candidate {
 	var sources []string
 	seen := map[string]bool{}
 	for _, s := range slices.Concat(trusted, literals) {
@@ -73,6 +88,16 @@ func Generate(trusted []string, literals []string) []Candidate {
 	}
 	seeds := seedSet()
 	// result reclasses in place: the shared seeds are copied.
+	if sendableOnly {
+		// The seeds, sorted once, are merged in (see merge).
+		g := &generator{seedClass: seeds.class, sendableOnly: true}
+		for _, s := range sources {
+			if o, ok := parseSource(s); ok {
+				g.derive(s, o)
+			}
+		}
+		return g.merge(trusted)
+	}
 	g := &generator{out: slices.Clone(seeds.list), seedClass: seeds.class}
 	for _, s := range sources {
 		if o, ok := parseSource(s); ok {
@@ -82,12 +107,73 @@ func Generate(trusted []string, literals []string) []Candidate {
 	return g.result(trusted)
 }
 
+// sortedSeeds are the seeds as result leaves them (sorted by class,
+// repeats dropped), with their class orders: every search merges the same
+// 85 seeds, so they are sorted once.
+var sortedSeeds = sync.OnceValue(func() (s struct {
+	list  []Candidate
+	order []int
+}) {
+	seeds := seedSet()
+	g := &generator{out: slices.Clone(seeds.list), seedClass: seeds.class}
+	s.list = g.result(nil)
+	for _, c := range s.list {
+		s.order = append(s.order, c.Class.order())
+	}
+	return s
+})
+
+// merge is result for a generator that holds only derived candidates:
+// the same list as result would give with the seeds in front of them. In
+// result's stable sort the seeds come first within their class, and a
+// derived candidate that spells a seed takes the seed's class and comes
+// after it, so it is dropped as a repeat; trusted seeds are dropped too.
+func (g *generator) merge(trusted []string) []Candidate {
+	skip := make(map[string]bool, len(g.out)+len(trusted))
+	for _, t := range trusted {
+		skip[t] = true
+	}
+	derived := g.out[:0]
+	for i := range g.out {
+		if _, seed := g.seedClass[g.out[i].Origin]; seed {
+			continue
+		}
+		g.reclass(i)
+		derived = append(derived, g.out[i])
+	}
+	seeds := sortedSeeds()
+	out := make([]Candidate, 0, len(seeds.list)+len(derived))
+	next := 0
+	emitSeeds := func(upTo int) {
+		for ; next < len(seeds.list) && seeds.order[next] <= upTo; next++ {
+			if c := seeds.list[next]; !skip[c.Origin] {
+				out = append(out, c)
+			}
+		}
+	}
+	for _, c := range sortByClass(derived) {
+		emitSeeds(c.Class.order())
+		if skip[c.Origin] {
+			continue
+		}
+		skip[c.Origin] = true
+		out = append(out, c)
+	}
+	emitSeeds(len(Classes))
+	return out
+}
+
 type generator struct {
 	out       []Candidate
 	seedClass map[string]Class // the seeds' own classes, which take priority
+	// sendableOnly: derive only what a browser sends (generateSendable).
+	sendableOnly bool
 }
 
 func (g *generator) add(c Class, from string, origins ...string) {
+	if g.sendableOnly && !c.BrowserSendable() {
+		return
+	}
 	for _, o := range origins {
 		g.out = append(g.out, Candidate{Origin: o, Class: c, From: from})
 	}
@@ -194,7 +280,9 @@ func (g *generator) derive(from string, o origin) {
 	}
 	if named {
 		for _, u := range homoglyphs(h, reg) {
-			g.add(IDN, from, s+u+port)
+			if !g.sendableOnly {
+				g.add(IDN, from, s+u+port)
+			}
 			if a, err := idna.Punycode.ToASCII(u); err == nil {
 				g.add(IDN, from, s+a+port)
 			}
@@ -246,17 +334,8 @@ func (g *generator) result(trusted []string) []Candidate {
 	for _, t := range trusted {
 		skip[t] = true
 	}
-	for i, c := range g.out {
-		if k, ok := g.seedClass[c.Origin]; ok {
-			g.out[i].Class = k
-			continue
-		}
-		if c.Class == SharedHosting || !c.Class.BrowserSendable() {
-			continue
-		}
-		if o, ok := parseSource(c.Origin); ok && o.is(c.Origin) && sharedName(o.host) {
-			g.out[i].Class = SharedHosting
-		}
+	for i := range g.out {
+		g.reclass(i)
 	}
 	out := make([]Candidate, 0, len(g.out))
 	for _, c := range sortByClass(g.out) {
@@ -267,6 +346,21 @@ func (g *generator) result(trusted []string) []Candidate {
 		out = append(out, c)
 	}
 	return out
+}
+
+// reclass gives candidate i the class of what it is (see result).
+func (g *generator) reclass(i int) {
+	c := g.out[i]
+	if k, ok := g.seedClass[c.Origin]; ok {
+		g.out[i].Class = k
+		return
+	}
+	if c.Class == SharedHosting || !c.Class.BrowserSendable() {
+		return
+	}
+	if o, ok := parseSource(c.Origin); ok && o.is(c.Origin) && sharedName(o.host) {
+		g.out[i].Class = SharedHosting
+	}
 }
 
 // sortByClass returns cs in class order, stable: a counting sort on

@@ -157,3 +157,45 @@ func TestOriginIsItsSerialisation(t *testing.T) {
 		}
 	}
 }
+
+// What Search and NeverMatches try is the same with the candidates a
+// browser never sends left out of generation as with them generated and
+// skipped: same origins, classes, sources and order.
+func TestSendableGenerationKeepsWhatSearchTries(t *testing.T) {
+	tries := func(cs []Candidate) []Candidate {
+		var out []Candidate
+		for _, c := range cs {
+			if !c.Class.BrowserSendable() || (c.Class == IDN || c.Class == IPLiteral) && !isSerialised(c.Origin) {
+				continue
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	inputs := [][2][]string{
+		{{"https://app.example.com"}, {"https://app.example.com", "app.example.com", "example.com"}},
+		{{"http://localhost:3000", "https://127.0.0.1"}, {"localhost", "127.0.0.1", "[::1]"}},
+		{{"https://myapp.github.io"}, {"github.io", "herokuapp.com", "evil.test"}},
+		{{"https://api.example.co.uk:8443"}, {"1.2.3.4", "0x7f.1", "xn--exmple-cua.com", "app.example.com."}},
+		{nil, nil},
+	}
+	// Exactly what it leaves out: derived candidates of the classes a
+	// browser does not send and IDN hosts in Unicode (the seeds, merged
+	// from their own sorted list, all stay).
+	derivedUnsent := func(c Candidate) bool {
+		unicode := strings.ContainsFunc(c.Origin, func(r rune) bool { return r > 0x7f })
+		return c.From != "" && (!c.Class.BrowserSendable() || c.Class == IDN && unicode)
+	}
+	for _, in := range inputs {
+		full, sendable := Generate(in[0], in[1]), generateSendable(in[0], in[1])
+		if all, some := tries(full), tries(sendable); !slices.Equal(all, some) {
+			t.Errorf("Generate(%q, %q): the candidates tried differ:\n all      %v\n sendable %v", in[0], in[1], all, some)
+		}
+		if want := slices.DeleteFunc(slices.Clone(full), derivedUnsent); !slices.Equal(sendable, want) {
+			t.Errorf("generateSendable(%q, %q) =\n %v\nwant\n %v", in[0], in[1], sendable, want)
+		}
+		if len(tries(sendable)) == 0 {
+			t.Errorf("Generate(%q, %q): nothing to try", in[0], in[1])
+		}
+	}
+}

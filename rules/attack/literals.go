@@ -133,8 +133,13 @@ func hostLike(h string) bool {
 // returned as the best guess. Acceptance is tested case-insensitively:
 // the author's intent does not depend on the server's flag.
 func Intended(expr string, d Dialect, opts ...Option) []string {
-	lits := Literals(expr, d)
 	m, err := Compile(expr, d, true, opts...)
+	return intended(Literals(expr, d), m, err)
+}
+
+// intended is Intended given the pattern's literals and its
+// case-insensitive matcher (or the error compiling it).
+func intended(lits []string, m Matcher, err error) []string {
 	var out, guess []string
 	seen := map[string]bool{}
 	for _, l := range lits {

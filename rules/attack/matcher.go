@@ -87,6 +87,12 @@ func (m goMatcher) Match(origin string) (bool, error) { return m.re.MatchString(
 
 func compilePCRE(expr, flags string, caseInsensitive bool, budget *Budget) (Matcher, error) {
 	_, goErr := syntax.Parse(expr, syntax.Perl)
+	return compilePCREParsed(expr, flags, caseInsensitive, budget, goErr)
+}
+
+// compilePCREParsed is compilePCRE given the error of Go's parser on expr
+// with Perl flags (a Pattern has parsed it already).
+func compilePCREParsed(expr, flags string, caseInsensitive bool, budget *Budget, goErr error) (Matcher, error) {
 	if goErr == nil {
 		if re, err := regexp.Compile(flags + expr); err == nil {
 			return goMatcher{re}, nil

@@ -13,17 +13,27 @@ import (
 // with no scheme (^example\.com$).
 //
 // It is deliberately conservative: it answers true only when it has both
-// (a) tried the serialised origins built from the pattern's own literals
-// and the attack candidates derived from them, none accepted, and
-// (b) found a concrete string built from the pattern that it does accept,
-// whose browser-serialised form it rejects. Anything it cannot show is
-// "can match" (false), including patterns that do not compile and
-// patterns whose backtracking budget runs out on the way.
+// (a) tried the serialised origins built from the pattern's own literals,
+// an origin searched for on the pattern's automaton and the attack
+// candidates derived from the literals, none accepted, and (b) found a
+// concrete string built from the pattern that it does accept, whose
+// browser-serialised form it rejects. Anything it cannot show is "can
+// match" (false), including patterns that do not compile and patterns
+// whose backtracking budget runs out on the way. Whichever accepted origin
+// it meets first ends the search, so the cheap ones are tried first.
 func NeverMatches(expr string, d Dialect, caseInsensitive bool, opts ...Option) (never bool, reason string) {
-	if empty, why := emptyLanguage(expr, d); empty {
-		return true, why
+	return Prepare(expr, d, caseInsensitive, opts...).NeverMatches()
+}
+
+// neverMatches is NeverMatches on a prepared pattern (its matcher and
+// skeletons shared with the other analyses).
+func neverMatches(p *Pattern) (never bool, reason string) {
+	if p.d != Glob {
+		if empty, why := emptyLanguageOf(p.perl, p.perlErr); empty {
+			return true, why
+		}
 	}
-	m, err := Compile(expr, d, caseInsensitive, opts...)
+	m, err := p.m, p.mErr
 	if err != nil {
 		return false, ""
 	}
@@ -33,13 +43,12 @@ func NeverMatches(expr string, d Dialect, caseInsensitive bool, opts ...Option) 
 		failed = failed || err != nil
 		return ok && err == nil
 	}
-	sks := skeletonsFor(expr, d)
-	lits := literalsOf(sks)
+	sks := p.skeletons()
+	lits := p.Literals()
 
-	// (a) Serialised origins from the literals, and what Generate derives
-	// (only when none of the literals' own origins is accepted: most
-	// patterns accept their first literal, and generating costs more than
-	// the match).
+	// Any one origin a browser sends that the pattern accepts answers
+	// "can match"; the cheapest ways first. (a) The serialised origins of
+	// the literals: most patterns accept their first literal's.
 	for _, l := range lits {
 		if o, ok := parseSource(l); ok {
 			for _, scheme := range []string{"https", "http"} {
@@ -49,13 +58,9 @@ func NeverMatches(expr string, d Dialect, caseInsensitive bool, opts ...Option) 
 			}
 		}
 	}
-	for _, c := range Generate(nil, lits) {
-		if c.Class.BrowserSendable() && isSerialised(c.Origin) && accepts(c.Origin) {
-			return false, ""
-		}
-	}
-
-	// (b) Concrete strings from the pattern itself.
+	// (b) Concrete strings from the pattern itself: one that serialises
+	// to itself (or to a string also accepted) answers as well; the
+	// others are the near-misses a "never" explains itself with.
 	var miss, missSer string
 	missOK := false
 	for _, sk := range sks {
@@ -74,6 +79,18 @@ func NeverMatches(expr string, d Dialect, caseInsensitive bool, opts ...Option) 
 					miss, missSer, missOK = v, s, ok
 				}
 			}
+		}
+	}
+	// (c) The automaton's serialised origin (a search of the pattern's
+	// automaton, for patterns Go's parser reads), and (d) the attack
+	// candidates derived from the literals, which it makes unneeded
+	// whenever it finds one.
+	if p.acceptsSerialisedOrigin(accepts) != "" {
+		return false, ""
+	}
+	for _, c := range generateSendable(nil, lits) {
+		if c.Class.BrowserSendable() && isSerialised(c.Origin) && accepts(c.Origin) {
+			return false, ""
 		}
 	}
 	if miss == "" || failed {

@@ -56,8 +56,13 @@ func productSearch(a *dfa, c *classNFA, pending uint64, want func(t int, w strin
 func representatives(a *dfa, c *classNFA) []uint8 {
 	ga := a.groups()
 	out := make([]uint8, 0, len(searchAlphabet))
+	// Group numbers are alphabet indexes at most: a pair of them is an
+	// index into a table of pairs seen (no search of out per byte).
+	var seen [len(searchAlphabet) * len(searchAlphabet)]bool
 	for i := range len(searchAlphabet) {
-		if !slices.ContainsFunc(out, func(j uint8) bool { return ga[j] == ga[i] && c.group[j] == c.group[i] }) {
+		k := int(ga[i])*len(searchAlphabet) + int(c.group[i])
+		if !seen[k] {
+			seen[k] = true
 			out = append(out, uint8(i))
 		}
 	}

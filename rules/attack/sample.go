@@ -22,6 +22,12 @@ func DotWitnesses(expr string, d Dialect) []string {
 	if err != nil {
 		return nil
 	}
+	return dotWitnesses(re)
+}
+
+// dotWitnesses is DotWitnesses given Go's parse of the pattern (not
+// changed).
+func dotWitnesses(re *syntax.Regexp) []string {
 	re = re.Simplify()
 	total := countLoneDots(re)
 	var out []string

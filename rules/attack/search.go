@@ -18,7 +18,8 @@ type Witness struct {
 // MaxPerClass bounds how many witnesses Search reports per class.
 const MaxPerClass = 3
 
-// Search runs Generate(trusted, literals) against m and returns the
+// Search runs Generate(trusted, literals) against m (the candidates a
+// browser sends: generateSendable) and returns the
 // accepted candidates that a hostile page can make a browser send and that
 // are not themselves trusted (exact comparison of serialised origins).
 // Witnesses are in class order, at most MaxPerClass per class.
@@ -58,7 +59,7 @@ func Search(m Matcher, trusted []string, literals []string) ([]Witness, error) {
 	}
 	var found []Witness
 	var firstErr error
-	for _, c := range Generate(trusted, literals) {
+	for _, c := range generateSendable(trusted, literals) {
 		if !c.Class.BrowserSendable() || isTrusted[c.Origin] {
 			continue
 		}
@@ -168,6 +169,12 @@ func parent(host string) string {
 // parser cannot read (lookarounds, backreferences) get Search's candidates
 // alone. Errors are Search's; a budget error stops before the automata.
 func SearchPattern(m Matcher, expr string, d Dialect, ci bool, trusted, literals []string) ([]Witness, error) {
+	return searchPattern(m, func() (*dfa, error) { return patternDFA(expr, d, ci) }, trusted, literals)
+}
+
+// searchPattern is SearchPattern with the pattern's automaton built by
+// auto, only when some automaton class is left to search.
+func searchPattern(m Matcher, auto func() (*dfa, error), trusted, literals []string) ([]Witness, error) {
 	ws, err := Search(m, trusted, literals)
 	if errors.Is(err, ErrBudget) {
 		return ws, err
@@ -191,7 +198,7 @@ func SearchPattern(m Matcher, expr string, d Dialect, ci bool, trusted, literals
 		skip[SiblingSubdomain], skip[NestedSubdomain] = true, true
 	}
 	isTrusted := func(o string) bool { return slices.Contains(trusted, o) }
-	extra, aerr := automatonWitnesses(expr, d, ci, m, slices.Concat(trusted, literals), isTrusted, have, skip)
+	extra, aerr := automatonWitnessesOf(auto, m, slices.Concat(trusted, literals), isTrusted, have, skip)
 	if len(extra) == 0 {
 		return ws, errors.Join(err, aerr)
 	}

@@ -46,6 +46,15 @@ func skeletonsFor(expr string, d Dialect) []skeleton {
 		return []skeleton{normalise(sk)}
 	}
 	re, err := syntax.Parse(expr, syntax.Perl)
+	return skeletonsOf(expr, d, re, err)
+}
+
+// skeletonsOf is skeletonsFor given Go's parse of expr with Perl flags
+// (unused for globs).
+func skeletonsOf(expr string, d Dialect, re *syntax.Regexp, err error) []skeleton {
+	if d == Glob {
+		return skeletonsFor(expr, d)
+	}
 	if err != nil && d == PCRE {
 		re, err = syntax.Parse(relaxPCRE(expr), syntax.Perl)
 	}

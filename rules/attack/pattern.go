@@ -1,0 +1,182 @@
+package attack
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
+
+// Pattern is one origin pattern prepared once for every analysis of it:
+// the real engine's matcher, Go's parse of the text, the skeletons and
+// literals read from it and the search automaton are each built at most
+// once, the first time an analysis needs them, and shared by all the
+// others (Literals, Intended, NeverMatches, DotWitnesses, the candidate
+// search and the automaton search). Before, each of those parsed the
+// pattern itself and three compiled it for the real engine: together
+// about a third of the CPU of linting a config of distinct regexes.
+//
+// A Pattern is not safe for concurrent use; callers that share one
+// between goroutines (the rules package's per-run cache) analyse it once
+// under a sync.Once.
+type Pattern struct {
+	expr string
+	d    Dialect
+	ci   bool
+	opts []Option
+
+	// Go's parse with Perl flags, case preserved (what skeletons, the
+	// empty-language test, the dot samples and, for case-sensitive
+	// patterns, the automaton read). Globs are not parsed.
+	perl    *syntax.Regexp
+	perlErr error
+
+	m    Matcher // the server's matcher (its own case flag)
+	mErr error
+
+	fold       Matcher // case-insensitive twin for Intended
+	foldErr    error
+	foldDone   bool
+	sks        []skeleton
+	lits       []string
+	litsDone   bool
+	auto       *dfa
+	autoErr    error
+	autoDone   bool
+	neverDone  bool
+	never      bool
+	neverWhy   string
+	intended   []string
+	intendDone bool
+}
+
+// Prepare reads expr in dialect d once. ci is the server's
+// case-insensitivity flag; opts (a budget) apply to every match the
+// analyses make. A pattern the real engine rejects still gets a Pattern:
+// Err says why, and the analyses that need the engine answer as they do
+// for such a pattern (NeverMatches false, Intended the https guesses).
+func Prepare(expr string, d Dialect, ci bool, opts ...Option) *Pattern {
+	p := &Pattern{expr: expr, d: d, ci: ci, opts: opts}
+	if d != Glob {
+		p.perl, p.perlErr = syntax.Parse(expr, syntax.Perl)
+	}
+	p.m, p.mErr = p.compile(ci)
+	return p
+}
+
+// compile builds the real engine's matcher, reusing the parse for PCRE's
+// choice between Go's regexp and the backtracking engine.
+func (p *Pattern) compile(ci bool) (Matcher, error) {
+	if p.d != PCRE {
+		return Compile(p.expr, p.d, ci, p.opts...)
+	}
+	flags := ""
+	if ci {
+		flags = "(?i)"
+	}
+	return compilePCREParsed(p.expr, flags, ci, optionsOf(p.opts).budget, p.perlErr)
+}
+
+// Err is the real engine's error for the pattern (nil when it compiles).
+func (p *Pattern) Err() error { return p.mErr }
+
+// Matcher is the pattern's matcher on the real engine (nil when Err is
+// not).
+func (p *Pattern) Matcher() Matcher { return p.m }
+
+// foldMatcher is the case-insensitive matcher (the server's own when the
+// pattern is case-insensitive already).
+func (p *Pattern) foldMatcher() (Matcher, error) {
+	if p.ci {
+		return p.m, p.mErr
+	}
+	if !p.foldDone {
+		p.fold, p.foldErr = p.compile(true)
+		p.foldDone = true
+	}
+	return p.fold, p.foldErr
+}
+
+// skeletons of the pattern (see skeletonsFor), computed once.
+func (p *Pattern) skeletons() []skeleton {
+	if !p.litsDone {
+		p.sks = skeletonsOf(p.expr, p.d, p.perl, p.perlErr)
+		p.lits = literalsOf(p.sks)
+		p.litsDone = true
+	}
+	return p.sks
+}
+
+// Literals is the package-level Literals of the pattern (shared: do not
+// change the slice).
+func (p *Pattern) Literals() []string {
+	p.skeletons()
+	return p.lits
+}
+
+// Intended is the package-level Intended of the pattern (shared).
+func (p *Pattern) Intended() []string {
+	if !p.intendDone {
+		m, err := p.foldMatcher()
+		p.intended = intended(p.Literals(), m, err)
+		p.intendDone = true
+	}
+	return p.intended
+}
+
+// NeverMatches is the package-level NeverMatches of the pattern.
+func (p *Pattern) NeverMatches() (bool, string) {
+	if !p.neverDone {
+		p.never, p.neverWhy = neverMatches(p)
+		p.neverDone = true
+	}
+	return p.never, p.neverWhy
+}
+
+// DotWitnesses is the package-level DotWitnesses of the pattern.
+func (p *Pattern) DotWitnesses() []string {
+	if p.d == Glob || p.perlErr != nil {
+		return nil
+	}
+	return dotWitnesses(p.perl)
+}
+
+// SearchWitnesses is SearchPattern for this pattern with its own
+// literals: the candidates on the real engine, then the automaton classes
+// no candidate hit.
+func (p *Pattern) SearchWitnesses(trusted []string) ([]Witness, error) {
+	return searchPattern(p.m, p.automaton, trusted, p.Literals())
+}
+
+// automaton is the pattern's search automaton (see patternDFA), built
+// once; its lazily determinised states are kept between searches.
+func (p *Pattern) automaton() (*dfa, error) {
+	if !p.autoDone {
+		switch {
+		case p.d == Glob || p.ci:
+			// Case folding changes the parse (literals become their
+			// smallest fold), so the folded automaton parses anew.
+			p.auto, p.autoErr = patternDFA(p.expr, p.d, p.ci)
+		case p.perlErr != nil:
+			p.autoErr = p.perlErr
+		default:
+			p.auto, p.autoErr = dfaOf(p.perl, true)
+		}
+		p.autoDone = true
+	}
+	return p.auto, p.autoErr
+}
+
+// patternDFA is the pattern's search automaton, or an error when Go's
+// parser does not read it.
+func patternDFA(expr string, d Dialect, ci bool) (*dfa, error) {
+	switch d {
+	case Glob:
+		parts := strings.Split(expr, "*")
+		for i, p := range parts {
+			parts[i] = regexp.QuoteMeta(p)
+		}
+		return compileDFA(`(?s)\A`+strings.Join(parts, ".*")+`\z`, ci, false)
+	default:
+		return compileDFA(expr, ci, true)
+	}
+}
