@@ -23,7 +23,9 @@ type exprTok struct {
 	at int
 }
 
-// lexExpr tokenizes an expression; ok is false on syntax it cannot read.
+// lexExpr tokenizes an expression; ok is false on syntax it cannot read,
+// and then the tokens are those read before it (checkExpressions looks
+// at them for what httpd refuses).
 func lexExpr(s string) ([]exprTok, bool) {
 	var toks []exprTok
 	i := 0
@@ -35,7 +37,7 @@ func lexExpr(s string) ([]exprTok, bool) {
 		case c == '%' && i+1 < len(s) && s[i+1] == '{':
 			j := strings.IndexByte(s[i:], '}')
 			if j < 0 {
-				return nil, false
+				return toks, false
 			}
 			toks = append(toks, exprTok{kind: 'v', text: s[i+2 : i+j]})
 			i += j + 1
@@ -48,7 +50,7 @@ func lexExpr(s string) ([]exprTok, bool) {
 				j++
 			}
 			if j >= len(s) {
-				return nil, false
+				return toks, false
 			}
 			toks = append(toks, exprTok{kind: 's', text: s[i+1 : j], at: i + 1})
 			i = j + 1
@@ -59,15 +61,18 @@ func lexExpr(s string) ([]exprTok, bool) {
 				delim = s[i+1]
 				j = i + 2
 			}
-			k := j
-			for k < len(s) && s[k] != delim {
-				if s[k] == '\\' {
-					k++
-				}
-				k++
+			// httpd's lexer (util_expr_scan.l) ends the regex at the first
+			// delimiter: a backslash does not escape it, so /^https:\/\/x/
+			// is the regex `^https:\` and httpd refuses the expression.
+			// Read it as httpd does; a regex that needs the delimiter is
+			// written m#...#.
+			k := strings.IndexByte(s[j:], delim)
+			if k < 0 {
+				return toks, false
 			}
+			k += j
 			if k >= len(s) {
-				return nil, false
+				return toks, false
 			}
 			f := k + 1
 			for f < len(s) && (s[f] == 'i' || s[f] == 'x' || s[f] == 's' || s[f] == 'm') {
@@ -102,7 +107,7 @@ func lexExpr(s string) ([]exprTok, bool) {
 			toks = append(toks, exprTok{kind: 'w', text: s[i:j]})
 			i = j
 		default:
-			return nil, false
+			return toks, false
 		}
 	}
 	return toks, true
@@ -438,11 +443,32 @@ func expressions(n *node) []string {
 	return nil
 }
 
-// checkExpressions reports expressions httpd refuses for their length.
+// checkExpressions reports expressions httpd refuses: too long, or with
+// a regex that ends in a backslash, which is what httpd reads when a
+// /.../ regex "escapes" its delimiter (/^https:\/\/app/: its lexer ends
+// the regex at the first slash, and the regex fails to compile).
 func (l *loader) checkExpressions(n *node, rng rules.Range) {
 	for _, e := range expressions(n) {
 		if len(e) >= maxExprLen {
 			l.errorf(rng, "Expression too long: %d bytes; httpd refuses ap_expr expressions of %d bytes or more", len(e), maxExprLen)
+			continue
+		}
+		toks, _ := lexExpr(e)
+		for _, t := range toks {
+			if t.kind == 'r' && endsInBackslash(t.text) {
+				l.errorf(rng, "httpd refuses the regex in %q (\"Failed to compile regular expression\"): a backslash does not escape the delimiter of /.../, so the regex ends at the first one; write it m#...# to use / inside", e)
+				break
+			}
 		}
 	}
+}
+
+// endsInBackslash tells whether s ends in an odd run of backslashes (a
+// dangling escape).
+func endsInBackslash(s string) bool {
+	n := 0
+	for i := len(s) - 1; i >= 0 && s[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 1
 }
