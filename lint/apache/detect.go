@@ -73,13 +73,7 @@ var notConfigExt = map[string]bool{
 // .csproj's <Project> is never Apache, whatever its text says).
 func looksXML(head []byte) bool {
 	s := strings.TrimPrefix(string(head), "\ufeff")
-	for len(s) > 0 {
-		line := s
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
-			line, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
+	for line := range strings.Lines(s) {
 		t := strings.TrimSpace(line)
 		if t == "" || t[0] == '#' {
 			continue
@@ -111,13 +105,7 @@ var headerActions = []string{"set", "always", "onsuccess", "append", "add", "uns
 // refuses to start on one, so the file is XML or HTML, not httpd's.
 func sniff(head []byte) (apache, other int, foreign bool) {
 	s := string(head)
-	for len(s) > 0 {
-		line := s
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
-			line, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
+	for line := range strings.Lines(s) {
 		t := strings.TrimSpace(line)
 		if t == "" || t[0] == '#' {
 			continue

@@ -77,13 +77,7 @@ func scoreStatements(head []byte) statementScore {
 	// with a directive's name ("listen to this") never ends that way.
 	pending := false
 	s := string(head)
-	for len(s) > 0 {
-		line := s
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
-			line, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
+	for line := range strings.Lines(s) {
 		t := strings.TrimSpace(stripComment(line))
 		if t == "" || t == "}" || t == "{" {
 			continue
