@@ -342,21 +342,9 @@ func (f *fixFile) answerPreflight(d *srcDirective, headers []rules.HeaderLine) (
 			return nil, fmt.Errorf("httpd checks access (%s, line %d) before per-directory rewrite rules run: OPTIONS would still be refused there", strings.TrimSpace(a.line.text), a.line.first)
 		}
 	}
-	mark := f.freeName("CORS_PREFLIGHT")
-	var lines []string
-	if engine == nil {
-		lines = append(lines, "RewriteEngine On")
-	}
-	lines = append(lines, "RewriteCond %{REQUEST_METHOD} OPTIONS", "RewriteRule ^ - [R=204,L,E="+mark+":1]")
-	for _, h := range headers {
-		if sentAlways(items, h.Name) {
-			continue
-		}
-		l, err := headerLine("", h, "env="+mark)
-		if err != nil {
-			return nil, err
-		}
-		lines = append(lines, l)
+	lines, err := f.preflightRules(engine != nil, "^", items, headers)
+	if err != nil {
+		return nil, err
 	}
 	// Before the section's first rewrite rule, so that nothing else takes
 	// OPTIONS first; else right after d.
@@ -387,6 +375,32 @@ func perDirSection(name string) bool {
 
 // sentAlways reports an unconditional `Header always set|merge|add|append
 // Name` among items.
+// preflightRules are the lines that answer OPTIONS for the paths
+// rulePattern matches: 204 under a fresh mark, and each header the answer
+// needs that the section's items do not already send always, sent only
+// under that mark. The 204 goes out on httpd's error path, which sends only
+// the always table; the mark keeps the added headers off every other
+// response.
+func (f *fixFile) preflightRules(engineOn bool, rulePattern string, items []*srcDirective, headers []rules.HeaderLine) ([]string, error) {
+	mark := f.freeName("CORS_PREFLIGHT")
+	var lines []string
+	if !engineOn {
+		lines = append(lines, "RewriteEngine On")
+	}
+	lines = append(lines, "RewriteCond %{REQUEST_METHOD} OPTIONS", "RewriteRule "+rulePattern+" - [R=204,L,E="+mark+":1]")
+	for _, h := range headers {
+		if sentAlways(items, h.Name) {
+			continue
+		}
+		l, err := headerLine("", h, "env="+mark)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, l)
+	}
+	return lines, nil
+}
+
 func sentAlways(items []*srcDirective, name string) bool {
 	for _, it := range items {
 		if it.name != "header" {
@@ -501,21 +515,9 @@ func (f *fixFile) answerInServer(loc *srcDirective, headers []rules.HeaderLine) 
 	if err := writable(pattern); err != nil {
 		return nil, err
 	}
-	mark := f.freeName("CORS_PREFLIGHT")
-	var lines []string
-	if engine == nil {
-		lines = append(lines, "RewriteEngine On")
-	}
-	lines = append(lines, "RewriteCond %{REQUEST_METHOD} OPTIONS", "RewriteRule "+confWord(pattern, 0)+" - [R=204,L,E="+mark+":1]")
-	for _, h := range headers {
-		if sentAlways(items, h.Name) {
-			continue
-		}
-		l, err := headerLine("", h, "env="+mark)
-		if err != nil {
-			return nil, err
-		}
-		lines = append(lines, l)
+	lines, err := f.preflightRules(engine != nil, confWord(pattern, 0), items, headers)
+	if err != nil {
+		return nil, err
 	}
 	at := loc
 	if firstRewrite != nil {
