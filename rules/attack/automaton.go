@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -46,17 +47,34 @@ const (
 // and whether a match has been seen (search semantics: once the pattern has
 // matched, everything that follows is accepted).
 type dfa struct {
-	prog     *syntax.Prog
-	search   bool // unanchored search: the program may start at any position
-	states   []dstate
-	index    map[string]int32
-	next     [][len(searchAlphabet)]int32 // -2: not computed yet
-	accept   []int8                       // -1 unknown, 0 no, 1 yes
+	prog   *syntax.Prog
+	search bool // unanchored search: the program may start at any position
+	states []dstate
+	// index finds a state by its hash (stateKey); states of equal hash
+	// are told apart by comparing them.
+	index map[uint64][]int32
+	// pcStore backs the states' and closures' pc lists: slices of one
+	// growing array (earlier slices keep the array they were cut from,
+	// whose contents never change), not an allocation each.
+	pcStore []uint32
+	// next[s*len(searchAlphabet)+i] is the state after reading alphabet
+	// byte i in state s (-2: not computed yet); one flat table, so a new
+	// state costs no allocation of its own row.
+	next     []int32
+	accept   []int8   // -1 unknown, 0 no, 1 yes
+	closed   []closed // two per state: see consumers
 	scratchQ []uint32
 	mark     []uint32 // closure's visited stamps, one per instruction
 	gen      uint32
-	keyBuf   []byte
 	pcsBuf   []uint32
+	// reads[pc] is the set of alphabet indexes instruction pc consumes
+	// (bit i: searchAlphabet[i]), computed once from its runes: stepping
+	// then tests a bit instead of calling MatchRune per byte and state.
+	reads []uint64
+	// liveAtStart[pc], liveLater[pc]: from pc, following empty transitions
+	// under the most permissive flags (at the beginning of the text, or
+	// past it), some consuming instruction or the match is reachable.
+	liveAtStart, liveLater []bool
 	// wordCtx: the program has \b or \B, so states must remember whether
 	// a word character came last; otherwise only "at the start" matters.
 	wordCtx bool
@@ -123,42 +141,151 @@ type dstate struct {
 const deadState = int32(-1)
 
 func newDFA(prog *syntax.Prog, search bool) *dfa {
-	d := &dfa{prog: prog, search: search, index: map[string]int32{}, mark: make([]uint32, len(prog.Inst))}
-	for _, in := range prog.Inst {
+	n := len(prog.Inst)
+	d := &dfa{
+		prog: prog, search: search, index: make(map[uint64][]int32, 32),
+		mark: make([]uint32, n), reads: make([]uint64, n),
+		next:    make([]int32, 0, 16*len(searchAlphabet)),
+		pcStore: make([]uint32, 0, 256),
+	}
+	for pc := range prog.Inst {
+		in := &prog.Inst[pc]
+		d.reads[pc] = readsOf(in)
 		if in.Op == syntax.InstEmptyWidth && syntax.EmptyOp(in.Arg)&(syntax.EmptyWordBoundary|syntax.EmptyNoWordBoundary) != 0 {
 			d.wordCtx = true
 		}
 	}
+	// Past the beginning of the text only ^ (and (?m)^, which needs a
+	// newline the alphabet lacks) can no longer hold.
+	all := ^syntax.EmptyOp(0)
+	d.liveAtStart = d.liveUnder(all)
+	d.liveLater = d.liveUnder(all &^ (syntax.EmptyBeginText | syntax.EmptyBeginLine))
 	d.intern(dstate{pcs: []uint32{uint32(prog.Start)}, prev: prevStart})
 	return d
 }
 
+// readsOf is the set of alphabet indexes in consumes, as MatchRune reads
+// them: a one-rune slice is a literal (its simple case folds too when the
+// instruction folds case), longer ones are ranges, already folded by the
+// parser.
+func readsOf(in *syntax.Inst) uint64 {
+	var m uint64
+	switch in.Op {
+	case syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+		// No newline in the alphabet: both read every byte of it.
+		return 1<<len(searchAlphabet) - 1
+	case syntax.InstRune1, syntax.InstRune:
+	default:
+		return 0
+	}
+	if len(in.Rune) == 1 {
+		r0 := in.Rune[0]
+		m |= alphabetBit(r0)
+		if syntax.Flags(in.Arg)&syntax.FoldCase != 0 {
+			for r := unicode.SimpleFold(r0); r != r0; r = unicode.SimpleFold(r) {
+				m |= alphabetBit(r)
+			}
+		}
+		return m
+	}
+	for i := range len(searchAlphabet) {
+		c := rune(searchAlphabet[i])
+		for j := 0; j+1 < len(in.Rune); j += 2 {
+			if in.Rune[j] <= c && c <= in.Rune[j+1] {
+				m |= 1 << i
+				break
+			}
+		}
+	}
+	return m
+}
+
+// alphabetBit is r's bit in an alphabet set (0 outside the alphabet).
+func alphabetBit(r rune) uint64 {
+	if r < 0 || r > 255 || alphabetIndex[r] < 0 {
+		return 0
+	}
+	return 1 << alphabetIndex[r]
+}
+
+// liveUnder marks the instructions from which, following empty
+// transitions that flags allow, a consuming instruction or the match is
+// reachable (to a fixpoint: empty loops feed back).
+func (d *dfa) liveUnder(flags syntax.EmptyOp) []bool {
+	insts := d.prog.Inst
+	live := make([]bool, len(insts))
+	for changed := true; changed; {
+		changed = false
+		for pc := len(insts) - 1; pc >= 0; pc-- {
+			if live[pc] {
+				continue
+			}
+			in := &insts[pc]
+			var ok bool
+			switch in.Op {
+			case syntax.InstAlt, syntax.InstAltMatch:
+				ok = live[in.Out] || live[in.Arg]
+			case syntax.InstCapture, syntax.InstNop:
+				ok = live[in.Out]
+			case syntax.InstEmptyWidth:
+				ok = syntax.EmptyOp(in.Arg)&^flags == 0 && live[in.Out]
+			case syntax.InstFail:
+			default: // consuming or the match
+				ok = true
+			}
+			if ok {
+				live[pc], changed = true, true
+			}
+		}
+	}
+	return live
+}
+
 func (d *dfa) intern(s dstate) int32 {
-	// The key is built in a reused buffer; a lookup with string(buf) does
-	// not allocate, so only new states cost an allocation.
-	b := append(d.keyBuf[:0], s.prev)
-	if s.matched {
-		b = append(b, 'm')
-	}
-	for _, pc := range s.pcs {
-		b = append(b, byte(pc), byte(pc>>8), byte(pc>>16))
-	}
-	d.keyBuf = b
-	if id, ok := d.index[string(b)]; ok {
-		return id
+	key := stateKey(s)
+	for _, id := range d.index[key] {
+		if o := &d.states[id]; o.prev == s.prev && o.matched == s.matched && slices.Equal(o.pcs, s.pcs) {
+			return id
+		}
 	}
 	id := int32(len(d.states))
-	s.pcs = slices.Clone(s.pcs)
+	s.pcs = d.storePCs(s.pcs)
 	s.dead = !s.matched && !d.live(s)
 	d.states = append(d.states, s)
-	var row [len(searchAlphabet)]int32
-	for i := range row {
-		row[i] = -2
-	}
-	d.next = append(d.next, row)
+	d.next = append(d.next, unknownRow[:]...)
 	d.accept = append(d.accept, -1)
-	d.index[string(b)] = id
+	d.closed = append(d.closed, closed{}, closed{})
+	d.index[key] = append(d.index[key], id)
 	return id
+}
+
+// unknownRow is a row of transitions not computed yet.
+var unknownRow = func() (r [len(searchAlphabet)]int32) {
+	for i := range r {
+		r[i] = -2
+	}
+	return r
+}()
+
+// stateKey hashes what tells two states apart (FNV-1a over the pcs).
+func stateKey(s dstate) uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(v uint64) { h = (h ^ v) * 1099511628211 }
+	mix(uint64(s.prev))
+	if s.matched {
+		mix(1 << 8)
+	}
+	for _, pc := range s.pcs {
+		mix(uint64(pc) + 1<<9)
+	}
+	return h
+}
+
+// storePCs copies pcs into pcStore and returns the copy.
+func (d *dfa) storePCs(pcs []uint32) []uint32 {
+	start := len(d.pcStore)
+	d.pcStore = append(d.pcStore, pcs...)
+	return d.pcStore[start:len(d.pcStore):len(d.pcStore)]
 }
 
 // context gives the empty-width flags between what preceded and r (-1:
@@ -211,29 +338,20 @@ func (d *dfa) closure(pcs []uint32, flags syntax.EmptyOp, visit func(pc uint32, 
 }
 
 // live over-approximates whether s can still reach a match: some
-// consuming instruction or the match is reachable under permissive flags.
+// consuming instruction or the match is reachable from its instructions
+// under permissive flags. In search mode the program's start is among
+// the pcs (it may start again at any later position), so a pattern open
+// at the start stays live and one anchored with ^ dies once past the
+// beginning.
 func (d *dfa) live(s dstate) bool {
-	// In search mode the program's start is among the pcs (it may start
-	// again at any later position), so a pattern open at the start stays
-	// live and one anchored with ^ dies once past the beginning.
-	found := false
-	for _, flags := range []syntax.EmptyOp{context(s.prev, 'a'), context(s.prev, '.'), context(s.prev, -1)} {
-		d.closure(s.pcs, flags, func(uint32, *syntax.Inst) { found = true })
-		if found {
+	live := d.liveLater
+	if s.prev == prevStart {
+		live = d.liveAtStart
+	}
+	for _, pc := range s.pcs {
+		if live[pc] {
 			return true
 		}
-	}
-	return false
-}
-
-func consumes(in *syntax.Inst, r rune) bool {
-	switch in.Op {
-	case syntax.InstRune, syntax.InstRune1:
-		return in.MatchRune(r)
-	case syntax.InstRuneAny:
-		return true
-	case syntax.InstRuneAnyNotNL:
-		return r != '\n'
 	}
 	return false
 }
@@ -243,46 +361,140 @@ func (d *dfa) step(s int32, i int) int32 {
 	if s == deadState {
 		return deadState
 	}
-	if n := d.next[s][i]; n != -2 {
-		return n
+	row := int(s) * len(searchAlphabet)
+	if d.next[row] == -2 {
+		d.fillRow(s)
 	}
-	cur := d.states[s]
-	c := rune(searchAlphabet[i])
-	prev := uint8(prevNonWord)
-	if d.wordCtx && c < unicode.MaxASCII && syntax.IsWordChar(c) {
-		prev = prevWord
+	return d.next[row+i]
+}
+
+// fillRow computes every transition of state s at once. Bytes that the
+// same instructions of s's closure read (and that are alike for \b) lead
+// to the same state, so the next state is built and interned once per
+// such group of bytes, not once per byte: a state whose closure reads
+// [a-z0-9-] and one literal has three groups whatever the alphabet.
+func (d *dfa) fillRow(s int32) {
+	// Indexes, not a slice of the row: interning appends to d.next.
+	row := int(s) * len(searchAlphabet)
+	kinds := 1
+	if d.wordCtx {
+		kinds = 2
 	}
+	for kind := range kinds {
+		word := kind == 1
+		// sig[i], bit k: the closure's k-th consumer reads byte i.
+		var sig [len(searchAlphabet)]uint64
+		exact := true
+		if !d.states[s].matched {
+			cl := d.consumers(s, word)
+			if len(cl.pcs) > 64 {
+				exact = false // too many to tell apart by a mask
+			} else {
+				for k, pc := range cl.pcs {
+					for m := d.reads[pc]; m != 0; m &= m - 1 {
+						sig[bits.TrailingZeros64(m)] |= 1 << k
+					}
+				}
+			}
+		}
+		var seen [len(searchAlphabet)]uint64
+		var ids [len(searchAlphabet)]int32
+		n := 0
+	bytes:
+		for i := range len(searchAlphabet) {
+			if d.wordCtx && syntax.IsWordChar(rune(searchAlphabet[i])) != word {
+				continue
+			}
+			if exact {
+				for k := range n {
+					if seen[k] == sig[i] {
+						d.next[row+i] = ids[k]
+						continue bytes
+					}
+				}
+			}
+			id := d.stepByte(s, word, i)
+			d.next[row+i] = id
+			seen[n], ids[n] = sig[i], id
+			n++
+		}
+	}
+}
+
+// stepByte builds and interns the state after s reads alphabet byte i.
+func (d *dfa) stepByte(s int32, word bool, i int) int32 {
+	cur := &d.states[s]
 	var out dstate
-	out.prev = prev
+	out.prev = prevNonWord
+	if word {
+		out.prev = prevWord
+	}
 	if cur.matched {
 		out.matched = true
 	} else {
-		matched := false
-		pcs := d.pcsBuf[:0]
-		d.closure(cur.pcs, context(cur.prev, c), func(pc uint32, in *syntax.Inst) {
-			if in.Op == syntax.InstMatch {
-				matched = true
-			} else if consumes(in, c) {
-				pcs = append(pcs, in.Out)
-			}
-		})
-		if matched && d.search {
+		cl := d.consumers(s, word)
+		if cl.match && d.search {
 			out.matched = true
 		} else {
+			pcs := d.pcsBuf[:0]
+			for _, pc := range cl.pcs {
+				if d.reads[pc]>>i&1 != 0 {
+					pcs = append(pcs, d.prog.Inst[pc].Out)
+				}
+			}
 			if d.search {
 				pcs = append(pcs, uint32(d.prog.Start))
 			}
 			slices.Sort(pcs)
 			out.pcs = slices.Compact(pcs)
+			d.pcsBuf = pcs
 		}
-		d.pcsBuf = pcs
 	}
 	id := d.intern(out)
 	if d.states[id].dead {
 		id = deadState
 	}
-	d.next[s][i] = id
 	return id
+}
+
+// closed is the closure of a state before it reads a byte: the consuming
+// instructions it holds, and whether it holds the match.
+type closed struct {
+	pcs   []uint32
+	match bool
+	done  bool
+}
+
+// consumers is the closure of state s before a byte that is a word
+// character or not, computed once per state and kind of byte: what the
+// closure passes through depends on the byte only through \b and \B
+// (programs without them compute one), so every byte a state reads shares
+// it, and stepping only filters its instructions by what they read.
+func (d *dfa) consumers(s int32, word bool) *closed {
+	k := 0
+	if word {
+		k = 1
+	}
+	cl := &d.closed[int(s)*2+k]
+	if cl.done {
+		return cl
+	}
+	cur := &d.states[s]
+	c := '.'
+	if word {
+		c = 'a'
+	}
+	pcs := d.pcsBuf[:0]
+	d.closure(cur.pcs, context(cur.prev, c), func(pc uint32, in *syntax.Inst) {
+		if in.Op == syntax.InstMatch {
+			cl.match = true
+		} else if d.reads[pc] != 0 {
+			pcs = append(pcs, pc)
+		}
+	})
+	d.pcsBuf = pcs
+	cl.pcs, cl.done = d.storePCs(pcs), true
+	return cl
 }
 
 // accepting reports whether the text read so far, ending here, is accepted.

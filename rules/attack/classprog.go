@@ -83,7 +83,9 @@ func (a cxAlt) emit(p *classNFA, next int32) int32 {
 }
 
 func (s cxStar) emit(p *classNFA, next int32) int32 {
-	loop := p.add(cstate{kind: cSplit, out2: next})
+	// The loop reaches what next reaches (its body only comes back to
+	// it): added pointing at next on both sides, then its body.
+	loop := p.add(cstate{kind: cSplit, out: next, out2: next})
 	p.states[loop].out = s.x.emit(p, loop)
 	return loop
 }
@@ -165,8 +167,21 @@ type classNFA struct {
 	group [len(searchAlphabet)]uint8
 }
 
+// add appends s and its reach: states are added after the states they
+// lead to (expressions are emitted back to front), so the reach of its
+// successors is known.
 func (p *classNFA) add(s cstate) int32 {
+	var r uint64
+	switch s.kind {
+	case cMatch:
+		r = 1 << s.target
+	case cSplit:
+		r = p.reach[s.out] | p.reach[s.out2]
+	default:
+		r = p.reach[s.out]
+	}
 	p.states = append(p.states, s)
+	p.reach = append(p.reach, r)
 	return int32(len(p.states) - 1)
 }
 
@@ -236,7 +251,7 @@ func sameCx(a, b cx) bool {
 // newClassNFA compiles the targets' expressions (at most 64), target i
 // matching expression i.
 func newClassNFA(exprs []cx) *classNFA {
-	p := &classNFA{targets: len(exprs)}
+	p := &classNFA{targets: len(exprs), states: make([]cstate, 0, 64*len(exprs)), reach: make([]uint64, 0, 64*len(exprs))}
 	root := &prefixTrie{}
 	for i, x := range exprs {
 		parts := []cx{x}
@@ -246,33 +261,15 @@ func newClassNFA(exprs []cx) *classNFA {
 		root.insert(parts, i)
 	}
 	first := root.emit(p)
-	// What each state can still reach, to a fixpoint (loops feed back).
-	p.reach = make([]uint64, len(p.states))
-	for changed := true; changed; {
-		changed = false
-		for i := range p.states {
-			s := &p.states[i]
-			var r uint64
-			switch s.kind {
-			case cMatch:
-				r = 1 << s.target
-			case cSplit:
-				r = p.reach[s.out] | p.reach[s.out2]
-			default:
-				r = p.reach[s.out]
-			}
-			if r != p.reach[i] {
-				p.reach[i], changed = r, true
-			}
-		}
-	}
-	// mark[s] == gen: s already seen by this closure (no clearing).
+	// The closures share one backing array: ends[k] is where the k-th
+	// closure ends (sliced apart once all are computed, the array having
+	// stopped growing).
 	mark := make([]uint32, len(p.states))
 	var gen uint32
 	var stack []int32
-	closure := func(from int32) []int32 {
+	all := make([]int32, 0, 2*len(p.states))
+	closure := func(from int32) int {
 		gen++
-		var out []int32
 		stack = append(stack[:0], from)
 		for len(stack) > 0 {
 			s := stack[len(stack)-1]
@@ -286,40 +283,30 @@ func newClassNFA(exprs []cx) *classNFA {
 				stack = append(stack, st.out2, st.out)
 				continue
 			}
-			out = append(out, s)
+			all = append(all, s)
 		}
-		return out
+		return len(all)
 	}
-	p.start = closure(first)
-	p.succ = make([][]int32, len(p.states))
-	var masks []uint64
+	startEnd := closure(first)
+	ends := make([]int, len(p.states))
+	masks := make([]uint64, 0, 8)
 	for q := range p.states {
 		if st := &p.states[q]; st.kind == cByte {
-			p.succ[q] = closure(st.out)
+			ends[q] = closure(st.out)
 			if !slices.Contains(masks, st.mask) {
 				masks = append(masks, st.mask)
 			}
 		}
 	}
-	var ng uint8
-	for i := range len(searchAlphabet) {
-		p.group[i] = ng
-		for j := range i {
-			same := true
-			for _, m := range masks {
-				if (m>>i)&1 != (m>>j)&1 {
-					same = false
-					break
-				}
-			}
-			if same {
-				p.group[i] = p.group[j]
-				break
-			}
-		}
-		if p.group[i] == ng {
-			ng++
+	p.start = all[:startEnd:startEnd]
+	p.succ = make([][]int32, len(p.states))
+	from := startEnd
+	for q := range p.states {
+		if p.states[q].kind == cByte {
+			p.succ[q] = all[from:ends[q]:ends[q]]
+			from = ends[q]
 		}
 	}
+	p.group = groupsOf(masks)
 	return p
 }

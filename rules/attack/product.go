@@ -2,10 +2,8 @@ package attack
 
 import (
 	"math/bits"
-	"regexp/syntax"
 	"slices"
 	"sync"
-	"unicode"
 )
 
 // productSearch finds, for every target of the class automaton c still
@@ -71,50 +69,51 @@ func representatives(a *dfa, c *classNFA) []uint8 {
 
 // groups numbers the alphabet indexes so that two with the same number
 // are read alike by every instruction of the program (computed once).
+// Word characters differ from others for \b even when no instruction
+// consumes them.
 func (d *dfa) groups() *[len(searchAlphabet)]uint8 {
-	if d.group != nil {
-		return d.group
+	if d.group == nil {
+		masks := append(make([]uint64, 0, len(d.reads)+1), alphabetMask(wordChars))
+		masks = append(masks, d.reads...)
+		d.group = new([len(searchAlphabet)]uint8)
+		*d.group = groupsOf(masks)
 	}
-	var insts []*syntax.Inst
-	for i := range d.prog.Inst {
-		switch d.prog.Inst[i].Op {
-		case syntax.InstRune, syntax.InstRune1:
-			insts = append(insts, &d.prog.Inst[i])
-		}
-	}
-	var sigs [len(searchAlphabet)][]byte
-	g := new([len(searchAlphabet)]uint8)
-	var n uint8
-	for i := range len(searchAlphabet) {
-		c := rune(searchAlphabet[i])
-		// Word characters differ from others for \b even when no
-		// instruction consumes them.
-		sig := make([]byte, 0, len(insts)+1)
-		sig = append(sig, boolByte(c < unicode.MaxASCII && syntax.IsWordChar(c)))
-		for _, in := range insts {
-			sig = append(sig, boolByte(in.MatchRune(c)))
-		}
-		sigs[i] = sig
-		g[i] = n
-		for j := range i {
-			if string(sigs[j]) == string(sig) {
-				g[i] = g[j]
-				break
-			}
-		}
-		if g[i] == n {
-			n++
-		}
-	}
-	d.group = g
-	return g
+	return d.group
 }
 
-func boolByte(b bool) byte {
-	if b {
-		return 1
+// wordChars are the alphabet's word characters (\w).
+const wordChars = "abcdefghijklmnopqrstuvwxyz0123456789_"
+
+// groupsOf numbers the alphabet indexes so that two get the same number
+// exactly when every mask holds both or neither, numbered in alphabet
+// order of first appearance: the partition is refined mask by mask (a
+// group splits into those in the mask and those not).
+func groupsOf(masks []uint64) [len(searchAlphabet)]uint8 {
+	var g [len(searchAlphabet)]uint8
+	n := 1
+	var done []uint64
+	for _, m := range masks {
+		if m == 0 || m == 1<<len(searchAlphabet)-1 || slices.Contains(done, m) {
+			continue
+		}
+		done = append(done, m)
+		// split[old*2+bit]: the new number of old's members with bit.
+		var split [2 * len(searchAlphabet)]uint8
+		next := uint8(0)
+		for i := range len(searchAlphabet) {
+			k := int(g[i])*2 + int(m>>i&1)
+			if split[k] == 0 {
+				next++
+				split[k] = next
+			}
+			g[i] = split[k] - 1
+		}
+		n = int(next)
+		if n == len(searchAlphabet) {
+			break // every byte is its own group
+		}
 	}
-	return 0
+	return g
 }
 
 // runPool keeps the search tables of finished searches: a lint run
