@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/corsguard/corsguard/lint/source"
 	"github.com/corsguard/corsguard/rules"
@@ -27,7 +28,7 @@ type Options struct {
 	Exclude map[string][]string
 	// Suppressions from the policy file, beside inline comments.
 	Suppressions []Suppression
-	// Jobs bounds parallel parsing; 0 means GOMAXPROCS.
+	// Jobs bounds parallel parsing and checking; 0 means GOMAXPROCS.
 	Jobs int
 	// ExcludePaths are files and directories not to lint: a bare name
 	// (`vendor`, `*.bak`) at any depth, or an absolute doublestar glob
@@ -175,6 +176,7 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 	res.Checker = checker
 	linted := make([]int, len(roots))
 	troubled := make([]int, len(roots))
+	checks := make([]policyCheck, 0, total)
 	for _, p := range parsed {
 		switch {
 		case p.err != nil:
@@ -199,23 +201,21 @@ func LintPaths(paths []string, opts Options) (*Result, error) {
 			res.Warnings = append(res.Warnings, p.result.Warnings...)
 		}
 		for i := range p.result.Policies {
-			pol := &p.result.Policies[i]
-			res.Policies = append(res.Policies, *pol)
-			before := len(res.Findings)
-			var diags []rules.Diagnostic
-			res.Findings, diags = checker.AppendCheck(res.Findings, pol)
-			res.Errors = append(res.Errors, diags...)
-			// A snippet included in several places can give the same
-			// finding more than once: keep the first.
-			kept := res.Findings[:before]
-			for _, f := range res.Findings[before:] {
-				key := findingKey{f.RuleID, f.Range, f.Message}
-				if !seen[key] {
-					seen[key] = true
-					kept = append(kept, f)
-				}
+			res.Policies = append(res.Policies, p.result.Policies[i])
+			checks = append(checks, policyCheck{policy: &p.result.Policies[i]})
+		}
+	}
+	checkAll(checker, checks, opts.Jobs)
+	for _, c := range checks {
+		res.Errors = append(res.Errors, c.diags...)
+		// A snippet included in several places can give the same
+		// finding more than once: keep the first.
+		for _, f := range c.findings {
+			key := findingKey{f.RuleID, f.Range, f.Message}
+			if !seen[key] {
+				seen[key] = true
+				res.Findings = append(res.Findings, f)
 			}
-			res.Findings = kept
 		}
 	}
 	// A directory or glob that yields no configuration at all is not a
@@ -410,4 +410,44 @@ func dedupDiagnostics(ds []rules.Diagnostic) []rules.Diagnostic {
 		}
 	}
 	return out
+}
+
+// policyCheck is one policy's check and what it found.
+type policyCheck struct {
+	policy   *rules.Policy
+	findings []rules.Finding
+	diags    []rules.Diagnostic
+}
+
+// checkAll runs the checker on every policy, on up to jobs goroutines (0:
+// GOMAXPROCS). The checker is safe for concurrent use and analyses each
+// origin pattern once whichever policy asks first, so a config of many
+// distinct regexes spreads their analyses over the cores; the results are
+// merged afterwards in policy order, so the output does not depend on
+// scheduling.
+func checkAll(checker *rules.Checker, checks []policyCheck, jobs int) {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	jobs = min(jobs, len(checks))
+	if jobs <= 1 {
+		for i := range checks {
+			checks[i].findings, checks[i].diags = checker.AppendCheck(nil, checks[i].policy)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(checks) {
+					return
+				}
+				checks[i].findings, checks[i].diags = checker.AppendCheck(nil, checks[i].policy)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/corsguard/corsguard/rules"
 )
@@ -84,15 +85,21 @@ type stree struct {
 var lastScan struct {
 	sync.Mutex
 	tree *stree
+	// from is the first byte of the slice the tree was scanned from: the
+	// fixer passes one file's bytes (read once, never changed) for each
+	// of its findings, and comparing a big file's bytes for each would
+	// make fixing it quadratic again, so the same slice is recognised by
+	// its address and length before any comparison of contents.
+	from *byte
 }
 
 // scanCached is scanFile through lastScan. Trees are read-only once
 // built, so callers may share one.
 func scanCached(src []byte) (*stree, error) {
 	lastScan.Lock()
-	t := lastScan.tree
+	t, from := lastScan.tree, lastScan.from
 	lastScan.Unlock()
-	if t != nil && t.src == string(src) {
+	if t != nil && len(t.src) == len(src) && (from == unsafe.SliceData(src) || t.src == string(src)) {
 		return t, nil
 	}
 	t, err := scanFile(string(src))
@@ -100,7 +107,7 @@ func scanCached(src []byte) (*stree, error) {
 		return nil, err
 	}
 	lastScan.Lock()
-	lastScan.tree = t
+	lastScan.tree, lastScan.from = t, unsafe.SliceData(src)
 	lastScan.Unlock()
 	return t, nil
 }

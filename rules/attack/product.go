@@ -224,11 +224,26 @@ func (s *productRun) run(pending uint64, limit int8) (rejected uint64, exhausted
 		}
 		// The representatives this state reads, in alphabet order (bit
 		// order is preference order): one for a literal byte.
+		var tried [len(searchAlphabet)]int32
+		ntried := 0
+	bytes:
 		for m := st.mask & s.repMask; m != 0; m &= m - 1 {
 			i := bits.TrailingZeros64(m)
 			sa := a.step(n.sa, i)
 			if sa == deadState {
 				continue
+			}
+			// Entering each state once, a later byte that leads the
+			// pattern to the same state as an earlier one leads to the
+			// product states the earlier one entered: skip it.
+			if limit == 1 {
+				for _, t := range tried[:ntried] {
+					if t == sa {
+						continue bytes
+					}
+				}
+				tried[ntried] = sa
+				ntried++
 			}
 			for _, q := range c.succ[n.q] {
 				if c.reach[q]&pending == 0 || !s.enter(sa, q, limit) {

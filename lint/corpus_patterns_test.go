@@ -1,0 +1,81 @@
+package lint
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/corsguard/corsguard/rules/attack"
+)
+
+// corpusPatternsFile lists every distinct origin pattern of corpus/, the
+// input of rules/attack's BenchmarkAutomatonSearchCorpus (issue 13 asks for
+// the search's median over the corpus patterns).
+var corpusPatternsFile = filepath.Join("..", "rules", "attack", "testdata", "corpus-patterns.tsv")
+
+// TestCorpusPatternsListed keeps that list equal to the patterns of the
+// policies lint reads from corpus/ (CORSGUARD_UPDATE_PATTERNS=1 rewrites it).
+func TestCorpusPatternsListed(t *testing.T) {
+	res, err := LintPaths([]string{filepath.Join("..", "corpus")}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The model's JSON holds every pattern under a "pattern" key, wherever
+	// the policy keeps it (actual or preflight grant, map, if...).
+	raw, err := json.Marshal(res.Policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tree any
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if p, ok := v["pattern"].(map[string]any); ok {
+				if expr, ok := p["expr"].(string); ok && p["deployTime"] != true {
+					d, _ := p["dialect"].(float64)
+					ci, _ := p["caseInsensitive"].(bool)
+					seen[fmt.Sprintf("%s\t%v\t%s", attack.Dialect(d), ci, expr)] = true
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(tree)
+	lines := make([]string, 0, len(seen))
+	for l := range seen {
+		lines = append(lines, l)
+	}
+	slices.Sort(lines)
+	want := "# Every distinct origin pattern of corpus/ as lint reads it: dialect, case-insensitive flag, pattern.\n" +
+		"# rules/attack's BenchmarkAutomatonSearchCorpus reads it; lint's TestCorpusPatternsListed keeps it current\n" +
+		"# (CORSGUARD_UPDATE_PATTERNS=1 go test ./lint -run TestCorpusPatternsListed rewrites it).\n" +
+		strings.Join(lines, "\n") + "\n"
+	if os.Getenv("CORSGUARD_UPDATE_PATTERNS") != "" {
+		if err := os.WriteFile(corpusPatternsFile, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(corpusPatternsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("%s is not the corpus's list of patterns (%d now); rewrite it with CORSGUARD_UPDATE_PATTERNS=1", corpusPatternsFile, len(lines))
+	}
+}
