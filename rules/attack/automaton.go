@@ -50,9 +50,11 @@ type dfa struct {
 	prog   *syntax.Prog
 	search bool // unanchored search: the program may start at any position
 	states []dstate
-	// index finds a state by its hash (stateKey); states of equal hash
+	// index finds the last state of a hash (stateKey), sameKey[id] the
+	// state of the same hash before id (-1: none); states of equal hash
 	// are told apart by comparing them.
-	index map[uint64][]int32
+	index   map[uint64]int32
+	sameKey []int32
 	// pcStore backs the states' and closures' pc lists: slices of one
 	// growing array (earlier slices keep the array they were cut from,
 	// whose contents never change), not an allocation each.
@@ -142,11 +144,18 @@ const deadState = int32(-1)
 
 func newDFA(prog *syntax.Prog, search bool) *dfa {
 	n := len(prog.Inst)
+	// Searches mostly visit about as many states as the program has
+	// instructions: room for those is made at once.
+	capStates := n + 8
 	d := &dfa{
-		prog: prog, search: search, index: make(map[uint64][]int32, 32),
+		prog: prog, search: search, index: make(map[uint64]int32, capStates),
 		mark: make([]uint32, n), reads: make([]uint64, n),
-		next:    make([]int32, 0, 16*len(searchAlphabet)),
-		pcStore: make([]uint32, 0, 256),
+		states:  make([]dstate, 0, capStates),
+		sameKey: make([]int32, 0, capStates),
+		next:    make([]int32, 0, capStates*len(searchAlphabet)),
+		accept:  make([]int8, 0, capStates),
+		closed:  make([]closed, 0, 2*capStates),
+		pcStore: make([]uint32, 0, 8*capStates),
 	}
 	for pc := range prog.Inst {
 		in := &prog.Inst[pc]
@@ -243,7 +252,11 @@ func (d *dfa) liveUnder(flags syntax.EmptyOp) []bool {
 
 func (d *dfa) intern(s dstate) int32 {
 	key := stateKey(s)
-	for _, id := range d.index[key] {
+	last, ok := d.index[key]
+	if !ok {
+		last = -1
+	}
+	for id := last; id >= 0; id = d.sameKey[id] {
 		if o := &d.states[id]; o.prev == s.prev && o.matched == s.matched && slices.Equal(o.pcs, s.pcs) {
 			return id
 		}
@@ -255,7 +268,8 @@ func (d *dfa) intern(s dstate) int32 {
 	d.next = append(d.next, unknownRow[:]...)
 	d.accept = append(d.accept, -1)
 	d.closed = append(d.closed, closed{}, closed{})
-	d.index[key] = append(d.index[key], id)
+	d.sameKey = append(d.sameKey, last)
+	d.index[key] = id
 	return id
 }
 
