@@ -45,7 +45,11 @@ type autoClass struct {
 func (ac autoClass) expr() string { return "^" + ac.x.regex() + "$" }
 
 // autoClasses returns the class expressions for one source.
-func autoClasses(o origin) []autoClass {
+func autoClasses(o origin) []autoClass { return autoClassesOf(o, RegistrableDomain(o.host)) }
+
+// autoClassesOf is autoClasses with the source's registrable domain
+// already looked up.
+func autoClassesOf(o origin, reg string) []autoClass {
 	if isIP(o.host) || strings.HasPrefix(o.host, "[") {
 		return nil
 	}
@@ -75,7 +79,6 @@ func autoClasses(o origin) []autoClass {
 		{class: NoDotPostDomain, x: cxSeq{s, sub, h, cxPlus(setLDH), cxStar{cxSeq{dot, cxLabel}}, dot, tld, p}},
 	}
 	if strings.Contains(o.host, ".") {
-		reg := RegistrableDomain(o.host)
 		r := cxLit(reg)
 		out = append(out,
 			autoClass{class: PreDomain, x: cxSeq{s, cxStar{labelDot}, cxPlus(setLDH), r, p}},
@@ -162,7 +165,7 @@ type target struct {
 func (c *classContext) targets(skip map[Class]bool) []target {
 	var ts []target
 	for i, o := range c.sources {
-		for _, ac := range autoClasses(o) {
+		for _, ac := range autoClassesOf(o, c.reg[i]) {
 			if !skip[ac.class] {
 				ts = append(ts, target{src: i, class: ac.class, x: ac.x})
 			}
@@ -187,7 +190,7 @@ func (c *classContext) ruledOut(t target, suffix string) bool {
 	}
 	switch t.class {
 	case PostDomain, NoDotPostDomain:
-		return strings.HasSuffix(suffix, RegistrableDomain(c.sources[t.src].host))
+		return strings.HasSuffix(suffix, c.reg[t.src])
 	}
 	return false
 }
@@ -223,7 +226,7 @@ func (c *classContext) searchAll(pat *dfa, ts []target) ([]string, bool) {
 		xs[i] = t.x
 	}
 	cls := newClassNFA(xs)
-	want := func(t int, w string) bool { return c.means(ts[t].class, c.sources[ts[t].src], w) }
+	want := func(t int, w string) bool { return c.meansFor(ts[t].class, ts[t].src, w) }
 	return productSearch(pat, cls, uint64(1)<<len(ts)-1, want)
 }
 
@@ -231,6 +234,7 @@ func (c *classContext) searchAll(pat *dfa, ts []target) ([]string, bool) {
 // the sources of one search.
 type classContext struct {
 	sources []origin
+	reg     []string // each source's registrable domain
 	from    []string
 	regs    map[string]bool // registrable domains the sources name
 	named   map[string]bool // labels the sources spell
@@ -248,12 +252,14 @@ func newClassContext(sources []string, exclude func(string) bool) *classContext 
 		for _, l := range strings.Split(o.host, ".") {
 			c.named[l] = true
 		}
-		c.regs[RegistrableDomain(o.host)] = true
+		reg := RegistrableDomain(o.host)
+		c.regs[reg] = true
 		// "https://app.example.com" and the literal "app.example.com"
 		// are one source.
 		if !dup[o] && len(c.sources) < maxAutoSources {
 			dup[o] = true
 			c.sources = append(c.sources, o)
+			c.reg = append(c.reg, reg)
 			c.from = append(c.from, src)
 		}
 	}
@@ -263,6 +269,16 @@ func newClassContext(sources []string, exclude func(string) bool) *classContext 
 // means reports whether w, an origin the class expression for source o
 // accepts, is what the class means (see automatonWitnesses).
 func (c *classContext) means(class Class, o origin, w string) bool {
+	return c.meansOf(class, o, RegistrableDomain(o.host), w)
+}
+
+// meansFor is means for the context's source number src.
+func (c *classContext) meansFor(class Class, src int, w string) bool {
+	return c.meansOf(class, c.sources[src], c.reg[src], w)
+}
+
+// meansOf is means with o's registrable domain reg looked up.
+func (c *classContext) meansOf(class Class, o origin, reg string, w string) bool {
 	if c.exclude != nil && c.exclude(w) {
 		return false
 	}
@@ -274,7 +290,6 @@ func (c *classContext) means(class Class, o origin, w string) bool {
 		return false
 	}
 	under := func(host, reg string) bool { return host == reg || strings.HasSuffix(host, "."+reg) }
-	reg := RegistrableDomain(o.host)
 	switch class {
 	case SiblingSubdomain, NestedSubdomain:
 		// The new label must be the attacker's own, not a named label

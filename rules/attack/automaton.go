@@ -144,9 +144,9 @@ const deadState = int32(-1)
 
 func newDFA(prog *syntax.Prog, search bool) *dfa {
 	n := len(prog.Inst)
-	// Searches mostly visit about as many states as the program has
-	// instructions: room for those is made at once.
-	capStates := n + 8
+	// Room for the few states most searches visit is made at once (a
+	// larger guess costs more in clearing than growing saves).
+	capStates := 16
 	d := &dfa{
 		prog: prog, search: search, index: make(map[uint64]int32, capStates),
 		mark: make([]uint32, n), reads: make([]uint64, n),

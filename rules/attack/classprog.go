@@ -125,8 +125,9 @@ var (
 	setLetters = cxSet{"abcdefghijklmnopqrstuvwxyz", "[a-z]"}
 	setAlnum   = cxSet{alnum, "[a-z0-9]"}
 	setLDH     = cxSet{ldh, "[a-z0-9-]"}
+	setDash    = cxSet{"-", "-"}
 	// cxLabel is one DNS label: [a-z0-9](?:[a-z0-9-]*[a-z0-9])?
-	cxLabel = cxSeq{setAlnum, cxAlt{cxSeq{cxStar{setLDH}, setAlnum}, cxSeq{}}}
+	cxLabel = cxSeq{setAlnum, cxStar{cxSeq{cxStar{setDash}, setAlnum}}}
 )
 
 // The NFA's states: a byte of a set, an empty split, or the match of one
