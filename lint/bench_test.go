@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/corsguard/corsguard/lint/nginx"
+	"github.com/corsguard/corsguard/rules/attack"
 	"github.com/corsguard/corsguard/rules/report"
 )
 
@@ -126,4 +127,44 @@ func BenchmarkReportJSONVsLint(b *testing.B) {
 		b.ReportMetric(float64(reportCPU.Milliseconds())/float64(b.N), "report-cpu-ms/op")
 		b.ReportMetric(float64(reportCPU)/float64(lintCPU), "report/lint")
 	}
+}
+
+// BenchmarkRegexFloor measures what no analysis of the 2000-regex config
+// can skip while it checks its witnesses with the server's engine (issue
+// 13): preparing each distinct pattern once (Go's parse, and the real
+// engine's compile, Go's regexp or regexp2) — against linting the exact
+// twin, in the same process. floor/exact above 0.3 means regex/exact ≤
+// 1.3 cannot be met by a faster search alone.
+func BenchmarkRegexFloor(b *testing.B) {
+	dir := b.TempDir()
+	regexPath, exactPath := filepath.Join(dir, "regex.conf"), filepath.Join(dir, "exact.conf")
+	for p, exact := range map[string]bool{regexPath: false, exactPath: true} {
+		if err := os.WriteFile(p, nginx.GenerateRegexConfig(2000, exact), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	res, err := LintPaths([]string{regexPath}, Options{Jobs: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	patterns := policyPatterns(b, res.Policies)
+	var floor, exact time.Duration
+	for b.Loop() {
+		start := cpuTime()
+		for _, p := range patterns {
+			if err := attack.Prepare(p.Expr, p.Dialect, p.CaseInsensitive).Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		mid := cpuTime()
+		if _, err := LintPaths([]string{exactPath}, Options{Jobs: 1}); err != nil {
+			b.Fatal(err)
+		}
+		floor += mid - start
+		exact += cpuTime() - mid
+	}
+	b.ReportMetric(float64(len(patterns)), "patterns")
+	b.ReportMetric(float64(floor.Microseconds())/1e3/float64(b.N), "floor-cpu-ms/op")
+	b.ReportMetric(float64(exact.Microseconds())/1e3/float64(b.N), "exact-cpu-ms/op")
+	b.ReportMetric(float64(floor)/float64(exact), "floor/exact")
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corsguard/corsguard/rules"
 	"github.com/corsguard/corsguard/rules/attack"
 )
 
@@ -24,38 +25,10 @@ func TestCorpusPatternsListed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The model's JSON holds every pattern under a "pattern" key, wherever
-	// the policy keeps it (actual or preflight grant, map, if...).
-	raw, err := json.Marshal(res.Policies)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tree any
-	if err := json.Unmarshal(raw, &tree); err != nil {
-		t.Fatal(err)
-	}
 	seen := map[string]bool{}
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if p, ok := v["pattern"].(map[string]any); ok {
-				if expr, ok := p["expr"].(string); ok && p["deployTime"] != true {
-					d, _ := p["dialect"].(float64)
-					ci, _ := p["caseInsensitive"].(bool)
-					seen[fmt.Sprintf("%s\t%v\t%s", attack.Dialect(d), ci, expr)] = true
-				}
-			}
-			for _, x := range v {
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		}
+	for _, p := range policyPatterns(t, res.Policies) {
+		seen[fmt.Sprintf("%s\t%v\t%s", p.Dialect, p.CaseInsensitive, p.Expr)] = true
 	}
-	walk(tree)
 	lines := make([]string, 0, len(seen))
 	for l := range seen {
 		lines = append(lines, l)
@@ -78,4 +51,47 @@ func TestCorpusPatternsListed(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("%s is not the corpus's list of patterns (%d now); rewrite it with CORSGUARD_UPDATE_PATTERNS=1", corpusPatternsFile, len(lines))
 	}
+}
+
+// policyPatterns returns the distinct origin patterns of policies (deploy-
+// time ones left out: nobody searches them). The model's JSON holds every
+// pattern under a "pattern" key, wherever the policy keeps it (actual or
+// preflight grant, map, if...).
+func policyPatterns(tb testing.TB, policies []rules.Policy) []rules.Pattern {
+	raw, err := json.Marshal(policies)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var tree any
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		tb.Fatal(err)
+	}
+	var out []rules.Pattern
+	seen := map[rules.Pattern]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if p, ok := v["pattern"].(map[string]any); ok {
+				if expr, ok := p["expr"].(string); ok && p["deployTime"] != true {
+					d, _ := p["dialect"].(float64)
+					ci, _ := p["caseInsensitive"].(bool)
+					key := rules.Pattern{Expr: expr, Dialect: attack.Dialect(d), CaseInsensitive: ci}
+					if !seen[key] {
+						seen[key] = true
+						out = append(out, key)
+					}
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(tree)
+	return out
 }

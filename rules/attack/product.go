@@ -90,7 +90,6 @@ const wordChars = "abcdefghijklmnopqrstuvwxyz0123456789_"
 // group splits into those in the mask and those not).
 func groupsOf(masks []uint64) [len(searchAlphabet)]uint8 {
 	var g [len(searchAlphabet)]uint8
-	n := 1
 	var done []uint64
 	for _, m := range masks {
 		if m == 0 || m == 1<<len(searchAlphabet)-1 || slices.Contains(done, m) {
@@ -108,8 +107,7 @@ func groupsOf(masks []uint64) [len(searchAlphabet)]uint8 {
 			}
 			g[i] = split[k] - 1
 		}
-		n = int(next)
-		if n == len(searchAlphabet) {
+		if int(next) == len(searchAlphabet) {
 			break // every byte is its own group
 		}
 	}
