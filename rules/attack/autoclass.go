@@ -54,42 +54,55 @@ func autoClassesOf(o origin, reg string) []autoClass {
 		return nil
 	}
 	h := cxLit(o.host)
-	p := cxLit("")
+	p := cxNoPort
 	if o.port != "" {
 		p = cxLit(":" + o.port)
 	}
-	tlds := slices.Clone(autoTLDs)
-	if last := lastLabel(o.host); last != "" && !slices.Contains(tlds, last) {
-		tlds = append([]string{last}, tlds...)
-	}
-	tld := make(cxAlt, len(tlds))
-	for i, t := range tlds {
-		tld[i] = cxLit(t)
+	tld := cxAutoTLDs
+	if last := lastLabel(o.host); last != "" && !slices.Contains(autoTLDs, last) {
+		tld = append(cxAlt{cxLit(last)}, cxAutoTLDs...)
 	}
 	s := cxLit(o.scheme + "://")
-	dot := cxLit(".")
-	labelDot := cxSeq{cxLabel, dot}
-	sub := cxStar{labelDot} // any subdomain of the source in front
-	evil := cxLit(Attacker)
 	// The attacker's own domain first (the witness reads as what it is),
 	// then any registrable name under a public suffix.
-	out := []autoClass{
-		{class: PostDomain, x: cxSeq{s, sub, h, dot, cxStar{labelDot}, evil, p}},
-		{class: PostDomain, x: cxSeq{s, sub, h, dot, cxStar{labelDot}, cxLabel, dot, tld, p}},
-		{class: NoDotPostDomain, x: cxSeq{s, sub, h, cxPlus(setLDH), cxStar{cxSeq{dot, cxLabel}}, dot, tld, p}},
-	}
+	out := make([]autoClass, 0, 6)
+	out = append(out,
+		autoClass{class: PostDomain, x: cxSeq{s, cxSubdomains, h, cxDot, cxSubdomains, cxEvil, p}},
+		autoClass{class: PostDomain, x: cxSeq{s, cxSubdomains, h, cxDot, cxSubdomains, cxLabel, cxDot, tld, p}},
+		autoClass{class: NoDotPostDomain, x: cxSeq{s, cxSubdomains, h, cxLDHs, cxDotLabels, cxDot, tld, p}},
+	)
 	if strings.Contains(o.host, ".") {
 		r := cxLit(reg)
 		out = append(out,
-			autoClass{class: PreDomain, x: cxSeq{s, cxStar{labelDot}, cxPlus(setLDH), r, p}},
-			autoClass{class: SiblingSubdomain, x: cxSeq{s, cxPlus(setLetters), dot, r, p}},
+			autoClass{class: PreDomain, x: cxSeq{s, cxSubdomains, cxLDHs, r, p}},
+			autoClass{class: SiblingSubdomain, x: cxSeq{s, cxLetters, cxDot, r, p}},
 		)
 		if reg != o.host {
-			out = append(out, autoClass{class: NestedSubdomain, x: cxSeq{s, cxPlus(setLetters), dot, h, p}})
+			out = append(out, autoClass{class: NestedSubdomain, x: cxSeq{s, cxLetters, cxDot, h, p}})
 		}
 	}
 	return out
 }
+
+// The parts every source's classes share, built once (each class
+// expression of each search was built anew: most of a search's
+// allocations).
+var (
+	cxDot        cx = cxLit(".")
+	cxNoPort     cx = cxLit("")
+	cxEvil       cx = cxLit(Attacker)
+	cxSubdomains cx = cxStar{cxSeq{cxLabel, cxDot}} // any subdomain in front: (label.)*
+	cxDotLabels  cx = cxStar{cxSeq{cxDot, cxLabel}} // (.label)*
+	cxLDHs          = cxPlus(setLDH)
+	cxLetters       = cxPlus(setLetters)
+	cxAutoTLDs      = func() cxAlt {
+		a := make(cxAlt, len(autoTLDs))
+		for i, t := range autoTLDs {
+			a[i] = cxLit(t)
+		}
+		return a
+	}()
+)
 
 // maxAutoSources bounds how many sources the automaton search expands
 // (maxAutoSources times six classes fit the 64 targets of one search).
@@ -226,6 +239,7 @@ func (c *classContext) searchAll(pat *dfa, ts []target) ([]string, bool) {
 		xs[i] = t.x
 	}
 	cls := newClassNFA(xs)
+	defer cls.release()
 	want := func(t int, w string) bool { return c.meansFor(ts[t].class, ts[t].src, w) }
 	return productSearch(pat, cls, uint64(1)<<len(ts)-1, want)
 }
@@ -236,28 +250,31 @@ type classContext struct {
 	sources []origin
 	reg     []string // each source's registrable domain
 	from    []string
-	regs    map[string]bool // registrable domains the sources name
-	named   map[string]bool // labels the sources spell
+	regs    []string // registrable domains the sources name
+	named   []string // labels the sources spell
 	exclude func(string) bool
 }
 
 func newClassContext(sources []string, exclude func(string) bool) *classContext {
-	c := &classContext{regs: map[string]bool{}, named: map[string]bool{}, exclude: exclude}
-	dup := map[origin]bool{}
+	// A few sources each: lists, not maps.
+	c := &classContext{exclude: exclude}
 	for _, src := range sources {
 		o, ok := parseSource(src)
 		if !ok {
 			continue
 		}
-		for _, l := range strings.Split(o.host, ".") {
-			c.named[l] = true
+		for l := range strings.SplitSeq(o.host, ".") {
+			if !slices.Contains(c.named, l) {
+				c.named = append(c.named, l)
+			}
 		}
 		reg := RegistrableDomain(o.host)
-		c.regs[reg] = true
+		if !slices.Contains(c.regs, reg) {
+			c.regs = append(c.regs, reg)
+		}
 		// "https://app.example.com" and the literal "app.example.com"
 		// are one source.
-		if !dup[o] && len(c.sources) < maxAutoSources {
-			dup[o] = true
+		if !slices.Contains(c.sources, o) && len(c.sources) < maxAutoSources {
 			c.sources = append(c.sources, o)
 			c.reg = append(c.reg, reg)
 			c.from = append(c.from, src)
@@ -296,7 +313,7 @@ func (c *classContext) meansOf(class Class, o origin, reg string, w string) bool
 		// or one extended (xapp.example.com through a missing start
 		// anchor is the pre-domain mistake).
 		first, _, _ := strings.Cut(wo.host, ".")
-		for l := range c.named {
+		for _, l := range c.named {
 			if strings.Contains(first, l) {
 				return false
 			}
@@ -311,7 +328,7 @@ func (c *classContext) meansOf(class Class, o origin, reg string, w string) bool
 			return false
 		}
 	}
-	for r := range c.regs {
+	for _, r := range c.regs {
 		if under(wo.host, r) {
 			return false
 		}

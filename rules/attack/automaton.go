@@ -59,12 +59,15 @@ type dfa struct {
 	// growing array (earlier slices keep the array they were cut from,
 	// whose contents never change), not an allocation each.
 	pcStore []uint32
-	// next[s*len(searchAlphabet)+i] is the state after reading alphabet
-	// byte i in state s (-2: not computed yet); one flat table, so a new
-	// state costs no allocation of its own row.
+	// next[s*ngroups+group[i]] is the state after reading alphabet byte i
+	// in state s (-2: not computed yet): bytes of one group (see groups)
+	// are read alike by every instruction, so a row has one entry per
+	// group, and one flat table holds every row.
 	next     []int32
+	ngroups  int
 	accept   []int8   // -1 unknown, 0 no, 1 yes
-	closed   []closed // two per state: see consumers
+	closed   []closed // kinds per state: see consumers
+	kinds    int      // 2 when the program tells word bytes apart (\b), else 1
 	scratchQ []uint32
 	mark     []uint32 // closure's visited stamps, one per instruction
 	gen      uint32
@@ -82,7 +85,7 @@ type dfa struct {
 	wordCtx bool
 	// finite: an anchored pattern without repetition (a fixed list).
 	finite bool
-	group  *[len(searchAlphabet)]uint8 // see groups
+	group  [len(searchAlphabet)]uint8 // see groups
 	// suffix is a literal every string the pattern accepts over the
 	// alphabet ends with ("" when there is none to tell).
 	suffix string
@@ -152,9 +155,7 @@ func newDFA(prog *syntax.Prog, search bool) *dfa {
 		mark: make([]uint32, n), reads: make([]uint64, n),
 		states:  make([]dstate, 0, capStates),
 		sameKey: make([]int32, 0, capStates),
-		next:    make([]int32, 0, capStates*len(searchAlphabet)),
 		accept:  make([]int8, 0, capStates),
-		closed:  make([]closed, 0, 2*capStates),
 		pcStore: make([]uint32, 0, 8*capStates),
 	}
 	for pc := range prog.Inst {
@@ -164,6 +165,16 @@ func newDFA(prog *syntax.Prog, search bool) *dfa {
 			d.wordCtx = true
 		}
 	}
+	d.kinds = 1
+	if d.wordCtx {
+		d.kinds = 2
+	}
+	// Word characters differ from others for \b even when no instruction
+	// consumes them.
+	d.group = groupsOf(append([]uint64{alphabetMask(wordChars)}, d.reads...))
+	d.ngroups = int(slices.Max(d.group[:])) + 1
+	d.next = make([]int32, 0, capStates*d.ngroups)
+	d.closed = make([]closed, 0, d.kinds*capStates)
 	// Past the beginning of the text only ^ (and (?m)^, which needs a
 	// newline the alphabet lacks) can no longer hold.
 	all := ^syntax.EmptyOp(0)
@@ -265,9 +276,11 @@ func (d *dfa) intern(s dstate) int32 {
 	s.pcs = d.storePCs(s.pcs)
 	s.dead = !s.matched && !d.live(s)
 	d.states = append(d.states, s)
-	d.next = append(d.next, unknownRow[:]...)
+	d.next = append(d.next, unknownRow[:d.ngroups]...)
 	d.accept = append(d.accept, -1)
-	d.closed = append(d.closed, closed{}, closed{})
+	for range d.kinds {
+		d.closed = append(d.closed, closed{})
+	}
 	d.sameKey = append(d.sameKey, last)
 	d.index[key] = id
 	return id
@@ -375,26 +388,31 @@ func (d *dfa) step(s int32, i int) int32 {
 	if s == deadState {
 		return deadState
 	}
-	row := int(s) * len(searchAlphabet)
+	row := int(s) * d.ngroups
 	if d.next[row] == -2 {
 		d.fillRow(s)
 	}
-	return d.next[row+i]
+	return d.next[row+int(d.group[i])]
 }
 
-// fillRow computes every transition of state s at once. Bytes that the
-// same instructions of s's closure read (and that are alike for \b) lead
+// fillRow computes every transition of state s at once, one per group of
+// bytes. Groups that the instructions of s's own closure read alike lead
 // to the same state, so the next state is built and interned once per
-// such group of bytes, not once per byte: a state whose closure reads
-// [a-z0-9-] and one literal has three groups whatever the alphabet.
+// such set of groups: a state whose closure reads [a-z0-9-] and one
+// literal interns three states whatever the pattern's other groups.
 func (d *dfa) fillRow(s int32) {
 	// Indexes, not a slice of the row: interning appends to d.next.
-	row := int(s) * len(searchAlphabet)
-	kinds := 1
-	if d.wordCtx {
-		kinds = 2
+	row := int(s) * d.ngroups
+	var first [len(searchAlphabet)]int8 // a byte of each group
+	for g := range first[:d.ngroups] {
+		first[g] = -1
 	}
-	for kind := range kinds {
+	for i := range len(searchAlphabet) {
+		if g := d.group[i]; first[g] < 0 {
+			first[g] = int8(i)
+		}
+	}
+	for kind := range d.kinds {
 		word := kind == 1
 		// sig[i], bit k: the closure's k-th consumer reads byte i.
 		var sig [len(searchAlphabet)]uint64
@@ -414,21 +432,23 @@ func (d *dfa) fillRow(s int32) {
 		var seen [len(searchAlphabet)]uint64
 		var ids [len(searchAlphabet)]int32
 		n := 0
-	bytes:
-		for i := range len(searchAlphabet) {
+	groups:
+		for g := range d.ngroups {
+			i := int(first[g])
+			// Word bytes and others are never in one group.
 			if d.wordCtx && syntax.IsWordChar(rune(searchAlphabet[i])) != word {
 				continue
 			}
 			if exact {
 				for k := range n {
 					if seen[k] == sig[i] {
-						d.next[row+i] = ids[k]
-						continue bytes
+						d.next[row+g] = ids[k]
+						continue groups
 					}
 				}
 			}
 			id := d.stepByte(s, word, i)
-			d.next[row+i] = id
+			d.next[row+g] = id
 			seen[n], ids[n] = sig[i], id
 			n++
 		}
@@ -489,7 +509,7 @@ func (d *dfa) consumers(s int32, word bool) *closed {
 	if word {
 		k = 1
 	}
-	cl := &d.closed[int(s)*2+k]
+	cl := &d.closed[int(s)*d.kinds+k]
 	if cl.done {
 		return cl
 	}

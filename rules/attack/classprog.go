@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Attack classes are written once, as small expressions built from the
@@ -166,6 +167,10 @@ type classNFA struct {
 	// group[i]: alphabet indexes with equal group are read alike by every
 	// byte state.
 	group [len(searchAlphabet)]uint8
+	// Construction tables, kept for the next automaton (see release).
+	all  []int32
+	mark []uint32
+	ends []int
 }
 
 // add appends s and its reach: states are added after the states they
@@ -249,10 +254,22 @@ func sameCx(a, b cx) bool {
 	return false
 }
 
+// classNFAPool keeps the tables of class automata whose search is over:
+// a lint run builds one per pattern, each about the same size, and
+// allocating them anew was a third of a search's garbage.
+var classNFAPool = sync.Pool{New: func() any { return new(classNFA) }}
+
+// release returns p's tables to the pool; p must not be used after.
+func (p *classNFA) release() {
+	*p = classNFA{states: p.states[:0], reach: p.reach[:0], succ: p.succ[:0], all: p.all[:0], mark: p.mark[:0], ends: p.ends[:0]}
+	classNFAPool.Put(p)
+}
+
 // newClassNFA compiles the targets' expressions (at most 64), target i
-// matching expression i.
+// matching expression i. Release it when its search is over.
 func newClassNFA(exprs []cx) *classNFA {
-	p := &classNFA{targets: len(exprs), states: make([]cstate, 0, 64*len(exprs)), reach: make([]uint64, 0, 64*len(exprs))}
+	p := classNFAPool.Get().(*classNFA)
+	p.targets = len(exprs)
 	root := &prefixTrie{}
 	for i, x := range exprs {
 		parts := []cx{x}
@@ -262,13 +279,15 @@ func newClassNFA(exprs []cx) *classNFA {
 		root.insert(parts, i)
 	}
 	first := root.emit(p)
+	n := len(p.states)
 	// The closures share one backing array: ends[k] is where the k-th
 	// closure ends (sliced apart once all are computed, the array having
 	// stopped growing).
-	mark := make([]uint32, len(p.states))
+	mark := slices.Grow(p.mark[:0], n)[:n]
+	clear(mark)
 	var gen uint32
 	var stack []int32
-	all := make([]int32, 0, 2*len(p.states))
+	all := p.all[:0]
 	closure := func(from int32) int {
 		gen++
 		stack = append(stack[:0], from)
@@ -289,8 +308,8 @@ func newClassNFA(exprs []cx) *classNFA {
 		return len(all)
 	}
 	startEnd := closure(first)
-	ends := make([]int, len(p.states))
-	masks := make([]uint64, 0, 8)
+	ends := slices.Grow(p.ends[:0], n)[:n]
+	var masks []uint64
 	for q := range p.states {
 		if st := &p.states[q]; st.kind == cByte {
 			ends[q] = closure(st.out)
@@ -300,14 +319,16 @@ func newClassNFA(exprs []cx) *classNFA {
 		}
 	}
 	p.start = all[:startEnd:startEnd]
-	p.succ = make([][]int32, len(p.states))
+	succ := slices.Grow(p.succ[:0], n)[:n]
 	from := startEnd
 	for q := range p.states {
+		succ[q] = nil
 		if p.states[q].kind == cByte {
-			p.succ[q] = all[from:ends[q]:ends[q]]
+			succ[q] = all[from:ends[q]:ends[q]]
 			from = ends[q]
 		}
 	}
+	p.succ, p.all, p.mark, p.ends = succ, all, mark, ends
 	p.group = groupsOf(masks)
 	return p
 }

@@ -126,7 +126,13 @@ func isHostRune(r rune) bool {
 
 // isIP reports whether h is an IPv4 address or a bracketed IPv6 address.
 func isIP(h string) bool {
-	_, err := netip.ParseAddr(strings.Trim(h, "[]"))
+	h = strings.Trim(h, "[]")
+	// Without a colon only dotted decimal can parse: answer host names
+	// here (ParseAddr allocates its error, and every candidate asks).
+	if !strings.Contains(h, ":") && strings.IndexFunc(h, func(r rune) bool { return r != '.' && (r < '0' || r > '9') }) >= 0 {
+		return false
+	}
+	_, err := netip.ParseAddr(h)
 	return err == nil
 }
 

@@ -68,18 +68,9 @@ func representatives(a *dfa, c *classNFA) []uint8 {
 }
 
 // groups numbers the alphabet indexes so that two with the same number
-// are read alike by every instruction of the program (computed once).
-// Word characters differ from others for \b even when no instruction
-// consumes them.
-func (d *dfa) groups() *[len(searchAlphabet)]uint8 {
-	if d.group == nil {
-		masks := append(make([]uint64, 0, len(d.reads)+1), alphabetMask(wordChars))
-		masks = append(masks, d.reads...)
-		d.group = new([len(searchAlphabet)]uint8)
-		*d.group = groupsOf(masks)
-	}
-	return d.group
-}
+// are read alike by every instruction of the program and are alike for
+// \b (computed when the automaton is built).
+func (d *dfa) groups() *[len(searchAlphabet)]uint8 { return &d.group }
 
 // wordChars are the alphabet's word characters (\w).
 const wordChars = "abcdefghijklmnopqrstuvwxyz0123456789_"
@@ -132,6 +123,7 @@ type productRun struct {
 	// table indexed by state ids (no map per step), widened when the
 	// lazy pattern automaton outgrows stride.
 	seen   []int8
+	spare  []int8
 	stride int
 	buf    []byte
 }
@@ -158,16 +150,22 @@ func (s *productRun) enter(sa, q int32, limit int8) bool {
 
 func (s *productRun) widen(min int) {
 	stride := max(2*s.stride, min, 32)
-	var seen []int8
-	if n := len(s.c.states) * stride; s.stride == 0 && cap(s.seen) >= n {
-		seen = s.seen[:n] // a pooled table, cleared by run
-	} else {
-		seen = make([]int8, n)
+	n := len(s.c.states) * stride
+	if s.stride == 0 {
+		// The first table of a search: the pooled one, cleared by run.
+		s.seen = slices.Grow(s.seen[:0], n)[:n]
+		s.stride = stride
+		return
 	}
+	// Widening mid-search copies into the spare table (the one the last
+	// widening left), so a pooled run allocates only when it outgrows
+	// both.
+	seen := slices.Grow(s.spare[:0], n)[:n]
+	clear(seen)
 	for q := range len(s.c.states) {
 		copy(seen[q*stride:], s.seen[q*s.stride:(q+1)*s.stride])
 	}
-	s.seen, s.stride = seen, stride
+	s.spare, s.seen, s.stride = s.seen, seen, stride
 }
 
 // run searches for the pending targets, entering each product state up to
