@@ -165,6 +165,7 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 	budget := attack.WithBudget(attack.NewBudget(attack.PatternBudget, ch.runBudget))
 	// The pattern is parsed and compiled once for every analysis below.
 	pat := attack.Prepare(p.Expr, p.Dialect, p.CaseInsensitive, budget)
+	defer pat.Release()
 	if err := pat.Err(); err != nil {
 		return patternAnalysis{err: err}
 	}

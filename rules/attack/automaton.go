@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -147,17 +148,14 @@ const deadState = int32(-1)
 
 func newDFA(prog *syntax.Prog, search bool) *dfa {
 	n := len(prog.Inst)
-	// Room for the few states most searches visit is made at once (a
-	// larger guess costs more in clearing than growing saves).
-	capStates := 16
-	d := &dfa{
-		prog: prog, search: search, index: make(map[uint64]int32, capStates),
-		mark: make([]uint32, n), reads: make([]uint64, n),
-		states:  make([]dstate, 0, capStates),
-		sameKey: make([]int32, 0, capStates),
-		accept:  make([]int8, 0, capStates),
-		pcStore: make([]uint32, 0, 8*capStates),
-	}
+	// The tables of a released automaton are reused (a lint run builds one
+	// per pattern, each about the same size); a new one starts with room
+	// for the few states most searches visit.
+	const capStates = 16
+	d := dfaPool.Get().(*dfa)
+	d.prog, d.search = prog, search
+	d.mark = resized(d.mark, n)
+	d.reads = resized(d.reads, n)
 	for pc := range prog.Inst {
 		in := &prog.Inst[pc]
 		d.reads[pc] = readsOf(in)
@@ -173,15 +171,38 @@ func newDFA(prog *syntax.Prog, search bool) *dfa {
 	// consumes them.
 	d.group = groupsOf(append([]uint64{alphabetMask(wordChars)}, d.reads...))
 	d.ngroups = int(slices.Max(d.group[:])) + 1
-	d.next = make([]int32, 0, capStates*d.ngroups)
-	d.closed = make([]closed, 0, d.kinds*capStates)
+	d.states = slices.Grow(d.states, capStates)
+	d.next = slices.Grow(d.next, capStates*d.ngroups)
+	d.closed = slices.Grow(d.closed, d.kinds*capStates)
 	// Past the beginning of the text only ^ (and (?m)^, which needs a
 	// newline the alphabet lacks) can no longer hold.
 	all := ^syntax.EmptyOp(0)
-	d.liveAtStart = d.liveUnder(all)
-	d.liveLater = d.liveUnder(all &^ (syntax.EmptyBeginText | syntax.EmptyBeginLine))
+	d.liveAtStart = d.liveUnder(d.liveAtStart, all)
+	d.liveLater = d.liveUnder(d.liveLater, all&^(syntax.EmptyBeginText|syntax.EmptyBeginLine))
 	d.intern(dstate{pcs: []uint32{uint32(prog.Start)}, prev: prevStart})
 	return d
+}
+
+// dfaPool keeps the tables of released automata (see release).
+var dfaPool = sync.Pool{New: func() any { return &dfa{index: make(map[uint64]int32, 16)} }}
+
+// release returns d's tables to the pool; d must not be used after.
+func (d *dfa) release() {
+	clear(d.index)
+	*d = dfa{
+		index: d.index, states: d.states[:0], sameKey: d.sameKey[:0], next: d.next[:0],
+		accept: d.accept[:0], closed: d.closed[:0], pcStore: d.pcStore[:0], reads: d.reads[:0],
+		mark: d.mark[:0], liveAtStart: d.liveAtStart[:0], liveLater: d.liveLater[:0],
+		pcsBuf: d.pcsBuf[:0], scratchQ: d.scratchQ[:0],
+	}
+	dfaPool.Put(d)
+}
+
+// resized is s with length n, cleared, reusing its array when it can.
+func resized[T any](s []T, n int) []T {
+	s = slices.Grow(s[:0], n)[:n]
+	clear(s)
+	return s
 }
 
 // readsOf is the set of alphabet indexes in consumes, as MatchRune reads
@@ -231,9 +252,9 @@ func alphabetBit(r rune) uint64 {
 // liveUnder marks the instructions from which, following empty
 // transitions that flags allow, a consuming instruction or the match is
 // reachable (to a fixpoint: empty loops feed back).
-func (d *dfa) liveUnder(flags syntax.EmptyOp) []bool {
+func (d *dfa) liveUnder(live []bool, flags syntax.EmptyOp) []bool {
 	insts := d.prog.Inst
-	live := make([]bool, len(insts))
+	live = resized(live, len(insts))
 	for changed := true; changed; {
 		changed = false
 		for pc := len(insts) - 1; pc >= 0; pc-- {

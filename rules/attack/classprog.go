@@ -59,7 +59,7 @@ func (s cxStar) regex() string {
 
 func (l cxLit) emit(p *classNFA, next int32) int32 {
 	for i := len(l) - 1; i >= 0; i-- {
-		next = p.add(cstate{kind: cByte, mask: alphabetMask(string(l[i : i+1])), out: next})
+		next = p.add(cstate{kind: cByte, mask: alphabetBit(rune(l[i])), out: next})
 	}
 	return next
 }

@@ -166,6 +166,17 @@ func (p *Pattern) automaton() (*dfa, error) {
 	return p.auto, p.autoErr
 }
 
+// Release returns the search automaton's tables for the next pattern's
+// (a lint run analyses thousands of patterns one after the other); call
+// it when every analysis of p is done. p stays usable: an analysis that
+// needs the automaton again builds it anew.
+func (p *Pattern) Release() {
+	if p.auto != nil {
+		p.auto.release()
+	}
+	p.auto, p.autoErr, p.autoDone = nil, nil, false
+}
+
 // patternDFA is the pattern's search automaton, or an error when Go's
 // parser does not read it.
 func patternDFA(expr string, d Dialect, ci bool) (*dfa, error) {

@@ -80,27 +80,49 @@ const wordChars = "abcdefghijklmnopqrstuvwxyz0123456789_"
 // order of first appearance: the partition is refined mask by mask (a
 // group splits into those in the mask and those not).
 func groupsOf(masks []uint64) [len(searchAlphabet)]uint8 {
-	var g [len(searchAlphabet)]uint8
-	var done []uint64
+	const n = len(searchAlphabet)
+	const all = uint64(1)<<n - 1
+	// The groups as sets of bytes: a mask splits each group it cuts in
+	// two; a mask that cuts none (a repeat, most of them) costs one test
+	// per group.
+	var parts [n]uint64
+	parts[0] = all
+	np := 1
 	for _, m := range masks {
-		if m == 0 || m == 1<<len(searchAlphabet)-1 || slices.Contains(done, m) {
+		if m &= all; m == 0 || m == all {
 			continue
 		}
-		done = append(done, m)
-		// split[old*2+bit]: the new number of old's members with bit.
-		var split [2 * len(searchAlphabet)]uint8
-		next := uint8(0)
-		for i := range len(searchAlphabet) {
-			k := int(g[i])*2 + int(m>>i&1)
-			if split[k] == 0 {
-				next++
-				split[k] = next
+		for k := range np {
+			if in := parts[k] & m; in != 0 && in != parts[k] {
+				parts[k] &^= m
+				parts[np] = in
+				np++
 			}
-			g[i] = split[k] - 1
 		}
-		if int(next) == len(searchAlphabet) {
+		if np == n {
 			break // every byte is its own group
 		}
+	}
+	// Numbered in alphabet order of first appearance.
+	var owner [n]uint8
+	for k := range np {
+		for m := parts[k]; m != 0; m &= m - 1 {
+			owner[bits.TrailingZeros64(m)] = uint8(k)
+		}
+	}
+	var g [n]uint8
+	var num [n]int8
+	for k := range num {
+		num[k] = -1
+	}
+	next := int8(0)
+	for i := range n {
+		k := owner[i]
+		if num[k] < 0 {
+			num[k] = next
+			next++
+		}
+		g[i] = uint8(num[k])
 	}
 	return g
 }
