@@ -244,7 +244,7 @@ func copyTree(t *testing.T, root string) string {
 
 // shortReason groups reasons by their kind, without the file and line.
 func shortReason(r string) string {
-	r = positions.ReplaceAllString(r, "$1")
+	r = withoutPositions(r)
 	switch {
 	case strings.HasPrefix(r, "unsafe"):
 		return "unsafe (--fix-unsafe)"
