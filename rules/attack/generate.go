@@ -71,8 +71,57 @@ func Generate(trusted []string, literals []string) []Candidate {
 // class order except the IDN and IP-literal classes, whose origins none
 // of them spells (a Unicode or xn-- label; IP literals are seeds, which
 // win their repeats), so no sendable candidate loses its place to one.
+//
+// The lists are shared (callers only read them): a pattern's remedy proof
+// searches its corrected pattern, whose trusted origins and literals are
+// nearly always the pattern's own, right after the pattern itself, so the
+// last few lists are kept (sendableMemo) and generated once.
 func generateSendable(trusted []string, literals []string) []Candidate {
-	return generate(trusted, literals, true)
+	key := strings.Join(trusted, "\n") + "\x00" + strings.Join(literals, "\n")
+	if cs, ok := sendableMemo.get(key); ok {
+		return cs
+	}
+	cs := generate(trusted, literals, true)
+	sendableMemo.put(key, cs)
+	return cs
+}
+
+// sendableMemo holds the candidate lists of the last memoSize distinct
+// sources (a ring: the oldest goes first), safe for concurrent use.
+var sendableMemo = &candidateMemo{index: map[string]int{}}
+
+const memoSize = 64
+
+type candidateMemo struct {
+	mu    sync.Mutex
+	index map[string]int // key → slot
+	keys  [memoSize]string
+	lists [memoSize][]Candidate
+	next  int
+}
+
+func (m *candidateMemo) get(key string) ([]Candidate, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i, ok := m.index[key]
+	if !ok {
+		return nil, false
+	}
+	return m.lists[i], true
+}
+
+func (m *candidateMemo) put(key string, cs []Candidate) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.index[key]; ok {
+		return
+	}
+	if old := m.keys[m.next]; m.lists[m.next] != nil {
+		delete(m.index, old)
+	}
+	m.keys[m.next], m.lists[m.next] = key, cs
+	m.index[key] = m.next
+	m.next = (m.next + 1) % memoSize
 }
 
 func generate(trusted []string, literals []string, sendableOnly bool) []Candidate {
