@@ -137,21 +137,22 @@ func generate(trusted []string, literals []string, sendableOnly bool) []Candidat
 	}
 	seeds := seedSet()
 	// result reclasses in place: the shared seeds are copied.
-	if sendableOnly {
-		// The seeds, sorted once, are merged in (see merge).
-		g := &generator{seedClass: seeds.class, sendableOnly: true}
-		for _, s := range sources {
-			if o, ok := parseSource(s); ok {
-				g.derive(s, o)
-			}
-		}
-		return g.merge(trusted)
+	g := &generator{seedClass: seeds.class, sendableOnly: sendableOnly}
+	if !sendableOnly {
+		g.out = slices.Clone(seeds.list)
 	}
-	g := &generator{out: slices.Clone(seeds.list), seedClass: seeds.class}
+	// Two sources that read as one origin ("https://app.example.com" and
+	// the literal "app.example.com") derive the same candidates, and the
+	// first source's are the ones kept: the second is not derived.
+	derived := make([]origin, 0, len(sources))
 	for _, s := range sources {
-		if o, ok := parseSource(s); ok {
+		if o, ok := parseSource(s); ok && !slices.Contains(derived, o) {
+			derived = append(derived, o)
 			g.derive(s, o)
 		}
+	}
+	if sendableOnly {
+		return g.merge(trusted) // the seeds, sorted once, are merged in
 	}
 	return g.result(trusted)
 }
