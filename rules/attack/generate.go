@@ -140,6 +140,8 @@ func generate(trusted []string, literals []string, sendableOnly bool) []Candidat
 	g := &generator{seedClass: seeds.class, sendableOnly: sendableOnly}
 	if !sendableOnly {
 		g.out = slices.Clone(seeds.list)
+	} else {
+		g.out = make([]Candidate, 0, 48*len(sources)) // about what one source derives
 	}
 	// Two sources that read as one origin ("https://app.example.com" and
 	// the literal "app.example.com") derive the same candidates, and the
@@ -179,7 +181,12 @@ var sortedSeeds = sync.OnceValue(func() (s struct {
 // derived candidate that spells a seed takes the seed's class and comes
 // after it, so it is dropped as a repeat; trusted seeds are dropped too.
 func (g *generator) merge(trusted []string) []Candidate {
-	skip := make(map[string]bool, len(g.out)+len(trusted))
+	// The repeat set and the sorted list only live through this call:
+	// pooled (every pattern of a run merges about as many).
+	scratch := mergePool.Get().(*mergeScratch)
+	defer mergePool.Put(scratch)
+	skip := scratch.skip
+	clear(skip)
 	for _, t := range trusted {
 		skip[t] = true
 	}
@@ -201,7 +208,8 @@ func (g *generator) merge(trusted []string) []Candidate {
 			}
 		}
 	}
-	for _, c := range sortByClass(derived) {
+	scratch.sorted = sortByClassInto(scratch.sorted[:0], derived)
+	for _, c := range scratch.sorted {
 		emitSeeds(c.Class.order())
 		if skip[c.Origin] {
 			continue
@@ -212,6 +220,14 @@ func (g *generator) merge(trusted []string) []Candidate {
 	emitSeeds(len(Classes))
 	return out
 }
+
+// mergeScratch is merge's temporary state, reused through mergePool.
+type mergeScratch struct {
+	skip   map[string]bool
+	sorted []Candidate
+}
+
+var mergePool = sync.Pool{New: func() any { return &mergeScratch{skip: make(map[string]bool, 128)} }}
 
 type generator struct {
 	out       []Candidate
@@ -416,8 +432,17 @@ func (g *generator) reclass(i int) {
 // sortByClass returns cs in class order, stable: a counting sort on
 // each candidate's class order, computed once per candidate (a comparison
 // sort computes it O(n log n) times, by a linear search of Classes).
-func sortByClass(cs []Candidate) []Candidate {
-	keys := make([]uint8, len(cs))
+func sortByClass(cs []Candidate) []Candidate { return sortByClassInto(nil, cs) }
+
+// sortByClassInto is sortByClass writing into dst's array when it is
+// large enough.
+func sortByClassInto(dst, cs []Candidate) []Candidate {
+	var keyBuf [128]uint8
+	keys := keyBuf[:0]
+	if len(cs) > len(keyBuf) {
+		keys = make([]uint8, len(cs))
+	}
+	keys = keys[:len(cs)]
 	var count [64]int
 	for i, c := range cs {
 		keys[i] = uint8(c.Class.order())
@@ -426,7 +451,7 @@ func sortByClass(cs []Candidate) []Candidate {
 	for k := 1; k < len(count); k++ {
 		count[k] += count[k-1]
 	}
-	out := make([]Candidate, len(cs))
+	out := slices.Grow(dst[:0], len(cs))[:len(cs)]
 	for i, c := range cs {
 		out[count[keys[i]]] = c
 		count[keys[i]]++
