@@ -1,9 +1,9 @@
 package attack
 
 import (
-	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode"
 )
 
 // Pattern is one origin pattern prepared once for every analysis of it:
@@ -177,16 +177,51 @@ func (p *Pattern) Release() {
 	p.auto, p.autoErr, p.autoDone = nil, nil, false
 }
 
+// globRegexp is the parse of a glob as the regular expression
+// (?s)\A<part>.*<part>...\z (literal parts, `*` for any run of
+// characters), built directly: what Go's parser gives for it, without
+// writing it out and parsing it back (TestGlobRegexpIsItsParse).
+func globRegexp(expr string, ci bool) *syntax.Regexp {
+	flags := syntax.Perl | syntax.DotNL
+	if ci {
+		flags |= syntax.FoldCase
+	}
+	subs := []*syntax.Regexp{{Op: syntax.OpBeginText, Flags: flags}}
+	for i, part := range strings.Split(expr, "*") {
+		if i > 0 {
+			any := &syntax.Regexp{Op: syntax.OpAnyChar, Flags: flags}
+			subs = append(subs, &syntax.Regexp{Op: syntax.OpStar, Flags: flags, Sub: []*syntax.Regexp{any}})
+		}
+		subs = appendGlobLiteral(subs, part, flags)
+	}
+	subs = append(subs, &syntax.Regexp{Op: syntax.OpEndText, Flags: flags})
+	return &syntax.Regexp{Op: syntax.OpConcat, Sub: subs}
+}
+
+// appendGlobLiteral appends a literal part as the parser keeps it: one
+// literal, each rune folded to the smallest of its case orbit under
+// FoldCase.
+func appendGlobLiteral(subs []*syntax.Regexp, part string, flags syntax.Flags) []*syntax.Regexp {
+	if part == "" {
+		return subs
+	}
+	runes := []rune(part)
+	if flags&syntax.FoldCase != 0 {
+		for i, r := range runes {
+			for c := unicode.SimpleFold(r); c != r; c = unicode.SimpleFold(c) {
+				runes[i] = min(runes[i], c)
+			}
+		}
+	}
+	return append(subs, &syntax.Regexp{Op: syntax.OpLiteral, Flags: flags, Rune: runes})
+}
+
 // patternDFA is the pattern's search automaton, or an error when Go's
 // parser does not read it.
 func patternDFA(expr string, d Dialect, ci bool) (*dfa, error) {
 	switch d {
 	case Glob:
-		parts := strings.Split(expr, "*")
-		for i, p := range parts {
-			parts[i] = regexp.QuoteMeta(p)
-		}
-		return compileDFA(`(?s)\A`+strings.Join(parts, ".*")+`\z`, ci, false)
+		return dfaOf(globRegexp(expr, ci), false)
 	default:
 		return compileDFA(expr, ci, true)
 	}
