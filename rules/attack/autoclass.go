@@ -300,7 +300,7 @@ func (c *classContext) meansOf(class Class, o origin, reg string, w string) bool
 		return false
 	}
 	wo, ok := parseSource(w)
-	if !ok || wo.String() != w {
+	if !ok || !wo.is(w) {
 		return false
 	}
 	if _, shared := IsSharedHosting(wo.host); shared {
