@@ -335,19 +335,3 @@ func (c *classContext) meansOf(class Class, o origin, reg string, w string) bool
 	}
 	return Obtainable(wo.host)
 }
-
-// isFinite reports whether a pattern anchored at both ends accepts only
-// the strings it spells: no repetition anywhere. Such an allowlist has no
-// open-ended class to search (its members are the literals Search tests).
-func isFinite(re *syntax.Regexp) bool {
-	switch re.Op {
-	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
-		return false
-	}
-	for _, sub := range re.Sub {
-		if !isFinite(sub) {
-			return false
-		}
-	}
-	return true
-}

@@ -4,7 +4,6 @@ import (
 	"math/bits"
 	"regexp/syntax"
 	"slices"
-	"strings"
 	"sync"
 	"unicode"
 )
@@ -90,51 +89,6 @@ type dfa struct {
 	// suffix is a literal every string the pattern accepts over the
 	// alphabet ends with ("" when there is none to tell).
 	suffix string
-}
-
-// requiredSuffix is the literal text right before the end anchor of a
-// pattern whose every match ends at the end of the text (…example\.com$),
-// in lower case when it folds case (witnesses are lower case); "" when
-// the end is not anchored or not preceded by literal text.
-func requiredSuffix(re *syntax.Regexp) string {
-	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[len(re.Sub)-1].Op != syntax.OpEndText {
-		return ""
-	}
-	var parts []string
-	for i := len(re.Sub) - 2; i >= 0 && re.Sub[i].Op == syntax.OpLiteral; i-- {
-		lit := string(re.Sub[i].Rune)
-		if re.Sub[i].Flags&syntax.FoldCase != 0 {
-			lit = strings.ToLower(lit)
-		}
-		parts = append(parts, lit)
-	}
-	slices.Reverse(parts)
-	return strings.Join(parts, "")
-}
-
-// anchoredBothEnds reports whether every match of re starts at the
-// beginning and ends at the end of the text (^...$ around the whole, or
-// around every branch).
-func anchoredBothEnds(re *syntax.Regexp) bool {
-	switch re.Op {
-	case syntax.OpCapture:
-		return anchoredBothEnds(re.Sub[0])
-	case syntax.OpAlternate:
-		for _, sub := range re.Sub {
-			if !anchoredBothEnds(sub) {
-				return false
-			}
-		}
-		return true
-	case syntax.OpConcat:
-		if len(re.Sub) < 2 {
-			return false
-		}
-		first, last := re.Sub[0], re.Sub[len(re.Sub)-1]
-		return (first.Op == syntax.OpBeginText || first.Op == syntax.OpBeginLine && re.Flags&syntax.OneLine != 0) &&
-			(last.Op == syntax.OpEndText || last.Op == syntax.OpEndLine && re.Flags&syntax.OneLine != 0)
-	}
-	return false
 }
 
 type dstate struct {
@@ -572,58 +526,4 @@ func (d *dfa) accepting(s int32) bool {
 		d.accept[s] = 1
 	}
 	return ok
-}
-
-// compileDFA parses expr with Perl syntax (plus case folding) and returns
-// its DFA; search selects unanchored search semantics. It fails for what
-// Go's parser rejects: lookarounds, backreferences, atomic groups.
-func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
-	flags := syntax.Perl
-	if foldCase {
-		flags |= syntax.FoldCase
-	}
-	re, err := syntax.Parse(expr, flags)
-	if err != nil {
-		return nil, err
-	}
-	return dfaOf(re, search)
-}
-
-// dfaOf is compileDFA for an already parsed pattern (not changed).
-func dfaOf(re *syntax.Regexp, search bool) (*dfa, error) {
-	if search {
-		re = escapeLoneDots(re)
-	}
-	re = re.Simplify()
-	prog, err := syntax.Compile(re)
-	if err != nil {
-		return nil, err
-	}
-	d := newDFA(prog, search)
-	d.finite = search && anchoredBothEnds(re) && isFinite(re)
-	d.suffix = requiredSuffix(re)
-	return d, nil
-}
-
-// escapeLoneDots turns every unrepeated `.` of a pattern into a literal
-// dot. Escaping only narrows what a pattern accepts, so a witness of the
-// escaped pattern is one of the real pattern too; and what the lone dots
-// add (appxexample.com) is the unescaped-dot class, which Search's
-// candidates decide, not a missing boundary.
-func escapeLoneDots(re *syntax.Regexp) *syntax.Regexp {
-	switch re.Op {
-	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		return &syntax.Regexp{Op: syntax.OpLiteral, Rune: []rune{'.'}, Flags: re.Flags &^ syntax.FoldCase}
-	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
-		return re
-	}
-	if len(re.Sub) == 0 {
-		return re
-	}
-	c := *re
-	c.Sub = make([]*syntax.Regexp, len(re.Sub))
-	for i, sub := range re.Sub {
-		c.Sub[i] = escapeLoneDots(sub)
-	}
-	return &c
 }
