@@ -1,7 +1,6 @@
 package attack
 
 import (
-	"regexp/syntax"
 	"slices"
 	"strings"
 )
