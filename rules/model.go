@@ -105,6 +105,13 @@ type Header struct {
 	// empty means unconditional.
 	Condition string   `json:"condition,omitempty"`
 	Evidence  Evidence `json:"evidence"`
+	// Written is the value as the directive writes it (`$http_origin`,
+	// `%{Origin}i`, a quoted list unquoted), set by the front end when the
+	// directive is a plain, unconditional setting of this one header
+	// (nginx `add_header Name Value [always]`, Apache `Header
+	// [always|onsuccess] set|add|append|merge Name Value`): what a fix may
+	// copy into another scope. Empty otherwise.
+	Written string `json:"written,omitempty"`
 }
 
 // OriginKind says how a response's Access-Control-Allow-Origin is chosen.
@@ -251,6 +258,9 @@ type Dropped struct {
 	// Explicit is true when the nested scope removes the header on purpose
 	// (Apache `Header unset`), rather than losing it to inheritance rules.
 	Explicit bool `json:"explicit,omitempty"`
+	// Written is the inherited directive's value as Header.Written says
+	// it: empty when that directive cannot be copied as it is.
+	Written string `json:"written,omitempty"`
 }
 
 // Scope says where a policy applies.

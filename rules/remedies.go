@@ -285,8 +285,8 @@ func (c *checkContext) droppedRemedy(by Evidence) *Remedy {
 		if d.Explicit {
 			return nil
 		}
-		v, ok := declaredValue(c.p.Format, d.Inherited.Text, d.Header)
-		if !ok {
+		v := d.Written
+		if v == "" {
 			return nil
 		}
 		if !slices.Contains(hs, HeaderLine{Name: d.Header, Value: v}) {
@@ -352,8 +352,8 @@ func (c *checkContext) preflightRemedy(at Evidence) *Remedy {
 		if _, ok := CanonicalCORSHeader(h.Name); !ok {
 			continue
 		}
-		v, ok := declaredValue(c.p.Format, h.Evidence.Text, h.Name)
-		if !ok {
+		v := h.Written
+		if v == "" {
 			return nil
 		}
 		origin = origin || h.Name == HeaderAllowOrigin
@@ -376,95 +376,40 @@ func (c *checkContext) removeRemedy(at Evidence, summary string) *Remedy {
 	return &Remedy{Kind: RemoveDirective, Format: c.p.Format, At: at, Unsafe: true, Summary: summary}
 }
 
-// declaredValue reads a header's value back from the directive that sets
-// it, as the model's evidence text shows it (nginx `add_header Name Value
-// [always];`, Apache `Header [always] set Name Value`). False for any
-// other shape, or a directive with a condition (`env=`, `expr=`) a copy
-// would lose.
-func declaredValue(format, text, name string) (string, bool) {
-	toks, ok := splitDirective(strings.TrimSuffix(strings.TrimSpace(text), ";"))
-	if !ok {
-		return "", false
-	}
-	switch format {
-	case "nginx":
-		if len(toks) < 3 || len(toks) > 4 || toks[0] != "add_header" || !strings.EqualFold(toks[1], name) {
-			return "", false
-		}
-		if len(toks) == 4 && toks[3] != "always" {
-			return "", false
-		}
-		return toks[2], true
-	case "apache":
-		if len(toks) < 4 || !strings.EqualFold(toks[0], "Header") {
-			return "", false
-		}
-		rest := toks[1:]
-		if w := strings.ToLower(rest[0]); w == "always" || w == "onsuccess" {
-			rest = rest[1:]
-		}
-		if len(rest) != 3 || !slices.Contains([]string{"set", "add", "append", "merge"}, strings.ToLower(rest[0])) || !strings.EqualFold(rest[1], name) {
-			return "", false
-		}
-		return rest[2], true
-	}
-	return "", false
-}
-
-// splitDirective splits a directive into words; double and single quoted
-// words lose their quotes and their backslash escapes. False for an
-// unterminated quote.
-func splitDirective(s string) ([]string, bool) {
-	var out []string
-	var b strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		switch ch := s[i]; ch {
-		case '"', '\'':
-			j := i + 1
-			for ; j < len(s) && s[j] != ch; j++ {
-				if s[j] == '\\' && j+1 < len(s) {
-					j++
-				}
-				b.WriteByte(s[j])
-			}
-			if j >= len(s) {
-				return nil, false
-			}
-			i, inWord = j, true
-		case ' ', '\t':
-			if inWord {
-				out = append(out, b.String())
-				b.Reset()
-				inWord = false
-			}
-		default:
-			b.WriteByte(ch)
-			inWord = true
-		}
-	}
-	if inWord {
-		out = append(out, b.String())
-	}
-	return out, true
-}
-
 // untrustedRemedy removes an allowlisted origin outside the declared trust
 // when it has a directive of its own: an Allow-Origin header that sends
 // only it, or an nginx map entry. Unsafe.
 func (c *checkContext) untrustedRemedy(o *OriginRule, value string) *Remedy {
 	at := originEvidence(o)
-	toks, ok := splitDirective(strings.TrimSuffix(strings.TrimSpace(at.Text), ";"))
-	if !ok || len(toks) == 0 {
-		return nil
-	}
-	if v, ok := declaredValue(c.p.Format, at.Text, HeaderAllowOrigin); ok && v == value {
+	if h, ok := c.headerAt(at); ok && h.Name == HeaderAllowOrigin && h.Written == value {
 		return c.removeRemedy(at, "stop allowing "+value)
 	}
-	if c.p.Format == "nginx" && len(toks) == 2 && toks[0] == value {
+	if c.p.Format == "nginx" && isMapEntryFor(at.Text, value) {
 		return c.removeRemedy(at, "remove "+value+" from the map")
 	}
 	return nil
+}
+
+// headerAt is the header of the policy's grants that the directive at
+// sets.
+func (c *checkContext) headerAt(at Evidence) (Header, bool) {
+	for _, g := range []Grant{c.p.Actual, c.p.Preflight.Grant} {
+		for _, h := range g.Headers {
+			if h.Evidence.Range == at.Range && at.Range.File != "" {
+				return h, true
+			}
+		}
+	}
+	return Header{}, false
+}
+
+// isMapEntryFor reports whether text is an nginx map entry keyed by
+// exactly value (`https://a.example.com 1;`, quoted or not), the one
+// place the rules read nginx syntax: the model says which origins a map
+// grants, not which line lists each.
+func isMapEntryFor(text, value string) bool {
+	f := strings.Fields(strings.TrimSuffix(strings.TrimSpace(text), ";"))
+	return len(f) == 2 && strings.Trim(f[0], `"'`) == value
 }
 
 // credentialsRemedy drops the Allow-Credentials header (unsafe: pages that
@@ -473,7 +418,7 @@ func (c *checkContext) credentialsRemedy() *Remedy {
 	if c.credEvidence == nil {
 		return nil
 	}
-	if _, ok := declaredValue(c.p.Format, c.credEvidence.Text, HeaderAllowCredentials); !ok {
+	if h, ok := c.headerAt(*c.credEvidence); !ok || h.Written == "" {
 		return nil
 	}
 	return c.removeRemedy(*c.credEvidence, "drop Access-Control-Allow-Credentials and keep the public `*`")

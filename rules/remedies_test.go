@@ -16,8 +16,10 @@ func evText(line int, text string) Evidence {
 	return e
 }
 
+// textHdr is a header set by a plain directive (text), whose value a
+// fix may copy, as the front ends mark it (Written).
 func textHdr(name, value string, always bool, line int, text string) Header {
-	return Header{Name: name, Value: LiteralValue(value), Always: always, Evidence: evText(line, text)}
+	return Header{Name: name, Value: LiteralValue(value), Always: always, Evidence: evText(line, text), Written: value}
 }
 
 // remedyOf runs the catalog and returns the remedy of the first finding of
@@ -192,8 +194,8 @@ func TestDroppedHeadersAreRepeatedTogether(t *testing.T) {
 	by := evText(15, "add_header X-Frame-Options DENY always;")
 	p := policy([]OriginRule{literalOrigin("https://x.example.com", 16)}, hdr("X-Frame-Options", "DENY", 15))
 	p.Dropped = []Dropped{
-		{Header: HeaderAllowOrigin, Inherited: evText(7, "add_header Access-Control-Allow-Origin https://app.example.com always;"), DroppedBy: by},
-		{Header: HeaderAllowCredentials, Inherited: evText(8, `add_header 'Access-Control-Allow-Credentials' "true" always;`), DroppedBy: by},
+		{Header: HeaderAllowOrigin, Inherited: evText(7, "add_header Access-Control-Allow-Origin https://app.example.com always;"), DroppedBy: by, Written: "https://app.example.com"},
+		{Header: HeaderAllowCredentials, Inherited: evText(8, `add_header 'Access-Control-Allow-Credentials' "true" always;`), DroppedBy: by, Written: "true"},
 	}
 	want := &Remedy{Kind: AddHeaders, Format: "nginx", At: by, Headers: []HeaderLine{
 		{Name: HeaderAllowOrigin, Value: "https://app.example.com"}, {Name: HeaderAllowCredentials, Value: "true"}}}
@@ -213,7 +215,9 @@ func TestDroppedHeadersAreRepeatedTogether(t *testing.T) {
 	if n != 2 {
 		t.Fatalf("%d CG403 findings", n)
 	}
-	p.Dropped[1].Inherited.Text = `more_set_headers "Access-Control-Allow-Credentials: true";`
+	// The front end leaves Written empty for a directive a fix cannot
+	// copy as it is (a headers-more directive, a conditional one).
+	p.Dropped[1].Inherited.Text, p.Dropped[1].Written = `more_set_headers "Access-Control-Allow-Credentials: true";`, ""
 	if r := remedyOf(t, p, Options{}, "CG403"); r != nil {
 		t.Errorf("a value the remedy cannot read back: %+v", r)
 	}
@@ -278,7 +282,8 @@ func TestUnsafeRemedies(t *testing.T) {
 
 	partner := literalOrigin("https://partner.example.org", 12)
 	partner.Evidence[0].Text = `add_header Access-Control-Allow-Origin "https://partner.example.org" always;`
-	p = policy([]OriginRule{partner})
+	partnerHdr := textHdr(HeaderAllowOrigin, "https://partner.example.org", true, 12, partner.Evidence[0].Text)
+	p = policy([]OriginRule{partner}, partnerHdr)
 	r = remedyOf(t, p, Options{TrustedOrigins: []string{"https://app.example.com"}}, "CG112")
 	if r == nil || !r.Unsafe || r.Kind != RemoveDirective || r.At != partner.Evidence[0] {
 		t.Errorf("CG112 remedy %+v", r)

@@ -222,7 +222,7 @@ func (a *analysis) fold(kind reqKind) ([]entry, []rules.Dropped) {
 					continue
 				}
 				if h.cors && kind == actualReq && a.layers[e.op.layer].c != a.layers[h.layer].c {
-					dropped = append(dropped, rules.Dropped{Header: h.name, Inherited: e.op.n.evidence(), DroppedBy: h.n.evidence(), Explicit: true})
+					dropped = append(dropped, rules.Dropped{Header: h.name, Inherited: e.op.n.evidence(), DroppedBy: h.n.evidence(), Explicit: true, Written: e.op.written()})
 				}
 			}
 			tab = keep
@@ -335,6 +335,7 @@ func (a *analysis) grant(entries []entry, alwaysOnly bool) rules.Grant {
 			Always:    e.op.always,
 			Condition: r.cond,
 			Evidence:  e.op.n.evidence(),
+			Written:   e.op.written(),
 		})
 		for _, o := range r.origins {
 			set.add(o)

@@ -17,6 +17,18 @@ type hop struct {
 	name   string // canonical CORS name, or as written
 	value  string
 	cond   string // env=... / expr=... as written
+	// plain: `Header [always|onsuccess] set|add|append|merge Name Value`
+	// and nothing more (no condition, no `early`): a fix may copy value.
+	plain bool
+}
+
+// written is the value a fix may copy (rules.Header.Written): the value
+// of a plain directive, else "".
+func (h *hop) written() string {
+	if !h.plain {
+		return ""
+	}
+	return h.value
 }
 
 // scopedHop is a Header directive as one scope sees it: where it sits in
@@ -53,11 +65,12 @@ func parseHeader(n *node, h *hop) (ok bool) {
 		h.name, h.cors = c, true
 	}
 	rest := args[2:]
+	early := false
 	// A trailing env=/expr= is the condition; "early" is a processing mode.
 	if k := len(rest); k > 0 {
 		last := rest[k-1]
 		if lowerIs(last, "early") {
-			rest = rest[:k-1]
+			rest, early = rest[:k-1], true
 		} else if (hasPrefixFold(last, "env=") || hasPrefixFold(last, "expr=")) && (k > 1 || h.action == "unset" || h.action == "echo") {
 			h.cond = last
 			rest = rest[:k-1]
@@ -69,6 +82,7 @@ func parseHeader(n *node, h *hop) (ok bool) {
 			return false
 		}
 		h.value = rest[0]
+		h.plain = h.action != "setifempty" && h.action != "note" && len(rest) == 1 && h.cond == "" && !early
 	case "edit", "edit*":
 		if len(rest) < 2 {
 			return false

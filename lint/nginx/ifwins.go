@@ -37,7 +37,7 @@ func (a *analyzer) lostToLaterIf(il *level, f flow) []rules.Dropped {
 			if !ok || declares(il.effectiveAddHeaders(), name) || droppedHas(out, name) {
 				continue
 			}
-			out = append(out, rules.Dropped{Header: name, Inherited: h.evidence(), DroppedBy: by})
+			out = append(out, rules.Dropped{Header: name, Inherited: h.evidence(), DroppedBy: by, Written: writtenValue(h)})
 		}
 	}
 	return out

@@ -313,6 +313,7 @@ func (a *analyzer) extendGrant(g rules.Grant, hs []hdr, e *env) rules.Grant {
 			Always:    h.always,
 			Condition: cond,
 			Evidence:  hev,
+			Written:   h.written,
 		})
 		if h.name == rules.HeaderAllowOrigin {
 			g.Origins = growExact(g.Origins, len(sent))

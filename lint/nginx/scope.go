@@ -331,7 +331,7 @@ func (lv *level) dropped(skip map[string]bool) []rules.Dropped {
 			if out == nil {
 				out = make([]rules.Dropped, 0, len(inherited)-i) // at most one per header left
 			}
-			out = append(out, rules.Dropped{Header: name, Inherited: h.evidence(), DroppedBy: lv.addHeaders[0].evidence()})
+			out = append(out, rules.Dropped{Header: name, Inherited: h.evidence(), DroppedBy: lv.addHeaders[0].evidence(), Written: writtenValue(h)})
 		}
 	}
 	return out
@@ -373,6 +373,7 @@ type hdr struct {
 	always bool
 	// statuses restricts a more_set_headers -s list ("" = all).
 	statuses string
+	written  string // rules.Header.Written: see writtenValue
 	cond     string
 	guard    []guardSet
 	guardEv  *rules.Evidence
@@ -387,6 +388,16 @@ func headersAt(lv *level) []hdr {
 	return lv.hdrs[:len(lv.hdrs):len(lv.hdrs)]
 }
 
+// writtenValue is an add_header directive's value as written when the
+// directive is `add_header Name Value [always]` (what a fix can copy
+// into another scope, rules.Header.Written); "" for any other shape.
+func writtenValue(n *node) string {
+	if n.name != "add_header" || len(n.args) < 2 || len(n.args) > 3 || (len(n.args) == 3 && n.args[2] != "always") {
+		return ""
+	}
+	return n.args[1]
+}
+
 func computeHeaders(lv *level) []hdr {
 	if lv.parent != nil && len(lv.addHeaders) == 0 && len(lv.moreHeaders) == 0 && lv.inheritMode == "" && lv.inheritModeEffective() != "off" {
 		return headersAt(lv.parent) // nothing declared here: the parent's, shared
@@ -397,7 +408,7 @@ func computeHeaders(lv *level) []hdr {
 		if !ok || len(n.args) < 2 {
 			continue
 		}
-		out = append(out, hdr{n: n, name: name, raw: n.args[1], always: len(n.args) > 2 && n.args[2] == "always"})
+		out = append(out, hdr{n: n, name: name, raw: n.args[1], always: len(n.args) > 2 && n.args[2] == "always", written: writtenValue(n)})
 	}
 	for _, n := range lv.moreChain() {
 		out = applyMore(out, n)
