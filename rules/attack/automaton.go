@@ -159,7 +159,7 @@ func resized[T any](s []T, n int) []T {
 	return s
 }
 
-// readsOf is the set of alphabet indexes in consumes, as MatchRune reads
+// readsOf is the set of alphabet indexes instruction in consumes, as MatchRune reads
 // them: a one-rune slice is a literal (its simple case folds too when the
 // instruction folds case), longer ones are ranges, already folded by the
 // parser.
