@@ -106,11 +106,13 @@ type Header struct {
 	Condition string   `json:"condition,omitempty"`
 	Evidence  Evidence `json:"evidence"`
 	// Written is the value as the directive writes it (`$http_origin`,
-	// `%{Origin}i`, a quoted list unquoted), set by the front end when the
-	// directive is a plain, unconditional setting of this one header
-	// (nginx `add_header Name Value [always]`, Apache `Header
-	// [always|onsuccess] set|add|append|merge Name Value`): what a fix may
-	// copy into another scope. Empty otherwise.
+	// `%{Origin}i`, a quoted list unquoted; Apache's Define variables
+	// substituted, as httpd reads it), set by the front end when the
+	// directive is a plain, unconditional setting of this one header at
+	// Evidence (nginx `add_header Name Value [always]`, Apache `Header
+	// [always|onsuccess] set|add|append|merge Name Value`, not expanded
+	// from a macro): what a fix may copy into another scope or remove.
+	// Empty otherwise.
 	Written string `json:"written,omitempty"`
 }
 
@@ -172,6 +174,10 @@ type OriginRule struct {
 	Echo     bool       `json:"echo,omitempty"`
 	Reason   string     `json:"reason,omitempty"` // OriginUnknown: why
 	Evidence []Evidence `json:"evidence"`
+	// Entry is true when Evidence[0] is a line of its own that grants
+	// exactly Values[0] (an nginx map entry keyed by that origin):
+	// deleting the line stops granting it, and nothing else.
+	Entry bool `json:"entry,omitempty"`
 }
 
 // Grant is what one kind of response (actual, or preflight) carries.

@@ -384,7 +384,7 @@ func (c *checkContext) untrustedRemedy(o *OriginRule, value string) *Remedy {
 	if h, ok := c.headerAt(at); ok && h.Name == HeaderAllowOrigin && h.Written == value {
 		return c.removeRemedy(at, "stop allowing "+value)
 	}
-	if c.p.Format == "nginx" && isMapEntryFor(at.Text, value) {
+	if o.Entry && len(o.Values) == 1 && o.Values[0] == value {
 		return c.removeRemedy(at, "remove "+value+" from the map")
 	}
 	return nil
@@ -401,15 +401,6 @@ func (c *checkContext) headerAt(at Evidence) (Header, bool) {
 		}
 	}
 	return Header{}, false
-}
-
-// isMapEntryFor reports whether text is an nginx map entry keyed by
-// exactly value (`https://a.example.com 1;`, quoted or not), the one
-// place the rules read nginx syntax: the model says which origins a map
-// grants, not which line lists each.
-func isMapEntryFor(text, value string) bool {
-	f := strings.Fields(strings.TrimSuffix(strings.TrimSpace(text), ";"))
-	return len(f) == 2 && strings.Trim(f[0], `"'`) == value
 }
 
 // credentialsRemedy drops the Allow-Credentials header (unsafe: pages that

@@ -18,7 +18,8 @@ type hop struct {
 	value  string
 	cond   string // env=... / expr=... as written
 	// plain: `Header [always|onsuccess] set|add|append|merge Name Value`
-	// and nothing more (no condition, no `early`): a fix may copy value.
+	// and nothing more (no condition, no `early`), written where its
+	// evidence points (not expanded from a macro): a fix may copy value.
 	plain bool
 }
 
@@ -82,7 +83,7 @@ func parseHeader(n *node, h *hop) (ok bool) {
 			return false
 		}
 		h.value = rest[0]
-		h.plain = h.action != "setifempty" && h.action != "note" && len(rest) == 1 && h.cond == "" && !early
+		h.plain = h.action != "setifempty" && h.action != "note" && len(rest) == 1 && h.cond == "" && !early && !n.fromMacro
 	case "edit", "edit*":
 		if len(rest) < 2 {
 			return false

@@ -29,7 +29,10 @@ type node struct {
 	text    string   // the whole directive on one line, for evidence
 	rng     span
 	section bool
-	kids    []*node
+	// fromMacro: expanded from a <Macro> body; rng is the Use line, so
+	// the directive itself is not at rng (a fix cannot edit it there).
+	fromMacro bool
+	kids      []*node
 	// facts holds the parsed forms of a Header or environment directive,
 	// computed once: a node is analysed once per scope it applies to, and
 	// a server-wide directive applies to every VirtualHost. Other
@@ -481,6 +484,7 @@ func (l *loader) parseLines(file, src string, lines []logicalLine, parent *node,
 		*n = node{name: l.lowerName(written), raw: rest, text: text, rng: spanOf(rng)}
 		if use != nil {
 			n.text = text + "   (from macro " + use.args[0] + ", " + file + ":" + strconv.Itoa(ll.line) + ")"
+			n.fromMacro = true
 		}
 		n.args = l.keepArgs(args)
 		l.tokBuf = args

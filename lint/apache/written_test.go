@@ -31,3 +31,22 @@ func TestHeaderWrittenIsThePlainDirectivesValue(t *testing.T) {
 		}
 	}
 }
+
+// A Header expanded from a macro is reported at the Use line, where a fix
+// cannot edit it: it carries no Written value.
+func TestMacroHeaderHasNoWrittenValue(t *testing.T) {
+	src := "<Macro Cors $origin>\n    Header always set Access-Control-Allow-Origin \"$origin\"\n</Macro>\n<VirtualHost *:80>\n    ServerName api.example.com\n    Use Cors \"https://app.example.com\"\n</VirtualHost>\n"
+	p := scope(t, ParseSource("httpd.conf", []byte(src)), "VirtualHost *:80 api.example.com")
+	n := 0
+	for _, h := range p.Actual.Headers {
+		if h.Name == rules.HeaderAllowOrigin {
+			n++
+			if h.Written != "" {
+				t.Errorf("macro-expanded header %+v has Written %q", h, h.Written)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d Allow-Origin headers, want the macro's one", n)
+	}
+}

@@ -415,7 +415,7 @@ func (a *analyzer) appendOriginRules(out []rules.OriginRule, sent []alt, hev rul
 		case v.lit == "*":
 			out = d.add(out, rules.OriginRule{Kind: rules.OriginAny, Evidence: ev})
 		default:
-			out = d.add(out, rules.OriginRule{Kind: rules.OriginList, Values: a.oneValue(v.lit), Evidence: ev})
+			out = d.add(out, rules.OriginRule{Kind: rules.OriginList, Values: a.oneValue(v.lit), Evidence: ev, Entry: v.keyedBy(v.lit)})
 		}
 	}
 	return out
@@ -449,7 +449,7 @@ func (a *analyzer) reflectRule(v alt, ev []rules.Evidence) rules.OriginRule {
 		return rules.OriginRule{Kind: rules.OriginReflect, Evidence: ev}
 	}
 	if c.kind == consExact {
-		return rules.OriginRule{Kind: rules.OriginList, Values: a.oneValue(c.expr), Echo: true, Evidence: ev}
+		return rules.OriginRule{Kind: rules.OriginList, Values: a.oneValue(c.expr), Echo: true, Evidence: ev, Entry: v.keyedBy(c.expr)}
 	}
 	return rules.OriginRule{Kind: rules.OriginPattern, Echo: true, Evidence: ev, Pattern: a.pattern(*c)}
 }

@@ -38,6 +38,9 @@ type alt struct {
 	guard    []constraint
 	conds    []string // human-readable conditions on the way (if, map)
 	ev       []rules.Evidence
+	// entry is the map entry whose line is ev[0], when the value's first
+	// evidence is one (rules.OriginRule.Entry).
+	entry *mapEntry
 	// notFor: method classes (notOptions, notSimple) whose requests
 	// never get this value (flags.go).
 	notFor uint8
@@ -483,7 +486,15 @@ func (r *resolver) evalMap(m *mapDef, e *env) []alt {
 		vals := r.resolve(en.value, ee)
 		r.site = saved
 		for _, v := range vals {
+			from := len(out)
 			out = append(out, v.withGuard(d, m.src+" matches "+quoteArg(key), &ev)...)
+			if len(v.ev) == 0 {
+				// The entry's line is the first evidence of what it gives
+				// (evidence is only ever appended to).
+				for j := from; j < len(out); j++ {
+					out[j].entry = en
+				}
+			}
 		}
 	}
 	// The default applies to whatever no entry matched: no origin
@@ -547,4 +558,11 @@ func (r *resolver) computeMapDeps(m *mapDef) bool {
 		}
 	}
 	return m.def != nil && check(m.def.value)
+}
+
+// keyedBy reports whether the value's first evidence is a map entry whose
+// key is exactly origin (rules.OriginRule.Entry: removing that line stops
+// granting origin).
+func (a alt) keyedBy(origin string) bool {
+	return a.entry != nil && a.entry.key == origin
 }
