@@ -39,3 +39,22 @@ func TestDroppedWrittenIsTheInheritedValue(t *testing.T) {
 		t.Errorf("dropped %+v, want the inherited Allow-Origin with its value", p.Dropped)
 	}
 }
+
+// An origin granted by a map entry keyed by exactly that origin is marked
+// Entry: removing the line stops granting it (and nothing else); a regex
+// key grants a pattern, not a listed origin.
+func TestMapEntryKeyedByTheOriginIsMarked(t *testing.T) {
+	conf := "events {}\nhttp {\n  map $http_origin $cors {\n    default \"\";\n    \"https://app.example.com\" $http_origin;\n    https://admin.example.com https://admin.example.com;\n    ~^https://.*\\.example\\.org$ $http_origin;\n  }\n  server {\n    listen 80;\n    location / {\n      add_header Access-Control-Allow-Origin $cors always;\n      add_header Vary Origin always;\n    }\n  }\n}\n"
+	p := policy(t, parseConf(t, conf), "location /")
+	entries := map[string]bool{}
+	for _, o := range p.Actual.Origins {
+		if o.Kind == rules.OriginList && len(o.Values) == 1 {
+			entries[o.Values[0]] = o.Entry
+		} else if o.Entry {
+			t.Errorf("%+v is marked Entry", o)
+		}
+	}
+	if !entries["https://app.example.com"] || !entries["https://admin.example.com"] {
+		t.Errorf("list rules and their Entry marks: %v", entries)
+	}
+}
