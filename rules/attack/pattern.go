@@ -39,6 +39,9 @@ type Pattern struct {
 	sks        []skeleton
 	lits       []string
 	litsDone   bool
+	prog       searchProgram
+	progErr    error
+	progDone   bool
 	auto       *dfa
 	autoErr    error
 	autoDone   bool
@@ -151,19 +154,37 @@ func (p *Pattern) SearchWitnesses(trusted []string) ([]Witness, error) {
 // once; its lazily determinised states are kept between searches.
 func (p *Pattern) automaton() (*dfa, error) {
 	if !p.autoDone {
-		switch {
-		case p.d == Glob || p.ci:
-			// Case folding changes the parse (literals become their
-			// smallest fold), so the folded automaton parses anew.
-			p.auto, p.autoErr = patternDFA(p.expr, p.d, p.ci)
-		case p.perlErr != nil:
-			p.autoErr = p.perlErr
-		default:
-			p.auto, p.autoErr = dfaOf(p.perl, true)
+		sp, err := p.program()
+		if err == nil {
+			p.auto = sp.dfa()
 		}
-		p.autoDone = true
+		p.autoErr, p.autoDone = err, true
 	}
 	return p.auto, p.autoErr
+}
+
+// program is the pattern compiled for the witness search, once.
+func (p *Pattern) program() (searchProgram, error) {
+	if !p.progDone {
+		switch {
+		case p.d == Glob:
+			p.prog, p.progErr = programOf(globRegexp(p.expr, p.ci), false)
+		case p.ci:
+			// Case folding changes the parse (literals become their
+			// smallest fold, classes gain their other case before any
+			// negation), so the folded program parses anew.
+			var re *syntax.Regexp
+			if re, p.progErr = syntax.Parse(p.expr, syntax.Perl|syntax.FoldCase); p.progErr == nil {
+				p.prog, p.progErr = programOf(re, true)
+			}
+		case p.perlErr != nil:
+			p.progErr = p.perlErr
+		default:
+			p.prog, p.progErr = programOf(p.perl, true)
+		}
+		p.progDone = true
+	}
+	return p.prog, p.progErr
 }
 
 // Release returns the search automaton's tables for the next pattern's

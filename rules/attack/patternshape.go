@@ -29,18 +29,42 @@ func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
 
 // dfaOf is compileDFA for an already parsed pattern (not changed).
 func dfaOf(re *syntax.Regexp, search bool) (*dfa, error) {
+	sp, err := programOf(re, search)
+	if err != nil {
+		return nil, err
+	}
+	return sp.dfa(), nil
+}
+
+// searchProgram is a pattern compiled for the witness search: the program
+// its automaton determinises, and what the search reads from its parse.
+// Compiled once per pattern; each search builds its automaton from it.
+type searchProgram struct {
+	prog   *syntax.Prog
+	search bool   // unanchored search semantics (not a glob)
+	finite bool   // see dfa.finite
+	suffix string // see dfa.suffix
+}
+
+// programOf compiles a parsed pattern (not changed) for the search: lone
+// dots escaped in search mode, simplified, compiled.
+func programOf(re *syntax.Regexp, search bool) (searchProgram, error) {
 	if search {
 		re = escapeLoneDots(re)
 	}
 	re = re.Simplify()
 	prog, err := syntax.Compile(re)
 	if err != nil {
-		return nil, err
+		return searchProgram{}, err
 	}
-	d := newDFA(prog, search)
-	d.finite = search && anchoredBothEnds(re) && isFinite(re)
-	d.suffix = requiredSuffix(re)
-	return d, nil
+	return searchProgram{prog: prog, search: search, finite: search && anchoredBothEnds(re) && isFinite(re), suffix: requiredSuffix(re)}, nil
+}
+
+// dfa is a fresh automaton of the program (release it when done).
+func (sp searchProgram) dfa() *dfa {
+	d := newDFA(sp.prog, sp.search)
+	d.finite, d.suffix = sp.finite, sp.suffix
+	return d
 }
 
 // escapeLoneDots turns every unrepeated `.` of a pattern into a literal
