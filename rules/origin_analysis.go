@@ -28,6 +28,9 @@ type patternAnalysis struct {
 	// site-specific change (read-only: shared between policies).
 	ranked     map[string][]attack.Witness
 	literalDot bool
+	// sampled: the automaton could not read the pattern (attack.Pattern's
+	// Sampled): its findings are likely, not certain.
+	sampled bool
 }
 
 // ClassRule maps an attack class to the rule that names the mistake it
@@ -171,7 +174,7 @@ func (ch *Checker) searchUncached(p *Pattern) patternAnalysis {
 	}
 	m := pat.Matcher()
 	trusted := ch.trustedFor(pat)
-	a := patternAnalysis{byRule: map[string][]attack.Witness{}, matcher: m, trusted: trusted}
+	a := patternAnalysis{byRule: map[string][]attack.Witness{}, matcher: m, trusted: trusted, sampled: pat.Sampled()}
 	a.never, a.neverWhy = pat.NeverMatches()
 	if a.never {
 		return a
@@ -320,6 +323,11 @@ func (c *checkContext) reportWitnesses(what string) {
 			Related:      o.Evidence,
 		}
 		c.severity(&f)
+		if a.sampled && f.Confidence == Certain {
+			// Found by sampling and checked with regexp2, which stands in
+			// for PCRE on lookarounds and backreferences.
+			f.Confidence = Likely
+		}
 		also := ""
 		if len(ws) > 1 {
 			var more []string

@@ -79,6 +79,13 @@ func (p *Pattern) compile(ci bool) (Matcher, error) {
 	return compilePCREParsed(p.expr, flags, ci, optionsOf(p.opts).budget, p.perlErr)
 }
 
+// Sampled reports whether the automaton search cannot read the pattern
+// (lookarounds, backreferences, atomic groups: what Go's parser refuses):
+// its witnesses then come from the generated candidates alone, checked
+// by the backtracking engine, which stands in for PCRE; a class no
+// candidate hits is not proved absent.
+func (p *Pattern) Sampled() bool { return p.d != Glob && p.perlErr != nil }
+
 // Err is the real engine's error for the pattern (nil when it compiles).
 func (p *Pattern) Err() error { return p.mErr }
 
