@@ -127,7 +127,10 @@ var (
 	setAlnum   = cxSet{alnum, "[a-z0-9]"}
 	setLDH     = cxSet{ldh, "[a-z0-9-]"}
 	setDash    = cxSet{"-", "-"}
-	// cxLabel is one DNS label: [a-z0-9](?:[a-z0-9-]*[a-z0-9])?
+	// cxLabel is one DNS label, [a-z0-9](?:[a-z0-9-]*[a-z0-9])?, spelled
+	// [a-z0-9](?:-*[a-z0-9])* (the same names): every prefix of a label
+	// then leaves the automaton in one state, not two or three, which the
+	// product search would each enter.
 	cxLabel = cxSeq{setAlnum, cxStar{cxSeq{cxStar{setDash}, setAlnum}}}
 )
 
