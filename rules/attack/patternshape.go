@@ -79,14 +79,24 @@ func escapeLoneDots(re *syntax.Regexp) *syntax.Regexp {
 	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
 		return re
 	}
-	if len(re.Sub) == 0 {
+	// Copied only where something changes: the parse is shared with the
+	// pattern's other analyses, and most patterns have no lone dot.
+	var subs []*syntax.Regexp
+	for i, sub := range re.Sub {
+		e := escapeLoneDots(sub)
+		if e != sub && subs == nil {
+			subs = make([]*syntax.Regexp, len(re.Sub))
+			copy(subs, re.Sub[:i])
+		}
+		if subs != nil {
+			subs[i] = e
+		}
+	}
+	if subs == nil {
 		return re
 	}
 	c := *re
-	c.Sub = make([]*syntax.Regexp, len(re.Sub))
-	for i, sub := range re.Sub {
-		c.Sub[i] = escapeLoneDots(sub)
-	}
+	c.Sub = subs
 	return &c
 }
 
