@@ -282,18 +282,14 @@ func newClassContext(sources []string, exclude func(string) bool) *classContext 
 	return c
 }
 
-// means reports whether w, an origin the class expression for source o
-// accepts, is what the class means (see automatonWitnesses).
-func (c *classContext) means(class Class, o origin, w string) bool {
-	return c.meansOf(class, o, RegistrableDomain(o.host), w)
-}
-
-// meansFor is means for the context's source number src.
+// meansFor is meansOf for the context's source number src.
 func (c *classContext) meansFor(class Class, src int, w string) bool {
 	return c.meansOf(class, c.sources[src], c.reg[src], w)
 }
 
-// meansOf is means with o's registrable domain reg looked up.
+// meansOf reports whether w, an origin the class expression for source o
+// (whose registrable domain is reg) accepts, is what the class means (see
+// automatonWitnesses).
 func (c *classContext) meansOf(class Class, o origin, reg string, w string) bool {
 	if c.exclude != nil && c.exclude(w) {
 		return false

@@ -47,9 +47,8 @@ const (
 // and whether a match has been seen (search semantics: once the pattern has
 // matched, everything that follows is accepted).
 type dfa struct {
-	prog   *syntax.Prog
-	search bool // unanchored search: the program may start at any position
-	states []dstate
+	searchProgram // the program, its search mode, finite and suffix
+	states        []dstate
 	// index finds the last state of a hash (stateKey), sameKey[id] the
 	// state of the same hash before id (-1: none); states of equal hash
 	// are told apart by comparing them.
@@ -83,12 +82,11 @@ type dfa struct {
 	// wordCtx: the program has \b or \B, so states must remember whether
 	// a word character came last; otherwise only "at the start" matters.
 	wordCtx bool
-	// finite: an anchored pattern without repetition (a fixed list).
-	finite bool
-	group  [len(searchAlphabet)]uint8 // see groups
-	// suffix is a literal every string the pattern accepts over the
-	// alphabet ends with ("" when there is none to tell).
-	suffix string
+	// group numbers the alphabet indexes so that two with the same number
+	// are read alike by every instruction of the program and are alike
+	// for \b; first[g] is the first byte of group g.
+	group [len(searchAlphabet)]uint8
+	first [len(searchAlphabet)]uint8
 }
 
 type dstate struct {
@@ -100,14 +98,15 @@ type dstate struct {
 
 const deadState = int32(-1)
 
-func newDFA(prog *syntax.Prog, search bool) *dfa {
+func newDFA(sp searchProgram) *dfa {
+	prog := sp.prog
 	n := len(prog.Inst)
 	// The tables of a released automaton are reused (a lint run builds one
 	// per pattern, each about the same size); a new one starts with room
 	// for the few states most searches visit.
 	const capStates = 16
 	d := dfaPool.Get().(*dfa)
-	d.prog, d.search = prog, search
+	d.searchProgram = sp
 	d.mark = resized(d.mark, n)
 	d.reads = resized(d.reads, n)
 	for pc := range prog.Inst {
@@ -125,6 +124,9 @@ func newDFA(prog *syntax.Prog, search bool) *dfa {
 	// consumes them.
 	d.group = groupsOf(append([]uint64{alphabetMask(wordChars)}, d.reads...))
 	d.ngroups = int(slices.Max(d.group[:])) + 1
+	for i := len(searchAlphabet) - 1; i >= 0; i-- {
+		d.first[d.group[i]] = uint8(i)
+	}
 	d.states = slices.Grow(d.states, capStates)
 	d.next = slices.Grow(d.next, capStates*d.ngroups)
 	d.closed = slices.Grow(d.closed, d.kinds*capStates)
@@ -378,15 +380,6 @@ func (d *dfa) step(s int32, i int) int32 {
 func (d *dfa) fillRow(s int32) {
 	// Indexes, not a slice of the row: interning appends to d.next.
 	row := int(s) * d.ngroups
-	var first [len(searchAlphabet)]int8 // a byte of each group
-	for g := range first[:d.ngroups] {
-		first[g] = -1
-	}
-	for i := range len(searchAlphabet) {
-		if g := d.group[i]; first[g] < 0 {
-			first[g] = int8(i)
-		}
-	}
 	for kind := range d.kinds {
 		word := kind == 1
 		// sig[i], bit k: the closure's k-th consumer reads byte i.
@@ -409,7 +402,7 @@ func (d *dfa) fillRow(s int32) {
 		n := 0
 	groups:
 		for g := range d.ngroups {
-			i := int(first[g])
+			i := int(d.first[g])
 			// Word bytes and others are never in one group.
 			if d.wordCtx && syntax.IsWordChar(rune(searchAlphabet[i])) != word {
 				continue

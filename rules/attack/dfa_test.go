@@ -35,10 +35,11 @@ func checkDFAAgainstRegexp(t *testing.T, expr string, fold bool, texts []string)
 	if err != nil {
 		return
 	}
-	d, err := dfaOf(re, true)
+	sp, err := programOf(re, true)
 	if err != nil {
 		return
 	}
+	d := sp.dfa()
 	defer d.release()
 	want := regexp.MustCompile(escapeLoneDots(re).String())
 	for _, s := range texts {

@@ -8,7 +8,7 @@ import (
 )
 
 // globByParse is the glob written as a regular expression and parsed, as
-// patternDFA did before globRegexp.
+// the search read it before globRegexp.
 func globByParse(t *testing.T, expr string, ci bool) *syntax.Regexp {
 	parts := strings.Split(expr, "*")
 	for i, p := range parts {

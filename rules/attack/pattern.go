@@ -157,7 +157,7 @@ func (p *Pattern) SearchWitnesses(trusted []string) ([]Witness, error) {
 	return searchPattern(p.m, p.automaton, trusted, p.Literals())
 }
 
-// automaton is the pattern's search automaton (see patternDFA), built
+// automaton is the pattern's search automaton (see programFor), built
 // once; its lazily determinised states are kept between searches.
 func (p *Pattern) automaton() (*dfa, error) {
 	if !p.autoDone {
@@ -173,21 +173,10 @@ func (p *Pattern) automaton() (*dfa, error) {
 // program is the pattern compiled for the witness search, once.
 func (p *Pattern) program() (searchProgram, error) {
 	if !p.progDone {
-		switch {
-		case p.d == Glob:
-			p.prog, p.progErr = programOf(globRegexp(p.expr, p.ci), false)
-		case p.ci:
-			// Case folding changes the parse (literals become their
-			// smallest fold, classes gain their other case before any
-			// negation), so the folded program parses anew.
-			var re *syntax.Regexp
-			if re, p.progErr = syntax.Parse(p.expr, syntax.Perl|syntax.FoldCase); p.progErr == nil {
-				p.prog, p.progErr = programOf(re, true)
-			}
-		case p.perlErr != nil:
-			p.progErr = p.perlErr
-		default:
-			p.prog, p.progErr = programOf(p.perl, true)
+		if p.d != Glob && p.perlErr != nil {
+			p.progErr = p.perlErr // Go's parser refuses it: no automaton
+		} else {
+			p.prog, p.progErr = programFor(p.expr, p.d, p.ci, p.perl)
 		}
 		p.progDone = true
 	}
@@ -245,12 +234,11 @@ func appendGlobLiteral(subs []*syntax.Regexp, part string, flags syntax.Flags) [
 }
 
 // patternDFA is the pattern's search automaton, or an error when Go's
-// parser does not read it.
+// parser does not read it (the one-shot form of Pattern.automaton).
 func patternDFA(expr string, d Dialect, ci bool) (*dfa, error) {
-	switch d {
-	case Glob:
-		return dfaOf(globRegexp(expr, ci), false)
-	default:
-		return compileDFA(expr, ci, true)
+	sp, err := programFor(expr, d, ci, nil)
+	if err != nil {
+		return nil, err
 	}
+	return sp.dfa(), nil
 }

@@ -7,33 +7,34 @@ import (
 )
 
 // What the witness search reads from a pattern's parse before it runs:
-// the automaton itself (compileDFA, dfaOf, with lone dots escaped), the
+// the program its automaton runs (programFor, with lone dots escaped), the
 // literal ending every match has (requiredSuffix: classes that cannot end
 // so need no search) and whether a pattern is a fixed list (anchored at
 // both ends, no repetition: nothing open-ended to search).
 
-// compileDFA parses expr with Perl syntax (plus case folding) and returns
-// its DFA; search selects unanchored search semantics. It fails for what
-// Go's parser rejects: lookarounds, backreferences, atomic groups.
-func compileDFA(expr string, foldCase, search bool) (*dfa, error) {
-	flags := syntax.Perl
-	if foldCase {
-		flags |= syntax.FoldCase
+// programFor compiles a pattern in dialect d for the search. A glob is
+// a full match of its built parse tree; a regex is searched for, parsed
+// with Perl syntax (perl: the case-preserving parse when the caller has
+// one; case folding changes the parse — literals become their smallest
+// fold, classes gain their other case before any negation — so a
+// case-insensitive pattern is parsed anew). It fails for what Go's
+// parser rejects: lookarounds, backreferences, atomic groups.
+func programFor(expr string, d Dialect, ci bool, perl *syntax.Regexp) (searchProgram, error) {
+	if d == Glob {
+		return programOf(globRegexp(expr, ci), false)
 	}
-	re, err := syntax.Parse(expr, flags)
-	if err != nil {
-		return nil, err
+	if ci || perl == nil {
+		flags := syntax.Perl
+		if ci {
+			flags |= syntax.FoldCase
+		}
+		re, err := syntax.Parse(expr, flags)
+		if err != nil {
+			return searchProgram{}, err
+		}
+		perl = re
 	}
-	return dfaOf(re, search)
-}
-
-// dfaOf is compileDFA for an already parsed pattern (not changed).
-func dfaOf(re *syntax.Regexp, search bool) (*dfa, error) {
-	sp, err := programOf(re, search)
-	if err != nil {
-		return nil, err
-	}
-	return sp.dfa(), nil
+	return programOf(perl, true)
 }
 
 // searchProgram is a pattern compiled for the witness search: the program
@@ -41,9 +42,12 @@ func dfaOf(re *syntax.Regexp, search bool) (*dfa, error) {
 // Compiled once per pattern; each search builds its automaton from it.
 type searchProgram struct {
 	prog   *syntax.Prog
-	search bool   // unanchored search semantics (not a glob)
-	finite bool   // see dfa.finite
-	suffix string // see dfa.suffix
+	search bool // unanchored search: the program may start at any position
+	// finite: an anchored pattern without repetition (a fixed list).
+	finite bool
+	// suffix is a literal every string the pattern accepts over the
+	// alphabet ends with ("" when there is none to tell).
+	suffix string
 }
 
 // programOf compiles a parsed pattern (not changed) for the search: lone
@@ -61,11 +65,7 @@ func programOf(re *syntax.Regexp, search bool) (searchProgram, error) {
 }
 
 // dfa is a fresh automaton of the program (release it when done).
-func (sp searchProgram) dfa() *dfa {
-	d := newDFA(sp.prog, sp.search)
-	d.finite, d.suffix = sp.finite, sp.suffix
-	return d
-}
+func (sp searchProgram) dfa() *dfa { return newDFA(sp) }
 
 // escapeLoneDots turns every unrepeated `.` of a pattern into a literal
 // dot. Escaping only narrows what a pattern accepts, so a witness of the

@@ -52,7 +52,7 @@ func productSearch(a *dfa, c *classNFA, pending uint64, want func(t int, w strin
 // apart lead to the same states, so only the first (most readable) of each
 // group is tried.
 func representatives(a *dfa, c *classNFA) []uint8 {
-	ga := a.groups()
+	ga := &a.group
 	out := make([]uint8, 0, len(searchAlphabet))
 	// Group numbers are alphabet indexes at most: a pair of them is an
 	// index into a table of pairs seen (no search of out per byte).
@@ -66,11 +66,6 @@ func representatives(a *dfa, c *classNFA) []uint8 {
 	}
 	return out
 }
-
-// groups numbers the alphabet indexes so that two with the same number
-// are read alike by every instruction of the program and are alike for
-// \b (computed when the automaton is built).
-func (d *dfa) groups() *[len(searchAlphabet)]uint8 { return &d.group }
 
 // wordChars are the alphabet's word characters (\w).
 const wordChars = "abcdefghijklmnopqrstuvwxyz0123456789_"
