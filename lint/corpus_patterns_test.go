@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/corsguard/corsguard/rules"
-	"github.com/corsguard/corsguard/rules/attack"
 )
 
 // corpusPatternsFile lists every distinct origin pattern of corpus/, the
@@ -54,44 +52,25 @@ func TestCorpusPatternsListed(t *testing.T) {
 }
 
 // policyPatterns returns the distinct origin patterns of policies (deploy-
-// time ones left out: nobody searches them). The model's JSON holds every
-// pattern under a "pattern" key, wherever the policy keeps it (actual or
-// preflight grant, map, if...).
+// time ones left out: nobody searches them): the model keeps a pattern on
+// an origin rule of a policy's actual or preflight grant.
 func policyPatterns(tb testing.TB, policies []rules.Policy) []rules.Pattern {
-	raw, err := json.Marshal(policies)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var tree any
-	if err := json.Unmarshal(raw, &tree); err != nil {
-		tb.Fatal(err)
-	}
+	tb.Helper()
 	var out []rules.Pattern
 	seen := map[rules.Pattern]bool{}
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if p, ok := v["pattern"].(map[string]any); ok {
-				if expr, ok := p["expr"].(string); ok && p["deployTime"] != true {
-					d, _ := p["dialect"].(float64)
-					ci, _ := p["caseInsensitive"].(bool)
-					key := rules.Pattern{Expr: expr, Dialect: attack.Dialect(d), CaseInsensitive: ci}
-					if !seen[key] {
-						seen[key] = true
-						out = append(out, key)
-					}
+	for _, pol := range policies {
+		for _, g := range []rules.Grant{pol.Actual, pol.Preflight.Grant} {
+			for _, o := range g.Origins {
+				if o.Pattern == nil || o.Pattern.DeployTime {
+					continue
 				}
-			}
-			for _, x := range v {
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
+				key := rules.Pattern{Expr: o.Pattern.Expr, Dialect: o.Pattern.Dialect, CaseInsensitive: o.Pattern.CaseInsensitive}
+				if !seen[key] {
+					seen[key] = true
+					out = append(out, key)
+				}
 			}
 		}
 	}
-	walk(tree)
 	return out
 }
