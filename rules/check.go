@@ -116,8 +116,8 @@ type checkContext struct {
 	checker *Checker
 	rule    *Rule
 	creds   credState
-	// credEvidence is the ACAC header that grants credentials.
-	credEvidence *Evidence
+	// credHeader is the ACAC header that grants credentials.
+	credHeader *Header
 
 	witnessCache map[*OriginRule]patternAnalysis
 	findings     []Finding
@@ -140,13 +140,11 @@ func newCheckContext(p *Policy, ch *Checker) *checkContext {
 		case h.Value.State == Unknown:
 			if ctx.creds == credNo {
 				ctx.creds = credUnknown
-				ev := h.Evidence
-				ctx.credEvidence = &ev
+				ctx.credHeader = &h
 			}
 		case h.Value.State == Known && h.Value.Reflects == "" && strings.TrimSpace(h.Value.Literal) == "true":
 			ctx.creds = credYes
-			ev := h.Evidence
-			ctx.credEvidence = &ev
+			ctx.credHeader = &h
 		}
 	}
 	return ctx

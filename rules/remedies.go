@@ -393,9 +393,12 @@ func (c *checkContext) untrustedRemedy(o *OriginRule, value string) *Remedy {
 // headerAt is the header of the policy's grants that the directive at
 // sets.
 func (c *checkContext) headerAt(at Evidence) (Header, bool) {
+	if at.Range.File == "" {
+		return Header{}, false
+	}
 	for _, g := range []Grant{c.p.Actual, c.p.Preflight.Grant} {
 		for _, h := range g.Headers {
-			if h.Evidence.Range == at.Range && at.Range.File != "" {
+			if h.Evidence.Range == at.Range {
 				return h, true
 			}
 		}
@@ -406,13 +409,10 @@ func (c *checkContext) headerAt(at Evidence) (Header, bool) {
 // credentialsRemedy drops the Allow-Credentials header (unsafe: pages that
 // relied on cookies stop getting them).
 func (c *checkContext) credentialsRemedy() *Remedy {
-	if c.credEvidence == nil {
+	if c.credHeader == nil || c.credHeader.Written == "" {
 		return nil
 	}
-	if h, ok := c.headerAt(*c.credEvidence); !ok || h.Written == "" {
-		return nil
-	}
-	return c.removeRemedy(*c.credEvidence, "drop Access-Control-Allow-Credentials and keep the public `*`")
+	return c.removeRemedy(c.credHeader.Evidence, "drop Access-Control-Allow-Credentials and keep the public `*`")
 }
 
 // listed tells whether an exact origin is in the actual grant's allowlist.

@@ -75,7 +75,7 @@ var _ = register(&Rule{
 			if o.Kind != OriginAny {
 				continue // reflection is CG101's, critical with credentials
 			}
-			f := Finding{Witness: "https://evil.test", Range: originEvidence(o).Range, Related: append(o.Evidence, *c.credEvidence)}
+			f := Finding{Witness: "https://evil.test", Range: originEvidence(o).Range, Related: append(o.Evidence, c.credHeader.Evidence)}
 			c.severity(&f)
 			f.Message = "credentials are allowed for any origin: every site can read authenticated responses"
 			for _, n := range c.p.Notes {

@@ -26,7 +26,7 @@ var _ = register(&Rule{
 		for i := range c.p.Actual.Origins {
 			o := &c.p.Actual.Origins[i]
 			if o.Kind == OriginAny {
-				f := Finding{Range: originEvidence(o).Range, Related: append(o.Evidence, *c.credEvidence)}
+				f := Finding{Range: originEvidence(o).Range, Related: append(o.Evidence, c.credHeader.Evidence)}
 				c.severity(&f)
 				f.Message = "Access-Control-Allow-Origin * with Access-Control-Allow-Credentials true: browsers reject every credentialed read"
 				f.Remedy = c.credentialsRemedy()
@@ -225,7 +225,7 @@ var _ = register(&Rule{
 				for _, h := range headerLiterals(g, name) {
 					for _, item := range splitList(h.Value.Literal) {
 						if item == "*" {
-							f := Finding{Range: h.Evidence.Range, Related: []Evidence{h.Evidence, *c.credEvidence}}
+							f := Finding{Range: h.Evidence.Range, Related: []Evidence{h.Evidence, c.credHeader.Evidence}}
 							c.severity(&f)
 							f.Message = fmt.Sprintf("%s * is taken literally with credentials: nothing is covered", name)
 							c.report(f)
